@@ -1,0 +1,3 @@
+"""Companion: the offline-first desktop app of France's territorial catalysts."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,60 @@
+"""The translation layer: French source strings, other languages from gettext catalogs.
+
+User-facing text is written in French in the code and wrapped in ``_()``;
+``resources/locale/<lang>/LC_MESSAGES/companion.po`` holds the translations,
+compiled to ``.mo`` at install time. Qt-free, so the core can use it too.
+"""
+
+from __future__ import annotations
+
+import gettext
+import locale
+import os
+
+from companion.paths import resource_path
+
+DOMAIN = "companion"
+SOURCE_LANGUAGE = "fr"
+LANGUAGES = ("fr", "en")
+
+_translation: gettext.NullTranslations = gettext.NullTranslations()
+_language = SOURCE_LANGUAGE
+
+
+def locale_dir() -> str:
+    return str(resource_path("locale"))
+
+
+def set_language(language: str | None) -> str:
+    """Switch the UI language ("fr", "en"); unknown languages fall back to French."""
+    global _translation, _language
+    code = (language or SOURCE_LANGUAGE).split("_")[0].split("-")[0].lower()
+    if code not in LANGUAGES or code == SOURCE_LANGUAGE:
+        _translation, _language = gettext.NullTranslations(), SOURCE_LANGUAGE
+    else:
+        _translation = gettext.translation(DOMAIN, locale_dir(), languages=[code], fallback=True)
+        _language = code
+    return _language
+
+
+def current_language() -> str:
+    return _language
+
+
+def system_language() -> str:
+    """The language asked for by the environment (COMPANION_LANG, then the locale)."""
+    for var in ("COMPANION_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value and value not in ("C", "POSIX", "C.UTF-8"):
+            return value.split(":")[0]
+    lang, _enc = locale.getlocale()
+    return lang or SOURCE_LANGUAGE
+
+
+def _(message: str) -> str:
+    """Translate a French source string into the current language."""
+    return _translation.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translation.ngettext(singular, plural, n)

@@ -1,0 +1,42 @@
+"""Where Companion finds its shipped resources and keeps the user's data.
+
+One frozen-aware function locates resources, so the same code runs from source
+and from a PyInstaller bundle.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Companion"
+DATA_DIR_ENV = "COMPANION_DATA"
+
+
+def resources_root() -> Path:
+    """The folder holding `resources/` content (toolbox, translations, built data)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource_path(*parts: str) -> Path:
+    """Path of a shipped resource, e.g. ``resource_path("data", "gazetteer.sqlite")``."""
+    return resources_root().joinpath(*parts)
+
+
+def built_data_path(*parts: str) -> Path:
+    """Path of data built at install time from registry packages (never committed)."""
+    return resource_path("data", *parts)
+
+
+def default_data_dir() -> Path:
+    """The user's data folder: ``$COMPANION_DATA`` if set, else the platform's one."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))

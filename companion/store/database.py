@@ -1,0 +1,95 @@
+"""Opening the SQLite file safely: readable, really a database, WAL, foreign keys."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from companion.errors import CompanionError
+from companion.i18n import _
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class StoreError(CompanionError):
+    """The database cannot be used; the message says why and what to do."""
+
+
+class DatabaseCorrupt(StoreError):
+    def __init__(self, path: Path, detail: str = "") -> None:
+        self.path = path
+        message = _("Le fichier de données « {path} » est endommagé ou n'est pas une base Companion.")
+        super().__init__(message.format(path=path) + (f" ({detail})" if detail else ""))
+
+
+class SchemaTooNew(StoreError):
+    def __init__(self, path: Path, unknown: list[str]) -> None:
+        self.path = path
+        self.unknown = unknown
+        message = _(
+            "La base « {path} » a été créée par une version plus récente de Companion "
+            "({migrations}). Mettez Companion à jour pour l'ouvrir ; elle n'a pas été modifiée."
+        )
+        super().__init__(message.format(path=path, migrations=", ".join(unknown)))
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    return header == SQLITE_HEADER or header == b""
+
+
+def open_database(path: Path) -> sqlite_utils.Database:
+    """Open (or create) the database at ``path`` in WAL mode with foreign keys on.
+
+    Raises ``StoreError`` for an unusable path and ``DatabaseCorrupt`` for a file
+    that is not a readable SQLite database; the file is never modified then.
+    """
+    path = Path(path)
+    if path.exists():
+        if not path.is_file():
+            raise StoreError(_("« {path} » n'est pas un fichier de données.").format(path=path))
+        try:
+            if not _looks_like_sqlite(path):
+                raise DatabaseCorrupt(path)
+        except PermissionError as error:
+            raise StoreError(
+                _("Impossible de lire « {path} » : accès refusé.").format(path=path)
+            ) from error
+    # Autocommit at the driver level: every write goes through db.atomic().
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=5000")
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise DatabaseCorrupt(path, str(error)) from error
+    return sqlite_utils.Database(conn)
+
+
+def check_integrity(db: sqlite_utils.Database, path: Path) -> None:
+    """Raise ``DatabaseCorrupt`` unless SQLite's quick check passes."""
+    try:
+        result = db.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise DatabaseCorrupt(path, str(error)) from error
+    if result != "ok":
+        raise DatabaseCorrupt(path, result)
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a damaged database (and its WAL files) aside; return its new name."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.endommagee-{stamp}{path.suffix}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(target.with_name(target.name + suffix))
+    return target

@@ -1,0 +1,103 @@
+"""Named migrations, each applied in its own transaction, after a backup of the file."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from companion.store import schema
+from companion.store.database import SchemaTooNew, check_integrity
+
+BACKUP_FOLDER = "sauvegardes"
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    sql: str
+
+
+MIGRATIONS: list[Migration] = [
+    Migration("0001_initial", schema.INITIAL),
+    Migration("0002_search_index", schema.SEARCH_INDEX),
+]
+
+
+def applied_migrations(db: sqlite_utils.Database) -> list[str]:
+    if "_migrations" not in db.table_names():
+        return []
+    return [row[0] for row in db.execute("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+def pending_migrations(db: sqlite_utils.Database, path: Path) -> list[Migration]:
+    """Migrations not applied yet; ``SchemaTooNew`` if the file knows migrations we don't."""
+    applied = applied_migrations(db)
+    known = {m.name for m in MIGRATIONS}
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise SchemaTooNew(path, unknown)
+    return [m for m in MIGRATIONS if m.name not in applied]
+
+
+def backup_database(db: sqlite_utils.Database, path: Path, reason: str) -> Path:
+    """Copy the database aside with SQLite's online backup; return the copy's path."""
+    folder = path.parent / BACKUP_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = folder / f"{path.stem}-{stamp}-avant-{reason}{path.suffix}"
+    copy = sqlite3.connect(str(target))
+    try:
+        db.conn.backup(copy)
+    finally:
+        copy.close()
+    return target
+
+
+def migrate(
+    db: sqlite_utils.Database,
+    path: Path,
+    migrations: list[Migration] | None = None,
+    on_backup: Callable[[Path], None] | None = None,
+) -> list[str]:
+    """Apply pending migrations (all known ones, or the given list); return their names.
+
+    A database that already holds a schema is checked and backed up first.
+    """
+    wanted = MIGRATIONS if migrations is None else migrations
+    pending = [m for m in pending_migrations(db, path) if m in wanted]
+    if not pending:
+        return []
+    if applied_migrations(db):
+        check_integrity(db, path)
+        backup = backup_database(db, path, pending[0].name)
+        if on_backup:
+            on_backup(backup)
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    for migration in pending:
+        _apply(db, migration)
+    return [m.name for m in pending]
+
+
+def _apply(db: sqlite_utils.Database, migration: Migration) -> None:
+    # executescript() cannot run inside an open transaction, so the script
+    # carries its own BEGIN/COMMIT and a failure rolls it back whole.
+    now = datetime.now(timezone.utc).isoformat()
+    script = (
+        "BEGIN IMMEDIATE;\n"
+        + migration.sql
+        + f"\nINSERT INTO _migrations (name, applied_at) VALUES ('{migration.name}', '{now}');\n"
+        + "COMMIT;"
+    )
+    try:
+        db.conn.executescript(script)
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,205 @@
+"""The SQL of each named migration, oldest first. Never edit a released one: add a new one."""
+
+from __future__ import annotations
+
+# Every synced table: a UUID `id` (the identity that travels), an owner, a
+# visibility, timestamps and a tombstone. `seq` is a local, stable row number
+# (an INTEGER PRIMARY KEY survives VACUUM) that the search index points at.
+_COMMON = """
+    owner TEXT NOT NULL DEFAULT '',
+    visibility TEXT NOT NULL DEFAULT 'network' CHECK (visibility IN ('private', 'network')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+"""
+
+INITIAL = f"""
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+
+CREATE TABLE actors (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL CHECK (name <> ''),
+    sort_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    insee_code TEXT,
+    commune TEXT,
+    departement TEXT,
+    postcode TEXT,
+    address TEXT,
+    latitude REAL CHECK (latitude IS NULL OR latitude BETWEEN -90 AND 90),
+    longitude REAL CHECK (longitude IS NULL OR longitude BETWEEN -180 AND 180),
+    website TEXT,
+    email TEXT,
+    phone TEXT,
+    {_COMMON}
+);
+CREATE INDEX actors_by_name ON actors (sort_name) WHERE deleted = 0;
+CREATE INDEX actors_by_kind ON actors (kind, sort_name) WHERE deleted = 0;
+CREATE INDEX actors_by_commune ON actors (commune, sort_name) WHERE deleted = 0;
+CREATE INDEX actors_by_departement ON actors (departement, sort_name) WHERE deleted = 0;
+CREATE INDEX actors_by_update ON actors (updated_at) WHERE deleted = 0;
+
+CREATE TABLE people (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    first_name TEXT NOT NULL DEFAULT '',
+    last_name TEXT NOT NULL DEFAULT '',
+    email TEXT,
+    phone TEXT,
+    notes TEXT NOT NULL DEFAULT '',
+    {_COMMON},
+    CHECK (first_name <> '' OR last_name <> '')
+);
+
+CREATE TABLE affiliations (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    person_id TEXT NOT NULL REFERENCES people (id),
+    actor_id TEXT NOT NULL REFERENCES actors (id),
+    role TEXT NOT NULL DEFAULT '',
+    start_date TEXT,
+    end_date TEXT,
+    {_COMMON}
+);
+CREATE INDEX affiliations_by_actor ON affiliations (actor_id);
+CREATE INDEX affiliations_by_person ON affiliations (person_id);
+
+CREATE TABLE relations (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    source_id TEXT NOT NULL REFERENCES actors (id),
+    target_id TEXT NOT NULL REFERENCES actors (id),
+    type TEXT NOT NULL,
+    start_date TEXT,
+    end_date TEXT,
+    strength INTEGER CHECK (strength IS NULL OR strength BETWEEN 1 AND 3),
+    notes TEXT NOT NULL DEFAULT '',
+    {_COMMON},
+    CHECK (source_id <> target_id)
+);
+CREATE INDEX relations_by_source ON relations (source_id);
+CREATE INDEX relations_by_target ON relations (target_id);
+
+CREATE TABLE interactions (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    actor_id TEXT REFERENCES actors (id),
+    person_id TEXT REFERENCES people (id),
+    kind TEXT NOT NULL,
+    date TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '',
+    {_COMMON}
+);
+CREATE INDEX interactions_by_actor ON interactions (actor_id, date);
+CREATE INDEX interactions_by_person ON interactions (person_id, date);
+
+CREATE TABLE tags (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    {_COMMON}
+);
+
+CREATE TABLE actor_tags (
+    actor_id TEXT NOT NULL REFERENCES actors (id),
+    tag_id TEXT NOT NULL REFERENCES tags (id),
+    PRIMARY KEY (actor_id, tag_id)
+);
+CREATE INDEX actor_tags_by_tag ON actor_tags (tag_id);
+"""
+
+# Case- and accent-insensitive, prefix-friendly full-text index kept in sync by
+# triggers, so every write path (app, import, sync) updates it.
+_TOKENIZER = "unicode61 remove_diacritics 2"
+
+_ACTOR_TAGS = (
+    "(SELECT group_concat(t.name, ' ') FROM actor_tags at JOIN tags t ON t.id = at.tag_id "
+    "WHERE at.actor_id = {ref}.id AND t.deleted = 0)"
+)
+
+
+def _actor_index_insert(ref: str) -> str:
+    return (
+        "INSERT INTO actors_fts (rowid, name, description, place, tags) "
+        f"SELECT {ref}.seq, {ref}.name, {ref}.description, "
+        f"coalesce({ref}.commune, '') || ' ' || coalesce({ref}.postcode, ''), "
+        f"coalesce({_ACTOR_TAGS.format(ref=ref)}, '') "
+    )
+
+
+SEARCH_INDEX = f"""
+CREATE VIRTUAL TABLE actors_fts USING fts5 (
+    name, description, place, tags, tokenize = '{_TOKENIZER}', prefix = '2 3'
+);
+CREATE VIRTUAL TABLE people_fts USING fts5 (
+    name, email, notes, tokenize = '{_TOKENIZER}', prefix = '2 3'
+);
+CREATE VIRTUAL TABLE interactions_fts USING fts5 (
+    title, notes, tokenize = '{_TOKENIZER}', prefix = '2 3'
+);
+
+CREATE TRIGGER actors_fts_insert AFTER INSERT ON actors WHEN new.deleted = 0 BEGIN
+    {_actor_index_insert("new")} ;
+END;
+CREATE TRIGGER actors_fts_update AFTER UPDATE ON actors BEGIN
+    DELETE FROM actors_fts WHERE rowid = old.seq;
+    {_actor_index_insert("new")} WHERE new.deleted = 0;
+END;
+CREATE TRIGGER actors_fts_delete AFTER DELETE ON actors BEGIN
+    DELETE FROM actors_fts WHERE rowid = old.seq;
+END;
+
+CREATE TRIGGER actor_tags_fts_insert AFTER INSERT ON actor_tags BEGIN
+    DELETE FROM actors_fts WHERE rowid = (SELECT seq FROM actors WHERE id = new.actor_id);
+    {_actor_index_insert("a")} FROM actors a WHERE a.id = new.actor_id AND a.deleted = 0;
+END;
+CREATE TRIGGER actor_tags_fts_delete AFTER DELETE ON actor_tags BEGIN
+    DELETE FROM actors_fts WHERE rowid = (SELECT seq FROM actors WHERE id = old.actor_id);
+    {_actor_index_insert("a")} FROM actors a WHERE a.id = old.actor_id AND a.deleted = 0;
+END;
+CREATE TRIGGER tags_fts_update AFTER UPDATE OF name, deleted ON tags BEGIN
+    DELETE FROM actors_fts WHERE rowid IN (
+        SELECT a.seq FROM actors a JOIN actor_tags at ON at.actor_id = a.id WHERE at.tag_id = new.id);
+    {_actor_index_insert("a")} FROM actors a JOIN actor_tags at2 ON at2.actor_id = a.id
+        WHERE at2.tag_id = new.id AND a.deleted = 0;
+END;
+
+CREATE TRIGGER people_fts_insert AFTER INSERT ON people WHEN new.deleted = 0 BEGIN
+    INSERT INTO people_fts (rowid, name, email, notes)
+    VALUES (new.seq, new.first_name || ' ' || new.last_name, coalesce(new.email, ''), new.notes);
+END;
+CREATE TRIGGER people_fts_update AFTER UPDATE ON people BEGIN
+    DELETE FROM people_fts WHERE rowid = old.seq;
+    INSERT INTO people_fts (rowid, name, email, notes)
+    SELECT new.seq, new.first_name || ' ' || new.last_name, coalesce(new.email, ''), new.notes
+    WHERE new.deleted = 0;
+END;
+CREATE TRIGGER people_fts_delete AFTER DELETE ON people BEGIN
+    DELETE FROM people_fts WHERE rowid = old.seq;
+END;
+
+CREATE TRIGGER interactions_fts_insert AFTER INSERT ON interactions WHEN new.deleted = 0 BEGIN
+    INSERT INTO interactions_fts (rowid, title, notes) VALUES (new.seq, new.title, new.notes);
+END;
+CREATE TRIGGER interactions_fts_update AFTER UPDATE ON interactions BEGIN
+    DELETE FROM interactions_fts WHERE rowid = old.seq;
+    INSERT INTO interactions_fts (rowid, title, notes)
+    SELECT new.seq, new.title, new.notes WHERE new.deleted = 0;
+END;
+CREATE TRIGGER interactions_fts_delete AFTER DELETE ON interactions BEGIN
+    DELETE FROM interactions_fts WHERE rowid = old.seq;
+END;
+
+-- Index what existed before this migration.
+{_actor_index_insert("a")} FROM actors a WHERE a.deleted = 0;
+INSERT INTO people_fts (rowid, name, email, notes)
+    SELECT seq, first_name || ' ' || last_name, coalesce(email, ''), notes FROM people WHERE deleted = 0;
+INSERT INTO interactions_fts (rowid, title, notes)
+    SELECT seq, title, notes FROM interactions WHERE deleted = 0;
+"""

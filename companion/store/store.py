@@ -1,0 +1,312 @@
+"""The store: the one object the app uses to read and write the local database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from companion.domain import ACTOR_KINDS, INTERACTION_KINDS, RELATION_TYPES, VISIBILITIES
+from companion.errors import CompanionError
+from companion.i18n import _
+from companion.store.database import open_database
+from companion.store.migrations import migrate
+from companion.store.records import (
+    Actor,
+    Affiliation,
+    Interaction,
+    Membership,
+    Person,
+    Relation,
+    RelationView,
+    from_row,
+    new_id,
+    now_iso,
+)
+from companion.store.search import ACTOR_RANK, SearchHit, match_expression, search_all
+from companion.text import fold
+
+SORT_COLUMNS = {
+    "name": "a.sort_name",
+    "kind": "a.kind",
+    "commune": "a.commune",
+    "departement": "a.departement",
+    "updated_at": "a.updated_at",
+}
+BULK_TABLES = ("actors", "people", "affiliations", "relations", "interactions", "tags", "actor_tags")
+
+
+class InvalidRecord(CompanionError):
+    """A record was refused; the message names the field."""
+
+
+class Store:
+    """Records, search and settings over one SQLite file. Not shared between threads."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open or create the database at ``path``, migrating it (after a backup) if needed."""
+        path = Path(path)
+        db = open_database(path)
+        try:
+            migrate(db, path)
+        except BaseException:
+            db.close()
+            raise
+        store = cls(db, path)
+        store._ensure_identity()
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- settings ---------------------------------------------------------
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    @property
+    def member_id(self) -> str:
+        return self.setting("member_id") or ""
+
+    def _ensure_identity(self) -> None:
+        if not self.setting("member_id"):
+            self.set_setting("member_id", new_id())
+
+    # -- actors -------------------------------------------------------------
+
+    def add_actor(self, name: str, kind: str, **fields: Any) -> Actor:
+        now = now_iso()
+        row = {
+            "id": new_id(),
+            "owner": self.member_id,
+            "visibility": "network",
+            **fields,
+            "name": name,
+            "kind": kind,
+            "created_at": now,
+            "updated_at": now,
+        }
+        _check_actor(row)
+        row["sort_name"] = fold(row["name"])
+        with self.db.atomic():
+            self.db["actors"].insert(row)
+        return self.get_actor(row["id"])  # type: ignore[return-value]
+
+    def update_actor(self, actor_id: str, **changes: Any) -> Actor:
+        current = self.get_actor(actor_id)
+        if current is None:
+            raise InvalidRecord(_("Acteur introuvable : {id}").format(id=actor_id))
+        changes.pop("id", None)
+        merged = {**current.__dict__, **changes}
+        _check_actor(merged)
+        changes["updated_at"] = now_iso()
+        if "name" in changes:
+            changes["sort_name"] = fold(changes["name"])
+        assignments = ", ".join(f"{column} = :{column}" for column in changes)
+        with self.db.atomic():
+            self.db.execute(
+                f"UPDATE actors SET {assignments} WHERE id = :id", {**changes, "id": actor_id}
+            )
+        return self.get_actor(actor_id)  # type: ignore[return-value]
+
+    def delete_actor(self, actor_id: str) -> None:
+        """Tombstone the actor: it disappears from lists and search, and the deletion syncs."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE actors SET deleted = 1, updated_at = ? WHERE id = ?", (now_iso(), actor_id)
+            )
+
+    def get_actor(self, actor_id: str) -> Actor | None:
+        rows = list(self.db.query("SELECT * FROM actors WHERE id = ? AND deleted = 0", [actor_id]))
+        return from_row(Actor, rows[0]) if rows else None
+
+    def count_actors(self, query: str = "") -> int:
+        expression = match_expression(query) if query.strip() else None
+        if expression:
+            sql, params = "SELECT count(*) FROM actors_fts WHERE actors_fts MATCH ?", [expression]
+        elif query.strip():
+            return 0
+        else:
+            sql, params = "SELECT count(*) FROM actors WHERE deleted = 0", []
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def actors(
+        self,
+        query: str = "",
+        sort: str = "name",
+        descending: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> list[Actor]:
+        """A page of actors, all or those matching ``query``; sort "rank" is best match first."""
+        expression = match_expression(query) if query.strip() else None
+        if query.strip() and expression is None:
+            return []
+        if sort == "rank" and expression:
+            order = ACTOR_RANK
+        else:
+            column = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"])
+            direction = "DESC" if descending else "ASC"
+            order = f"{column} {direction}, a.sort_name {direction}, a.seq"
+        if expression:
+            sql = (
+                "SELECT a.* FROM actors_fts JOIN actors a ON a.seq = actors_fts.rowid "
+                f"WHERE actors_fts MATCH ? ORDER BY {order} LIMIT ? OFFSET ?"
+            )
+            params: list[Any] = [expression, limit, offset]
+        else:
+            sql = f"SELECT a.* FROM actors a WHERE a.deleted = 0 ORDER BY {order} LIMIT ? OFFSET ?"
+            params = [limit, offset]
+        return [from_row(Actor, row) for row in self.db.query(sql, params)]
+
+    # -- people, affiliations, relations, interactions, tags ----------------
+
+    def add_person(self, first_name: str = "", last_name: str = "", **fields: Any) -> Person:
+        if not (first_name.strip() or last_name.strip()):
+            raise InvalidRecord(_("Une personne doit avoir un prénom ou un nom."))
+        row = self._new_row(first_name=first_name, last_name=last_name, **fields)
+        _check_visibility(row)
+        with self.db.atomic():
+            self.db["people"].insert(row)
+        return from_row(Person, row)
+
+    def add_affiliation(self, person_id: str, actor_id: str, role: str = "", **fields: Any) -> Affiliation:
+        row = self._new_row(person_id=person_id, actor_id=actor_id, role=role, **fields)
+        with self.db.atomic():
+            self.db["affiliations"].insert(row)
+        return from_row(Affiliation, row)
+
+    def add_relation(self, source_id: str, target_id: str, type: str, **fields: Any) -> Relation:
+        if type not in RELATION_TYPES:
+            raise InvalidRecord(_("Type de relation inconnu : « {value} »").format(value=type))
+        if source_id == target_id:
+            raise InvalidRecord(_("Un acteur ne peut pas être en relation avec lui-même."))
+        row = self._new_row(source_id=source_id, target_id=target_id, type=type, **fields)
+        with self.db.atomic():
+            self.db["relations"].insert(row)
+        return from_row(Relation, row)
+
+    def add_interaction(self, kind: str, date: str, **fields: Any) -> Interaction:
+        if kind not in INTERACTION_KINDS:
+            raise InvalidRecord(_("Type d'échange inconnu : « {value} »").format(value=kind))
+        row = self._new_row(kind=kind, date=date, **fields)
+        with self.db.atomic():
+            self.db["interactions"].insert(row)
+        return from_row(Interaction, row)
+
+    def tag_actor(self, actor_id: str, tag_name: str) -> None:
+        name = tag_name.strip()
+        if not name:
+            raise InvalidRecord(_("Une étiquette ne peut pas être vide."))
+        with self.db.atomic():
+            found = self.db.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()
+            if found:
+                tag_id = found[0]
+            else:
+                tag = self._new_row(name=name)
+                self.db["tags"].insert(tag)
+                tag_id = tag["id"]
+            self.db.execute(
+                "INSERT OR IGNORE INTO actor_tags (actor_id, tag_id) VALUES (?, ?)", (actor_id, tag_id)
+            )
+
+    def untag_actor(self, actor_id: str, tag_name: str) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "DELETE FROM actor_tags WHERE actor_id = ? AND tag_id = "
+                "(SELECT id FROM tags WHERE name = ?)",
+                (actor_id, tag_name.strip()),
+            )
+
+    def tags_of(self, actor_id: str) -> list[str]:
+        sql = (
+            "SELECT t.name FROM actor_tags at JOIN tags t ON t.id = at.tag_id "
+            "WHERE at.actor_id = ? AND t.deleted = 0 ORDER BY t.name"
+        )
+        return [row[0] for row in self.db.execute(sql, (actor_id,))]
+
+    def members_of(self, actor_id: str) -> list[Membership]:
+        sql = (
+            "SELECT p.*, f.role AS role FROM affiliations f JOIN people p ON p.id = f.person_id "
+            "WHERE f.actor_id = ? AND f.deleted = 0 AND p.deleted = 0 "
+            "ORDER BY p.last_name, p.first_name"
+        )
+        return [Membership(from_row(Person, row), row["role"]) for row in self.db.query(sql, [actor_id])]
+
+    def relations_of(self, actor_id: str) -> list[RelationView]:
+        sql = (
+            "SELECT r.*, o.id AS other_id, o.name AS other_name, r.source_id = :id AS outgoing "
+            "FROM relations r JOIN actors o "
+            "ON o.id = CASE WHEN r.source_id = :id THEN r.target_id ELSE r.source_id END "
+            "WHERE (r.source_id = :id OR r.target_id = :id) AND r.deleted = 0 AND o.deleted = 0 "
+            "ORDER BY r.type, o.sort_name"
+        )
+        return [
+            RelationView(from_row(Relation, row), row["other_id"], row["other_name"], bool(row["outgoing"]))
+            for row in self.db.query(sql, {"id": actor_id})
+        ]
+
+    def interactions_of(self, actor_id: str) -> list[Interaction]:
+        sql = "SELECT * FROM interactions WHERE actor_id = ? AND deleted = 0 ORDER BY date DESC"
+        return [from_row(Interaction, row) for row in self.db.query(sql, [actor_id])]
+
+    # -- search and bulk ----------------------------------------------------
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """Actors, people and interactions matching every word of ``text`` (as prefixes)."""
+        return search_all(self.db, text, limit)
+
+    def bulk_insert(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
+        """Insert many complete rows at once (demo data, imports) in one transaction."""
+        if table not in BULK_TABLES:
+            raise ValueError(f"not a bulk table: {table}")
+        with self.db.atomic():
+            self.db[table].insert_all(rows, batch_size=1000)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            table: int(self.db.execute(f"SELECT count(*) FROM {table} WHERE deleted = 0").fetchone()[0])
+            for table in ("actors", "people", "affiliations", "relations", "interactions", "tags")
+        }
+
+    def _new_row(self, **fields: Any) -> dict[str, Any]:
+        now = now_iso()
+        return {
+            "id": new_id(),
+            "owner": self.member_id,
+            "visibility": "network",
+            **fields,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+
+def _check_visibility(row: dict[str, Any]) -> None:
+    if row.get("visibility") not in VISIBILITIES:
+        raise InvalidRecord(
+            _("Visibilité inconnue : « {value} » (privé ou réseau)").format(value=row.get("visibility"))
+        )
+
+
+def _check_actor(row: dict[str, Any]) -> None:
+    if not str(row.get("name") or "").strip():
+        raise InvalidRecord(_("Le nom de l'acteur est obligatoire."))
+    if row.get("kind") not in ACTOR_KINDS:
+        raise InvalidRecord(_("Type d'acteur inconnu : « {value} »").format(value=row.get("kind")))
+    _check_visibility(row)

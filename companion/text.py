@@ -1,0 +1,27 @@
+"""Text folding shared by search and the gazetteer: case, accents, punctuation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII words separated by single spaces.
+
+    >>> fold("  L'Haÿ-les-Roses ")
+    'l hay les roses'
+    """
+    text = text.translate(_LIGATURES)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", stripped.lower()).strip()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, in order."""
+    folded = fold(text)
+    return folded.split() if folded else []
