@@ -1,0 +1,86 @@
+"""The user's data folder: where the database lives, created safely on first start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from companion.errors import CompanionError
+from companion.i18n import _
+from companion.store import Store
+
+DATABASE_NAME = "companion.db"
+
+Progress = Callable[[int, int, str], None]
+
+
+class DataFolderError(CompanionError):
+    """The data folder cannot be created, read or written."""
+
+
+def prepare_data_folder(folder: Path) -> Path:
+    """Create ``folder`` if needed, check it is usable, and return the database path in it."""
+    folder = Path(folder).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise DataFolderError(
+            _("Le dossier de données « {path} » est un fichier, pas un dossier.").format(path=folder)
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataFolderError(
+            _("Impossible de créer le dossier de données « {path} » : {reason}").format(
+                path=folder, reason=error.strerror or error
+            )
+        ) from error
+    if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
+        raise DataFolderError(
+            _("Le dossier de données « {path} » n'est pas accessible en lecture et écriture.").format(
+                path=folder
+            )
+        )
+    return folder / DATABASE_NAME
+
+
+def has_database(folder: Path) -> bool:
+    return (Path(folder).expanduser() / DATABASE_NAME).exists()
+
+
+def open_store(folder: Path) -> Store:
+    """Open the folder's database (creating an empty one if there is none)."""
+    return Store.open(prepare_data_folder(folder))
+
+
+def create_demo_database(
+    folder: Path,
+    catalysts: int = 350,
+    seed: int = 1,
+    actors: int | None = None,
+    progress: Progress | None = None,
+) -> Path:
+    """Generate the demo network into the folder's database, atomically.
+
+    The network is written to a temporary file that replaces the database only
+    once complete, so an interrupted generation never leaves a half database.
+    """
+    from companion.demo import generate  # imported late: heavy, and only needed here
+    from companion.geo import Gazetteer
+
+    target = prepare_data_folder(folder)
+    partial = target.with_name(target.name + ".creation")
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    store = Store.open(partial)
+    gazetteer = Gazetteer.open()
+    try:
+        generate(store, gazetteer, catalysts=catalysts, seed=seed, actors=actors, progress=progress)
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.close()
+        gazetteer.close()
+    os.replace(partial, target)
+    for side in ("-wal", "-shm"):
+        Path(f"{target}{side}").unlink(missing_ok=True)
+        Path(f"{partial}{side}").unlink(missing_ok=True)
+    return target

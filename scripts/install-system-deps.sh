@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The Debian libraries Qt and QtWebEngine need (see FIELD-NOTES). As root,
+# installs those missing; otherwise prints the command to run.
+set -euo pipefail
+packages=(
+  libnss3 libasound2 libdbus-1-3 libegl1 libgl1 libgbm1 libfontconfig1 libglib2.0-0
+  libgssapi-krb5-2 libxkbcommon0 libxkbcommon-x11-0 libxkbfile1 libxcomposite1 libxdamage1
+  libxrandr2 libxtst6 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+  libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-glx0 libxcb-dri3-0
+  libxcb-sync1 libxcb-xfixes0 libwayland-server0 libudev1 xvfb xauth fonts-dejavu-core
+)
+command -v dpkg-query >/dev/null || exit 0   # not Debian: nothing we can check
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  echo "Installing Qt system libraries: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "Missing system libraries for Qt; install them with:" >&2
+  echo "  sudo apt-get install ${missing[*]}" >&2
+fi

@@ -1,0 +1,75 @@
+import pytest
+
+
+@pytest.fixture
+def actors(store):
+    return {
+        "fontenay": store.add_actor(
+            "Ressourcerie de Fontenay-sous-Bois", "association", commune="Fontenay-sous-Bois", postcode="94120"
+        ),
+        "ecole": store.add_actor("École des Possibles", "association", description="Soutien scolaire"),
+        "garage": store.add_actor(
+            "Garage solidaire", "entreprise", description="Réparation à prix juste pour l'école"
+        ),
+    }
+
+
+def names(store, text):
+    return [a.name for a in store.actors(text, sort="rank")]
+
+
+def test_accent_and_case_insensitive(store, actors):
+    assert "École des Possibles" in names(store, "ecole")
+    assert "École des Possibles" in names(store, "ÉCOLE")
+
+
+def test_prefix_and_hyphenated_names(store, actors):
+    assert names(store, "Fontenay") == ["Ressourcerie de Fontenay-sous-Bois"]
+    assert names(store, "fonten") == ["Ressourcerie de Fontenay-sous-Bois"]
+    assert names(store, "94120") == ["Ressourcerie de Fontenay-sous-Bois"]
+
+
+def test_every_word_must_match(store, actors):
+    assert names(store, "garage solid") == ["Garage solidaire"]
+    assert names(store, "garage possibles") == []
+
+
+def test_name_match_ranks_above_description_match(store, actors):
+    assert names(store, "ecole") == ["École des Possibles", "Garage solidaire"]
+
+
+def test_index_follows_edits_deletes_and_tags(store, actors):
+    garage = actors["garage"]
+    store.update_actor(garage.id, name="Atelier vélo")
+    assert names(store, "garage") == []
+    assert names(store, "velo") == ["Atelier vélo"]
+
+    store.tag_actor(garage.id, "Mobilité douce")
+    assert names(store, "mobilite") == ["Atelier vélo"]
+    store.untag_actor(garage.id, "Mobilité douce")
+    assert names(store, "mobilite") == []
+
+    store.delete_actor(garage.id)
+    assert names(store, "velo") == []
+    assert store.count_actors("velo") == 0
+
+
+def test_people_and_interaction_notes_are_searched(store, actors):
+    person = store.add_person("Inès", "Valmorin", notes="Rencontrée au forum")
+    store.add_interaction("reunion", "2026-03-02", actor_id=actors["ecole"].id, title="Comité", notes="Budget participatif")
+    hits = store.search("valmorin")
+    assert [(h.entity, h.id) for h in hits] == [("person", person.id)]
+    assert [h.entity for h in store.search("budget particip")] == ["interaction"]
+    assert [h.entity for h in store.search("forum")] == ["person"]
+
+
+@pytest.mark.parametrize("text", ['"', "*", "OR", "NEAR(", "a AND", "-", "école\"*)", "   "])
+def test_query_syntax_never_leaks_from_user_input(store, actors, text):
+    store.actors(text)
+    store.count_actors(text)
+    store.search(text)
+
+
+def test_count_matches_pages(store, actors):
+    assert store.count_actors("") == 3
+    assert store.count_actors("ecole") == len(store.actors("ecole")) == 2
