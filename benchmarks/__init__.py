@@ -1,0 +1,1 @@
+"""Measured figures: each benchmark prints one JSON object per line, baseline included."""
