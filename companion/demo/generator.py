@@ -37,7 +37,7 @@ KIND_WEIGHTS = {
 EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 # Numbers reserved by the French regulator (ARCEP) for fiction: never a real line.
 FICTION_PHONE_PREFIXES = ["01 99 00", "02 61 91", "03 53 01", "04 65 71", "05 36 49", "06 39 98"]
-DEMO_NOTE = "Acteur fictif du réseau de démonstration de Companion."
+DEMO_NOTE = "Acteur fictif (données de démonstration de Companion)."
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,7 @@ def generate(
                 progress(index, len(homes), f"{index} / {len(homes)}")
     _link_catalysts(builder, catalyst_ids)
     builder.flush()
+    store.optimize_search_index()
     return DemoSummary(
         catalysts=len(homes),
         actors=builder.totals["actors"],
@@ -131,8 +132,8 @@ def generate(
 def _ecosystem_range(catalysts: int, actors: int | None) -> tuple[int, int]:
     if not actors:
         return DEFAULT_ECOSYSTEM
-    mean = max(1, actors // max(1, catalysts) - 1)
-    return max(1, mean // 2), max(1, mean + mean // 2)
+    mean = max(1, actors // max(1, catalysts) - 1)  # minus the catalyst itself
+    return max(1, mean - mean // 2), max(1, mean + mean // 2)
 
 
 def _catalyst_homes(rng: random.Random, communes: list[Commune], count: int) -> list[Commune]:

@@ -33,6 +33,7 @@ SORT_COLUMNS = {
     "kind": "a.kind",
     "commune": "a.commune",
     "departement": "a.departement",
+    "visibility": "a.visibility",
     "updated_at": "a.updated_at",
 }
 BULK_TABLES = ("actors", "people", "affiliations", "relations", "interactions", "tags", "actor_tags")
@@ -159,11 +160,16 @@ class Store:
         if query.strip() and expression is None:
             return []
         if sort == "rank" and expression:
-            order = ACTOR_RANK
-        else:
-            column = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"])
-            direction = "DESC" if descending else "ASC"
-            order = f"{column} {direction}, a.sort_name {direction}, a.seq"
+            # Rank inside FTS5 first, then fetch only the page's rows.
+            sql = (
+                f"SELECT a.* FROM (SELECT rowid, {ACTOR_RANK} AS score FROM actors_fts "
+                "WHERE actors_fts MATCH ? ORDER BY score LIMIT ? OFFSET ?) AS hit "
+                "JOIN actors a ON a.seq = hit.rowid ORDER BY hit.score"
+            )
+            return [from_row(Actor, row) for row in self.db.query(sql, [expression, limit, offset])]
+        column = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"])
+        direction = "DESC" if descending else "ASC"
+        order = f"{column} {direction}, a.sort_name {direction}, a.seq"
         if expression:
             sql = (
                 "SELECT a.* FROM actors_fts JOIN actors a ON a.seq = actors_fts.rowid "
@@ -278,6 +284,12 @@ class Store:
             raise ValueError(f"not a bulk table: {table}")
         with self.db.atomic():
             self.db[table].insert_all(rows, batch_size=1000)
+
+    def optimize_search_index(self) -> None:
+        """Merge the full-text index into one segment per table (after bulk writes)."""
+        with self.db.atomic():
+            for table in ("actors_fts", "people_fts", "interactions_fts"):
+                self.db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
     def counts(self) -> dict[str, int]:
         return {

@@ -69,10 +69,7 @@ class ActorCard(QScrollArea):
         members = self._store.members_of(actor_id)
         self._add_section(
             _("Personnes"),
-            [
-                f"{m.person.full_name} — {m.role}" if m.role else m.person.full_name
-                for m in members
-            ],
+            [f"{m.person.full_name} — {m.role}" if m.role else m.person.full_name for m in members],
         )
         self._add_section(_("Relations"), self._relation_lines(actor_id))
         self._add_section(_("Derniers échanges"), self._interaction_lines(actor_id))
@@ -87,9 +84,10 @@ class ActorCard(QScrollArea):
     def _reset_content(self) -> None:
         while self._layout.count():
             item = self._layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-                item.widget().setParent(None)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.setParent(None)  # gone from findChildren at once, deleted later
+                widget.deleteLater()
 
     def _add_identity(self, actor: Actor) -> None:
         self._layout.addWidget(plain_label(actor.name, bold=True, point_delta=4))

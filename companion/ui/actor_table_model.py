@@ -7,6 +7,7 @@ visible rows cost.
 
 from __future__ import annotations
 
+import html
 from collections import OrderedDict
 from typing import Any
 
@@ -20,7 +21,6 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 
 # Column order; each column sorts by the store key next to it.
 COLUMN_SORT_KEYS = ("name", "kind", "commune", "departement", "visibility")
-SORTABLE_KEYS = {"name", "kind", "commune", "departement"}
 ACTOR_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -112,13 +112,15 @@ class ActorTableModel(QAbstractTableModel):
             return None
         if role == ACTOR_ID_ROLE:
             return actor.id
-        return _cell_text(actor, COLUMN_SORT_KEYS[index.column()])
+        text = _cell_text(actor, COLUMN_SORT_KEYS[index.column()])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # Qt guesses whether a tooltip is HTML: make it HTML, with the text escaped.
+            return f"<p>{html.escape(text)}</p>" if text else None
+        return text
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by a column; a negative column goes back to the default order."""
         key = COLUMN_SORT_KEYS[column] if 0 <= column < len(COLUMN_SORT_KEYS) else None
-        if key is not None and key not in SORTABLE_KEYS:
-            key = "name"  # the store cannot sort by visibility; keep a stable order
         descending = order == Qt.SortOrder.DescendingOrder
         if (key, descending) == (self._sort_key, self._descending):
             return

@@ -1,0 +1,88 @@
+"""Starting the desktop app: Qt application, language, data folder, main window."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from companion.i18n import current_language, set_language, system_language
+from companion.paths import APP_NAME, default_data_dir
+from companion.ui.startup import open_data_folder
+
+if TYPE_CHECKING:
+    from companion.ui.main_window import MainWindow
+
+ORGANIZATION_NAME = "Companion"
+EXIT_WHEN_SHOWN_ENV = "COMPANION_EXIT_WHEN_SHOWN"
+
+
+def run_gui(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
+    """Run the desktop app on ``data_dir`` (the user's data folder by default); the exit code."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Chromium (QtWebEngine, used by the map) refuses to start as root without this.
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION_NAME)
+    set_language(system_language())
+    _install_qt_translations(app)
+
+    store = open_data_folder(data_dir if data_dir is not None else default_data_dir())
+    if store is None:
+        return 2
+
+    from companion.ui.main_window import MainWindow  # after the folder: nothing heavy before
+
+    window = MainWindow(store)
+    window.show()
+    if os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1":
+        _quit_once_painted(window, app)
+    try:
+        return app.exec()
+    finally:
+        # Qt 6 leaves a second Quit event queued after quit(); drop it so an event
+        # loop run later in this process (tests, a restart) is not ended at once.
+        app.removePostedEvents(app, QEvent.Type.Quit)
+        window.close()
+        store.close()
+
+
+def _install_qt_translations(app: QApplication) -> None:
+    """Qt's own strings (standard buttons, dialogs) in the app's language."""
+    language = current_language()
+    QLocale.setDefault(QLocale(language))
+    previous = app.findChild(QTranslator, "companion-qt-translations")
+    if previous is not None:  # run_gui called again in the same process
+        app.removeTranslator(previous)
+        previous.deleteLater()
+    translator = QTranslator(app)
+    translator.setObjectName("companion-qt-translations")
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(f"qtbase_{language}", folder):
+        app.installTranslator(translator)
+
+
+class _QuitWhenPainted(QObject):
+    """For the startup benchmark: leave the event loop once the window has painted."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self._app = app
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._app.quit)
+        return False
+
+
+def _quit_once_painted(window: MainWindow, app: QApplication) -> None:
+    # Reading the first rows now makes sure the first page is part of what is timed.
+    window.directory.model.actor_at(0)
+    window.installEventFilter(_QuitWhenPainted(app))
