@@ -91,13 +91,14 @@ def _demo(args: argparse.Namespace, data_dir: Path) -> int:
             return EXIT_ERROR
         current = Store.open(prepare_data_folder(data_dir))
         try:
-            saved = backup_database(current.db, current.path, "demo")
+            saved = backup_database(current.conn, current.path, "demo")
         finally:
             current.close()
         print(_("Ancienne base sauvegardée : {path}").format(path=saved), file=sys.stderr)
 
     def report(done: int, total: int, message: str) -> None:
-        print(f"\r{_('Création du réseau de démonstration')} : {message}", end="", file=sys.stderr)
+        line = _("Création du réseau de démonstration : {progress}").format(progress=message)
+        print("\r" + line, end="", file=sys.stderr)
 
     path = create_demo_database(
         data_dir, catalysts=args.catalysts, seed=args.seed, actors=args.actors, progress=report

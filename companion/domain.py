@@ -6,42 +6,42 @@ display time through ``companion.i18n``.
 
 from __future__ import annotations
 
-from companion.i18n import _
+from companion.i18n import N_, _
 
 ACTOR_KINDS: dict[str, str] = {
-    "catalyseur": "Catalyseur",
-    "association": "Association",
-    "entreprise": "Entreprise",
-    "collectivite": "Collectivité",
-    "fondation": "Fondation",
-    "institution": "Institution publique",
-    "reseau": "Réseau / fédération",
-    "collectif": "Collectif citoyen",
-    "autre": "Autre",
+    "catalyseur": N_("Catalyseur"),
+    "association": N_("Association"),
+    "entreprise": N_("Entreprise"),
+    "collectivite": N_("Collectivité"),
+    "fondation": N_("Fondation"),
+    "institution": N_("Institution publique"),
+    "reseau": N_("Réseau / fédération"),
+    "collectif": N_("Collectif citoyen"),
+    "autre": N_("Autre"),
 }
 
 RELATION_TYPES: dict[str, str] = {
-    "partenariat": "Partenariat",
-    "financement": "Financement",
-    "adhesion": "Adhésion",
-    "co-construction": "Co-construction",
-    "prestation": "Prestation",
-    "accompagnement": "Accompagnement",
-    "autre": "Autre",
+    "partenariat": N_("Partenariat"),
+    "financement": N_("Financement"),
+    "adhesion": N_("Adhésion"),
+    "co-construction": N_("Co-construction"),
+    "prestation": N_("Prestation"),
+    "accompagnement": N_("Accompagnement"),
+    "autre": N_("Autre"),
 }
 
 INTERACTION_KINDS: dict[str, str] = {
-    "reunion": "Réunion",
-    "appel": "Appel",
-    "atelier": "Atelier",
-    "courriel": "Courriel",
-    "evenement": "Événement",
-    "visite": "Visite",
+    "reunion": N_("Réunion"),
+    "appel": N_("Appel"),
+    "atelier": N_("Atelier"),
+    "courriel": N_("Courriel"),
+    "evenement": N_("Événement"),
+    "visite": N_("Visite"),
 }
 
 VISIBILITIES: dict[str, str] = {
-    "private": "Privé",
-    "network": "Réseau",
+    "private": N_("Privé"),
+    "network": N_("Réseau"),
 }
 
 

@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 
 from companion.store import DatabaseCorrupt, SchemaTooNew, Store
-from companion.store.database import open_database, set_aside
+from companion.store.database import open_database, set_aside, table_names
 from companion.store.migrations import MIGRATIONS, Migration, applied_migrations, migrate
 
 
@@ -33,7 +33,7 @@ def test_upgrade_from_first_schema_backs_up_then_indexes_old_rows(tmp_path):
     first_schema_database(path)
 
     store = Store.open(path)
-    assert applied_migrations(store.db) == [m.name for m in MIGRATIONS]
+    assert applied_migrations(store.conn) == [m.name for m in MIGRATIONS]
     assert [a.id for a in store.actors("epicerie vercors")] == ["a1"]
     assert [h.id for h in store.search("trombelle")] == ["p1"]
     store.close()
@@ -58,7 +58,7 @@ def test_failed_migration_rolls_back_whole(tmp_path):
     db = open_database(path)
     with pytest.raises(sqlite3.OperationalError):
         _apply_extra(db, path, broken)
-    assert "half_done" not in db.table_names()
+    assert "half_done" not in table_names(db)
     assert applied_migrations(db) == ["0001_initial"]
     db.close()
 

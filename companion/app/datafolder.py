@@ -75,7 +75,7 @@ def create_demo_database(
     gazetteer = Gazetteer.open()
     try:
         generate(store, gazetteer, catalysts=catalysts, seed=seed, actors=actors, progress=progress)
-        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         store.close()
         gazetteer.close()

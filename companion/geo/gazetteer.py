@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
+from companion.errors import CompanionError
 from companion.geo import shapes
 from companion.geo.names import query_key
 from companion.geo.schema import FORMAT_VERSION
+from companion.i18n import _
 from companion.paths import built_data_path
 
 EARTH_RADIUS_KM = 6371.0088
@@ -70,19 +72,17 @@ class Commune:
         }
 
 
-class GazetteerMissing(Exception):
+class GazetteerMissing(CompanionError):
     """The built gazetteer file is absent, unreadable or from an older build format."""
 
-    def __init__(self, path: Path, reason: str = "introuvables") -> None:
-        super().__init__(path, reason)
+    def __init__(self, path: Path, unreadable: bool = False) -> None:
+        if unreadable:
+            message = _("Les données des communes ({path}) sont illisibles.")
+        else:
+            message = _("Les données des communes ({path}) sont introuvables.")
+        advice = _("Lancez « make data » (ou « python -m companion.geo.build ») pour les construire.")
+        super().__init__(message.format(path=path) + " " + advice)
         self.path = path
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return (
-            f"Les données des communes ({self.path}) sont {self.reason}. "
-            "Lancez « make data » (ou « python -m companion.geo.build ») pour les construire."
-        )
 
 
 class Gazetteer:
@@ -103,10 +103,10 @@ class Gazetteer:
             )
             row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         except sqlite3.DatabaseError as error:
-            raise GazetteerMissing(path, "illisibles") from error
+            raise GazetteerMissing(path, unreadable=True) from error
         if row is None or row[0] != str(FORMAT_VERSION):
             db.close()
-            raise GazetteerMissing(path, "d'un format périmé")
+            raise GazetteerMissing(path, unreadable=True)
         return cls(db)
 
     def close(self) -> None:

@@ -6,8 +6,6 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from companion.errors import CompanionError
 from companion.i18n import _
 
@@ -42,8 +40,11 @@ def _looks_like_sqlite(path: Path) -> bool:
     return header == SQLITE_HEADER or header == b""
 
 
-def open_database(path: Path) -> sqlite_utils.Database:
+def open_database(path: Path) -> sqlite3.Connection:
     """Open (or create) the database at ``path`` in WAL mode with foreign keys on.
+
+    A plain sqlite3 connection: reading needs nothing more, and the app starts
+    faster without importing sqlite-utils (the store wraps it for writes).
 
     Raises ``StoreError`` for an unusable path and ``DatabaseCorrupt`` for a file
     that is not a readable SQLite database; the file is never modified then.
@@ -70,13 +71,17 @@ def open_database(path: Path) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as error:
         conn.close()
         raise DatabaseCorrupt(path, str(error)) from error
-    return sqlite_utils.Database(conn)
+    return conn
 
 
-def check_integrity(db: sqlite_utils.Database, path: Path) -> None:
+def table_names(conn: sqlite3.Connection) -> list[str]:
+    return [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     """Raise ``DatabaseCorrupt`` unless SQLite's quick check passes."""
     try:
-        result = db.execute("PRAGMA quick_check").fetchone()[0]
+        result = conn.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as error:
         raise DatabaseCorrupt(path, str(error)) from error
     if result != "ok":

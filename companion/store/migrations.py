@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import sqlite_utils
-
 from companion.store import schema
-from companion.store.database import SchemaTooNew, check_integrity
+from companion.store.database import SchemaTooNew, check_integrity, table_names
 
 BACKUP_FOLDER = "sauvegardes"
 
@@ -28,15 +26,15 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
-def applied_migrations(db: sqlite_utils.Database) -> list[str]:
-    if "_migrations" not in db.table_names():
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    if "_migrations" not in table_names(conn):
         return []
-    return [row[0] for row in db.execute("SELECT name FROM _migrations ORDER BY rowid")]
+    return [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
 
 
-def pending_migrations(db: sqlite_utils.Database, path: Path) -> list[Migration]:
+def pending_migrations(conn: sqlite3.Connection, path: Path) -> list[Migration]:
     """Migrations not applied yet; ``SchemaTooNew`` if the file knows migrations we don't."""
-    applied = applied_migrations(db)
+    applied = applied_migrations(conn)
     known = {m.name for m in MIGRATIONS}
     unknown = [name for name in applied if name not in known]
     if unknown:
@@ -44,7 +42,7 @@ def pending_migrations(db: sqlite_utils.Database, path: Path) -> list[Migration]
     return [m for m in MIGRATIONS if m.name not in applied]
 
 
-def backup_database(db: sqlite_utils.Database, path: Path, reason: str) -> Path:
+def backup_database(conn: sqlite3.Connection, path: Path, reason: str) -> Path:
     """Copy the database aside with SQLite's online backup; return the copy's path."""
     folder = path.parent / BACKUP_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -52,14 +50,14 @@ def backup_database(db: sqlite_utils.Database, path: Path, reason: str) -> Path:
     target = folder / f"{path.stem}-{stamp}-avant-{reason}{path.suffix}"
     copy = sqlite3.connect(str(target))
     try:
-        db.conn.backup(copy)
+        conn.backup(copy)
     finally:
         copy.close()
     return target
 
 
 def migrate(
-    db: sqlite_utils.Database,
+    conn: sqlite3.Connection,
     path: Path,
     migrations: list[Migration] | None = None,
     on_backup: Callable[[Path], None] | None = None,
@@ -69,23 +67,23 @@ def migrate(
     A database that already holds a schema is checked and backed up first.
     """
     wanted = MIGRATIONS if migrations is None else migrations
-    pending = [m for m in pending_migrations(db, path) if m in wanted]
+    pending = [m for m in pending_migrations(conn, path) if m in wanted]
     if not pending:
         return []
-    if applied_migrations(db):
-        check_integrity(db, path)
-        backup = backup_database(db, path, pending[0].name)
+    if applied_migrations(conn):
+        check_integrity(conn, path)
+        backup = backup_database(conn, path, pending[0].name)
         if on_backup:
             on_backup(backup)
-    db.execute(
+    conn.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
     for migration in pending:
-        _apply(db, migration)
+        _apply(conn, migration)
     return [m.name for m in pending]
 
 
-def _apply(db: sqlite_utils.Database, migration: Migration) -> None:
+def _apply(conn: sqlite3.Connection, migration: Migration) -> None:
     # executescript() cannot run inside an open transaction, so the script
     # carries its own BEGIN/COMMIT and a failure rolls it back whole.
     now = datetime.now(timezone.utc).isoformat()
@@ -96,8 +94,8 @@ def _apply(db: sqlite_utils.Database, migration: Migration) -> None:
         + "COMMIT;"
     )
     try:
-        db.conn.executescript(script)
+        conn.executescript(script)
     except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise

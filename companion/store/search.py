@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import sqlite_utils
+import sqlite3
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -38,7 +38,7 @@ def match_expression(text: str) -> str | None:
     return " ".join('"' + token.replace('"', '""') + '"*' for token in tokens)
 
 
-def search_all(db: sqlite_utils.Database, text: str, limit: int = 20) -> list[SearchHit]:
+def search_all(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[SearchHit]:
     """Actors, people and interactions matching ``text``, best first."""
     expression = match_expression(text)
     if expression is None:
@@ -67,7 +67,7 @@ def search_all(db: sqlite_utils.Database, text: str, limit: int = 20) -> list[Se
     hits = [
         SearchHit(entity, *row)
         for entity, sql in queries
-        for row in db.execute(sql, (expression, limit)).fetchall()
+        for row in conn.execute(sql, (expression, limit)).fetchall()
     ]
     hits.sort(key=lambda hit: hit.rank)
     return hits[:limit]

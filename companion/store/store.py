@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+import sqlite3
+from functools import cached_property
 
 from companion.domain import ACTOR_KINDS, INTERACTION_KINDS, RELATION_TYPES, VISIBILITIES
 from companion.errors import CompanionError
@@ -28,6 +29,9 @@ from companion.store.records import (
 from companion.store.search import ACTOR_RANK, SearchHit, match_expression, search_all
 from companion.text import fold
 
+if TYPE_CHECKING:
+    import sqlite_utils
+
 SORT_COLUMNS = {
     "name": "a.sort_name",
     "kind": "a.kind",
@@ -46,31 +50,43 @@ class InvalidRecord(CompanionError):
 class Store:
     """Records, search and settings over one SQLite file. Not shared between threads."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
         self.path = path
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection, for writes; imported on first use."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
         """Open or create the database at ``path``, migrating it (after a backup) if needed."""
         path = Path(path)
-        db = open_database(path)
+        conn = open_database(path)
         try:
-            migrate(db, path)
+            migrate(conn, path)
         except BaseException:
-            db.close()
+            conn.close()
             raise
-        store = cls(db, path)
+        store = cls(conn, path)
         store._ensure_identity()
         return store
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
+
+    def _query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(sql, params)
+        columns = [column[0] for column in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
     # -- settings ---------------------------------------------------------
 
     def setting(self, key: str, default: str | None = None) -> str | None:
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
     def set_setting(self, key: str, value: str) -> None:
@@ -134,7 +150,7 @@ class Store:
             )
 
     def get_actor(self, actor_id: str) -> Actor | None:
-        rows = list(self.db.query("SELECT * FROM actors WHERE id = ? AND deleted = 0", [actor_id]))
+        rows = list(self._query("SELECT * FROM actors WHERE id = ? AND deleted = 0", [actor_id]))
         return from_row(Actor, rows[0]) if rows else None
 
     def count_actors(self, query: str = "") -> int:
@@ -145,7 +161,7 @@ class Store:
             return 0
         else:
             sql, params = "SELECT count(*) FROM actors WHERE deleted = 0", []
-        return int(self.db.execute(sql, params).fetchone()[0])
+        return int(self.conn.execute(sql, params).fetchone()[0])
 
     def actors(
         self,
@@ -166,7 +182,7 @@ class Store:
                 "WHERE actors_fts MATCH ? ORDER BY score LIMIT ? OFFSET ?) AS hit "
                 "JOIN actors a ON a.seq = hit.rowid ORDER BY hit.score"
             )
-            return [from_row(Actor, row) for row in self.db.query(sql, [expression, limit, offset])]
+            return [from_row(Actor, row) for row in self._query(sql, [expression, limit, offset])]
         column = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"])
         direction = "DESC" if descending else "ASC"
         order = f"{column} {direction}, a.sort_name {direction}, a.seq"
@@ -179,7 +195,7 @@ class Store:
         else:
             sql = f"SELECT a.* FROM actors a WHERE a.deleted = 0 ORDER BY {order} LIMIT ? OFFSET ?"
             params = [limit, offset]
-        return [from_row(Actor, row) for row in self.db.query(sql, params)]
+        return [from_row(Actor, row) for row in self._query(sql, params)]
 
     # -- people, affiliations, relations, interactions, tags ----------------
 
@@ -245,7 +261,7 @@ class Store:
             "SELECT t.name FROM actor_tags at JOIN tags t ON t.id = at.tag_id "
             "WHERE at.actor_id = ? AND t.deleted = 0 ORDER BY t.name"
         )
-        return [row[0] for row in self.db.execute(sql, (actor_id,))]
+        return [row[0] for row in self.conn.execute(sql, (actor_id,))]
 
     def members_of(self, actor_id: str) -> list[Membership]:
         sql = (
@@ -253,7 +269,7 @@ class Store:
             "WHERE f.actor_id = ? AND f.deleted = 0 AND p.deleted = 0 "
             "ORDER BY p.last_name, p.first_name"
         )
-        return [Membership(from_row(Person, row), row["role"]) for row in self.db.query(sql, [actor_id])]
+        return [Membership(from_row(Person, row), row["role"]) for row in self._query(sql, [actor_id])]
 
     def relations_of(self, actor_id: str) -> list[RelationView]:
         sql = (
@@ -265,18 +281,18 @@ class Store:
         )
         return [
             RelationView(from_row(Relation, row), row["other_id"], row["other_name"], bool(row["outgoing"]))
-            for row in self.db.query(sql, {"id": actor_id})
+            for row in self._query(sql, {"id": actor_id})
         ]
 
     def interactions_of(self, actor_id: str) -> list[Interaction]:
         sql = "SELECT * FROM interactions WHERE actor_id = ? AND deleted = 0 ORDER BY date DESC"
-        return [from_row(Interaction, row) for row in self.db.query(sql, [actor_id])]
+        return [from_row(Interaction, row) for row in self._query(sql, [actor_id])]
 
     # -- search and bulk ----------------------------------------------------
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Actors, people and interactions matching every word of ``text`` (as prefixes)."""
-        return search_all(self.db, text, limit)
+        return search_all(self.conn, text, limit)
 
     def bulk_insert(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
         """Insert many complete rows at once (demo data, imports) in one transaction."""
@@ -291,11 +307,17 @@ class Store:
             for table in ("actors_fts", "people_fts", "interactions_fts"):
                 self.db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
-    def counts(self) -> dict[str, int]:
-        return {
-            table: int(self.db.execute(f"SELECT count(*) FROM {table} WHERE deleted = 0").fetchone()[0])
-            for table in ("actors", "people", "affiliations", "relations", "interactions", "tags")
-        }
+    def counts(
+        self, tables: Iterable[str] = ("actors", "people", "affiliations", "relations", "interactions", "tags")
+    ) -> dict[str, int]:
+        """Live (not deleted) records per table."""
+        counted = {}
+        for table in tables:
+            if table not in BULK_TABLES:
+                raise ValueError(f"not a record table: {table}")
+            sql = f"SELECT count(*) FROM {table} WHERE deleted = 0"
+            counted[table] = int(self.conn.execute(sql).fetchone()[0])
+        return counted
 
     def _new_row(self, **fields: Any) -> dict[str, Any]:
         now = now_iso()

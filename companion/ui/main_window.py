@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         self.directory.focus_search()
 
     def update_status(self) -> None:
-        counts = self.store.counts()
+        counts = self.store.counts(("actors", "people", "relations"))
         actors, people, relations = counts["actors"], counts["people"], counts["relations"]
         parts = [
             ngettext("{n} acteur", "{n} acteurs", actors).format(n=format_number(actors)),

@@ -68,3 +68,15 @@ def test_importing_the_window_loads_no_web_engine() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "[]"
+
+
+def test_english_interface(qtbot, network: Network) -> None:
+    from companion.i18n import set_language
+
+    set_language("en")
+    window = make_window(qtbot, network)
+    titles = [window.sidebar.item(row).text() for row in range(window.sidebar.count())]
+    assert titles == ["Map", "Directory", "Toolbox", "Sync"]
+    qtbot.waitUntil(lambda: "4 actors" in window.status_label.text())
+    header = window.directory.table.model().headerData(0, Qt.Orientation.Horizontal)
+    assert header == "Name"
