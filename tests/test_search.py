@@ -73,3 +73,20 @@ def test_query_syntax_never_leaks_from_user_input(store, actors, text):
 def test_count_matches_pages(store, actors):
     assert store.count_actors("") == 3
     assert store.count_actors("ecole") == len(store.actors("ecole")) == 2
+
+
+def test_broad_queries_put_name_matches_first_and_page_consistently(store, monkeypatch):
+    from companion.store import store as store_module
+
+    monkeypatch.setattr(store_module, "RANK_LIMIT", 2)
+    in_name = [store.add_actor(f"Jardin numéro {i}", "association").id for i in range(4)]
+    elsewhere = [
+        store.add_actor(f"Ferme {i}", "entreprise", description="Vend au jardin partagé").id for i in range(3)
+    ]
+    store.add_actor("Sans rapport", "autre")
+
+    ranked = [a.id for a in store.actors("jardin", sort="rank", limit=50)]
+    assert ranked == in_name[::-1] + elsewhere[::-1]  # each tier newest first
+    paged = [a.id for offset in range(0, 7, 3) for a in store.actors("jardin", sort="rank", offset=offset, limit=3)]
+    assert paged == ranked
+    assert store.count_actors("jardin") == 7

@@ -40,6 +40,7 @@ SORT_COLUMNS = {
     "visibility": "a.visibility",
     "updated_at": "a.updated_at",
 }
+RANK_LIMIT = 2_000
 BULK_TABLES = ("actors", "people", "affiliations", "relations", "interactions", "tags", "actor_tags")
 
 
@@ -156,12 +157,10 @@ class Store:
     def count_actors(self, query: str = "") -> int:
         expression = match_expression(query) if query.strip() else None
         if expression:
-            sql, params = "SELECT count(*) FROM actors_fts WHERE actors_fts MATCH ?", [expression]
-        elif query.strip():
+            return self._count_matches(expression)
+        if query.strip():
             return 0
-        else:
-            sql, params = "SELECT count(*) FROM actors WHERE deleted = 0", []
-        return int(self.conn.execute(sql, params).fetchone()[0])
+        return int(self.conn.execute("SELECT count(*) FROM actors WHERE deleted = 0").fetchone()[0])
 
     def actors(
         self,
@@ -176,13 +175,7 @@ class Store:
         if query.strip() and expression is None:
             return []
         if sort == "rank" and expression:
-            # Rank inside FTS5 first, then fetch only the page's rows.
-            sql = (
-                f"SELECT a.* FROM (SELECT rowid, {ACTOR_RANK} AS score FROM actors_fts "
-                "WHERE actors_fts MATCH ? ORDER BY score LIMIT ? OFFSET ?) AS hit "
-                "JOIN actors a ON a.seq = hit.rowid ORDER BY hit.score"
-            )
-            return [from_row(Actor, row) for row in self._query(sql, [expression, limit, offset])]
+            return self._ranked_actors(expression, offset, limit)
         column = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"])
         direction = "DESC" if descending else "ASC"
         order = f"{column} {direction}, a.sort_name {direction}, a.seq"
@@ -196,6 +189,42 @@ class Store:
             sql = f"SELECT a.* FROM actors a WHERE a.deleted = 0 ORDER BY {order} LIMIT ? OFFSET ?"
             params = [limit, offset]
         return [from_row(Actor, row) for row in self._query(sql, params)]
+
+    def _ranked_actors(self, expression: str, offset: int, limit: int) -> list[Actor]:
+        """Best matches first: bm25 for a focused query, name matches first for a broad one.
+
+        Ranking costs a bm25 score per match; past ``RANK_LIMIT`` matches the scores
+        barely differ (a word in every description), so the page is built from two
+        cheap tiers instead: matches in the name, then the others, each newest first.
+        """
+        if self._count_matches(expression) <= RANK_LIMIT:
+            sql = (
+                f"SELECT rowid FROM (SELECT rowid, {ACTOR_RANK} AS score FROM actors_fts "
+                "WHERE actors_fts MATCH ? ORDER BY score LIMIT ? OFFSET ?)"
+            )
+            return self._actors_by_seq(self.conn.execute(sql, (expression, limit, offset)))
+        in_name = f"name : ({expression})"
+        elsewhere = f"({expression}) NOT name : ({expression})"
+        in_name_count = self._count_matches(in_name)
+        newest = "SELECT rowid FROM actors_fts WHERE actors_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
+        seqs = [row[0] for row in self.conn.execute(newest, (in_name, limit, offset))]
+        if len(seqs) < limit:
+            rest_offset = max(0, offset - in_name_count)
+            seqs += [row[0] for row in self.conn.execute(newest, (elsewhere, limit - len(seqs), rest_offset))]
+        return self._actors_by_seq([(seq,) for seq in seqs])
+
+    def _count_matches(self, expression: str) -> int:
+        sql = "SELECT count(*) FROM actors_fts WHERE actors_fts MATCH ?"
+        return int(self.conn.execute(sql, (expression,)).fetchone()[0])
+
+    def _actors_by_seq(self, rows: Iterable[tuple[int]]) -> list[Actor]:
+        """The actors of these local row numbers, in the same order."""
+        seqs = [row[0] for row in rows]
+        if not seqs:
+            return []
+        marks = ", ".join("?" * len(seqs))
+        found = {row["seq"]: row for row in self._query(f"SELECT * FROM actors WHERE seq IN ({marks})", seqs)}
+        return [from_row(Actor, found[seq]) for seq in seqs if seq in found]
 
     # -- people, affiliations, relations, interactions, tags ----------------
 
