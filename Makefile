@@ -35,7 +35,7 @@ data: $(INSTALLED)
 translations: $(CATALOGS)
 
 %.mo: %.po $(INSTALLED)
-	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+	$(VENV)/bin/pybabel -q compile --use-fuzzy -i $< -o $@
 
 system-deps:
 	bash scripts/install-system-deps.sh

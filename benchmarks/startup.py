@@ -14,7 +14,7 @@ import time
 
 from benchmarks.common import demo_folder, emit
 
-RUNS = 5
+RUNS = 7
 BARE = (
     "from PySide6.QtCore import QTimer\n"
     "from PySide6.QtWidgets import QApplication, QMainWindow\n"

@@ -203,3 +203,10 @@ INSERT INTO people_fts (rowid, name, email, notes)
 INSERT INTO interactions_fts (rowid, title, notes)
     SELECT seq, title, notes FROM interactions WHERE deleted = 0;
 """
+
+# Indexes over live records: the people list sorted by name, relations by type
+# (map filters), and cheap counts of both for the status bar.
+LIVE_RECORD_INDEXES = """
+CREATE INDEX people_by_name ON people (last_name, first_name) WHERE deleted = 0;
+CREATE INDEX relations_by_type ON relations (type) WHERE deleted = 0;
+"""
