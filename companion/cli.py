@@ -117,16 +117,22 @@ def _search(args: argparse.Namespace, data_dir: Path) -> int:
     from companion.app.datafolder import has_database, open_store
 
     if not has_database(data_dir):
-        print(_("Aucune base dans « {path} » : lancez « companion demo » ou l'application.").format(
-            path=data_dir), file=sys.stderr)
+        print(
+            _("Aucune base dans « {path} » : lancez « companion demo » ou l'application.").format(
+                path=data_dir
+            ),
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     store = open_store(data_dir)
     try:
         for hit in store.search(args.text, limit=args.limit):
-            print(json.dumps(
-                {"type": hit.entity, "id": hit.id, "title": hit.title, "detail": hit.detail},
-                ensure_ascii=False,
-            ))
+            print(
+                json.dumps(
+                    {"type": hit.entity, "id": hit.id, "title": hit.title, "detail": hit.detail},
+                    ensure_ascii=False,
+                )
+            )
     finally:
         store.close()
     return 0

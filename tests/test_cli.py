@@ -34,7 +34,9 @@ def test_geocode_prints_json_lines(capsys):
 
 def test_geocode_homonyms_and_unknown(capsys):
     assert main(["geocode", "saint denis"]) == 0
-    departements = {json.loads(line)["departement"] for line in capsys.readouterr().out.splitlines()}
+    departements = {
+        json.loads(line)["departement"] for line in capsys.readouterr().out.splitlines()
+    }
     assert {"11", "30", "93", "974"} <= departements
     assert main(["geocode", "Zzyzxville"]) == 1
     assert "Aucune commune trouvée" in capsys.readouterr().err

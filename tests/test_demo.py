@@ -22,7 +22,8 @@ def build(tmp_path, gazetteer, name, **options):
 
 def dump(store):
     return {
-        table: store.db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() for table in TABLES
+        table: store.db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+        for table in TABLES
     }
 
 
@@ -52,7 +53,8 @@ def test_ecosystems_are_sized_and_linked(tmp_path, gazetteer):
 def test_catalysts_cover_every_departement_including_overseas(tmp_path, gazetteer):
     store, _ = build(tmp_path, gazetteer, "france", catalysts=101, actors=202, seed=2)
     departements = {
-        row[0] for row in store.db.execute("SELECT departement FROM actors WHERE kind = 'catalyseur'")
+        row[0]
+        for row in store.db.execute("SELECT departement FROM actors WHERE kind = 'catalyseur'")
     }
     expected = {code for code, _name, _region in gazetteer.departements()}
     assert departements == expected
@@ -61,7 +63,9 @@ def test_catalysts_cover_every_departement_including_overseas(tmp_path, gazettee
 
 def test_places_are_real_communes_and_people_plainly_fictional(tmp_path, gazetteer):
     store, _ = build(tmp_path, gazetteer, "real", catalysts=3, seed=9)
-    rows = store.db.execute("SELECT insee_code, commune, latitude, longitude FROM actors").fetchall()
+    rows = store.db.execute(
+        "SELECT insee_code, commune, latitude, longitude FROM actors"
+    ).fetchall()
     for insee, commune_name, latitude, longitude in rows:
         commune = gazetteer.by_insee(insee)
         assert commune is not None and commune.name == commune_name

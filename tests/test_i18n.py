@@ -25,9 +25,7 @@ def source_messages():
 def test_every_source_string_has_an_english_translation():
     catalog = read_po(CATALOG.open("rb"))
     translated = {
-        (m.id if isinstance(m.id, str) else tuple(m.id)): m.string
-        for m in catalog
-        if m.id
+        (m.id if isinstance(m.id, str) else tuple(m.id)): m.string for m in catalog if m.id
     }
     missing = sorted(str(m) for m in source_messages() if not translated.get(m))
     assert missing == [], "run scripts/update-translations.sh and translate: " + "; ".join(missing)

@@ -41,7 +41,9 @@ def test_upgrade_from_first_schema_backs_up_then_indexes_old_rows(tmp_path):
     [backup] = (tmp_path / "sauvegardes").iterdir()
     assert "avant-0002_search_index" in backup.name
     copy = sqlite3.connect(backup)
-    assert copy.execute("SELECT name FROM actors").fetchall() == [("Épicerie solidaire du Vercors",)]
+    assert copy.execute("SELECT name FROM actors").fetchall() == [
+        ("Épicerie solidaire du Vercors",)
+    ]
     assert copy.execute("SELECT name FROM _migrations").fetchall() == [("0001_initial",)]
     copy.close()
 

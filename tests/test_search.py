@@ -5,9 +5,14 @@ import pytest
 def actors(store):
     return {
         "fontenay": store.add_actor(
-            "Ressourcerie de Fontenay-sous-Bois", "association", commune="Fontenay-sous-Bois", postcode="94120"
+            "Ressourcerie de Fontenay-sous-Bois",
+            "association",
+            commune="Fontenay-sous-Bois",
+            postcode="94120",
         ),
-        "ecole": store.add_actor("École des Possibles", "association", description="Soutien scolaire"),
+        "ecole": store.add_actor(
+            "École des Possibles", "association", description="Soutien scolaire"
+        ),
         "garage": store.add_actor(
             "Garage solidaire", "entreprise", description="Réparation à prix juste pour l'école"
         ),
@@ -56,14 +61,20 @@ def test_index_follows_edits_deletes_and_tags(store, actors):
 
 def test_people_and_interaction_notes_are_searched(store, actors):
     person = store.add_person("Inès", "Valmorin", notes="Rencontrée au forum")
-    store.add_interaction("reunion", "2026-03-02", actor_id=actors["ecole"].id, title="Comité", notes="Budget participatif")
+    store.add_interaction(
+        "reunion",
+        "2026-03-02",
+        actor_id=actors["ecole"].id,
+        title="Comité",
+        notes="Budget participatif",
+    )
     hits = store.search("valmorin")
     assert [(h.entity, h.id) for h in hits] == [("person", person.id)]
     assert [h.entity for h in store.search("budget particip")] == ["interaction"]
     assert [h.entity for h in store.search("forum")] == ["person"]
 
 
-@pytest.mark.parametrize("text", ['"', "*", "OR", "NEAR(", "a AND", "-", "école\"*)", "   "])
+@pytest.mark.parametrize("text", ['"', "*", "OR", "NEAR(", "a AND", "-", 'école"*)', "   "])
 def test_query_syntax_never_leaks_from_user_input(store, actors, text):
     store.actors(text)
     store.count_actors(text)
@@ -81,12 +92,17 @@ def test_broad_queries_put_name_matches_first_and_page_consistently(store, monke
     monkeypatch.setattr(store_module, "RANK_LIMIT", 2)
     in_name = [store.add_actor(f"Jardin numéro {i}", "association").id for i in range(4)]
     elsewhere = [
-        store.add_actor(f"Ferme {i}", "entreprise", description="Vend au jardin partagé").id for i in range(3)
+        store.add_actor(f"Ferme {i}", "entreprise", description="Vend au jardin partagé").id
+        for i in range(3)
     ]
     store.add_actor("Sans rapport", "autre")
 
     ranked = [a.id for a in store.actors("jardin", sort="rank", limit=50)]
     assert ranked == in_name[::-1] + elsewhere[::-1]  # each tier newest first
-    paged = [a.id for offset in range(0, 7, 3) for a in store.actors("jardin", sort="rank", offset=offset, limit=3)]
+    paged = [
+        a.id
+        for offset in range(0, 7, 3)
+        for a in store.actors("jardin", sort="rank", offset=offset, limit=3)
+    ]
     assert paged == ranked
     assert store.count_actors("jardin") == 7

@@ -4,7 +4,9 @@ from companion.store.store import InvalidRecord
 
 
 def test_actor_round_trip_and_tombstone(store):
-    actor = store.add_actor("Association Bravelune", "association", commune="Lyon", departement="69")
+    actor = store.add_actor(
+        "Association Bravelune", "association", commune="Lyon", departement="69"
+    )
     assert store.get_actor(actor.id).name == "Association Bravelune"
     assert len(actor.id) == 36 and actor.owner == store.member_id and actor.visibility == "network"
 
@@ -15,7 +17,9 @@ def test_actor_round_trip_and_tombstone(store):
     store.delete_actor(actor.id)
     assert store.get_actor(actor.id) is None
     # A tombstone, not a hard delete: the row stays for sync.
-    assert store.db.execute("SELECT deleted FROM actors WHERE id = ?", [actor.id]).fetchone()[0] == 1
+    assert (
+        store.db.execute("SELECT deleted FROM actors WHERE id = ?", [actor.id]).fetchone()[0] == 1
+    )
     assert store.count_actors() == 0
 
 
@@ -45,7 +49,10 @@ def test_card_data_people_relations_tags(store):
     [membership] = store.members_of(school.id)
     assert (membership.person.full_name, membership.role) == ("Camille Durivaud", "Présidente")
     [seen_from_school] = store.relations_of(school.id)
-    assert seen_from_school.other_name == "Pôle de catalyse Trémoline" and not seen_from_school.outgoing
+    assert (
+        seen_from_school.other_name == "Pôle de catalyse Trémoline"
+        and not seen_from_school.outgoing
+    )
     [seen_from_hub] = store.relations_of(hub.id)
     assert seen_from_hub.outgoing and seen_from_hub.relation.type == "accompagnement"
     assert store.tags_of(school.id) == ["Éducation"]
@@ -72,7 +79,10 @@ def test_actor_pages_sorted_and_paged(store):
         store.add_actor(name, "association")
     names = [a.name for a in store.actors(sort="name")]
     assert names == ["abeille", "Castor", "Élan", "Zèbre"]  # accents and case folded for sorting
-    assert [a.name for a in store.actors(sort="name", descending=True, limit=2)] == ["Zèbre", "Élan"]
+    assert [a.name for a in store.actors(sort="name", descending=True, limit=2)] == [
+        "Zèbre",
+        "Élan",
+    ]
     assert [a.name for a in store.actors(sort="name", offset=3)] == ["Zèbre"]
 
 

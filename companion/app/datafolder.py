@@ -24,7 +24,9 @@ def prepare_data_folder(folder: Path) -> Path:
     folder = Path(folder).expanduser()
     if folder.exists() and not folder.is_dir():
         raise DataFolderError(
-            _("Le dossier de données « {path} » est un fichier, pas un dossier.").format(path=folder)
+            _("Le dossier de données « {path} » est un fichier, pas un dossier.").format(
+                path=folder
+            )
         )
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -36,9 +38,9 @@ def prepare_data_folder(folder: Path) -> Path:
         ) from error
     if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
         raise DataFolderError(
-            _("Le dossier de données « {path} » n'est pas accessible en lecture et écriture.").format(
-                path=folder
-            )
+            _(
+                "Le dossier de données « {path} » n'est pas accessible en lecture et écriture."
+            ).format(path=folder)
         )
     return folder / DATABASE_NAME
 

@@ -12,7 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from companion.demo import names
@@ -34,7 +34,7 @@ KIND_WEIGHTS = {
     "collectif": 9,
     "autre": 3,
 }
-EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 # Numbers reserved by the French regulator (ARCEP) for fiction: never a real line.
 FICTION_PHONE_PREFIXES = ["01 99 00", "02 61 91", "03 53 01", "04 65 71", "05 36 49", "06 39 98"]
 DEMO_NOTE = "Acteur fictif (données de démonstration de Companion)."
@@ -66,7 +66,9 @@ class _Builder:
         moment = EPOCH + timedelta(minutes=self.rng.randrange(0, 60 * 24 * 900))
         return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
-    def add(self, table: str, owner: str, visibility: str = "network", **fields: Any) -> dict[str, Any]:
+    def add(
+        self, table: str, owner: str, visibility: str = "network", **fields: Any
+    ) -> dict[str, Any]:
         created = self.stamp()
         row = {
             "id": self.new_id(),
@@ -83,7 +85,15 @@ class _Builder:
 
     def flush(self) -> None:
         # Parents before children, so foreign keys hold at every insert.
-        for table in ("tags", "actors", "people", "affiliations", "relations", "interactions", "actor_tags"):
+        for table in (
+            "tags",
+            "actors",
+            "people",
+            "affiliations",
+            "relations",
+            "interactions",
+            "actor_tags",
+        ):
             if self.rows.get(table):
                 self.store.bulk_insert(table, self.rows[table])
         self.rows.clear()
@@ -111,7 +121,9 @@ def generate(
         builder.tag_ids[tag] = builder.add("tags", owner="", name=tag)["id"]
     catalyst_ids: list[str] = []
     for index, home in enumerate(homes, start=1):
-        neighbours = gazetteer.near(home.latitude, home.longitude, NEIGHBOURHOOD_KM, limit=150) or [home]
+        neighbours = gazetteer.near(home.latitude, home.longitude, NEIGHBOURHOOD_KM, limit=150) or [
+            home
+        ]
         catalyst_ids.append(_build_ecosystem(builder, home, neighbours, rng.randint(*ecosystem)))
         if index % 25 == 0 or index == len(homes):
             builder.flush()
@@ -176,7 +188,10 @@ def _build_ecosystem(builder: _Builder, home: Commune, neighbours: list[Commune]
         member,
         name=f"Pôle de catalyse {word} ({home.name})",
         kind="catalyseur",
-        description=f"Catalyseur territorial fictif du réseau de démonstration, actif autour de {home.name}.",
+        description=(
+            "Catalyseur territorial fictif du réseau de démonstration, "
+            f"actif autour de {home.name}."
+        ),
         email=f"contact@{fold(word)}.example",
         **_place(rng, home),
     )
@@ -206,7 +221,9 @@ def _add_actor(builder: _Builder, member: str, name: str, **fields: Any) -> dict
     return builder.add("actors", owner=member, name=name, sort_name=fold(name), **fields)
 
 
-def _finish_actor(builder: _Builder, actor: dict[str, Any], member: str, theme: str | None = None) -> None:
+def _finish_actor(
+    builder: _Builder, actor: dict[str, Any], member: str, theme: str | None = None
+) -> None:
     rng = builder.rng
     themes = {theme} if theme else set()
     themes.update(rng.sample(names.THEMES, rng.randint(0, 2)))
@@ -222,7 +239,7 @@ def _finish_actor(builder: _Builder, actor: dict[str, Any], member: str, theme: 
             first_name=first,
             last_name=last,
             email=f"{fold(first)}.{fold(last)}@{domain}.example".replace(" ", "-"),
-            phone=f"{rng.choice(FICTION_PHONE_PREFIXES)} {rng.randint(0, 99):02d} {rng.randint(0, 99):02d}",
+            phone=_fictional_phone(rng),
             notes="",
         )
         builder.add(
@@ -232,6 +249,11 @@ def _finish_actor(builder: _Builder, actor: dict[str, Any], member: str, theme: 
             actor_id=actor["id"],
             role=rng.choice(names.ROLES[actor["kind"]]),
         )
+
+
+def _fictional_phone(rng: random.Random) -> str:
+    prefix = rng.choice(FICTION_PHONE_PREFIXES)
+    return f"{prefix} {rng.randint(0, 99):02d} {rng.randint(0, 99):02d}"
 
 
 def _relate_ecosystem(
@@ -269,7 +291,9 @@ def _relate_ecosystem(
             owner=member,
             source_id=source["id"],
             target_id=target["id"],
-            type=rng.choice(["partenariat", "financement", "adhesion", "co-construction", "prestation"]),
+            type=rng.choice(
+                ["partenariat", "financement", "adhesion", "co-construction", "prestation"]
+            ),
             strength=rng.randint(1, 3),
             notes="",
         )
@@ -283,4 +307,11 @@ def _link_catalysts(builder: _Builder, catalyst_ids: list[str]) -> None:
     for source in catalyst_ids:
         for target in rng.sample(catalyst_ids, min(2, len(catalyst_ids) - 1)):
             if target != source:
-                builder.add("relations", owner="", source_id=source, target_id=target, type="partenariat", notes="")
+                builder.add(
+                    "relations",
+                    owner="",
+                    source_id=source,
+                    target_id=target,
+                    type="partenariat",
+                    notes="",
+                )

@@ -10,20 +10,63 @@ _CODAS = ["", "", "n", "l", "r", "s", "m"]
 _ENDINGS = ["ane", "ille", "ouse", "ac", "in", "elle", "ot", "ure", "ette", "ande"]
 
 FIRST_NAMES = [
-    "Camille", "Dominique", "Claude", "Alix", "Sacha", "Morgan", "Lou", "Maxime", "Charlie",
-    "Andréa", "Noa", "Élie", "Jade", "Léo", "Inès", "Yanis", "Chloé", "Hugo", "Manon", "Karim",
-    "Sofia", "Malik", "Lucie", "Théo", "Awa", "Nathan", "Zoé", "Mathis", "Lina", "Hélène",
+    "Camille",
+    "Dominique",
+    "Claude",
+    "Alix",
+    "Sacha",
+    "Morgan",
+    "Lou",
+    "Maxime",
+    "Charlie",
+    "Andréa",
+    "Noa",
+    "Élie",
+    "Jade",
+    "Léo",
+    "Inès",
+    "Yanis",
+    "Chloé",
+    "Hugo",
+    "Manon",
+    "Karim",
+    "Sofia",
+    "Malik",
+    "Lucie",
+    "Théo",
+    "Awa",
+    "Nathan",
+    "Zoé",
+    "Mathis",
+    "Lina",
+    "Hélène",
 ]
 
 THEMES = [
-    "Alimentation", "Mobilité", "Emploi", "Transition écologique", "Numérique", "Culture",
-    "Santé", "Économie circulaire", "Insertion", "Jeunesse", "Logement", "Énergie",
-    "Éducation", "Sport", "Tourisme", "Agriculture",
+    "Alimentation",
+    "Mobilité",
+    "Emploi",
+    "Transition écologique",
+    "Numérique",
+    "Culture",
+    "Santé",
+    "Économie circulaire",
+    "Insertion",
+    "Jeunesse",
+    "Logement",
+    "Énergie",
+    "Éducation",
+    "Sport",
+    "Tourisme",
+    "Agriculture",
 ]
 
 ACTOR_PATTERNS: dict[str, list[str]] = {
     "association": [
-        "Association {word}", "Les Amis de {word}", "{word} Solidaire", "Collectif associatif {word}",
+        "Association {word}",
+        "Les Amis de {word}",
+        "{word} Solidaire",
+        "Collectif associatif {word}",
     ],
     "entreprise": ["{word} SARL", "Établissements {word}", "{word} Conseil", "Coopérative {word}"],
     "collectivite": ["Communauté de communes fictive {word}", "Syndicat mixte {word}"],
@@ -56,7 +99,11 @@ THEME_ACTIVITY = {
 ROLES: dict[str, list[str]] = {
     "association": ["Présidente", "Président", "Coordinatrice", "Bénévole", "Trésorier"],
     "entreprise": ["Gérante", "Directeur", "Responsable RSE", "Chargée de mission"],
-    "collectivite": ["Élue à la transition", "Directeur général des services", "Chargée de développement"],
+    "collectivite": [
+        "Élue à la transition",
+        "Directeur général des services",
+        "Chargée de développement",
+    ],
     "fondation": ["Déléguée générale", "Chargé de programmes"],
     "institution": ["Directrice", "Chargé de mission territoire"],
     "reseau": ["Animatrice", "Délégué régional"],
@@ -78,7 +125,8 @@ INTERACTION_TITLES = {
 def invented_word(rng: random.Random) -> str:
     """A pronounceable word that belongs to no real organisation, e.g. "Bravelune"."""
     syllables = "".join(
-        rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(rng.randint(1, 2))
+        rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
+        for _ in range(rng.randint(1, 2))
     )
     return (syllables + rng.choice(_ENDINGS)).capitalize()
 

@@ -24,7 +24,7 @@ def build_boundaries(source: Source) -> dict[str, dict[str, Any]]:
     departements = {row["id"]: row for row in source.departements.values()}
     regions = source.regions
     pieces: dict[str, list[Any]] = {}
-    for row, geometry in zip(source.communes, source.geometries):
+    for row, geometry in zip(source.communes, source.geometries, strict=True):
         if row["type"] == "COM" and geometry is not None and row["departement_id"] != NULL:
             pieces.setdefault(row["departement_id"], []).append(geometry)
     dep_shapes = _clean_level({key: shapely.union_all(value) for key, value in pieces.items()})

@@ -80,7 +80,9 @@ class GazetteerMissing(CompanionError):
             message = _("Les données des communes ({path}) sont illisibles.")
         else:
             message = _("Les données des communes ({path}) sont introuvables.")
-        advice = _("Lancez « make data » (ou « python -m companion.geo.build ») pour les construire.")
+        advice = _(
+            "Lancez « make data » (ou « python -m companion.geo.build ») pour les construire."
+        )
         super().__init__(message.format(path=path) + " " + advice)
         self.path = path
 

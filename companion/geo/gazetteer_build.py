@@ -226,7 +226,9 @@ def _write_shapes(db: sqlite3.Connection, source: Source, rows: list[dict[str, A
         preserve_topology=True,
     )
     bounds = shapely.bounds(geometries)
-    for row, geometry, (min_lon, min_lat, max_lon, max_lat) in zip(selected, geometries, bounds):
+    for row, geometry, (min_lon, min_lat, max_lon, max_lat) in zip(
+        selected, geometries, bounds, strict=True
+    ):
         rings = shapely.get_rings(shapely.get_parts(geometry))
         data = shapes.encode(shapely.get_coordinates(ring).tolist() for ring in rings)
         db.execute("INSERT INTO shape VALUES (?, ?)", (row["id"], data))

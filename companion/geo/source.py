@@ -95,7 +95,7 @@ def _fill_missing_geometries(communes: list[dict[str, str]], geometries: list[An
     import shapely
 
     children: dict[str, list[Any]] = {}
-    for row, geometry in zip(communes, geometries):
+    for row, geometry in zip(communes, geometries, strict=True):
         if row["commune_parent_id"] != NULL and geometry is not None:
             children.setdefault(row["commune_parent_id"], []).append(geometry)
     for index, row in enumerate(communes):

@@ -19,7 +19,9 @@ class StoreError(CompanionError):
 class DatabaseCorrupt(StoreError):
     def __init__(self, path: Path, detail: str = "") -> None:
         self.path = path
-        message = _("Le fichier de données « {path} » est endommagé ou n'est pas une base Companion.")
+        message = _(
+            "Le fichier de données « {path} » est endommagé ou n'est pas une base Companion."
+        )
         super().__init__(message.format(path=path) + (f" ({detail})" if detail else ""))
 
 

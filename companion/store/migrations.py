@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from companion.store import schema
@@ -87,7 +87,7 @@ def migrate(
 def _apply(conn: sqlite3.Connection, migration: Migration) -> None:
     # executescript() cannot run inside an open transaction, so the script
     # carries its own BEGIN/COMMIT and a failure rolls it back whole.
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     script = (
         "BEGIN IMMEDIATE;\n"
         + migration.sql

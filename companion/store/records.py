@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -16,7 +16,7 @@ def new_id() -> str:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def from_row(cls: type[T], row: dict[str, Any]) -> T:
@@ -25,8 +25,19 @@ def from_row(cls: type[T], row: dict[str, Any]) -> T:
     return cls(**{k: v for k, v in row.items() if k in names})
 
 
+@dataclass(frozen=True, kw_only=True)
+class SyncedRecord:
+    """What every synced record carries: who owns it, who may see it, when, and if deleted."""
+
+    owner: str = ""
+    visibility: str = "network"  # "private" never leaves this laptop
+    created_at: str = ""
+    updated_at: str = ""
+    deleted: int = 0  # a tombstone: deletions sync too
+
+
 @dataclass(frozen=True)
-class Actor:
+class Actor(SyncedRecord):
     id: str
     name: str
     kind: str
@@ -41,26 +52,16 @@ class Actor:
     website: str | None = None
     email: str | None = None
     phone: str | None = None
-    owner: str = ""
-    visibility: str = "network"
-    created_at: str = ""
-    updated_at: str = ""
-    deleted: int = 0
 
 
 @dataclass(frozen=True)
-class Person:
+class Person(SyncedRecord):
     id: str
     first_name: str = ""
     last_name: str = ""
     email: str | None = None
     phone: str | None = None
     notes: str = ""
-    owner: str = ""
-    visibility: str = "network"
-    created_at: str = ""
-    updated_at: str = ""
-    deleted: int = 0
 
     @property
     def full_name(self) -> str:
@@ -68,22 +69,17 @@ class Person:
 
 
 @dataclass(frozen=True)
-class Affiliation:
+class Affiliation(SyncedRecord):
     id: str
     person_id: str
     actor_id: str
     role: str = ""
     start_date: str | None = None
     end_date: str | None = None
-    owner: str = ""
-    visibility: str = "network"
-    created_at: str = ""
-    updated_at: str = ""
-    deleted: int = 0
 
 
 @dataclass(frozen=True)
-class Relation:
+class Relation(SyncedRecord):
     id: str
     source_id: str
     target_id: str
@@ -92,15 +88,10 @@ class Relation:
     end_date: str | None = None
     strength: int | None = None
     notes: str = ""
-    owner: str = ""
-    visibility: str = "network"
-    created_at: str = ""
-    updated_at: str = ""
-    deleted: int = 0
 
 
 @dataclass(frozen=True)
-class Interaction:
+class Interaction(SyncedRecord):
     id: str
     kind: str
     date: str
@@ -108,11 +99,6 @@ class Interaction:
     person_id: str | None = None
     title: str = ""
     notes: str = ""
-    owner: str = ""
-    visibility: str = "network"
-    created_at: str = ""
-    updated_at: str = ""
-    deleted: int = 0
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,8 @@ CREATE TRIGGER actor_tags_fts_delete AFTER DELETE ON actor_tags BEGIN
 END;
 CREATE TRIGGER tags_fts_update AFTER UPDATE OF name, deleted ON tags BEGIN
     DELETE FROM actors_fts WHERE rowid IN (
-        SELECT a.seq FROM actors a JOIN actor_tags at ON at.actor_id = a.id WHERE at.tag_id = new.id);
+        SELECT a.seq FROM actors a JOIN actor_tags at ON at.actor_id = a.id
+        WHERE at.tag_id = new.id);
     {_actor_index_insert("a")} FROM actors a JOIN actor_tags at2 ON at2.actor_id = a.id
         WHERE at2.tag_id = new.id AND a.deleted = 0;
 END;
@@ -199,7 +200,8 @@ END;
 -- Index what existed before this migration.
 {_actor_index_insert("a")} FROM actors a WHERE a.deleted = 0;
 INSERT INTO people_fts (rowid, name, email, notes)
-    SELECT seq, first_name || ' ' || last_name, coalesce(email, ''), notes FROM people WHERE deleted = 0;
+    SELECT seq, first_name || ' ' || last_name, coalesce(email, ''), notes
+    FROM people WHERE deleted = 0;
 INSERT INTO interactions_fts (rowid, title, notes)
     SELECT seq, title, notes FROM interactions WHERE deleted = 0;
 """

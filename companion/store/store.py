@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import sqlite3
-from functools import cached_property
 
 from companion.domain import ACTOR_KINDS, INTERACTION_KINDS, RELATION_TYPES, VISIBILITIES
 from companion.errors import CompanionError
@@ -41,7 +40,9 @@ SORT_COLUMNS = {
     "updated_at": "a.updated_at",
 }
 RANK_LIMIT = 2_000
-BULK_TABLES = ("actors", "people", "affiliations", "relations", "interactions", "tags", "actor_tags")
+# Tables of synced records (UUID, owner, visibility, timestamps, tombstone).
+RECORD_TABLES = ("actors", "people", "affiliations", "relations", "interactions", "tags")
+BULK_TABLES = (*RECORD_TABLES, "actor_tags")
 
 
 class InvalidRecord(CompanionError):
@@ -82,7 +83,7 @@ class Store:
     def _query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         cursor = self.conn.execute(sql, params)
         columns = [column[0] for column in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
     # -- settings ---------------------------------------------------------
 
@@ -206,11 +207,17 @@ class Store:
         in_name = f"name : ({expression})"
         elsewhere = f"({expression}) NOT name : ({expression})"
         in_name_count = self._count_matches(in_name)
-        newest = "SELECT rowid FROM actors_fts WHERE actors_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
+        newest = (
+            "SELECT rowid FROM actors_fts WHERE actors_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT ? OFFSET ?"
+        )
         seqs = [row[0] for row in self.conn.execute(newest, (in_name, limit, offset))]
         if len(seqs) < limit:
             rest_offset = max(0, offset - in_name_count)
-            seqs += [row[0] for row in self.conn.execute(newest, (elsewhere, limit - len(seqs), rest_offset))]
+            seqs += [
+                row[0]
+                for row in self.conn.execute(newest, (elsewhere, limit - len(seqs), rest_offset))
+            ]
         return self._actors_by_seq([(seq,) for seq in seqs])
 
     def _count_matches(self, expression: str) -> int:
@@ -223,7 +230,10 @@ class Store:
         if not seqs:
             return []
         marks = ", ".join("?" * len(seqs))
-        found = {row["seq"]: row for row in self._query(f"SELECT * FROM actors WHERE seq IN ({marks})", seqs)}
+        found = {
+            row["seq"]: row
+            for row in self._query(f"SELECT * FROM actors WHERE seq IN ({marks})", seqs)
+        }
         return [from_row(Actor, found[seq]) for seq in seqs if seq in found]
 
     # -- people, affiliations, relations, interactions, tags ----------------
@@ -237,7 +247,9 @@ class Store:
             self.db["people"].insert(row)
         return from_row(Person, row)
 
-    def add_affiliation(self, person_id: str, actor_id: str, role: str = "", **fields: Any) -> Affiliation:
+    def add_affiliation(
+        self, person_id: str, actor_id: str, role: str = "", **fields: Any
+    ) -> Affiliation:
         row = self._new_row(person_id=person_id, actor_id=actor_id, role=role, **fields)
         with self.db.atomic():
             self.db["affiliations"].insert(row)
@@ -274,7 +286,8 @@ class Store:
                 self.db["tags"].insert(tag)
                 tag_id = tag["id"]
             self.db.execute(
-                "INSERT OR IGNORE INTO actor_tags (actor_id, tag_id) VALUES (?, ?)", (actor_id, tag_id)
+                "INSERT OR IGNORE INTO actor_tags (actor_id, tag_id) VALUES (?, ?)",
+                (actor_id, tag_id),
             )
 
     def untag_actor(self, actor_id: str, tag_name: str) -> None:
@@ -298,7 +311,9 @@ class Store:
             "WHERE f.actor_id = ? AND f.deleted = 0 AND p.deleted = 0 "
             "ORDER BY p.last_name, p.first_name"
         )
-        return [Membership(from_row(Person, row), row["role"]) for row in self._query(sql, [actor_id])]
+        return [
+            Membership(from_row(Person, row), row["role"]) for row in self._query(sql, [actor_id])
+        ]
 
     def relations_of(self, actor_id: str) -> list[RelationView]:
         sql = (
@@ -309,7 +324,9 @@ class Store:
             "ORDER BY r.type, o.sort_name"
         )
         return [
-            RelationView(from_row(Relation, row), row["other_id"], row["other_name"], bool(row["outgoing"]))
+            RelationView(
+                from_row(Relation, row), row["other_id"], row["other_name"], bool(row["outgoing"])
+            )
             for row in self._query(sql, {"id": actor_id})
         ]
 
@@ -336,13 +353,11 @@ class Store:
             for table in ("actors_fts", "people_fts", "interactions_fts"):
                 self.db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
-    def counts(
-        self, tables: Iterable[str] = ("actors", "people", "affiliations", "relations", "interactions", "tags")
-    ) -> dict[str, int]:
+    def counts(self, tables: Iterable[str] = RECORD_TABLES) -> dict[str, int]:
         """Live (not deleted) records per table."""
         counted = {}
         for table in tables:
-            if table not in BULK_TABLES:
+            if table not in RECORD_TABLES:
                 raise ValueError(f"not a record table: {table}")
             sql = f"SELECT count(*) FROM {table} WHERE deleted = 0"
             counted[table] = int(self.conn.execute(sql).fetchone()[0])
@@ -363,7 +378,9 @@ class Store:
 def _check_visibility(row: dict[str, Any]) -> None:
     if row.get("visibility") not in VISIBILITIES:
         raise InvalidRecord(
-            _("Visibilité inconnue : « {value} » (privé ou réseau)").format(value=row.get("visibility"))
+            _("Visibilité inconnue : « {value} » (privé ou réseau)").format(
+                value=row.get("visibility")
+            )
         )
 
 
