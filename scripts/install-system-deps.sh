@@ -11,6 +11,8 @@ packages=(
 )
 command -v dpkg-query >/dev/null || exit 0   # not Debian: nothing we can check
 missing=()
+# Debian's own python3 needs python3-venv for `python3 -m venv`.
+python3 -c "import ensurepip" 2>/dev/null || missing+=(python3-venv)
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done

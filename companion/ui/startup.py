@@ -112,7 +112,7 @@ def build_demo_network(folder: Path, parent: QWidget | None = None) -> bool:
         dialog.setMaximum(max(total, 0))
         dialog.setValue(min(done, total) if total > 0 else 0)
         if message:
-            dialog.setLabelText(message)
+            dialog.setLabelText(_("Création du réseau de démonstration…") + " " + message)
 
     errors: list[BaseException] = []
     job = Job(generate)
