@@ -124,7 +124,7 @@ def test_first_start_builds_the_demo_behind_a_progress_dialog(qtbot, tmp_path, m
     store.close()
     assert reports == [(1, 2, "Acteurs…"), (2, 2, "Acteurs…")]
     assert labels[0] == "Création du réseau de démonstration…"
-    assert "Acteurs…" in labels
+    assert "Création du réseau de démonstration… Acteurs…" in labels
 
 
 def test_a_failed_demo_generation_is_explained(qtbot, tmp_path, dialogs, monkeypatch) -> None:
