@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["search", "gazetteer", "startup"]
+BENCHMARKS = ["search", "gazetteer", "startup", "map"]
 
 
 def main(argv: list[str]) -> int:

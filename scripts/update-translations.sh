@@ -3,9 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pot=$(mktemp --suffix=.pot)
-.venv/bin/pybabel extract -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
+.venv/bin/pybabel -q extract -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
   --project=Companion -o "$pot" companion >/dev/null
 for po in resources/locale/*/LC_MESSAGES/companion.po; do
-  .venv/bin/pybabel update --no-fuzzy-matching -i "$pot" -o "$po" >/dev/null
+  locale=$(basename "$(dirname "$(dirname "$po")")")
+  .venv/bin/pybabel -q update --no-fuzzy-matching -l "$locale" -w 100 -i "$pot" -o "$po" >/dev/null
 done
 rm -f "$pot"

@@ -6,6 +6,10 @@ import sys
 CORE_MODULES = [
     "companion.store",
     "companion.geo",
+    "companion.maps",
+    "companion.maps.page",
+    "companion.maps.server",
+    "companion.maps.filters",
     "companion.demo",
     "companion.app.datafolder",
     "companion.cli",

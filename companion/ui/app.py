@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from companion.i18n import current_language, set_language, system_language
@@ -26,6 +26,10 @@ def run_gui(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Chromium (QtWebEngine, used by the map) refuses to start as root without this.
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    if QApplication.instance() is None:
+        # The map's web view (created later, when the Carte section is shown) shares
+        # OpenGL contexts with the widgets: Qt needs this before the application exists.
+        QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -21,6 +23,9 @@ from companion.ui.directory_page import DirectoryPage
 from companion.ui.formatting import format_number
 from companion.ui.icons import icon
 from companion.ui.placeholder_page import PlaceholderPage
+
+if TYPE_CHECKING:
+    from companion.ui.map_page import MapPage
 
 MAP, DIRECTORY, TOOLBOX, SYNC = range(4)
 
@@ -46,15 +51,10 @@ class MainWindow(QMainWindow):
 
         self.directory = DirectoryPage(store)
         self.pages = QStackedWidget()
-        self.pages.addWidget(
-            PlaceholderPage(
-                _("Carte"),
-                _(
-                    "La carte des acteurs arrive bientôt : chaque acteur du réseau sur un fond "
-                    "de carte consultable hors ligne, avec ses relations."
-                ),
-            )
-        )
+        # The map page loads QtWebEngine (about 0.2 s): it is built the first time
+        # the Carte section is shown; until then this stands in for it.
+        self.map_page: MapPage | None = None
+        self.pages.addWidget(PlaceholderPage(_("Carte"), _("Chargement de la carte des acteurs…")))
         self.pages.addWidget(self.directory)
         self.pages.addWidget(
             PlaceholderPage(
@@ -103,8 +103,39 @@ class MainWindow(QMainWindow):
             sidebar.addItem(item)
         widest = max(sidebar.fontMetrics().horizontalAdvance(title) for title, _icon in _sections())
         sidebar.setFixedWidth(widest + sidebar.iconSize().width() + 48)
-        sidebar.currentRowChanged.connect(self.pages.setCurrentIndex)
+        sidebar.currentRowChanged.connect(self._on_section_changed)
         return sidebar
+
+    def _on_section_changed(self, index: int) -> None:
+        if index == MAP and self.map_page is None:
+            self._create_map_page()
+        self.pages.setCurrentIndex(index)
+
+    def _create_map_page(self) -> None:
+        from companion.ui.map_page import MapPage  # loads QtWebEngine: only now
+
+        self.map_page = MapPage(self.store)
+        self.map_page.actor_activated.connect(self.open_actor)
+        placeholder = self.pages.widget(MAP)
+        self.pages.insertWidget(MAP, self.map_page)
+        self.pages.removeWidget(placeholder)
+        placeholder.deleteLater()
+
+    def open_actor(self, actor_id: str) -> None:
+        """Show an actor in the directory: searched by name, selected, its card open."""
+        actor = self.store.get_actor(actor_id)
+        if actor is None:
+            return
+        self.show_section(DIRECTORY)
+        directory = self.directory
+        directory.search_box.setText(actor.name)
+        directory.apply_search()
+        directory.model.actor_at(0)  # reads the first page of results
+        row = directory.model.row_of(actor_id)
+        if row is not None:
+            directory.table.selectRow(row)
+            directory.table.scrollTo(directory.model.index(row, 0))
+        directory.card.show_actor(actor_id)
 
     def _add_shortcuts(self) -> None:
         for number in range(4):

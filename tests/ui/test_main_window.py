@@ -31,7 +31,7 @@ def test_four_sections_starting_on_the_directory(qtbot, network: Network) -> Non
     assert window.pages.currentWidget() is window.directory
     placeholders = [window.pages.widget(i) for i in (0, 2, 3)]
     assert all(isinstance(page, PlaceholderPage) for page in placeholders)
-    assert placeholders[0].message.startswith("La carte des acteurs arrive bientôt")
+    assert placeholders[0].message.startswith("Chargement de la carte")  # built when shown
     qtbot.waitUntil(lambda: "4 acteurs" in window.status_label.text())
     assert str(network.store.path) in window.status_label.text()
 

@@ -1,0 +1,1 @@
+"""Maps: the offline basemap, optional online tiles and the map page."""

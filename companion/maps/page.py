@@ -1,0 +1,103 @@
+"""The map page: a folium skeleton over local assets, started by our own script.
+
+folium writes the HTML page and the Leaflet map; everything dynamic (basemap,
+actors, relations, filters) is done by ``resources/map/map.js`` from data the
+page fetches after load. The page holds no data, only a small configuration
+(URLs, colours, translated labels) embedded as script-safe JSON.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from typing import Any
+
+from companion.domain import ACTOR_KINDS, RELATION_TYPES, label
+from companion.i18n import _, current_language
+from companion.maps import assets
+from companion.maps.escape import script_json
+from companion.maps.style import BASEMAP, KIND_COLOURS, RELATION_STYLES
+
+CENTRE = (46.6, 2.4)  # metropolitan France
+START_ZOOM = 6
+MIN_ZOOM = 3
+MAX_ZOOM = 14  # the outlines have no detail beyond; the highest levels cost clustering most
+REGION_LABELS_ZOOM = 5
+DEPARTEMENT_LABELS_ZOOM = 7
+
+_BUILDING = threading.Lock()
+DATA_URLS = {
+    "actors": assets.url("data/actors.geojson"),
+    "relations": assets.url("data/relations.geojson"),
+    "labels": assets.url("data/labels.geojson"),
+    "france": assets.url("boundaries/france.geojson"),
+    "regions": assets.url("boundaries/regions.geojson"),
+    "departements": assets.url("boundaries/departements.geojson"),
+}
+
+
+def page_config() -> dict[str, Any]:
+    """What the page's script needs: data URLs, colours and labels in the current language."""
+    return {
+        "urls": DATA_URLS,
+        "kindColours": KIND_COLOURS,
+        "kindLabels": {code: label(ACTOR_KINDS, code) for code in ACTOR_KINDS},
+        "relationStyles": RELATION_STYLES,
+        "relationLabels": {code: label(RELATION_TYPES, code) for code in RELATION_TYPES},
+        "basemap": BASEMAP,
+        "zoom": {
+            "regionLabels": REGION_LABELS_ZOOM,
+            "departementLabels": DEPARTEMENT_LABELS_ZOOM,
+        },
+        "labels": {
+            "legend": _("Types d'acteurs"),
+            "private": _("Privé"),
+            "openInDirectory": _("Voir dans l'annuaire"),
+        },
+    }
+
+
+def build_page() -> str:
+    """The HTML of the map page in the current language (cached per language, thread-safe)."""
+    with _BUILDING:
+        return _build_page(current_language())
+
+
+@cache
+def _build_page(language: str) -> str:
+    import folium
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    page = folium.Map(
+        location=CENTRE,
+        zoom_start=START_ZOOM,
+        tiles=None,
+        # Leaflet's own option names: folium's min_zoom/max_zoom go to tile layers.
+        minZoom=MIN_ZOOM,
+        maxZoom=MAX_ZOOM,
+        prefer_canvas=True,
+        attribution_control=False,
+        world_copy_jump=False,
+    )
+    # New lists on the instance: folium's class lists (CDN URLs) stay untouched,
+    # and Bootstrap, Font Awesome and awesome-markers are not loaded at all.
+    page.default_js = list(assets.PAGE_JS)
+    page.default_css = list(assets.PAGE_CSS)
+
+    class _Start(MacroElement):
+        _template = Template(
+            "{% macro script(this, kwargs) %}"
+            "companionMap.start({{ this._parent.get_name() }}, {{ this.config }});"
+            "{% endmacro %}"
+        )
+
+        def __init__(self, config: str) -> None:
+            super().__init__()
+            self._name = "CompanionStart"
+            self.config = config
+
+    page.add_child(_Start(script_json(page_config())))
+    figure = page.get_root()
+    figure.title = _("Carte des acteurs")
+    return figure.render()

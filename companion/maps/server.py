@@ -1,0 +1,107 @@
+"""What the ``companion://map/`` origin answers: the page, its files and the store's data.
+
+Qt-free: the Qt scheme handler only passes paths in and bytes out. Answers that
+read the database open their own read-only connection, so they can be built in
+a worker thread while the UI keeps running.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from companion.maps import assets, basemap, payload
+
+
+@dataclass(frozen=True)
+class Response:
+    """The body and MIME type of one answer."""
+
+    body: bytes
+    mime: str
+
+
+def _labels() -> bytes:
+    return json.dumps(basemap.label_points(), ensure_ascii=False).encode("utf-8")
+
+
+# Built on request, from the store or from the built outlines.
+_STORE_DATA: dict[str, Callable[[sqlite3.Connection], bytes]] = {
+    "data/actors.geojson": payload.actors_geojson,
+    "data/relations.geojson": payload.relations_geojson,
+}
+_BUILT_DATA: dict[str, Callable[[], bytes]] = {"data/labels.geojson": _labels}
+
+
+# What the page asks for first, beside its libraries: built ahead, while the
+# web engine starts, the map is drawn sooner.
+FIRST_REQUESTS = (
+    assets.PAGE_PATH,
+    "data/actors.geojson",
+    "data/relations.geojson",
+    "data/labels.geojson",
+)
+
+
+@cache
+def _workers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="companion-map")
+
+
+class MapServer:
+    """Answers the map page's requests for one database file."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = Path(database)
+        self._ahead: dict[str, Future[Response | None]] = {}
+
+    def prefetch(self, paths: Iterable[str] = FIRST_REQUESTS) -> None:
+        """Start building these answers in worker threads; the first request of each takes it."""
+        for path in paths:
+            if path not in self._ahead:
+                self._ahead[path] = _workers().submit(self._build, _clean(path))
+
+    @staticmethod
+    def is_slow(path: str) -> bool:
+        """Whether answering may take long (reads the store, builds the page): use a worker."""
+        path = _clean(path)
+        return path == assets.PAGE_PATH or path in _STORE_DATA or path in _BUILT_DATA
+
+    def respond(self, path: str) -> Response | None:
+        """The answer for ``path`` (relative to the origin), or None if nothing is there."""
+        path = _clean(path)
+        ahead = self._ahead.pop(path, None)
+        if ahead is not None:
+            return ahead.result()
+        return self._build(path)
+
+    def _build(self, path: str) -> Response | None:
+        if path == assets.PAGE_PATH:
+            from companion.maps.page import build_page
+
+            return Response(build_page().encode("utf-8"), "text/html")
+        if path in _BUILT_DATA:
+            return Response(_BUILT_DATA[path](), assets.mime_type(path))
+        if path in _STORE_DATA:
+            conn = self.connect()
+            try:
+                return Response(_STORE_DATA[path](conn), assets.mime_type(path))
+            finally:
+                conn.close()
+        asset = assets.resolve(path)
+        if asset is None:
+            return None
+        return Response(asset.path.read_bytes(), asset.mime)
+
+    def connect(self) -> sqlite3.Connection:
+        """A read-only connection to the database, usable in the calling thread."""
+        return sqlite3.connect(f"file:{self.database}?mode=ro", uri=True)
+
+
+def _clean(path: str) -> str:
+    return path.split("?", 1)[0].split("#", 1)[0].lstrip("/")

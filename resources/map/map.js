@@ -1,0 +1,458 @@
+/* Companion's actor map: offline basemap, clustered actors, catalysts, relations.
+ *
+ * The page is built once; data arrives after load (fetched from companion: URLs
+ * that the app serves from its store) and filters arrive as a list of visible
+ * actor ids (applyState), so a filter never rebuilds the page.
+ * Safety: data is only ever put in the page with textContent / DOM nodes.
+ */
+(function () {
+  "use strict";
+
+  var status = {
+    started: false, basemapLayers: 0, labels: 0, dataReady: false, drawn: false,
+    markers: 0, catalysts: 0, relations: 0, visible: 0, visibleRelations: 0,
+    applied: -1, errors: [], timings: {}
+  };
+  window.companionMapStatus = status;
+
+  var map = null;
+  var config = null;
+  var bridge = null;
+  var unsent = [];
+  var labelLayers = {};
+  var catalystLayer = null;
+  var relationLayer = null;
+  var relationLines = {};
+  var relations = [];
+  var features = new Map();  // feature id -> actor feature
+  var actorKeys = [];  // ids of the clustered (non-catalyst) actors
+  var catalystMarkers = new Map();
+  var groups = [];
+  var pendingState = null;
+  var loading = null;
+  var markerRenderer = null;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function mark(name) { status.timings[name] = Math.round(performance.now()); }
+
+  function report(event, detail) {
+    var text = JSON.stringify(detail || {});
+    if (bridge) { bridge.report(event, text); } else { unsent.push([event, text]); }
+  }
+
+  function fail(error) {
+    status.errors.push(String(error && error.stack || error));
+    report("error", { message: String(error) });
+  }
+
+  function fetchJson(url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) { throw new Error(url + ": " + response.status); }
+      return response.json();
+    });
+  }
+
+  function addPane(name, zIndex, interactive) {
+    var pane = map.createPane(name);
+    pane.style.zIndex = String(zIndex);
+    if (!interactive) { pane.style.pointerEvents = "none"; }
+  }
+
+  function toggle(layer, visible) {
+    if (visible && !map.hasLayer(layer)) { layer.addTo(map); }
+    if (!visible && map.hasLayer(layer)) { map.removeLayer(layer); }
+  }
+
+  /* -- basemap ----------------------------------------------------------- */
+
+  function drawBasemap(france, regions, departements, labels) {
+    var colours = config.basemap;
+    var renderer = L.canvas({ pane: "basemap", padding: 0.5 });
+    var layers = [
+      L.geoJSON(france, { renderer: renderer, interactive: false,
+        style: { stroke: true, color: colours.regionBorder, weight: 1.2,
+          fill: true, fillColor: colours.land, fillOpacity: 1 } }),
+      L.geoJSON(departements, { renderer: renderer, interactive: false,
+        style: { color: colours.departementBorder, weight: 0.7, fill: false } }),
+      L.geoJSON(regions, { renderer: renderer, interactive: false,
+        style: { color: colours.regionBorder, weight: 1.6, fill: false } })
+    ];
+    layers.forEach(function (layer) { layer.addTo(map); });
+    status.basemapLayers = layers.length;
+    labelLayers = { region: L.layerGroup(), departement: L.layerGroup() };
+    labels.features.forEach(function (feature) {
+      var level = feature.properties.level;
+      var icon = L.divIcon({ className: "companion-label companion-label-" + level,
+        html: el("span", "companion-label-text", feature.properties.name), iconSize: null });
+      var c = feature.geometry.coordinates;
+      L.marker([c[1], c[0]], { icon: icon, pane: "labels", interactive: false,
+        keyboard: false }).addTo(labelLayers[level]);
+      status.labels += 1;
+    });
+    map.on("zoomend", updateLabels);
+    updateLabels();
+  }
+
+  function updateLabels() {
+    var zoom = map.getZoom();
+    toggle(labelLayers.region, zoom >= config.zoom.regionLabels &&
+      zoom < config.zoom.departementLabels);
+    toggle(labelLayers.departement, zoom >= config.zoom.departementLabels);
+  }
+
+  /* -- actors -------------------------------------------------------------- */
+
+  function makeMarker(feature, renderer) {
+    var p = feature.properties;
+    var c = feature.geometry.coordinates;
+    var catalyst = p.kind === "catalyseur";
+    var marker = L.circleMarker([c[1], c[0]], {
+      renderer: renderer,
+      radius: catalyst ? 7 : 6,
+      color: p.private ? "#222222" : "#ffffff",
+      weight: catalyst ? 2.5 : (p.private ? 1.5 : 1),
+      dashArray: p.private ? "2 2" : null,
+      fillColor: config.kindColours[p.kind] || config.kindColours.autre,
+      fillOpacity: 0.92
+    });
+    marker.feature = feature;
+    return marker;
+  }
+
+  /* A cluster group keeps its own markers and remembers which actors it holds.
+   * Clustering costs about 10 µs a marker: with two groups, a filter change
+   * costs what differs from the nearer one, not the whole set (see flush). */
+  function makeGroup() {
+    var group = { keys: new Set(), markers: new Map(), done: null };
+    group.cluster = L.markerClusterGroup({
+      chunkedLoading: true, chunkInterval: 150, chunkDelay: 4,
+      chunkProgress: function (processed, total) {
+        if (processed >= total && group.done) {
+          var done = group.done;
+          group.done = null;
+          // Called before the group's last steps (bounds, icons, markers put on
+          // the map) in the same task: report once they are done.
+          setTimeout(done, 0);
+        }
+      },
+      showCoverageOnHover: false, maxClusterRadius: 45, spiderfyOnMaxZoom: true,
+      removeOutsideVisibleBounds: true
+    });
+    group.cluster.on("click", onActorClick);
+    group.cluster.on("dblclick", onActorDoubleClick);
+    group.marker = function (key) {
+      var marker = group.markers.get(key);
+      if (!marker) {
+        marker = makeMarker(features.get(key), markerRenderer);
+        group.markers.set(key, marker);
+      }
+      return marker;
+    };
+    return group;
+  }
+
+  function buildActors(collection) {
+    features = new Map();
+    actorKeys = [];
+    catalystMarkers = new Map();
+    var catalystRenderer = L.canvas({ pane: "catalysts", padding: 0.3 });
+    collection.features.forEach(function (feature) {
+      features.set(feature.id, feature);
+      if (feature.properties.kind === "catalyseur") {
+        catalystMarkers.set(feature.id, makeMarker(feature, catalystRenderer));
+      } else {
+        actorKeys.push(feature.id);
+      }
+    });
+    groups.forEach(function (group) { map.removeLayer(group.cluster); });
+    groups = [makeGroup(), makeGroup()];
+    status.markers = actorKeys.length;
+    status.catalysts = catalystMarkers.size;
+  }
+
+  /* -- relations ----------------------------------------------------------- */
+
+  function buildRelations(collection) {
+    relations = collection.features.map(function (feature) {
+      var c = feature.geometry.coordinates;
+      return { type: feature.properties.type, from: feature.properties.source,
+        to: feature.properties.target, latlngs: [[c[0][1], c[0][0]], [c[1][1], c[1][0]]] };
+    });
+    status.relations = relations.length;
+    if (relationLayer) { map.removeLayer(relationLayer); }
+    var renderer = L.canvas({ pane: "relations", padding: 0.3 });
+    relationLayer = L.layerGroup();
+    relationLines = {};
+    // One multi-line per type: thousands of relations cost a handful of layers.
+    Object.keys(config.relationStyles).forEach(function (type) {
+      var style = config.relationStyles[type];
+      relationLines[type] = L.polyline([], { renderer: renderer, interactive: false,
+        color: style[0], dashArray: style[1] || null, weight: 1.2, opacity: relationOpacity() });
+      relationLayer.addLayer(relationLines[type]);
+    });
+  }
+
+  /* Thousands of lines over a whole country are a haze: faint far out, clear up close. */
+  function relationOpacity() {
+    var zoom = map.getZoom();
+    return zoom < 7 ? 0.16 : (zoom < 9 ? 0.35 : 0.65);
+  }
+
+  function restyleRelations() {
+    var opacity = relationOpacity();
+    Object.keys(relationLines).forEach(function (type) {
+      relationLines[type].setStyle({ opacity: opacity });
+    });
+  }
+
+  function drawRelations(state, keep) {
+    var types = state.relationTypes ? new Set(state.relationTypes) : null;
+    var byType = {};
+    Object.keys(relationLines).forEach(function (type) { byType[type] = []; });
+    var count = 0;
+    if (state.showRelations !== false) {
+      relations.forEach(function (r) {
+        if (types && !types.has(r.type)) { return; }
+        if (keep && !(keep.has(r.from) && keep.has(r.to))) { return; }
+        (byType[r.type] || byType.autre).push(r.latlngs);
+        count += 1;
+      });
+    }
+    Object.keys(byType).forEach(function (type) { relationLines[type].setLatLngs(byType[type]); });
+    toggle(relationLayer, count > 0);
+    status.visibleRelations = count;
+  }
+
+  /* -- popup card ---------------------------------------------------------- */
+
+  function onActorClick(event) {
+    L.DomEvent.stop(event);
+    openCard(event.layer || event.target);
+  }
+
+  function onActorDoubleClick(event) {
+    L.DomEvent.stop(event);
+    var layer = event.layer || event.target;
+    report("select", { actorId: layer.feature.properties.actor_id });
+  }
+
+  function card(feature) {
+    var p = feature.properties;
+    var root = el("div", "companion-card");
+    root.appendChild(el("div", "companion-card-name", p.name));
+    var kind = el("div", "companion-card-kind");
+    var swatch = el("span", "companion-swatch");
+    swatch.style.background = config.kindColours[p.kind] || config.kindColours.autre;
+    kind.appendChild(swatch);
+    kind.appendChild(document.createTextNode(config.kindLabels[p.kind] || p.kind));
+    root.appendChild(kind);
+    if (p.private) { root.appendChild(el("div", "companion-card-private", config.labels.private)); }
+    if (p.commune) {
+      var place = p.departement ? p.commune + " (" + p.departement + ")" : p.commune;
+      root.appendChild(el("div", "companion-card-commune", place));
+    }
+    if (p.tags && p.tags.length) {
+      var tags = el("div", "companion-card-tags");
+      p.tags.forEach(function (tag) { tags.appendChild(el("span", "companion-tag", tag)); });
+      root.appendChild(tags);
+    }
+    var button = el("button", "companion-card-open", config.labels.openInDirectory);
+    button.type = "button";
+    button.addEventListener("click", function () {
+      report("select", { actorId: p.actor_id });
+    });
+    root.appendChild(button);
+    return root;
+  }
+
+  function openCard(marker) {
+    return L.popup({ maxWidth: 320, autoPanPadding: [24, 24] })
+      .setLatLng(marker.getLatLng()).setContent(card(marker.feature)).openOn(map);
+  }
+
+  /* -- filters ------------------------------------------------------------- */
+
+  function applyState(state) {
+    pendingState = state;
+    if (status.dataReady && !loading) { flush(); }
+  }
+
+  function difference(a, b) {
+    var out = [];
+    a.forEach(function (key) { if (!b.has(key)) { out.push(key); } });
+    return out;
+  }
+
+  function flush() {
+    var state = pendingState;
+    pendingState = null;
+    if (!state) { return; }
+    var started = performance.now();
+    var keep = state.actors ? new Set(state.actors) : null;
+    var target = keep ? new Set(actorKeys.filter(function (key) { return keep.has(key); }))
+      : new Set(actorKeys);
+    // Group 0 starts with every actor and only ever changes by small diffs, so
+    // "everything" (a reset) stays cheap; group 1 takes the other states, by a
+    // diff from what it holds or from scratch, whichever touches fewer markers.
+    var first = { group: groups[0], removed: difference(groups[0].keys, target),
+      added: difference(target, groups[0].keys) };
+    var second = { group: groups[1], removed: difference(groups[1].keys, target),
+      added: difference(target, groups[1].keys) };
+    if (second.removed.length + second.added.length > target.size) {
+      second = { group: groups[1], removed: [], added: Array.from(target), rebuild: true };
+    }
+    var cost = function (change) { return change.removed.length + change.added.length; };
+    var change = cost(first) <= cost(second) ? first : second;
+    var group = change.group;
+    if (change.rebuild) { group.cluster.clearLayers(); }
+    map.closePopup();
+    groups.forEach(function (other) {
+      if (other !== group) { toggle(other.cluster, false); }
+    });
+    toggle(group.cluster, true);
+    if (change.removed.length) { group.cluster.removeLayers(change.removed.map(group.marker)); }
+    group.keys = target;
+    catalystLayer.clearLayers();
+    var catalysts = 0;
+    catalystMarkers.forEach(function (marker, key) {
+      if (!keep || keep.has(key)) { catalystLayer.addLayer(marker); catalysts += 1; }
+    });
+    drawRelations(state, keep);
+    loading = { seq: state.seq || 0, started: started, visible: target.size + catalysts };
+    if (change.added.length) {
+      group.done = finish;
+      group.cluster.addLayers(change.added.map(group.marker), true);
+    } else {
+      finish();
+    }
+  }
+
+  function finish() {
+    var done = loading;
+    loading = null;
+    status.visible = done.visible;
+    status.applied = done.seq;
+    if (!status.drawn) {
+      mark("drawn");
+      status.drawn = true;
+      report("drawn", { markers: status.markers, catalysts: status.catalysts,
+        relations: status.relations, visible: done.visible });
+    }
+    report("applied", { seq: done.seq, visible: done.visible,
+      relations: status.visibleRelations, ms: performance.now() - done.started });
+    if (pendingState) { setTimeout(flush, 0); }
+  }
+
+  /* -- start --------------------------------------------------------------- */
+
+  function connectBridge() {
+    return new Promise(function (resolve) {
+      if (typeof qt === "undefined" || typeof QWebChannel === "undefined") {
+        resolve(null);
+        return;
+      }
+      new QWebChannel(qt.webChannelTransport, function (channel) {
+        resolve(channel.objects.bridge || null);
+      });
+    });
+  }
+
+  function loadData() {
+    status.dataReady = false;
+    mark("dataRequested");
+    var urls = config.urls;
+    return Promise.all([fetchJson(urls.actors), fetchJson(urls.relations)]).then(function (parts) {
+      mark("dataParsed");
+      buildActors(parts[0]);
+      buildRelations(parts[1]);
+      mark("layersBuilt");
+      status.dataReady = true;
+      if (!pendingState) { pendingState = { actors: null, relationTypes: null, seq: 0 }; }
+      if (!loading) { flush(); }
+    });
+  }
+
+  function addLegend() {
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () {
+      var box = el("div", "companion-legend");
+      box.appendChild(el("div", "companion-legend-title", config.labels.legend));
+      Object.keys(config.kindLabels).forEach(function (kind) {
+        var row = el("div", "companion-legend-row");
+        var swatch = el("span", "companion-swatch");
+        swatch.style.background = config.kindColours[kind];
+        row.appendChild(swatch);
+        row.appendChild(document.createTextNode(config.kindLabels[kind]));
+        box.appendChild(row);
+      });
+      var privateRow = el("div", "companion-legend-row");
+      privateRow.appendChild(el("span", "companion-swatch companion-swatch-private"));
+      privateRow.appendChild(document.createTextNode(config.labels.private));
+      box.appendChild(privateRow);
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    legend.addTo(map);
+  }
+
+  function start(leafletMap, pageConfig) {
+    map = leafletMap;
+    config = pageConfig;
+    mark("start");
+    status.started = true;
+    map.getContainer().style.background = config.basemap.sea;
+    addPane("basemap", 200, false);
+    addPane("labels", 380, false);
+    addPane("relations", 390, false);
+    addPane("actors", 410, true);
+    addPane("catalysts", 620, true);
+    markerRenderer = L.canvas({ pane: "actors", padding: 0.3 });
+    catalystLayer = L.featureGroup().addTo(map);
+    catalystLayer.on("click", onActorClick);
+    catalystLayer.on("dblclick", onActorDoubleClick);
+    addLegend();
+    L.control.scale({ imperial: false }).addTo(map);
+    map.on("zoomend", restyleRelations);
+    var urls = config.urls;
+    var basemap = Promise.all([fetchJson(urls.france), fetchJson(urls.regions),
+      fetchJson(urls.departements), fetchJson(urls.labels)])
+      .then(function (parts) {
+        drawBasemap(parts[0], parts[1], parts[2], parts[3]);
+        mark("basemapDrawn");
+      });
+    var bridged = connectBridge().then(function (found) {
+      bridge = found;
+      if (bridge) {
+        unsent.forEach(function (item) { bridge.report(item[0], item[1]); });
+        unsent = [];
+      }
+    });
+    Promise.all([basemap, bridged, loadData()]).then(function () {
+      report("ready", { markers: status.markers, basemapLayers: status.basemapLayers });
+    }).catch(fail);
+  }
+
+  function markerOf(key) {
+    if (catalystMarkers.has(key)) { return catalystMarkers.get(key); }
+    var shown = groups.filter(function (group) { return map.hasLayer(group.cluster); })[0];
+    return shown && features.has(key) ? shown.marker(key) : null;
+  }
+
+  window.companionMap = {
+    start: start,
+    applyState: applyState,
+    reload: function () { return loadData().catch(fail); },
+    openCard: function (key) {
+      var marker = markerOf(key);
+      return marker ? openCard(marker) : null;
+    },
+    map: function () { return map; },
+    clusterCount: function () { return document.querySelectorAll(".marker-cluster").length; }
+  };
+})();

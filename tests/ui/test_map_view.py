@@ -1,0 +1,239 @@
+"""The actor map really draws, offline, safely, and filters without reloading the page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QImage
+
+from companion.maps.filters import MapFilter
+from companion.store import Store
+from companion.ui.map_scheme import LOCAL_SCHEMES, register_scheme
+
+# Both must happen before the QApplication exists (pytest-qt creates it at the
+# first test; modules are imported before any test runs).
+QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+register_scheme()
+
+DRAW_TIMEOUT_MS = 60_000
+HOSTILE_NAMES = [
+    '<img src=x onerror="window.__pwned=1">',
+    "</script><script>window.__pwned=1</script>",
+    "L'atelier \"du coin\" \\ 'quotes' & <b>gras</b>",
+    "Ligne\u2028séparée ${window.__pwned=1}",
+]
+
+
+def located(store: Store, name: str, kind: str, lat: float, lon: float, **fields) -> str:
+    return store.add_actor(name, kind, latitude=lat, longitude=lon, **fields).id
+
+
+def seq_of(store: Store, actor_id: str) -> int:
+    return store.conn.execute("SELECT seq FROM actors WHERE id = ?", (actor_id,)).fetchone()[0]
+
+
+@pytest.fixture
+def actors(store: Store) -> dict[str, str]:
+    ids = {
+        "ecole": located(
+            store,
+            "École des Jardins",
+            "association",
+            45.764,
+            4.836,
+            commune="Lyon",
+            departement="69",
+            email="alice@ecole.example",
+            phone="0639980001",
+        ),
+        "fabrique": located(
+            store, "La Fabrique", "collectif", 47.322, 5.041, commune="Dijon", departement="21"
+        ),
+        "fondation": located(
+            store, "Fondation Terres", "fondation", 48.857, 2.352, visibility="private"
+        ),
+        "pole": located(store, "Pôle de catalyse", "catalyseur", 48.390, -4.486, departement="29"),
+    }
+    store.tag_actor(ids["ecole"], "alimentation")
+    store.add_relation(ids["fondation"], ids["ecole"], "financement")
+    store.add_relation(ids["ecole"], ids["fabrique"], "partenariat")
+    return ids
+
+
+def js(qtbot, view, code: str):
+    """Run ``code`` in the page and return its (JSON-able) value."""
+    with qtbot.waitCallback(timeout=10_000) as callback:
+        view.page().runJavaScript(code, 0, callback)
+    return callback.args[0]
+
+
+def dispose(qtbot, widget) -> None:
+    """Delete a widget holding a map now: its web page goes before its profile (and the app)."""
+    widget.close()
+    with qtbot.waitSignal(widget.destroyed):
+        widget.deleteLater()
+
+
+def card(key: int, expression: str) -> str:
+    """JavaScript that opens the popup card of actor ``key`` and evaluates ``expression`` on it."""
+    return (
+        f"companionMap.openCard({key}).getElement().querySelector('.companion-card').{expression}"
+    )
+
+
+def status(qtbot, view) -> dict:
+    return json.loads(js(qtbot, view, "JSON.stringify(window.companionMapStatus)"))
+
+
+@pytest.fixture
+def map_page(qtbot, store: Store, actors) -> Iterator:
+    from companion.ui.map_page import MapPage
+
+    page = MapPage(store)
+    page.resize(1000, 700)
+    page.show()
+    qtbot.waitUntil(lambda: page.view.is_ready and page.view.is_drawn, timeout=DRAW_TIMEOUT_MS)
+    yield page
+    dispose(qtbot, page)
+
+
+def distinct_colours(image: QImage) -> int:
+    colours = set()
+    for y in range(0, image.height(), 7):
+        for x in range(0, image.width(), 7):
+            colours.add(image.pixel(x, y))
+    return len(colours)
+
+
+def test_the_map_really_draws(qtbot, map_page) -> None:
+    view = map_page.view
+    assert js(qtbot, view, "typeof L") == "object"
+    assert js(qtbot, view, "typeof L.markerClusterGroup") == "function"
+    state = status(qtbot, view)
+    assert state["errors"] == []
+    assert state["basemapLayers"] == 3
+    assert state["labels"] == 18 + 101
+    assert state["markers"] == 3 and state["catalysts"] == 1
+    assert state["visible"] == 4 and state["relations"] == 2 and state["visibleRelations"] == 2
+    layers = js(qtbot, view, "companionMap.map().hasLayer ? 1 : 0")
+    assert layers == 1
+    assert "4 acteurs sur la carte, 2 relations" in map_page.count_label.text()
+    # Real pixels: the sea, the land, markers: far from a blank page.
+    qtbot.waitUntil(lambda: distinct_colours(view.grab().toImage()) > 20, timeout=20_000)
+    image = view.grab().toImage()
+    sea = image.pixelColor(5, image.height() // 2).name()
+    assert sea == "#b9d3e4"
+
+
+def test_no_request_leaves_the_machine(qtbot, map_page) -> None:
+    view = map_page.view
+    js(qtbot, view, "companionMap.map().setView([45.76, 4.84], 9); 1")
+    js(qtbot, view, "companionMap.map().setZoom(5); companionMap.map().panBy([200, 100]); 1")
+    with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS):
+        view.apply_filter(MapFilter(kinds=frozenset({"association"})))
+    log = view.request_log
+    assert any(url.toString() == "companion://map/data/actors.geojson" for url in log.urls)
+    assert log.schemes() <= LOCAL_SCHEMES, log.schemes()
+    assert log.blocked == []
+    # The interceptor is not just watching: a request out is seen and blocked.
+    js(qtbot, view, "fetch('https://example.org/tile.png').catch(function () {}); 1")
+    qtbot.waitUntil(lambda: len(log.blocked) == 1)
+    assert log.blocked[0].host() == "example.org"
+    assert view.page().profile().isOffTheRecord()
+
+
+def test_a_filter_updates_the_map_without_reloading_the_page(qtbot, map_page, actors) -> None:
+    view = map_page.view
+    loads: list[bool] = []
+    view.loadStarted.connect(lambda: loads.append(True))
+    js(qtbot, view, "window.__sameDocument = 42; 1")
+
+    with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS) as blocker:
+        seq = view.apply_filter(MapFilter(kinds=frozenset({"association", "catalyseur"})))
+    assert blocker.args[0]["seq"] == seq and blocker.args[0]["visible"] == 2
+    state = status(qtbot, view)
+    assert state["visible"] == 2 and state["visibleRelations"] == 0
+
+    # Through the panel: the text search uses the store's full-text index.
+    with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS) as blocker:
+        map_page.panel.reset()
+    assert blocker.args[0]["visible"] == 4
+    with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS) as blocker:
+        map_page.panel.text.setText("ecole jardins")
+    assert blocker.args[0]["visible"] == 1
+    with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS) as blocker:
+        map_page.panel.text.clear()
+        map_page.panel.show_relations.setChecked(False)
+    assert blocker.args[0]["relations"] == 0
+    assert js(qtbot, view, "window.__sameDocument") == 42
+    assert loads == []
+
+
+def test_hostile_names_stay_plain_text(qtbot, store, actors) -> None:
+    from companion.ui.map_page import MapPage
+
+    hostile = {
+        name: located(store, name, "association", 46.0, 3.0 + i)
+        for i, name in enumerate(HOSTILE_NAMES)
+    }
+    store.tag_actor(hostile[HOSTILE_NAMES[0]], '<svg onload="window.__pwned=1">')
+    page = MapPage(store)
+    page.resize(900, 600)
+    page.show()
+    qtbot.waitUntil(lambda: page.view.is_ready and page.view.is_drawn, timeout=DRAW_TIMEOUT_MS)
+    view = page.view
+    for name, actor_id in hostile.items():
+        key = seq_of(store, actor_id)
+        shown = js(qtbot, view, card(key, "querySelector('.companion-card-name').textContent"))
+        assert shown == name
+        assert js(qtbot, view, card(key, "querySelectorAll('img, script, b, svg').length")) == 0
+    tags = js(
+        qtbot,
+        view,
+        card(
+            seq_of(store, hostile[HOSTILE_NAMES[0]]), "querySelector('.companion-tag').textContent"
+        ),
+    )
+    assert tags == '<svg onload="window.__pwned=1">'
+    assert js(qtbot, view, "typeof window.__pwned") == "undefined"
+    dispose(qtbot, page)
+
+
+def test_the_popup_card_shows_no_personal_data(qtbot, map_page, store, actors) -> None:
+    view = map_page.view
+    text = js(qtbot, view, card(seq_of(store, actors["ecole"]), "textContent"))
+    assert "École des Jardins" in text and "Lyon (69)" in text and "alimentation" in text
+    assert "Association" in text
+    assert "alice@ecole.example" not in text and "0639980001" not in text
+    assert "Privé" not in text
+    private = js(
+        qtbot,
+        view,
+        card(
+            seq_of(store, actors["fondation"]),
+            "querySelector('.companion-card-private').textContent",
+        ),
+    )
+    assert private == "Privé"
+
+
+def test_the_popup_button_opens_the_actor_in_the_directory(qtbot, network) -> None:
+    from companion.ui.main_window import DIRECTORY, MAP, MainWindow
+
+    store = network.store
+    target = located(store, "Atelier Vélo Solidaire", "association", 45.7, 4.8)
+    window = MainWindow(store)
+    window.show()
+    assert window.map_page is None  # no web engine until the map is asked for
+    window.show_section(MAP)
+    assert window.map_page is not None and window.pages.currentWidget() is window.map_page
+    view = window.map_page.view
+    qtbot.waitUntil(lambda: view.is_ready and view.is_drawn, timeout=DRAW_TIMEOUT_MS)
+    js(qtbot, view, card(seq_of(store, target), "querySelector('.companion-card-open').click()"))
+    qtbot.waitUntil(lambda: window.current_section() == DIRECTORY)
+    assert window.directory.card.actor_id == target
+    assert window.directory.search_box.text() == "Atelier Vélo Solidaire"
+    dispose(qtbot, window)
