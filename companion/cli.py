@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from companion import __version__
 from companion.errors import CompanionError
 from companion.i18n import _, set_language, system_language
 from companion.paths import default_data_dir
 
+if TYPE_CHECKING:
+    from companion.maps.export_html import ExportOptions
+    from companion.maps.views import MapView
+    from companion.store import Store
+
 EXIT_ERROR = 2
+MAP_FORMATS = ("html", "png", "pdf")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +64,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     geocode.add_argument("text", metavar="TEXTE")
     geocode.add_argument("--limit", type=int, default=20)
+
+    maps = commands.add_parser("map", parents=[common], help=_("la carte des acteurs"))
+    map_commands = maps.add_subparsers(dest="map_command", metavar="COMMANDE", required=True)
+    export = map_commands.add_parser(
+        "export",
+        parents=[common],
+        help=_("exporter la carte hors ligne : page web autonome, image ou PDF"),
+    )
+    export.add_argument(
+        "--format",
+        choices=MAP_FORMATS,
+        default=None,
+        help=_("html, png ou pdf (par défaut : d'après l'extension du fichier, sinon html)"),
+    )
+    export.add_argument("--out", type=Path, required=True, metavar="FICHIER")
+    export.add_argument("--view", metavar="NOM", help=_("exporter une vue enregistrée"))
+    export.add_argument("--title", metavar="TITRE", help=_("titre écrit sur la carte"))
+    export.add_argument(
+        "--paper", choices=("a4", "a3"), default="a4", help=_("PDF : papier, en paysage (a4)")
+    )
+    export.add_argument("--width", type=int, default=1600, metavar="PX", help=_("PNG : largeur"))
+    export.add_argument("--height", type=int, default=1000, metavar="PX", help=_("PNG : hauteur"))
+    export.add_argument(
+        "--include-contacts",
+        action="store_true",
+        help=_("HTML : inclure les coordonnées des personnes (données personnelles)"),
+    )
     return parser
 
 
@@ -67,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             from companion.ui.app import run_gui  # Qt is loaded only for the GUI
 
             return run_gui(data_dir)
-        handler = {"demo": _demo, "search": _search, "geocode": _geocode}[args.command]
+        handler = {"demo": _demo, "search": _search, "geocode": _geocode, "map": _map}[args.command]
         return handler(args, data_dir)
     except CompanionError as error:
         print(_("Erreur : {message}").format(message=error), file=sys.stderr)
@@ -152,6 +188,95 @@ def _geocode(args: argparse.Namespace, data_dir: Path) -> int:
         print(_("Aucune commune trouvée pour « {text} ».").format(text=args.text), file=sys.stderr)
         return 1
     return 0
+
+
+def _map(args: argparse.Namespace, data_dir: Path) -> int:
+    return {"export": _map_export}[args.map_command](args, data_dir)
+
+
+def _map_export(args: argparse.Namespace, data_dir: Path) -> int:
+    from companion.app.datafolder import has_database, open_store
+    from companion.maps.export_html import ExportOptions, check_output_path, export_html
+    from companion.maps.filters import MapFilter
+
+    fmt = args.format or _format_of(args.out)
+    out = check_output_path(args.out)
+    if not has_database(data_dir):
+        print(
+            _("Aucune base dans « {path} » : lancez « companion demo » ou l'application.").format(
+                path=data_dir
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    store = open_store(data_dir)
+    try:
+        view = None
+        if args.view is not None:
+            view = _find_view(store, args.view)
+            if view is None:
+                print(_("Vue inconnue : « {name} »").format(name=args.view), file=sys.stderr)
+                return EXIT_ERROR
+        database = store.path
+    finally:
+        store.close()
+    options = ExportOptions(
+        title=args.title or (view.title if view is not None else ""),
+        filter=view.filter if view is not None else MapFilter(),
+        bounds=view.bounds if view is not None else None,
+        include_contacts=args.include_contacts,
+    )
+    if fmt == "html":
+        written = export_html(database, out, options)
+    else:
+        written = _render_map(database, out, fmt, options, args)
+    print(json.dumps({"format": fmt, "file": str(written)}, ensure_ascii=False))
+    return 0
+
+
+def _format_of(out: Path) -> str:
+    """The format an output file's extension names; HTML when it names none."""
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix == "htm":
+        return "html"
+    return suffix if suffix in MAP_FORMATS else "html"
+
+
+def _find_view(store: Store, name: str) -> MapView | None:
+    """The saved view called ``name``, or None (also when saved views do not exist yet)."""
+    try:
+        from companion.maps.views import find_view
+    except ImportError:
+        return None
+    try:
+        return find_view(store, name)
+    except sqlite3.OperationalError as error:  # a database from before saved views
+        if "no such table" in str(error):
+            return None
+        raise
+
+
+def _render_map(
+    database: Path, out: Path, fmt: str, options: ExportOptions, args: argparse.Namespace
+) -> Path:
+    """PNG/PDF: render the page in an offscreen web engine, in a QApplication of our own."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    # QtWebEngineWidgets (imported by map_export) must be loaded before the application exists.
+    from companion.ui.map_export import RenderSettings, export_map
+
+    settings = RenderSettings(format=fmt, width=args.width, height=args.height, paper=args.paper)
+    settings.check()  # before starting Qt: a bad size fails at once
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+        app = QApplication(["companion"])
+    return export_map(database, out, fmt, options, settings)
 
 
 if __name__ == "__main__":

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
 
 
+@lru_cache(maxsize=65_536)  # imports and searches fold the same commune names again and again
 def fold(text: str) -> str:
     """Lower-case ASCII words separated by single spaces.
 

@@ -46,7 +46,7 @@ def _max_decimals(coordinates) -> int:
     return max(_max_decimals(item) for item in coordinates)
 
 
-@pytest.mark.parametrize("name", ["france", "regions", "departements"])
+@pytest.mark.parametrize("name", ["france", "regions", "departements", "neighbours"])
 def test_valid_geojson(name):
     collection = load(name)
     assert collection["type"] == "FeatureCollection" and collection["features"]
@@ -103,3 +103,14 @@ def test_files_stay_small():
     assert (
         sizes["france"] < 200_000 and sizes["regions"] < 400_000 and sizes["departements"] < 800_000
     )
+
+
+def test_neighbouring_countries_in_french_without_france():
+    countries = {f["properties"]["code"]: f for f in load("neighbours")["features"]}
+    assert "FRA" not in countries
+    for code in ("ESP", "ITA", "CHE", "DEU", "BEL", "LUX", "AND", "GBR", "BRA", "SUR"):
+        assert code in countries, code
+    assert countries["ESP"]["properties"]["nom"] == "Espagne"
+    assert shape(countries["ESP"]["geometry"]).contains(Point(-3.70, 40.42))  # Madrid
+    assert shape(countries["CHE"]["geometry"]).contains(Point(6.14, 46.20))  # Geneva
+    assert not shape(countries["CHE"]["geometry"]).contains(Point(2.35, 48.85))  # Paris

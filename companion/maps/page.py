@@ -33,6 +33,7 @@ DATA_URLS = {
     "france": assets.url("boundaries/france.geojson"),
     "regions": assets.url("boundaries/regions.geojson"),
     "departements": assets.url("boundaries/departements.geojson"),
+    "neighbours": assets.url("boundaries/neighbours.geojson"),
 }
 
 
@@ -53,6 +54,9 @@ def page_config() -> dict[str, Any]:
             "legend": _("Types d'acteurs"),
             "private": _("Privé"),
             "openInDirectory": _("Voir dans l'annuaire"),
+            "contacts": _("Coordonnées"),
+            "loadingContacts": _("Chargement des coordonnées…"),
+            "noContacts": _("Aucune coordonnée enregistrée."),
         },
     }
 

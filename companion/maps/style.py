@@ -32,6 +32,8 @@ RELATION_STYLES: dict[str, tuple[str, str]] = {
 BASEMAP = {
     "sea": "#b9d3e4",
     "land": "#f4f1ea",
+    "neighbourLand": "#e4e1da",  # other countries: land, but quieter than France
+    "neighbourBorder": "#b3adb9",
     "regionBorder": "#8a7f97",
     "departementBorder": "#b9b0c2",
     "label": "#4a4453",

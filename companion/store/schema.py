@@ -212,3 +212,28 @@ LIVE_RECORD_INDEXES = """
 CREATE INDEX people_by_name ON people (last_name, first_name) WHERE deleted = 0;
 CREATE INDEX relations_by_type ON relations (type) WHERE deleted = 0;
 """
+
+# Saved map views ("vues"): a filter (JSON of maps.filters.MapFilter) and an
+# extent, in the order the user gave them. Synced records like the others, but
+# private unless shared. Names are unique among live views in the code, not by
+# an index: a view synced from another laptop may bring a homonym.
+_PRIVATE_COMMON = _COMMON.replace("DEFAULT 'network'", "DEFAULT 'private'")
+
+MAP_VIEWS = f"""
+CREATE TABLE map_views (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL CHECK (name <> ''),
+    title TEXT NOT NULL DEFAULT '',
+    filter TEXT NOT NULL DEFAULT '{{}}',
+    south REAL CHECK (south IS NULL OR south BETWEEN -90 AND 90),
+    west REAL CHECK (west IS NULL OR west BETWEEN -180 AND 180),
+    north REAL CHECK (north IS NULL OR north BETWEEN -90 AND 90),
+    east REAL CHECK (east IS NULL OR east BETWEEN -180 AND 180),
+    position INTEGER NOT NULL DEFAULT 0,
+    {_PRIVATE_COMMON},
+    CHECK ((south IS NULL) = (west IS NULL) AND (west IS NULL) = (north IS NULL)
+           AND (north IS NULL) = (east IS NULL))
+);
+CREATE INDEX map_views_by_position ON map_views (position, name) WHERE deleted = 0;
+"""

@@ -116,10 +116,21 @@ class MainWindow(QMainWindow):
 
         self.map_page = MapPage(self.store)
         self.map_page.actor_activated.connect(self.open_actor)
+        self.map_page.actor_added.connect(self._on_actor_added)
+        self.map_page.presentation.changed.connect(self._on_presentation)
         placeholder = self.pages.widget(MAP)
         self.pages.insertWidget(MAP, self.map_page)
         self.pages.removeWidget(placeholder)
         placeholder.deleteLater()
+
+    def _on_actor_added(self, _actor_id: str) -> None:
+        self.directory.refresh()
+        self.update_status()
+
+    def _on_presentation(self, on: bool) -> None:
+        """Presentation mode: only the map shows (the map page handles full screen)."""
+        self.sidebar.setVisible(not on)
+        self.statusBar().setVisible(not on)
 
     def open_actor(self, actor_id: str) -> None:
         """Show an actor in the directory: searched by name, selected, its card open."""

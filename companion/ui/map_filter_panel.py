@@ -42,16 +42,39 @@ def swatch(colour: str, size: int = 12) -> QIcon:
     return QIcon(pixmap)
 
 
+def _add_check(
+    widget: QListWidget, code: str, text: str, item_icon: QIcon | None, checked: bool
+) -> None:
+    item = QListWidgetItem(text)
+    if item_icon is not None:
+        item.setIcon(item_icon)
+    item.setData(Qt.ItemDataRole.UserRole, code)
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+    widget.addItem(item)
+
+
+def _codes(widget: QListWidget) -> list[str]:
+    return [widget.item(row).data(Qt.ItemDataRole.UserRole) for row in range(widget.count())]
+
+
+def _check_only(widget: QListWidget, codes: frozenset[str] | None) -> None:
+    """Check the items whose code is in ``codes``; all of them for None."""
+    for row in range(widget.count()):
+        item = widget.item(row)
+        on = codes is None or item.data(Qt.ItemDataRole.UserRole) in codes
+        item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+
+def _select(combo: QComboBox, code: str) -> None:
+    """Select the entry whose data is ``code`` (the first, "all", when it is not listed)."""
+    combo.setCurrentIndex(max(0, combo.findData(code)))
+
+
 def _checklist(items: list[tuple[str, str, QIcon | None]], checked: bool) -> QListWidget:
     widget = QListWidget()
     for code, text, item_icon in items:
-        item = QListWidgetItem(text)
-        if item_icon is not None:
-            item.setIcon(item_icon)
-        item.setData(Qt.ItemDataRole.UserRole, code)
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        widget.addItem(item)
+        _add_check(widget, code, text, item_icon, checked)
     rows = max(1, min(len(items), 9))
     widget.setFixedHeight(rows * (widget.fontMetrics().height() + 6) + 6)
     return widget
@@ -142,6 +165,26 @@ class MapFilterPanel(QWidget):
             relation_types=None if len(types) == self.relation_types.count() else frozenset(types),
             show_relations=self.show_relations.isChecked(),
         )
+
+    def set_filter(self, spec: MapFilter) -> None:
+        """Set every control from ``spec`` (a saved view), then emit ``filter_changed`` once."""
+        self._quiet = True
+        try:
+            for name in sorted(spec.tags or ()):
+                if name not in _codes(self.tags):
+                    _add_check(self.tags, name, name, None, checked=False)
+            _check_only(self.kinds, spec.kinds)
+            _check_only(self.tags, spec.tags if spec.tags is not None else frozenset())
+            _check_only(self.relation_types, spec.relation_types)
+            _select(self.region, spec.region)  # refills the départements
+            _select(self.departement, spec.departement)
+            _select(self.visibility, spec.visibility)
+            self.show_relations.setChecked(spec.show_relations)
+            self.text.setText(spec.text)
+            self._text_timer.stop()
+        finally:
+            self._quiet = False
+        self._emit()
 
     def reset(self) -> None:
         """Back to "show everything"."""

@@ -1,4 +1,4 @@
-"""The Carte section: the filter panel beside the actor map.
+"""The Carte section: saved views, workshop controls and filters beside the actor map.
 
 Importing this module loads QtWebEngineWidgets (about 0.2 s): the main window
 imports it only when the Carte section is first shown.
@@ -7,9 +7,16 @@ imports it only when the Carte section is first shown.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCursor, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
     QFrame,
+    QGroupBox,
     QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -18,59 +25,167 @@ from PySide6.QtWidgets import (
 
 from companion.i18n import _, ngettext
 from companion.maps.filters import MapFilter, tag_names
+from companion.maps.views import Bounds
+from companion.maps.views import MapView as SavedView
 from companion.store import Store
+from companion.ui.actor_form import ActorForm, open_gazetteer
 from companion.ui.formatting import format_number
+from companion.ui.map_export_dialog import export_action, open_export_dialog
 from companion.ui.map_filter_panel import MapFilterPanel
+from companion.ui.map_presentation import Presentation
 from companion.ui.map_view import MapView
+from companion.ui.map_views_panel import MapViewsPanel
 
 
 class MapPage(QWidget):
-    """Filters on the left, the map on the right; the map loads as soon as the page exists."""
+    """The side column on the left, the map on the right; the map loads with the page."""
 
     actor_activated = Signal(str)  # open this actor (UUID) in the directory
+    actor_added = Signal(str)  # an actor was created from the map (UUID)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.current_view_id: str | None = None
+        self.context_menu: QMenu | None = None
+        self.actor_form: ActorForm | None = None
         self.panel = MapFilterPanel(tag_names(store.conn))
         self.view = MapView(store)
+        self.views = MapViewsPanel(store, self._capture, self._typed_title)
+        self.presentation = Presentation(self)
         self.count_label = QLabel(_("Chargement de la carte…"))
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         self.count_label.setWordWrap(True)
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText(_("Titre affiché en présentation"))
+        self.title_edit.setClearButtonEnabled(True)
+        self.contacts = QCheckBox(_("Afficher les coordonnées"))
+        self.contacts.setToolTip(
+            _("Montre les personnes, courriels et téléphones dans la fiche d'un acteur cliqué")
+        )
+        self.present_button = QPushButton(_("Présenter (F5)"))
+        self.export_action = export_action(self)
+        self.export_button = QPushButton(self.export_action.text())
+        self.export_button.setToolTip(self.export_action.toolTip())
 
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(8, 6, 4, 0)
-        side_layout.addWidget(self.count_label)
-        side_layout.addWidget(self.panel, 1)
-        scroll = QScrollArea()
-        scroll.setWidget(side)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(side.sizeHint().width() + 24)
-
+        self.side = self._build_side()
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
+        splitter.addWidget(self.side)
         splitter.addWidget(self.view)
         splitter.setStretchFactor(1, 1)
         splitter.setCollapsible(1, False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+        present = QAction(_("Présenter"), self)
+        present.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        present.triggered.connect(self.presentation.enter)
+        self.addAction(present)
+        self.addAction(self.export_action)
+        self.export_action.triggered.connect(self.open_export_dialog)
+        self.export_button.clicked.connect(self.open_export_dialog)
 
         self.panel.filter_changed.connect(self.apply_filter)
+        self.views.view_chosen.connect(self.apply_view)
+        self.title_edit.textChanged.connect(lambda text: self.view.set_title(text.strip()))
+        self.contacts.toggled.connect(self.view.set_contacts)
+        self.present_button.clicked.connect(self.presentation.enter)
         self.view.applied.connect(self._show_count)
         self.view.page_error.connect(self._show_error)
         self.view.actor_activated.connect(self.actor_activated)
+        self.view.context_requested.connect(self.show_context_menu)
         self.view.load_map()
+
+    def _build_side(self) -> QScrollArea:
+        workshop = QGroupBox(_("Atelier"))
+        workshop_layout = QFormLayout(workshop)
+        workshop_layout.setContentsMargins(6, 6, 6, 6)
+        workshop_layout.addRow(self.title_edit)
+        workshop_layout.addRow(self.contacts)
+        workshop_layout.addRow(self.present_button)
+        workshop_layout.addRow(self.export_button)
+        saved = QGroupBox(_("Vues enregistrées"))
+        saved_layout = QVBoxLayout(saved)
+        saved_layout.setContentsMargins(6, 6, 6, 6)
+        saved_layout.addWidget(self.views)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(8, 6, 4, 0)
+        side_layout.addWidget(self.count_label)
+        side_layout.addWidget(saved)
+        side_layout.addWidget(workshop)
+        side_layout.addWidget(self.panel, 1)
+        scroll = QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumWidth(side.sizeHint().width() + 24)
+        return scroll
+
+    # -- filters and views ------------------------------------------------------
 
     def apply_filter(self, spec: MapFilter) -> None:
         """Show what ``spec`` keeps (the page is not rebuilt)."""
         self.view.apply_filter(spec)
 
+    def apply_view(self, saved: SavedView) -> None:
+        """Show a saved view: its filter in the panel and on the map, its extent, its title."""
+        self.current_view_id = saved.id
+        self.views.select(saved.id)
+        self.panel.set_filter(saved.filter)
+        if saved.bounds is not None:
+            self.view.fit_bounds(saved.bounds)
+        self.title_edit.setText(saved.title)
+
+    def open_export_dialog(self) -> None:
+        """Ctrl+E: export what the map shows (HTML, PNG or PDF), titled like the screen."""
+        title = self.title_edit.text().strip()
+        open_export_dialog(self.store, self.view.filter, self.view, title=title, parent=self)
+
+    def _capture(self) -> tuple[MapFilter, Bounds | None]:
+        return self.view.filter, self.view.bounds
+
+    def _typed_title(self) -> str:
+        return self.title_edit.text().strip()
+
     def refresh(self) -> None:
-        """Read the store again (after an edit, an import or a sync)."""
+        """Read the store again (after an edit, an import or a sync); the page stays."""
         self.view.reload_data()
+
+    def current_filter(self) -> MapFilter:
+        return self.view.filter
+
+    # -- adding an actor where the user right-clicked ---------------------------
+
+    def show_context_menu(self, latitude: float, longitude: float) -> QMenu:
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        add = menu.addAction(_("Ajouter un acteur ici"))
+        add.triggered.connect(lambda: self.add_actor_at(latitude, longitude))
+        self.context_menu = menu
+        menu.popup(QCursor.pos())
+        return menu
+
+    def add_actor_at(self, latitude: float, longitude: float) -> ActorForm:
+        """Open the actor form for this point; the map and the directory follow on OK."""
+        gazetteer, notice = open_gazetteer()
+        form = ActorForm(self.store, latitude, longitude, gazetteer, notice, self)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.finished.connect(lambda _result: self._form_closed(form))
+        self.actor_form = form
+        form.open()
+        return form
+
+    def _form_closed(self, form: ActorForm) -> None:
+        if form.gazetteer is not None:
+            form.gazetteer.close()
+        if self.actor_form is form:
+            self.actor_form = None
+        if form.actor is not None:
+            self.refresh()
+            self.actor_added.emit(form.actor.id)
+
+    # -- status -----------------------------------------------------------------
 
     def _show_count(self, detail: dict) -> None:
         visible = int(detail.get("visible", 0))
@@ -87,6 +202,3 @@ class MapPage(QWidget):
         self.count_label.setText(
             _("La carte n'a pas pu s'afficher : {message}").format(message=message)
         )
-
-    def current_filter(self) -> MapFilter:
-        return self.view.filter

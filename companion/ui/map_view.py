@@ -5,6 +5,11 @@ off-the-record profile (nothing written to disk). It fetches its data after
 load; a filter change is pushed with ``apply_filter`` as the list of visible
 actors, never by rebuilding the page. The page talks back through a
 QWebChannel object, ``bridge``: status events and "select this actor".
+
+Personal data (e-mail, phone, people) never goes with the map's data. Only
+when ``set_contacts(True)`` and outside presentation mode does the page ask
+for one actor's contacts (the card it opens), and only then does Python send
+that actor's.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from companion.maps import assets
 from companion.maps.escape import script_json
 from companion.maps.filters import MapFilter, page_state
 from companion.maps.server import MapServer
+from companion.maps.views import Bounds
 from companion.store import Store
 from companion.ui.map_scheme import SCHEME, MapSchemeHandler, RequestLog, register_scheme
 
@@ -55,6 +61,10 @@ class MapView(QWebEngineView):
     applied = Signal(object)  # a filter state is on screen: seq, visible, ms
     actor_activated = Signal(str)  # the user asked to open this actor (UUID)
     page_error = Signal(str)
+    context_requested = Signal(float, float)  # right click on the map: latitude, longitude
+    moved = Signal(object)  # the extent changed: (south, west, north, east)
+    contacts_sent = Signal(str)  # one actor's contacts went to the page (UUID)
+    presenter_key = Signal(str)  # in presentation: "next", "previous" or "leave"
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         register_scheme()
@@ -65,6 +75,10 @@ class MapView(QWebEngineView):
         self.is_ready = False
         self.is_drawn = False
         self.last_applied: dict[str, Any] = {}
+        self.bounds: Bounds | None = None  # the extent on screen, as the page last reported
+        self.show_contacts = False
+        self.presenting = False
+        self.title = ""
 
         profile = QWebEngineProfile()  # no storage name: off the record
         self.request_log = RequestLog(profile)
@@ -99,16 +113,71 @@ class MapView(QWebEngineView):
         return self._seq
 
     def reload_data(self) -> None:
-        """Fetch the actors and relations again (after an edit, an import or a sync)."""
+        """Fetch the actors and relations again (after an edit, an import or a sync).
+
+        The page is not rebuilt; the current filter is applied to the new data.
+        """
         if self.is_ready:
             self.page().runJavaScript("companionMap.reload();")
+            self.apply_filter(self.filter)
+
+    def fit_bounds(self, bounds: Bounds) -> None:
+        """Show this extent (south, west, north, east)."""
+        self._run("fitBounds", list(bounds))
+
+    def set_presentation(self, on: bool, title: str = "") -> None:
+        """Presentation style (large text, title banner, no contacts) on or off."""
+        self.presenting = on
+        self.title = title
+        if on:
+            self.show_contacts = False
+        self._run("setPresentation", on, title)
+
+    def set_title(self, title: str) -> None:
+        """The banner's text (shown in presentation mode only)."""
+        self.title = title
+        self._run("setTitle", title)
+
+    def set_contacts(self, enabled: bool) -> None:
+        """Let the popup card show the actor's contacts (never in presentation mode)."""
+        self.show_contacts = enabled and not self.presenting
+        self._run("setContacts", self.show_contacts)
+
+    def _run(self, function: str, *arguments: Any) -> None:
+        if self.is_ready:  # else applied on "ready"
+            values = ", ".join(script_json(value) for value in arguments)
+            self.page().runJavaScript(f"companionMap.{function}({values});")
+
+    def _send_contacts(self, actor_id: str) -> None:
+        if not self.show_contacts or self.presenting:
+            return
+        answer = actor_contacts(self.store, actor_id)
+        if answer is not None:
+            self.page().runJavaScript(f"companionMap.showContacts({script_json(answer)});")
+            self.contacts_sent.emit(actor_id)
 
     def _on_event(self, name: str, detail: dict) -> None:
         if name == "ready":
             self.is_ready = True
+            self._take_bounds(detail)
+            if self.presenting or self.show_contacts:
+                self._run("setPresentation", self.presenting, self.title)
+                self._run("setContacts", self.show_contacts)
             self.ready.emit(detail)
             if self.filter != MapFilter():
                 self.apply_filter(self.filter)
+        elif name == "moved":
+            if self._take_bounds(detail):
+                self.moved.emit(self.bounds)
+        elif name == "contextmenu":
+            lat, lng = detail.get("lat"), detail.get("lng")
+            if isinstance(lat, int | float) and isinstance(lng, int | float):
+                self.context_requested.emit(float(lat), float(lng))
+        elif name == "key" and self.presenting:
+            if detail.get("action") in ("next", "previous", "leave"):
+                self.presenter_key.emit(detail["action"])
+        elif name == "contacts" and isinstance(detail.get("actorId"), str):
+            self._send_contacts(detail["actorId"])
         elif name == "drawn":
             self.is_drawn = True
             self.drawn.emit(detail)
@@ -119,3 +188,33 @@ class MapView(QWebEngineView):
             self.actor_activated.emit(detail["actorId"])
         elif name == "error":
             self.page_error.emit(str(detail.get("message", "")))
+
+    def _take_bounds(self, detail: dict) -> bool:
+        box = detail.get("bounds")
+        if isinstance(box, list) and len(box) == 4:
+            if all(isinstance(value, int | float) for value in box):
+                self.bounds = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+                return True
+        return False
+
+
+def actor_contacts(store: Store, actor_id: str) -> dict[str, Any] | None:
+    """One actor's e-mail, phone and people (name, role, e-mail, phone), for its card."""
+    actor = store.get_actor(actor_id)
+    if actor is None:
+        return None
+    people = [
+        {
+            "name": member.person.full_name,
+            "role": member.role,
+            "email": member.person.email or "",
+            "phone": member.person.phone or "",
+        }
+        for member in store.members_of(actor_id)
+    ]
+    return {
+        "actorId": actor_id,
+        "email": actor.email or "",
+        "phone": actor.phone or "",
+        "people": people,
+    }

@@ -31,6 +31,10 @@
   var pendingState = null;
   var loading = null;
   var markerRenderer = null;
+  var presenting = false;
+  var contactsEnabled = false;  // personal data on the card, asked one actor at a time
+  var banner = null;
+  var dataVersion = 0;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -71,10 +75,13 @@
 
   /* -- basemap ----------------------------------------------------------- */
 
-  function drawBasemap(france, regions, departements, labels) {
+  function drawBasemap(france, regions, departements, labels, neighbours) {
     var colours = config.basemap;
     var renderer = L.canvas({ pane: "basemap", padding: 0.5 });
     var layers = [
+      L.geoJSON(neighbours, { renderer: renderer, interactive: false,
+        style: { stroke: true, color: colours.neighbourBorder, weight: 0.8,
+          fill: true, fillColor: colours.neighbourLand, fillOpacity: 1 } }),
       L.geoJSON(france, { renderer: renderer, interactive: false,
         style: { stroke: true, color: colours.regionBorder, weight: 1.2,
           fill: true, fillColor: colours.land, fillOpacity: 1 } }),
@@ -262,17 +269,146 @@
       p.tags.forEach(function (tag) { tags.appendChild(el("span", "companion-tag", tag)); });
       root.appendChild(tags);
     }
-    var button = el("button", "companion-card-open", config.labels.openInDirectory);
-    button.type = "button";
-    button.addEventListener("click", function () {
-      report("select", { actorId: p.actor_id });
-    });
-    root.appendChild(button);
+    if (contactsEnabled && !presenting) {
+      // Personal data never travels with the map's data: asked for this one actor.
+      var contacts = el("div", "companion-card-contacts", config.labels.loadingContacts);
+      contacts.dataset.actorId = p.actor_id;
+      root.appendChild(contacts);
+      report("contacts", { actorId: p.actor_id });
+    }
+    if (!presenting) {
+      var button = el("button", "companion-card-open", config.labels.openInDirectory);
+      button.type = "button";
+      button.addEventListener("click", function () {
+        report("select", { actorId: p.actor_id });
+      });
+      root.appendChild(button);
+    }
     return root;
   }
 
+  function removeContacts() {
+    document.querySelectorAll(".companion-card-contacts").forEach(function (node) {
+      node.remove();
+    });
+  }
+
+  function contactLine(parent, className, text) {
+    if (text) { parent.appendChild(el("div", className, text)); }
+  }
+
+  /* Python's answer to "contacts": filled in only if that card is still open. */
+  function showContacts(answer) {
+    if (!contactsEnabled || presenting) { removeContacts(); return 0; }
+    var filled = 0;
+    document.querySelectorAll(".companion-card-contacts").forEach(function (node) {
+      if (node.dataset.actorId !== answer.actorId) { return; }
+      node.textContent = "";
+      node.appendChild(el("div", "companion-contacts-title", config.labels.contacts));
+      contactLine(node, "companion-contact-email", answer.email);
+      contactLine(node, "companion-contact-phone", answer.phone);
+      (answer.people || []).forEach(function (person) {
+        var row = el("div", "companion-contact-person");
+        row.appendChild(el("div", "companion-contact-name",
+          person.role ? person.name + " – " + person.role : person.name));
+        contactLine(row, "companion-contact-email", person.email);
+        contactLine(row, "companion-contact-phone", person.phone);
+        node.appendChild(row);
+      });
+      if (!answer.email && !answer.phone && !(answer.people || []).length) {
+        node.appendChild(el("div", "companion-contact-none", config.labels.noContacts));
+      }
+      filled += 1;
+    });
+    return filled;
+  }
+
+  function setContacts(enabled) {
+    contactsEnabled = !!enabled;
+    if (!contactsEnabled) { removeContacts(); }
+    return contactsEnabled;
+  }
+
+  /* -- presentation -------------------------------------------------------- */
+
+  function setTitle(title) {
+    if (!banner) {
+      banner = el("div", "companion-banner");
+      banner.id = "companion-banner";
+      document.body.appendChild(banner);
+    }
+    banner.textContent = title || "";
+    banner.hidden = !presenting || !title;
+    return banner.textContent;
+  }
+
+  /* In presentation the presenter's keys step through views (Python decides);
+   * taken before Leaflet, which would pan the map with them. */
+  var PRESENTER_KEYS = { ArrowRight: "next", PageDown: "next", ArrowLeft: "previous",
+    PageUp: "previous", Escape: "leave" };
+
+  function onPresenterKey(event) {
+    var action = presenting && PRESENTER_KEYS[event.key];
+    if (!action) { return; }
+    event.preventDefault();
+    event.stopPropagation();
+    report("key", { action: action });
+  }
+
+  function setPresentation(on, title) {
+    presenting = !!on;
+    document.body.classList.toggle("presentation", presenting);
+    if (presenting) { contactsEnabled = false; removeContacts(); }
+    map.closePopup();
+    setTitle(title);
+    map.invalidateSize({ pan: false });
+    return presenting;
+  }
+
+  /* -- extent -------------------------------------------------------------- */
+
+  function round(value) { return Math.round(value * 1e5) / 1e5; }
+
+  function bounds() {
+    var b = map.getBounds();
+    return [round(b.getSouth()), round(b.getWest()), round(b.getNorth()), round(b.getEast())];
+  }
+
+  /* The extent a view asked for is kept until the user moves the map: when the
+   * window changes size (entering full screen), it is fitted again. */
+  var fitted = null;
+
+  function fit(box) {
+    map.fitBounds([[box[0], box[1]], [box[2], box[3]]],
+      { animate: false, paddingTopLeft: [0, bannerHeight()] });
+  }
+
+  function fitBounds(box) {
+    fitted = box;
+    map.invalidateSize({ pan: false });
+    fit(box);
+    return bounds();
+  }
+
+  function refit() {
+    if (fitted) { fit(fitted); }
+  }
+
+  function forgetFit() { fitted = null; }
+
+  function bannerHeight() {
+    return presenting && banner && !banner.hidden ? banner.offsetHeight : 0;
+  }
+
   function openCard(marker) {
-    return L.popup({ maxWidth: 320, autoPanPadding: [24, 24] })
+    var options = { maxWidth: presenting ? 440 : 320, autoPanPadding: [24, 24] };
+    if (presenting) {
+      // Large text: keep the card clear of the banner and of the legend.
+      var legend = document.querySelector(".companion-legend");
+      options.autoPanPaddingTopLeft = [24, bannerHeight() + 24];
+      options.autoPanPaddingBottomRight = [(legend ? legend.offsetWidth : 0) + 24, 24];
+    }
+    return L.popup(options)
       .setLatLng(marker.getLatLng()).setContent(card(marker.feature)).openOn(map);
   }
 
@@ -367,15 +503,19 @@
     status.dataReady = false;
     mark("dataRequested");
     var urls = config.urls;
-    return Promise.all([fetchJson(urls.actors), fetchJson(urls.relations)]).then(function (parts) {
-      mark("dataParsed");
-      buildActors(parts[0]);
-      buildRelations(parts[1]);
-      mark("layersBuilt");
-      status.dataReady = true;
-      if (!pendingState) { pendingState = { actors: null, relationTypes: null, seq: 0 }; }
-      if (!loading) { flush(); }
-    });
+    // A reload asks again, past any cache: the store changed.
+    var suffix = dataVersion ? "?v=" + dataVersion : "";
+    dataVersion += 1;
+    return Promise.all([fetchJson(urls.actors + suffix), fetchJson(urls.relations + suffix)])
+      .then(function (parts) {
+        mark("dataParsed");
+        buildActors(parts[0]);
+        buildRelations(parts[1]);
+        mark("layersBuilt");
+        status.dataReady = true;
+        if (!pendingState) { pendingState = { actors: null, relationTypes: null, seq: 0 }; }
+        if (!loading) { flush(); }
+      });
   }
 
   function addLegend() {
@@ -419,11 +559,24 @@
     addLegend();
     L.control.scale({ imperial: false }).addTo(map);
     map.on("zoomend", restyleRelations);
+    map.on("moveend", function () { report("moved", { bounds: bounds() }); });
+    window.addEventListener("keydown", onPresenterKey, true);
+    map.on("resize", refit);
+    map.on("dragstart", forgetFit);
+    map.getContainer().addEventListener("wheel", forgetFit, { passive: true });
+    map.getContainer().addEventListener("mousedown", forgetFit);
+    map.on("contextmenu", function (event) {
+      if (presenting) { return; }
+      report("contextmenu", { lat: event.latlng.lat, lng: event.latlng.lng });
+    });
     var urls = config.urls;
+    // Neighbouring countries are a backdrop: a data folder built before them still draws.
+    var noCountries = { type: "FeatureCollection", features: [] };
     var basemap = Promise.all([fetchJson(urls.france), fetchJson(urls.regions),
-      fetchJson(urls.departements), fetchJson(urls.labels)])
+      fetchJson(urls.departements), fetchJson(urls.labels),
+      fetchJson(urls.neighbours).catch(function () { return noCountries; })])
       .then(function (parts) {
-        drawBasemap(parts[0], parts[1], parts[2], parts[3]);
+        drawBasemap(parts[0], parts[1], parts[2], parts[3], parts[4]);
         mark("basemapDrawn");
       });
     var bridged = connectBridge().then(function (found) {
@@ -434,7 +587,8 @@
       }
     });
     Promise.all([basemap, bridged, loadData()]).then(function () {
-      report("ready", { markers: status.markers, basemapLayers: status.basemapLayers });
+      report("ready", { markers: status.markers, basemapLayers: status.basemapLayers,
+        bounds: bounds() });
     }).catch(fail);
   }
 
@@ -453,6 +607,13 @@
       return marker ? openCard(marker) : null;
     },
     map: function () { return map; },
-    clusterCount: function () { return document.querySelectorAll(".marker-cluster").length; }
+    clusterCount: function () { return document.querySelectorAll(".marker-cluster").length; },
+    bounds: bounds,
+    fitBounds: fitBounds,
+    setPresentation: setPresentation,
+    setTitle: setTitle,
+    setContacts: setContacts,
+    showContacts: showContacts,
+    isPresenting: function () { return presenting; }
   };
 })();

@@ -114,7 +114,7 @@ def test_the_map_really_draws(qtbot, map_page) -> None:
     assert js(qtbot, view, "typeof L.markerClusterGroup") == "function"
     state = status(qtbot, view)
     assert state["errors"] == []
-    assert state["basemapLayers"] == 3
+    assert state["basemapLayers"] == 4  # neighbours, France, départements, régions
     assert state["labels"] == 18 + 101
     assert state["markers"] == 3 and state["catalysts"] == 1
     assert state["visible"] == 4 and state["relations"] == 2 and state["visibleRelations"] == 2

@@ -1,0 +1,206 @@
+"""Importing actors from a spreadsheet: a dry run that lists every problem, then one transaction.
+
+Nothing is written unless the whole file is clean: ``plan_import`` reads and checks
+every row (by line and field, in French) and decides, for each, whether it creates
+an actor or updates one already there (same id, same e-mail, or same name in the
+same commune), so that importing a file twice duplicates nothing. ``apply_import``
+then writes the plan in a single transaction, or nothing at all.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from companion.geo import Gazetteer
+from companion.i18n import _
+from companion.io import actor_fields as fields
+from companion.io.actor_writer import write_actors
+from companion.io.import_plan import (
+    ImportPlan,
+    ImportRefused,
+    ImportReport,
+    PlannedActor,
+    Problem,
+)
+from companion.io.places import PlaceResolver
+from companion.io.textfile import TextFormat, UnreadableFile, detect_format, read_records
+from companion.store import Store
+from companion.store.records import new_id, now_iso
+from companion.text import fold
+
+Progress = Callable[[int, int, str], None]
+
+
+def plan_import(
+    store: Store,
+    gazetteer: Gazetteer,
+    path: Path,
+    mapping: dict[int, str] | None = None,
+    text_format: TextFormat | None = None,
+    default_kind: str = "autre",
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Read and check the whole file; the plan lists what would change and every problem."""
+    path = Path(path)
+    text_format = text_format or detect_format(path)
+    records = read_records(path, text_format)
+    header = next(records, None)
+    if header is None or not any(cell.strip() for cell in header.cells):
+        raise UnreadableFile(_("« {path} » est vide.").format(path=path))
+    headers = [cell.strip() for cell in header.cells]
+    mapping = fields.guess_mapping(headers) if mapping is None else mapping
+    plan = ImportPlan(path, text_format, headers, mapping)
+    if "name" not in mapping.values():
+        plan.problems.append(
+            Problem(
+                1, "", _("aucune colonne ne donne le nom des acteurs (colonne « Nom » attendue)")
+            )
+        )
+        return plan
+    checker = _RowChecker(store, gazetteer, default_kind)
+    for count, record in enumerate(records, start=1):
+        if not any(cell.strip() for cell in record.cells):
+            continue  # blank lines are common at the end of exported sheets
+        planned = checker.check(record.line, _cells_by_field(record.cells, mapping), plan.problems)
+        if planned is not None:
+            plan.actors.append(planned)
+        if progress and count % 1000 == 0:
+            progress(count, 0, _("{count} lignes vérifiées").format(count=count))
+    return plan
+
+
+def _cells_by_field(cells: list[str], mapping: dict[int, str]) -> dict[str, str]:
+    return {key: cells[index].strip() for index, key in mapping.items() if index < len(cells)}
+
+
+class _RowChecker:
+    """Checks one row at a time and matches it against what the store already holds."""
+
+    def __init__(self, store: Store, gazetteer: Gazetteer, default_kind: str) -> None:
+        self.places = PlaceResolver(gazetteer)
+        self.default_kind = default_kind
+        self.by_id: set[str] = set()
+        self.by_email: dict[str, str] = {}
+        self.by_name_place: dict[tuple[str, str], str] = {}
+        for actor_id, email, sort_name, insee in store.conn.execute(
+            "SELECT id, email, sort_name, coalesce(insee_code, '') FROM actors WHERE deleted = 0"
+        ):
+            self.by_id.add(actor_id)
+            if email:
+                self.by_email[email.lower()] = actor_id
+            self.by_name_place[(sort_name, insee)] = actor_id
+        self.seen_in_file: dict[str, int] = {}  # actor id -> first line that planned it
+
+    def check(
+        self, line: int, cells: dict[str, str], problems: list[Problem]
+    ) -> PlannedActor | None:
+        found: list[Problem] = []
+        values = self._values(line, cells, found)
+        if found:
+            problems.extend(found)
+            return None
+        actor_id, update = self._match(values, cells.get("id", ""))
+        first = self.seen_in_file.get(actor_id)
+        if first is not None:
+            problems.append(Problem(line, "", _("doublon de la ligne {line}").format(line=first)))
+            return None
+        self.seen_in_file[actor_id] = line
+        self._remember(actor_id, values)
+        tags = fields.parse_tags(cells.get("tags", ""))
+        return PlannedActor(line, actor_id, values, tags, update)
+
+    def _values(self, line: int, cells: dict[str, str], found: list[Problem]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+
+        def parse(key: str, parser: Callable[[str], Any]) -> None:
+            text = cells.get(key, "")
+            if not text:
+                return
+            try:
+                values[key] = parser(text)
+            except fields.ValueProblem as problem:
+                found.append(Problem(line, fields.FIELDS_BY_KEY[key].label, str(problem)))
+
+        if not cells.get("name"):
+            found.append(Problem(line, fields.FIELDS_BY_KEY["name"].label, _("valeur manquante")))
+        else:
+            values["name"] = cells["name"]
+        values["kind"] = self.default_kind
+        parse("kind", fields.parse_kind)
+        parse("visibility", fields.parse_visibility)
+        parse("email", fields.parse_email)
+        parse("postcode", fields.parse_postcode)
+        parse("latitude", lambda text: fields.parse_decimal(text, -90, 90))
+        parse("longitude", lambda text: fields.parse_decimal(text, -180, 180))
+        for key in ("description", "address", "phone", "website"):
+            if cells.get(key):
+                values[key] = cells[key]
+        self._place(line, cells, values, found)
+        return values
+
+    def _place(self, line: int, cells: dict[str, str], values: dict[str, Any], found: list) -> None:
+        postcode = values.get("postcode", "")
+        if cells.get("postcode") and not postcode:
+            return  # already reported as an invalid postcode
+        try:
+            commune = self.places.resolve(
+                cells.get("insee_code", ""), postcode, cells.get("commune", "")
+            )
+        except fields.ValueProblem as problem:
+            label = "Code INSEE" if cells.get("insee_code") else "Commune"
+            found.append(Problem(line, label, str(problem)))
+            return
+        if commune is None:
+            return
+        values.update(
+            insee_code=commune.insee, commune=commune.name, departement=commune.departement
+        )
+        values.setdefault("postcode", commune.postcodes[0] if commune.postcodes else None)
+        values.setdefault("latitude", commune.latitude)
+        values.setdefault("longitude", commune.longitude)
+
+    def _remember(self, actor_id: str, values: dict[str, Any]) -> None:
+        """Later rows of the same file that mean this actor are duplicates, not new actors."""
+        self.by_id.add(actor_id)
+        if values.get("email"):
+            self.by_email[values["email"]] = actor_id
+        self.by_name_place[(fold(values["name"]), values.get("insee_code", ""))] = actor_id
+
+    def _match(self, values: dict[str, Any], given_id: str) -> tuple[str, bool]:
+        if given_id and given_id in self.by_id:
+            return given_id, True
+        email = values.get("email")
+        if email and email in self.by_email:
+            return self.by_email[email], True
+        key = (fold(values["name"]), values.get("insee_code", ""))
+        if key in self.by_name_place:
+            return self.by_name_place[key], True
+        return (given_id if _is_uuid(given_id) else new_id()), False
+
+
+def _is_uuid(text: str) -> bool:
+    """Only a UUID may become a new actor's id: a row number from a sheet would collide."""
+    try:
+        return str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False
+
+
+def apply_import(
+    store: Store,
+    plan: ImportPlan,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportReport:
+    """Write a clean plan in one transaction; on any problem or cancel, nothing is written."""
+    if plan.problems:
+        raise ImportRefused(
+            _("« {path} » n'est pas importé : {count} problème(s) à corriger d'abord.").format(
+                path=plan.path, count=len(plan.problems)
+            )
+        )
+    return write_actors(store, plan.actors, now_iso(), progress, cancel)

@@ -1,0 +1,62 @@
+"""What an import would do: the planned actors and every problem found, by line and field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from companion.errors import CompanionError
+from companion.i18n import _
+from companion.io.textfile import TextFormat
+
+
+class ImportRefused(CompanionError):
+    """The import cannot go ahead (problems in the file, or cancelled); nothing was written."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    field: str  # the field's French label, or "" for the whole line
+    message: str
+
+    def __str__(self) -> str:
+        if self.field:
+            return _("Ligne {line}, {field} : {message}").format(
+                line=self.line, field=_(self.field), message=self.message
+            )
+        return _("Ligne {line} : {message}").format(line=self.line, message=self.message)
+
+
+@dataclass
+class PlannedActor:
+    line: int
+    actor_id: str
+    values: dict[str, Any]
+    tags: list[str]
+    update: bool  # False: a new actor
+
+
+@dataclass
+class ImportPlan:
+    path: Path
+    text_format: TextFormat
+    headers: list[str]
+    mapping: dict[int, str]
+    actors: list[PlannedActor] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def creates(self) -> int:
+        return sum(1 for actor in self.actors if not actor.update)
+
+    @property
+    def updates(self) -> int:
+        return sum(1 for actor in self.actors if actor.update)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int
+    updated: int

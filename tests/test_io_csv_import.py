@@ -1,0 +1,175 @@
+"""Importing actors from spreadsheets as they are really exported."""
+
+import threading
+
+import pytest
+
+from companion.geo import Gazetteer
+from companion.io.actor_import import apply_import, plan_import
+from companion.io.import_plan import ImportRefused
+from companion.io.textfile import UnreadableFile, detect_format
+
+HEADER = (
+    "Nom de la structure;Type;Adresse;Code postal;Ville;E-mail;Téléphone;Étiquettes;"
+    "Latitude;Longitude"
+)
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    opened = Gazetteer.open()
+    yield opened
+    opened.close()
+
+
+def write_excel_csv(path, lines):
+    """French Excel: semicolons, Windows-1252, CRLF."""
+    path.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
+    return path
+
+
+def good_file(tmp_path):
+    return write_excel_csv(
+        tmp_path / "acteurs.csv",
+        [
+            HEADER,
+            'Épicerie solidaire;Association;"12 rue de l\'Église\r\nBâtiment B";1000;'
+            "Bourg-en-Bresse;contact@epicerie.example;04 74 00 00 00;Alimentation, Insertion;;",
+            "Garage Étienne;Entreprise;;94120;Fontenay-sous-Bois;;;Mobilité;48,8512;2,4760",
+            "Mairie de Lyon;Collectivité;;;Lyon;;;;;",
+        ],
+    )
+
+
+def test_french_excel_file_is_read_and_imported(store, gazetteer, tmp_path):
+    path = good_file(tmp_path)
+    assert detect_format(path).encoding == "cp1252" and detect_format(path).delimiter == ";"
+
+    plan = plan_import(store, gazetteer, path)
+    assert plan.problems == []
+    assert (plan.creates, plan.updates) == (3, 0)
+    assert [a.line for a in plan.actors] == [2, 4, 5]  # the quoted address spans two lines
+
+    report = apply_import(store, plan)
+    assert (report.created, report.updated) == (3, 0)
+    [epicerie] = store.actors("épicerie")
+    assert epicerie.kind == "association"
+    assert (epicerie.commune, epicerie.postcode, epicerie.departement) == (
+        "Bourg-en-Bresse",
+        "01000",
+        "01",
+    )
+    assert epicerie.address == "12 rue de l'Église\r\nBâtiment B"
+    assert store.tags_of(epicerie.id) == ["Alimentation", "Insertion"]
+    [garage] = store.actors("garage etienne")
+    assert (garage.latitude, garage.longitude) == (48.8512, 2.476)  # decimal commas
+    [mairie] = store.actors("mairie lyon")
+    assert mairie.kind == "collectivite" and mairie.insee_code == "69123"
+    assert store.count_actors("mobilite") == 1  # tags are searchable
+
+
+def test_reimporting_the_same_file_duplicates_nothing(store, gazetteer, tmp_path):
+    path = good_file(tmp_path)
+    apply_import(store, plan_import(store, gazetteer, path))
+    again = plan_import(store, gazetteer, path)
+    assert (again.creates, again.updates) == (0, 3)
+    apply_import(store, again)
+    assert store.count_actors() == 3
+
+
+def test_problems_are_listed_by_line_and_field_and_nothing_is_written(store, gazetteer, tmp_path):
+    path = write_excel_csv(
+        tmp_path / "sale.csv",
+        [
+            HEADER,
+            "Bon acteur;Association;;94120;;;;;;",
+            "Mauvais courriel;Association;;94120;;pas-une-adresse;;;;",
+            "Code inconnu;Association;;9413;;;;;;",
+            "Homonyme;Association;;;Saint-Denis;;;;;",
+            ";Association;;94120;;;;;;",
+            "Hors limites;Vaisseau;;94120;;;;;95,0;2,4",
+            "Bon acteur;Association;;94120;;;;;;",
+        ],
+    )
+    plan = plan_import(store, gazetteer, path)
+    messages = [str(problem) for problem in plan.problems]
+    assert messages[0] == "Ligne 3, Courriel : adresse « pas-une-adresse » invalide"
+    assert messages[1] == "Ligne 4, Commune : code postal « 09413 » inconnu"
+    assert messages[2].startswith("Ligne 5, Commune : commune « Saint-Denis » ambiguë")
+    assert "(93)" in messages[2] and "(974)" in messages[2] and "code postal" in messages[2]
+    assert messages[3] == "Ligne 6, Nom : valeur manquante"
+    assert "Ligne 7, Type : type d'acteur « Vaisseau » inconnu" in messages
+    assert "Ligne 7, Latitude : 95,0 est hors limites (-90 à 90)" in messages
+    assert messages[-1] == "Ligne 8 : doublon de la ligne 2"
+
+    with pytest.raises(ImportRefused, match="problème"):
+        apply_import(store, plan)
+    assert store.count_actors() == 0
+
+
+def test_utf8_with_bom_and_commas(store, gazetteer, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(
+        "\ufeffName,Type,Postcode,City,Email\n"
+        '"Coopérative ""La Fourmi""",Entreprise,69001,Lyon,Fourmi@Exemple.example\n'.encode()
+    )
+    text_format = detect_format(path)
+    assert (text_format.encoding, text_format.delimiter) == ("utf-8-sig", ",")
+    plan = plan_import(store, gazetteer, path)
+    assert plan.problems == []
+    apply_import(store, plan)
+    [actor] = store.actors()
+    assert actor.name == 'Coopérative "La Fourmi"' and actor.email == "fourmi@exemple.example"
+    assert actor.commune.startswith("Lyon")
+
+
+def test_an_accent_far_down_the_file_still_decides_the_encoding(tmp_path):
+    lines = ["Nom;Ville"] + [f"Acteur {i};Lyon" for i in range(5000)] + ["Société;Évry"]
+    path = write_excel_csv(tmp_path / "long.csv", lines)
+    assert detect_format(path).encoding == "cp1252"
+
+
+def test_cancelling_writes_nothing(store, gazetteer, tmp_path):
+    lines = [HEADER] + [f"Acteur {i};Association;;94120;;;;;;" for i in range(2500)]
+    plan = plan_import(store, gazetteer, write_excel_csv(tmp_path / "gros.csv", lines))
+    cancel = threading.Event()
+    with pytest.raises(ImportRefused, match="annulé"):
+        apply_import(store, plan, progress=lambda done, total, message: cancel.set(), cancel=cancel)
+    assert store.count_actors() == 0
+    assert store.conn.execute("SELECT count(*) FROM tags").fetchone()[0] == 0
+
+
+def test_a_file_without_a_name_column_is_explained(store, gazetteer, tmp_path):
+    path = write_excel_csv(tmp_path / "sans-nom.csv", ["Ville;Code postal", "Lyon;69001"])
+    [problem] = plan_import(store, gazetteer, path).problems
+    assert "colonne « Nom »" in str(problem)
+
+
+def test_unreadable_files_name_the_file(store, gazetteer, tmp_path):
+    missing = tmp_path / "absent.csv"
+    with pytest.raises(UnreadableFile, match="absent.csv"):
+        plan_import(store, gazetteer, missing)
+    empty = tmp_path / "vide.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(UnreadableFile, match="vide.csv"):
+        plan_import(store, gazetteer, empty)
+
+
+def test_id_column_matches_existing_actors_and_never_creates_non_uuid_ids(
+    store, gazetteer, tmp_path
+):
+    existing = store.add_actor("Ancien nom", "association")
+    path = write_excel_csv(
+        tmp_path / "ids.csv",
+        [
+            "Identifiant;Nom;Type",
+            f"{existing.id};Nouveau nom;Fondation",
+            "17;Autre acteur;Association",
+        ],
+    )
+    plan = plan_import(store, gazetteer, path)
+    apply_import(store, plan)
+    assert store.get_actor(existing.id).name == "Nouveau nom"
+    assert store.get_actor(existing.id).kind == "fondation"
+    [other] = store.actors("autre acteur")
+    assert other.id != "17" and len(other.id) == 36
