@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["search", "gazetteer", "startup", "map"]
+BENCHMARKS = ["search", "gazetteer", "startup", "map", "directory"]
 
 
 def main(argv: list[str]) -> int:

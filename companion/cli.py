@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from companion import __version__
+from companion import __version__, cli_directory
 from companion.errors import CompanionError
 from companion.i18n import _, set_language, system_language
 from companion.paths import default_data_dir
@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("HTML : inclure les coordonnées des personnes (données personnelles)"),
     )
+    cli_directory.add_commands(commands, common)
     return parser
 
 
@@ -103,7 +104,14 @@ def main(argv: list[str] | None = None) -> int:
             from companion.ui.app import run_gui  # Qt is loaded only for the GUI
 
             return run_gui(data_dir)
-        handler = {"demo": _demo, "search": _search, "geocode": _geocode, "map": _map}[args.command]
+        handler = {
+            "demo": _demo,
+            "search": _search,
+            "geocode": _geocode,
+            "map": _map,
+            "import": cli_directory.run_import,
+            "export": cli_directory.run_export,
+        }[args.command]
         return handler(args, data_dir)
     except CompanionError as error:
         print(_("Erreur : {message}").format(message=error), file=sys.stderr)

@@ -8,7 +8,6 @@ compiled to ``.mo`` at install time. Qt-free, so the core can use it too.
 from __future__ import annotations
 
 import gettext
-import locale
 import os
 
 from companion.paths import resource_path
@@ -47,8 +46,8 @@ def system_language() -> str:
         value = os.environ.get(var)
         if value and value not in ("C", "POSIX", "C.UTF-8"):
             return value.split(":")[0]
-    lang, _enc = locale.getlocale()
-    return lang or SOURCE_LANGUAGE
+    # No language chosen (C/POSIX locale): the app's own language, not the C library's default.
+    return SOURCE_LANGUAGE
 
 
 def _(message: str) -> str:

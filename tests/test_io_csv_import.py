@@ -173,3 +173,63 @@ def test_id_column_matches_existing_actors_and_never_creates_non_uuid_ids(
     assert store.get_actor(existing.id).kind == "fondation"
     [other] = store.actors("autre acteur")
     assert other.id != "17" and len(other.id) == 36
+
+
+def test_export_then_import_round_trips(store, gazetteer, tmp_path):
+    from companion.io.actor_export import export_actors_csv
+    from companion.store import Store
+
+    apply_import(store, plan_import(store, gazetteer, good_file(tmp_path)))
+    store.add_actor("Réseau « Les Liens »; test", "reseau", visibility="private", latitude=43.3)
+    out = tmp_path / "export.csv"
+    assert export_actors_csv(store, out) == 4
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfIdentifiant;Nom;Type;")
+
+    again = plan_import(store, gazetteer, out)
+    assert again.problems == [] and (again.creates, again.updates) == (0, 4)
+
+    fresh = Store.open(tmp_path / "autre.db")
+    try:
+        apply_import(fresh, plan_import(fresh, gazetteer, out))
+        before = {a.id: a for a in store.actors()}
+        after = {a.id: a for a in fresh.actors()}
+        assert before.keys() == after.keys()  # ids travel in the file
+        for actor_id, actor in before.items():
+            copy = after[actor_id]
+            for name in ("name", "kind", "commune", "postcode", "email", "visibility", "latitude"):
+                assert getattr(copy, name) == getattr(actor, name), (actor.name, name)
+            assert fresh.tags_of(actor_id) == store.tags_of(actor_id)
+    finally:
+        fresh.close()
+
+
+def test_large_files_preload_the_gazetteer_with_the_same_results(
+    store, gazetteer, tmp_path, monkeypatch
+):
+    from companion.io import actor_import
+
+    path = write_excel_csv(
+        tmp_path / "mixte.csv",
+        [
+            HEADER,
+            "A;Association;;75011;;;;;;",
+            "B;Association;;;Saint-Denis;;;;;",
+            "C;Association;;93200;Saint-Denis;;;;;",
+            "D;Association;;73440;Saint-Martin-de-Belleville;;;;;",
+            "E;Association;;9413;;;;;;",
+            "F;Association;;;Évry;;;;;",
+            "G;Association;;;Lyon;;;;;",
+        ],
+    )
+
+    def outcome():
+        plan = plan_import(store, gazetteer, path)
+        places = [(a.line, a.values.get("insee_code")) for a in plan.actors]
+        return places, [str(p) for p in plan.problems]
+
+    by_query = outcome()
+    monkeypatch.setattr(actor_import, "PRELOAD_BYTES", 0)
+    assert outcome() == by_query
+    places, problems = by_query
+    assert dict(places)[2] == "75111" and dict(places)[4] == "93066"
+    assert len(problems) == 2  # the ambiguous Saint-Denis and the unknown postcode

@@ -221,6 +221,16 @@ class Gazetteer:
 
     # Listings ------------------------------------------------------------------
 
+    def postcode_index(self) -> dict[str, list[Commune]]:
+        """Every postcode with its communes, as ``by_postcode`` gives them (for bulk work)."""
+        sql = _SELECT.replace("SELECT c.id,", "SELECT p.code,", 1)
+        index: dict[str, list[Commune]] = {}
+        for code, commune in self._rows(
+            sql + "JOIN postcode p ON p.commune = c.id ORDER BY p.code, p.rank", ()
+        ):
+            index.setdefault(code, []).append(commune)
+        return index
+
     def communes(self, kinds: Iterable[str] = ("COM",)) -> list[Commune]:
         """All communes of the given kinds, in INSEE order."""
         kinds = tuple(kinds)

@@ -18,7 +18,7 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("id", N_("Identifiant"), ("id", "identifiant", "uuid")),
+    Field("id", N_("Identifiant"), ("id", "identifiant", "identifier", "uuid")),
     Field(
         "name",
         N_("Nom"),
@@ -41,7 +41,9 @@ FIELDS: tuple[Field, ...] = (
         ("code postal", "cp", "postcode", "zip", "code postal commune"),
     ),
     Field("commune", N_("Commune"), ("commune", "ville", "city", "localite")),
-    Field("insee_code", N_("Code INSEE"), ("code insee", "insee", "code commune", "cog")),
+    Field(
+        "insee_code", N_("Code INSEE"), ("code insee", "insee", "insee code", "code commune", "cog")
+    ),
     Field("latitude", N_("Latitude"), ("latitude", "lat")),
     Field("longitude", N_("Longitude"), ("longitude", "lon", "lng", "long")),
     Field(

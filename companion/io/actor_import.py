@@ -33,6 +33,7 @@ from companion.store.records import new_id, now_iso
 from companion.text import fold
 
 Progress = Callable[[int, int, str], None]
+PRELOAD_BYTES = 256 * 1024  # about 2,000 rows: from there, load the gazetteer's indexes once
 
 
 def plan_import(
@@ -61,7 +62,9 @@ def plan_import(
             )
         )
         return plan
-    checker = _RowChecker(store, gazetteer, default_kind)
+    checker = _RowChecker(
+        store, gazetteer, default_kind, preload=path.stat().st_size > PRELOAD_BYTES
+    )
     for count, record in enumerate(records, start=1):
         if not any(cell.strip() for cell in record.cells):
             continue  # blank lines are common at the end of exported sheets
@@ -80,8 +83,10 @@ def _cells_by_field(cells: list[str], mapping: dict[int, str]) -> dict[str, str]
 class _RowChecker:
     """Checks one row at a time and matches it against what the store already holds."""
 
-    def __init__(self, store: Store, gazetteer: Gazetteer, default_kind: str) -> None:
-        self.places = PlaceResolver(gazetteer)
+    def __init__(
+        self, store: Store, gazetteer: Gazetteer, default_kind: str, preload: bool = False
+    ) -> None:
+        self.places = PlaceResolver(gazetteer, preload)
         self.default_kind = default_kind
         self.by_id: set[str] = set()
         self.by_email: dict[str, str] = {}

@@ -12,6 +12,15 @@ from companion.store.records import new_id
 from companion.text import fold
 
 BATCH = 1000
+NEW_ACTOR_COLUMNS = (
+    "id", "owner", "visibility", "created_at", "updated_at", "name", "sort_name", "kind",
+    "description", "address", "postcode", "commune", "insee_code", "departement", "latitude",
+    "longitude", "email", "phone", "website",
+)  # fmt: skip
+INSERT_NEW_ACTOR = (
+    f"INSERT INTO actors ({', '.join(NEW_ACTOR_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(NEW_ACTOR_COLUMNS))})"
+)
 
 
 def write_actors(
@@ -29,17 +38,30 @@ def write_actors(
         # indexed for search once, with its tags, instead of once per tag.
         store.conn.execute("PRAGMA defer_foreign_keys = ON")
         tag_ids = _ensure_tags(store, {tag for actor in planned for tag in actor.tags}, now)
-        for start in range(0, total, BATCH):
-            if cancel is not None and cancel.is_set():
-                # Raising inside atomic() rolls the whole import back.
-                raise ImportRefused(_("Import annulé : rien n'a été enregistré."))
-            batch = planned[start : start + BATCH]
-            _write_batch(store, batch, tag_ids, now, owner)
-            if progress:
-                done = min(start + BATCH, total)
-                progress(done, total, _("{done} / {total} acteurs").format(done=done, total=total))
+        with store.deferred_actor_indexing():
+            _write_all(store, planned, tag_ids, now, owner, progress, cancel)
     created = sum(1 for actor in planned if not actor.update)
     return ImportReport(created=created, updated=total - created)
+
+
+def _write_all(
+    store: Store,
+    planned: list[PlannedActor],
+    tag_ids: dict[str, str],
+    now: str,
+    owner: str,
+    progress: Callable[[int, int, str], None] | None,
+    cancel: threading.Event | None,
+) -> None:
+    total = len(planned)
+    for start in range(0, total, BATCH):
+        if cancel is not None and cancel.is_set():
+            # Raising inside atomic() rolls the whole import back.
+            raise ImportRefused(_("Import annulé : rien n'a été enregistré."))
+        _write_batch(store, planned[start : start + BATCH], tag_ids, now, owner)
+        if progress:
+            done = min(start + BATCH, total)
+            progress(done, total, _("{done} / {total} acteurs").format(done=done, total=total))
 
 
 def _write_batch(
@@ -60,9 +82,13 @@ def _write_batch(
             )
         else:
             values.setdefault("visibility", "network")
-            new_rows.append({"id": actor.actor_id, "owner": owner, "created_at": now, **values})
+            values.setdefault("description", "")
+            row = {"id": actor.actor_id, "owner": owner, "created_at": now, **values}
+            new_rows.append(tuple(row.get(column) for column in NEW_ACTOR_COLUMNS))
     if new_rows:
-        store.db["actors"].insert_all(new_rows, batch_size=BATCH)
+        # One prepared statement for the whole batch: sqlite-utils' per-value
+        # checks cost more than the insert itself on 100,000 validated rows.
+        store.conn.executemany(INSERT_NEW_ACTOR, new_rows)
 
 
 def _ensure_tags(store: Store, names: set[str], now: str) -> dict[str, str]:

@@ -13,10 +13,32 @@ from companion.text import fold
 class PlaceResolver:
     """Finds the one commune a row means, or says in French why it cannot."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, preload: bool = False) -> None:
         self.gazetteer = gazetteer
         # Spreadsheets repeat the same places: resolve each combination once.
         self.resolve = lru_cache(maxsize=50_000)(self._resolve)
+        # A large file: load postcodes and names once (about 0.5 s) rather than
+        # query the gazetteer for every row.
+        self.postcodes: dict[str, list[Commune]] | None = None
+        self.names: dict[str, list[Commune]] | None = None
+        if preload:
+            self.postcodes = gazetteer.postcode_index()
+            self.names = {}
+            every = gazetteer.communes(kinds=("COM", "ARM", "COMD", "COMA"))
+            for commune in sorted(every, key=lambda c: (c.kind != "COM", -c.population)):
+                self.names.setdefault(fold(commune.name), []).append(commune)
+
+    def _by_postcode_table(self, postcode: str) -> list[Commune]:
+        if self.postcodes is not None:
+            return self.postcodes.get(postcode, [])
+        return self.gazetteer.by_postcode(postcode)
+
+    def _named(self, name: str) -> list[Commune]:
+        """Communes named exactly ``name`` (folded), full communes first."""
+        wanted = fold(name)
+        if self.names is not None and wanted in self.names:
+            return self.names[wanted]
+        return [c for c in self.gazetteer.by_name(name) if fold(c.name) == wanted]
 
     def _resolve(self, insee: str, postcode: str, name: str) -> Commune | None:
         if insee:
@@ -31,7 +53,7 @@ class PlaceResolver:
         return None
 
     def _by_postcode(self, postcode: str, name: str) -> Commune:
-        candidates = self.gazetteer.by_postcode(postcode)
+        candidates = self._by_postcode_table(postcode)
         if not candidates:
             raise ValueProblem(_("code postal « {value} » inconnu").format(value=postcode))
         if name:
@@ -58,8 +80,7 @@ class PlaceResolver:
         return _main(full or candidates)
 
     def _by_name(self, name: str) -> Commune:
-        wanted = fold(name)
-        exact = [c for c in self.gazetteer.by_name(name) if fold(c.name) == wanted]
+        exact = self._named(name)
         full = [c for c in exact if c.kind == "COM"] or exact
         if not full:
             raise ValueProblem(_("commune « {value} » inconnue").format(value=name))

@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from companion.maps import assets, basemap, payload
 
@@ -24,6 +25,26 @@ class Response:
 
     body: bytes
     mime: str
+
+
+TILES_PREFIX = "tiles/"  # tiles/<source id>/<z>/<x>/<y>: a basemap tile
+
+
+class TileProvider(Protocol):
+    """Answers basemap tiles (cache first, the network only when allowed); None: no tile."""
+
+    def tile(self, source_id: str, z: int, x: int, y: int) -> Response | None: ...
+
+
+def tile_path(path: str) -> tuple[str, int, int, int] | None:
+    """(source id, z, x, y) of a tile path, or None when ``path`` names no tile."""
+    path = _clean(path)
+    if not path.startswith(TILES_PREFIX):
+        return None
+    parts = path[len(TILES_PREFIX) :].split("/")
+    if len(parts) != 4 or not parts[0] or not all(p.isdigit() and len(p) < 9 for p in parts[1:]):
+        return None
+    return parts[0], int(parts[1]), int(parts[2]), int(parts[3])
 
 
 def _labels() -> bytes:
@@ -59,6 +80,7 @@ class MapServer:
     def __init__(self, database: Path) -> None:
         self.database = Path(database)
         self._ahead: dict[str, Future[Response | None]] = {}
+        self.tiles: TileProvider | None = None  # no basemap tiles unless set
 
     def prefetch(self, paths: Iterable[str] = FIRST_REQUESTS) -> None:
         """Start building these answers in worker threads; the first request of each takes it."""
@@ -72,6 +94,11 @@ class MapServer:
         path = _clean(path)
         return path == assets.PAGE_PATH or path in _STORE_DATA or path in _BUILT_DATA
 
+    @staticmethod
+    def is_tile(path: str) -> bool:
+        """Whether ``path`` asks for a basemap tile (may wait on the network: use a worker)."""
+        return _clean(path).startswith(TILES_PREFIX)
+
     def respond(self, path: str) -> Response | None:
         """The answer for ``path`` (relative to the origin), or None if nothing is there."""
         path = _clean(path)
@@ -81,6 +108,9 @@ class MapServer:
         return self._build(path)
 
     def _build(self, path: str) -> Response | None:
+        if path.startswith(TILES_PREFIX):
+            wanted = tile_path(path)
+            return self.tiles.tile(*wanted) if self.tiles and wanted else None
         if path == assets.PAGE_PATH:
             from companion.maps.page import build_page
 

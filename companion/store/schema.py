@@ -124,7 +124,8 @@ _ACTOR_TAGS = (
 )
 
 
-def _actor_index_insert(ref: str) -> str:
+def actor_index_insert(ref: str) -> str:
+    """The INSERT ... SELECT that indexes actors aliased ``ref`` (a FROM clause follows)."""
     return (
         "INSERT INTO actors_fts (rowid, name, description, place, tags) "
         f"SELECT {ref}.seq, {ref}.name, {ref}.description, "
@@ -145,11 +146,11 @@ CREATE VIRTUAL TABLE interactions_fts USING fts5 (
 );
 
 CREATE TRIGGER actors_fts_insert AFTER INSERT ON actors WHEN new.deleted = 0 BEGIN
-    {_actor_index_insert("new")} ;
+    {actor_index_insert("new")} ;
 END;
 CREATE TRIGGER actors_fts_update AFTER UPDATE ON actors BEGIN
     DELETE FROM actors_fts WHERE rowid = old.seq;
-    {_actor_index_insert("new")} WHERE new.deleted = 0;
+    {actor_index_insert("new")} WHERE new.deleted = 0;
 END;
 CREATE TRIGGER actors_fts_delete AFTER DELETE ON actors BEGIN
     DELETE FROM actors_fts WHERE rowid = old.seq;
@@ -157,17 +158,17 @@ END;
 
 CREATE TRIGGER actor_tags_fts_insert AFTER INSERT ON actor_tags BEGIN
     DELETE FROM actors_fts WHERE rowid = (SELECT seq FROM actors WHERE id = new.actor_id);
-    {_actor_index_insert("a")} FROM actors a WHERE a.id = new.actor_id AND a.deleted = 0;
+    {actor_index_insert("a")} FROM actors a WHERE a.id = new.actor_id AND a.deleted = 0;
 END;
 CREATE TRIGGER actor_tags_fts_delete AFTER DELETE ON actor_tags BEGIN
     DELETE FROM actors_fts WHERE rowid = (SELECT seq FROM actors WHERE id = old.actor_id);
-    {_actor_index_insert("a")} FROM actors a WHERE a.id = old.actor_id AND a.deleted = 0;
+    {actor_index_insert("a")} FROM actors a WHERE a.id = old.actor_id AND a.deleted = 0;
 END;
 CREATE TRIGGER tags_fts_update AFTER UPDATE OF name, deleted ON tags BEGIN
     DELETE FROM actors_fts WHERE rowid IN (
         SELECT a.seq FROM actors a JOIN actor_tags at ON at.actor_id = a.id
         WHERE at.tag_id = new.id);
-    {_actor_index_insert("a")} FROM actors a JOIN actor_tags at2 ON at2.actor_id = a.id
+    {actor_index_insert("a")} FROM actors a JOIN actor_tags at2 ON at2.actor_id = a.id
         WHERE at2.tag_id = new.id AND a.deleted = 0;
 END;
 
@@ -198,7 +199,7 @@ CREATE TRIGGER interactions_fts_delete AFTER DELETE ON interactions BEGIN
 END;
 
 -- Index what existed before this migration.
-{_actor_index_insert("a")} FROM actors a WHERE a.deleted = 0;
+{actor_index_insert("a")} FROM actors a WHERE a.deleted = 0;
 INSERT INTO people_fts (rowid, name, email, notes)
     SELECT seq, first_name || ' ' || last_name, coalesce(email, ''), notes
     FROM people WHERE deleted = 0;

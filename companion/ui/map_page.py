@@ -35,6 +35,8 @@ from companion.ui.map_filter_panel import MapFilterPanel
 from companion.ui.map_presentation import Presentation
 from companion.ui.map_view import MapView
 from companion.ui.map_views_panel import MapViewsPanel
+from companion.ui.tile_panel import TilePanel
+from companion.ui.tile_settings import Basemaps
 
 
 class MapPage(QWidget):
@@ -50,7 +52,9 @@ class MapPage(QWidget):
         self.context_menu: QMenu | None = None
         self.actor_form: ActorForm | None = None
         self.panel = MapFilterPanel(tag_names(store.conn))
-        self.view = MapView(store)
+        self.basemaps = Basemaps(store)
+        self.view = MapView(store, tiles=self.basemaps)
+        self.tiles = TilePanel(self.basemaps, self.view)
         self.views = MapViewsPanel(store, self._capture, self._typed_title)
         self.presentation = Presentation(self)
         self.count_label = QLabel(_("Chargement de la carte…"))
@@ -114,6 +118,7 @@ class MapPage(QWidget):
         side_layout.addWidget(self.count_label)
         side_layout.addWidget(saved)
         side_layout.addWidget(workshop)
+        side_layout.addWidget(self.tiles)
         side_layout.addWidget(self.panel, 1)
         scroll = QScrollArea()
         scroll.setWidget(side)

@@ -4,11 +4,21 @@ Only QtCore and QtWebEngineCore here (no QtWebEngineWidgets): registering the
 scheme is cheap. Everything the page loads comes through ``MapSchemeHandler``;
 ``RequestLog`` sees every request the page makes and blocks any that would
 leave the machine.
+
+Basemap tiles (``companion://map/tiles/<source>/<z>/<x>/<y>``) are answered from a pool of
+their own: a tile may wait on the network (seconds), and must not hold up the page's data
+or a background job. The answer goes back to the main thread before ``reply()``: Qt does not
+document the request job as thread-safe, and the engine deletes a job on the main thread
+whenever the page drops its request (a tile panned away), so only there can "is the job
+still alive?" and ``reply()`` happen without a race.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QObject, QUrl
+import atexit
+from functools import cache
+
+from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QObject, QThreadPool, QUrl
 from PySide6.QtWebEngineCore import (
     QWebEngineUrlRequestInfo,
     QWebEngineUrlRequestInterceptor,
@@ -20,12 +30,28 @@ from shiboken6 import isValid
 
 from companion.maps import assets
 from companion.maps.server import MapServer, Response
-from companion.ui.jobs import run_in_background
+from companion.ui.jobs import Job, run_in_background
 
 SCHEME = assets.SCHEME.encode()
 # Schemes the page may use without leaving the machine.
 LOCAL_SCHEMES = frozenset({assets.SCHEME, "data", "blob", "qrc"})
 QWEBCHANNEL_RESOURCE = ":/qtwebchannel/qwebchannel.js"
+TILE_THREADS = 4  # cache reads go on while up to two tiles wait on the network
+
+
+@cache
+def tile_pool() -> QThreadPool:
+    """The threads that answer basemap tiles (never the global pool: jobs run there)."""
+    pool = QThreadPool()
+    pool.setMaxThreadCount(TILE_THREADS)
+    atexit.register(_drain, pool)
+    return pool
+
+
+def _drain(pool: QThreadPool) -> None:
+    """At exit: drop the tiles not started, let the running ones end before Python does."""
+    pool.clear()
+    pool.waitForDone(5_000)
 
 
 class SchemeTooLate(RuntimeError):
@@ -59,7 +85,9 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
             job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
             return
         path = url.path().lstrip("/")
-        if path == assets.QWEBCHANNEL_PATH:
+        if MapServer.is_tile(path):
+            self._answer_tile(job, path)
+        elif path == assets.QWEBCHANNEL_PATH:
             _reply(job, _qwebchannel_js())
         elif MapServer.is_slow(path):
             # No parent: the job outlives this handler if the page closes meanwhile.
@@ -70,6 +98,18 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
             )
         else:
             _reply(job, self.server.respond(path))
+
+    def _answer_tile(self, job: QWebEngineUrlRequestJob, path: str) -> None:
+        server = self.server
+
+        def answer(_report: object, _cancel: object) -> Response | None:
+            # A tile the page no longer wants (panned away) is not fetched.
+            return server.respond(path) if isValid(job) else None
+
+        worker = Job(answer)
+        worker.succeeded.connect(lambda response: _reply(job, response))
+        worker.failed.connect(lambda _error: _fail(job, QWebEngineUrlRequestJob.Error.UrlNotFound))
+        worker.start(tile_pool())
 
 
 def _qwebchannel_js() -> Response | None:

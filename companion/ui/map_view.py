@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QWidget
 from companion.maps import assets
 from companion.maps.escape import script_json
 from companion.maps.filters import MapFilter, page_state
-from companion.maps.server import MapServer
+from companion.maps.server import MapServer, TileProvider
 from companion.maps.views import Bounds
 from companion.store import Store
 from companion.ui.map_scheme import SCHEME, MapSchemeHandler, RequestLog, register_scheme
@@ -66,7 +66,9 @@ class MapView(QWebEngineView):
     contacts_sent = Signal(str)  # one actor's contacts went to the page (UUID)
     presenter_key = Signal(str)  # in presentation: "next", "previous" or "leave"
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Store, parent: QWidget | None = None, tiles: TileProvider | None = None
+    ) -> None:
         register_scheme()
         super().__init__(parent)
         self.store = store
@@ -79,11 +81,13 @@ class MapView(QWebEngineView):
         self.show_contacts = False
         self.presenting = False
         self.title = ""
+        self.tiles: dict[str, Any] | None = None  # the tile layer the page shows (setTiles)
 
         profile = QWebEngineProfile()  # no storage name: off the record
         self.request_log = RequestLog(profile)
         profile.setUrlRequestInterceptor(self.request_log)
         server = MapServer(store.path)
+        server.tiles = tiles
         server.prefetch()  # page and data get built while the web engine starts
         self.scheme_handler = MapSchemeHandler(server, profile)
         profile.installUrlSchemeHandler(SCHEME, self.scheme_handler)
@@ -143,6 +147,12 @@ class MapView(QWebEngineView):
         self.show_contacts = enabled and not self.presenting
         self._run("setContacts", self.show_contacts)
 
+    def set_tiles(self, tiles: dict[str, Any] | None) -> None:
+        """Show a tile layer under the markers ({url, attribution, minZoom, maxZoom, bounds}),
+        or none (None); the page is not reloaded."""
+        self.tiles = tiles
+        self._run("setTiles", tiles)
+
     def _run(self, function: str, *arguments: Any) -> None:
         if self.is_ready:  # else applied on "ready"
             values = ", ".join(script_json(value) for value in arguments)
@@ -160,6 +170,8 @@ class MapView(QWebEngineView):
         if name == "ready":
             self.is_ready = True
             self._take_bounds(detail)
+            if self.tiles is not None:
+                self._run("setTiles", self.tiles)
             if self.presenting or self.show_contacts:
                 self._run("setPresentation", self.presenting, self.title)
                 self._run("setContacts", self.show_contacts)

@@ -11,7 +11,7 @@
   var status = {
     started: false, basemapLayers: 0, labels: 0, dataReady: false, drawn: false,
     markers: 0, catalysts: 0, relations: 0, visible: 0, visibleRelations: 0,
-    applied: -1, errors: [], timings: {}
+    applied: -1, errors: [], timings: {}, tiles: null, tileErrors: 0
   };
   window.companionMapStatus = status;
 
@@ -35,6 +35,8 @@
   var contactsEnabled = false;  // personal data on the card, asked one actor at a time
   var banner = null;
   var dataVersion = 0;
+  var tileLayer = null;
+  var attributionBox = null;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -78,6 +80,8 @@
   function drawBasemap(france, regions, departements, labels, neighbours) {
     var colours = config.basemap;
     var renderer = L.canvas({ pane: "basemap", padding: 0.5 });
+    // Borders above a tile basemap (the land fill stays beneath it, where tiles are missing).
+    var outlines = L.canvas({ pane: "outlines", padding: 0.5 });
     var layers = [
       L.geoJSON(neighbours, { renderer: renderer, interactive: false,
         style: { stroke: true, color: colours.neighbourBorder, weight: 0.8,
@@ -85,9 +89,9 @@
       L.geoJSON(france, { renderer: renderer, interactive: false,
         style: { stroke: true, color: colours.regionBorder, weight: 1.2,
           fill: true, fillColor: colours.land, fillOpacity: 1 } }),
-      L.geoJSON(departements, { renderer: renderer, interactive: false,
+      L.geoJSON(departements, { renderer: outlines, interactive: false,
         style: { color: colours.departementBorder, weight: 0.7, fill: false } }),
-      L.geoJSON(regions, { renderer: renderer, interactive: false,
+      L.geoJSON(regions, { renderer: outlines, interactive: false,
         style: { color: colours.regionBorder, weight: 1.6, fill: false } })
     ];
     layers.forEach(function (layer) { layer.addTo(map); });
@@ -111,6 +115,42 @@
     toggle(labelLayers.region, zoom >= config.zoom.regionLabels &&
       zoom < config.zoom.departementLabels);
     toggle(labelLayers.departement, zoom >= config.zoom.departementLabels);
+  }
+
+  /* -- tile basemap -------------------------------------------------------- */
+
+  /* Tiles come from companion: URLs only (Python answers them from its cache, and from
+   * the network only when the user allows it). A missing tile is a 404: the vector
+   * basemap shows through. The attribution is DOM text, never HTML. */
+  function setTiles(tiles) {
+    if (tileLayer) { map.removeLayer(tileLayer); tileLayer = null; }
+    status.tiles = tiles ? tiles.url : null;
+    status.tileErrors = 0;
+    if (tiles) {
+      var options = { pane: "tiles", minZoom: tiles.minZoom || 0,
+        maxNativeZoom: tiles.maxZoom, maxZoom: map.getMaxZoom(), keepBuffer: 1 };
+      if (tiles.bounds) {
+        var b = tiles.bounds;  // west, south, east, north
+        options.bounds = L.latLngBounds([[b[1], b[0]], [b[3], b[2]]]);
+      }
+      tileLayer = L.tileLayer(tiles.url, options);
+      tileLayer.on("tileerror", function () { status.tileErrors += 1; });
+      tileLayer.addTo(map);
+    }
+    attributionBox.textContent = tiles ? tiles.attribution || "" : "";
+    attributionBox.hidden = !attributionBox.textContent;
+    document.body.classList.toggle("companion-tiles", !!tiles);
+    return status.tiles;
+  }
+
+  function addAttribution() {
+    var control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      attributionBox = el("div", "companion-attribution");
+      attributionBox.hidden = true;
+      return attributionBox;
+    };
+    control.addTo(map);
   }
 
   /* -- actors -------------------------------------------------------------- */
@@ -548,6 +588,8 @@
     status.started = true;
     map.getContainer().style.background = config.basemap.sea;
     addPane("basemap", 200, false);
+    addPane("tiles", 250, false);
+    addPane("outlines", 360, false);
     addPane("labels", 380, false);
     addPane("relations", 390, false);
     addPane("actors", 410, true);
@@ -556,6 +598,7 @@
     catalystLayer = L.featureGroup().addTo(map);
     catalystLayer.on("click", onActorClick);
     catalystLayer.on("dblclick", onActorDoubleClick);
+    addAttribution();  // first: the bottom corners stack later controls above
     addLegend();
     L.control.scale({ imperial: false }).addTo(map);
     map.on("zoomend", restyleRelations);
@@ -613,6 +656,9 @@
     setPresentation: setPresentation,
     setTitle: setTitle,
     setContacts: setContacts,
+    setTiles: setTiles,
+    tileCount: function () { return document.querySelectorAll(".leaflet-tile-loaded").length; },
+    tilesLoading: function () { return !!tileLayer && tileLayer.isLoading(); },
     showContacts: showContacts,
     isPresenting: function () { return presenting; }
   };

@@ -1,0 +1,53 @@
+"""Exporting actors as a spreadsheet that French Excel opens as is, and that imports back.
+
+UTF-8 with a BOM (Excel then reads accents right, and every character fits, unlike
+Windows-1252), ``;`` between cells, CRLF, decimal commas, French column names that
+the importer recognises: exporting then importing the file changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+from companion.domain import ACTOR_KINDS, VISIBILITIES, label
+from companion.io.actor_fields import FIELDS_BY_KEY
+from companion.store import Store
+
+COLUMNS = (
+    "id", "name", "kind", "description", "address", "postcode", "commune", "insee_code",
+    "latitude", "longitude", "email", "phone", "website", "tags", "visibility",
+)  # fmt: skip
+
+
+def export_actors_csv(store: Store, path: Path) -> int:
+    """Write every live actor to ``path`` (atomically); return how many were written."""
+    rows = store.conn.execute(
+        "SELECT a.id, a.name, a.kind, a.description, a.address, a.postcode, a.commune, "
+        "a.insee_code, a.latitude, a.longitude, a.email, a.phone, a.website, "
+        "(SELECT group_concat(t.name, ', ') FROM actor_tags at JOIN tags t ON t.id = at.tag_id "
+        " WHERE at.actor_id = a.id AND t.deleted = 0), a.visibility "
+        "FROM actors a WHERE a.deleted = 0 ORDER BY a.sort_name"
+    ).fetchall()
+    partial = Path(f"{path}.partiel")
+    with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+        # Headers stay French whatever the interface language: they are the file format.
+        writer.writerow([FIELDS_BY_KEY[key].label for key in COLUMNS])
+        for row in rows:
+            writer.writerow([_cell(key, value) for key, value in zip(COLUMNS, row, strict=True)])
+    os.replace(partial, path)
+    return len(rows)
+
+
+def _cell(key: str, value: object) -> str:
+    if value is None:
+        return ""
+    if key == "kind":
+        return label(ACTOR_KINDS, str(value))
+    if key == "visibility":
+        return label(VISIBILITIES, str(value))
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
+    return str(value)

@@ -1,0 +1,85 @@
+"""``companion import`` / ``companion export`` from the command line."""
+
+import json
+
+from companion.cli import main
+
+
+def excel_csv(path, lines):
+    path.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
+    return path
+
+
+def test_dry_run_then_import_then_export(tmp_path, capsys):
+    data = tmp_path / "data"
+    source = excel_csv(
+        tmp_path / "acteurs.csv",
+        ["Nom;Type;Code postal;Ville", "Épicerie solidaire;Association;94120;Fontenay-sous-Bois"],
+    )
+    assert main(["import", str(source), "--dry-run", "--data", str(data)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"creates": 1, "updates": 0, "dry_run": True}
+    assert "cp1252, point-virgule" in captured.err
+
+    assert main(["import", str(source), "--data", str(data)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"created": 1, "updated": 0}
+    assert main(["import", str(source), "--data", str(data)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"created": 0, "updated": 1}
+
+    out = tmp_path / "export.csv"
+    assert main(["export", "--format", "csv", "--out", str(out), "--data", str(data)]) == 0
+    assert json.loads(capsys.readouterr().out)["count"] == 1
+    assert "Épicerie solidaire" in out.read_text(encoding="utf-8-sig")
+
+
+def test_refused_file_prints_every_problem_and_exits_non_zero(tmp_path, capsys):
+    data = tmp_path / "data"
+    source = excel_csv(
+        tmp_path / "sale.csv",
+        ["Nom;Code postal;Courriel", "A;94120;pas-un-courriel", ";94120;", "B;9413;"],
+    )
+    assert main(["import", str(source), "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "Ligne 2, Courriel : adresse « pas-un-courriel » invalide" in err
+    assert "Ligne 3, Nom : valeur manquante" in err
+    assert "Ligne 4, Commune : code postal « 09413 » inconnu" in err
+    assert "rien n'a été enregistré" in err
+    assert main(["search", "a", "--data", str(data)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_mapping_file_names_columns(tmp_path, capsys):
+    data = tmp_path / "data"
+    source = excel_csv(tmp_path / "a.csv", ["Raison;CP", "Coopérative Tramolin;69001"])
+    mapping = tmp_path / "m.json"
+    mapping.write_text(json.dumps({"Raison": "name", "CP": "postcode"}), encoding="utf-8")
+    assert main(["import", str(source), "--mapping", str(mapping), "--data", str(data)]) == 0
+    assert json.loads(capsys.readouterr().out)["created"] == 1
+
+    mapping.write_text(json.dumps({"Raison": "nom_inconnu"}), encoding="utf-8")
+    assert main(["import", str(source), "--mapping", str(mapping), "--data", str(data)]) == 2
+    assert "champ(s) inconnu(s) : nom_inconnu" in capsys.readouterr().err
+
+
+def test_vcards_in_and_out(tmp_path, capsys):
+    data = tmp_path / "data"
+    cards = tmp_path / "contacts.vcf"
+    cards.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Durivaud;Camille;;;\r\nFN:Camille Durivaud\r\n"
+        "ORG:Association Bravelune\r\nEMAIL:camille@exemple.example\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(cards), "--data", str(data)]) == 0
+    assert json.loads(capsys.readouterr().out)["created"] == 1
+    out = tmp_path / "sortie.vcf"
+    assert main(["export", "--format", "vcard", "--out", str(out), "--data", str(data)]) == 0
+    assert "FN:Camille Durivaud" in out.read_text(encoding="utf-8")
+
+
+def test_unwritable_output_is_explained(tmp_path, capsys):
+    data = tmp_path / "data"
+    main(["demo", "--catalysts", "1", "--data", str(data)])
+    capsys.readouterr()
+    out = tmp_path / "pas-un-dossier" / "x.csv"
+    assert main(["export", "--format", "csv", "--out", str(out), "--data", str(data)]) == 2
+    assert "Impossible d'écrire" in capsys.readouterr().err
