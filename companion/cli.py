@@ -158,17 +158,9 @@ def _demo(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _search(args: argparse.Namespace, data_dir: Path) -> int:
-    from companion.app.datafolder import has_database, open_store
+    from companion.app.datafolder import open_existing_store
 
-    if not has_database(data_dir):
-        print(
-            _("Aucune base dans « {path} » : lancez « companion demo » ou l'application.").format(
-                path=data_dir
-            ),
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
-    store = open_store(data_dir)
+    store = open_existing_store(data_dir)
     try:
         for hit in store.search(args.text, limit=args.limit):
             print(
@@ -203,21 +195,13 @@ def _map(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _map_export(args: argparse.Namespace, data_dir: Path) -> int:
-    from companion.app.datafolder import has_database, open_store
+    from companion.app.datafolder import open_existing_store
     from companion.maps.export_html import ExportOptions, check_output_path, export_html
     from companion.maps.filters import MapFilter
 
     fmt = args.format or _format_of(args.out)
     out = check_output_path(args.out)
-    if not has_database(data_dir):
-        print(
-            _("Aucune base dans « {path} » : lancez « companion demo » ou l'application.").format(
-                path=data_dir
-            ),
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
-    store = open_store(data_dir)
+    store = open_existing_store(data_dir)
     try:
         view = None
         if args.view is not None:

@@ -136,13 +136,9 @@ def _mapping(args: argparse.Namespace) -> dict[int, str] | None:
 
 
 def run_export(args: argparse.Namespace, data_dir: Path) -> int:
-    from companion.app.datafolder import has_database, open_store
+    from companion.app.datafolder import open_existing_store
 
-    if not has_database(data_dir):
-        print(_("Aucune base dans « {path} » : lancez « companion demo » ou l'application.").format(
-            path=data_dir), file=sys.stderr)  # fmt: skip
-        return EXIT_REFUSED
-    store = open_store(data_dir)
+    store = open_existing_store(data_dir)
     try:
         if args.format == "vcard":
             from companion.io.people_export import export_vcards

@@ -49,6 +49,21 @@ def has_database(folder: Path) -> bool:
     return (Path(folder).expanduser() / DATABASE_NAME).exists()
 
 
+class NoDatabase(DataFolderError):
+    """A command needs data and the folder has none yet."""
+
+
+def open_existing_store(folder: Path) -> Store:
+    """The folder's database; ``NoDatabase`` (never an empty new one) if there is none."""
+    if not has_database(folder):
+        raise NoDatabase(
+            _("Aucune base dans « {path} » : lancez « companion demo » ou l'application.").format(
+                path=folder
+            )
+        )
+    return open_store(folder)
+
+
 def open_store(folder: Path) -> Store:
     """Open the folder's database (creating an empty one if there is none)."""
     return Store.open(prepare_data_folder(folder))
