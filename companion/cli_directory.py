@@ -11,7 +11,8 @@ from companion.errors import CompanionError
 from companion.i18n import _
 
 EXIT_REFUSED = 2
-EXPORT_FORMATS = ("csv", "vcard")
+EXPORT_FORMATS = ("csv", "vcard", "geojson")
+GEOJSON_SUFFIXES = (".geojson", ".json")
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -19,7 +20,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     importer = commands.add_parser(
         "import",
         parents=[common],
-        help=_("importer un fichier d'acteurs (CSV) ou de contacts (vCard)"),
+        help=_("importer des acteurs (CSV, GeoJSON) ou des contacts (vCard)"),
     )
     importer.add_argument("file", type=Path, metavar="FICHIER")
     importer.add_argument(
@@ -34,7 +35,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     exporter = commands.add_parser(
         "export",
         parents=[common],
-        help=_("exporter l'annuaire (acteurs en CSV, personnes en vCard)"),
+        help=_("exporter l'annuaire (acteurs en CSV ou GeoJSON, personnes en vCard)"),
     )
     exporter.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     exporter.add_argument("--out", type=Path, required=True, metavar="FICHIER")
@@ -55,9 +56,13 @@ def run_import(args: argparse.Namespace, data_dir: Path) -> int:
 def _import_actors(store, args: argparse.Namespace) -> int:
     from companion.geo import Gazetteer
     from companion.io.actor_import import apply_import, plan_import
+    from companion.io.geojson_io import plan_geojson
 
     with Gazetteer.open() as gazetteer:
-        plan = plan_import(store, gazetteer, args.file, mapping=_mapping(args))
+        if args.file.suffix.lower() in GEOJSON_SUFFIXES:
+            plan = plan_geojson(store, gazetteer, args.file)
+        else:
+            plan = plan_import(store, gazetteer, args.file, mapping=_mapping(args))
     print(
         _("« {path} » : {format}, {creates} à créer, {updates} à mettre à jour.").format(
             path=args.file,
@@ -144,6 +149,10 @@ def run_export(args: argparse.Namespace, data_dir: Path) -> int:
             from companion.io.people_export import export_vcards
 
             count = export_vcards(store, args.out)
+        elif args.format == "geojson":
+            from companion.io.geojson_io import export_geojson
+
+            count = export_geojson(store, args.out)
         else:
             from companion.io.actor_export import export_actors_csv
 

@@ -83,3 +83,16 @@ def test_unwritable_output_is_explained(tmp_path, capsys):
     out = tmp_path / "pas-un-dossier" / "x.csv"
     assert main(["export", "--format", "csv", "--out", str(out), "--data", str(data)]) == 2
     assert "Impossible d'écrire" in capsys.readouterr().err
+
+
+def test_geojson_out_and_back_in(tmp_path, capsys):
+    data, other = tmp_path / "data", tmp_path / "autre"
+    source = excel_csv(
+        tmp_path / "a.csv", ["Nom;Type;Code postal", "Jardin partagé des Lilas;Association;93260"]
+    )
+    assert main(["import", str(source), "--data", str(data)]) == 0
+    out = tmp_path / "carte.geojson"
+    assert main(["export", "--format", "geojson", "--out", str(out), "--data", str(data)]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["count"] == 1
+    assert main(["import", str(out), "--data", str(other)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"created": 1, "updated": 0}

@@ -62,7 +62,7 @@ def plan_import(
             )
         )
         return plan
-    checker = _RowChecker(
+    checker = RowChecker(
         store, gazetteer, default_kind, preload=path.stat().st_size > PRELOAD_BYTES
     )
     for count, record in enumerate(records, start=1):
@@ -80,8 +80,8 @@ def _cells_by_field(cells: list[str], mapping: dict[int, str]) -> dict[str, str]
     return {key: cells[index].strip() for index, key in mapping.items() if index < len(cells)}
 
 
-class _RowChecker:
-    """Checks one row at a time and matches it against what the store already holds."""
+class RowChecker:
+    """Checks one row (field -> text) at a time and matches it against the store's actors."""
 
     def __init__(
         self, store: Store, gazetteer: Gazetteer, default_kind: str, preload: bool = False
@@ -159,6 +159,9 @@ class _RowChecker:
             label = "Code INSEE" if cells.get("insee_code") else "Commune"
             found.append(Problem(line, label, str(problem)))
             return
+        if commune is None and "latitude" in values and "longitude" in values:
+            # Only a point (a map export): the commune is found offline from it.
+            commune = self.places.gazetteer.reverse(values["latitude"], values["longitude"])
         if commune is None:
             return
         values.update(

@@ -17,11 +17,19 @@ class ImportRefused(CompanionError):
 
 @dataclass(frozen=True)
 class Problem:
-    line: int
+    line: int  # or the feature's number in a GeoJSON file (unit "feature")
     field: str  # the field's French label, or "" for the whole line
     message: str
+    unit: str = "line"
 
     def __str__(self) -> str:
+        if self.unit == "feature":
+            where = _("Élément {number}").format(number=self.line)
+            return (
+                f"{where}, {_(self.field)} : {self.message}"
+                if self.field
+                else (f"{where} : {self.message}")
+            )
         if self.field:
             return _("Ligne {line}, {field} : {message}").format(
                 line=self.line, field=_(self.field), message=self.message

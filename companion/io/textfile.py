@@ -30,6 +30,8 @@ class TextFormat:
 
     @property
     def description(self) -> str:
+        if not self.delimiter:  # not a delimited file (GeoJSON)
+            return self.encoding
         names = {";": _("point-virgule"), ",": _("virgule"), "\t": _("tabulation"), "|": "|"}
         return f"{self.encoding}, {names.get(self.delimiter, self.delimiter)}"
 

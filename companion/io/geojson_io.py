@@ -1,0 +1,124 @@
+"""Actors as GeoJSON points, compatible with uMap: import (checked like a spreadsheet) and export.
+
+uMap shows a feature's ``name`` and ``description``; the other properties carry
+the directory's fields with the column names the spreadsheet import knows, so a
+file exported here, or drawn in uMap, imports back. A point without a commune
+gets one offline from the gazetteer (reverse geocoding).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from companion.domain import ACTOR_KINDS, label
+from companion.geo import Gazetteer
+from companion.i18n import _
+from companion.io import actor_fields as fields
+from companion.io.actor_import import RowChecker
+from companion.io.import_plan import ImportPlan, Problem
+from companion.io.textfile import TextFormat, UnreadableFile
+from companion.store import Store
+
+
+def plan_geojson(store: Store, gazetteer: Gazetteer, path: Path) -> ImportPlan:
+    """Check every feature of a GeoJSON file; problems are numbered by feature."""
+    path = Path(path)
+    collection = _read(path)
+    plan = ImportPlan(path, TextFormat("utf-8", ""), [], {})
+    checker = RowChecker(store, gazetteer, default_kind="autre")
+    for number, feature in enumerate(collection["features"], start=1):
+        found: list[Problem] = []
+        cells = _cells(feature, number, found)
+        if not found:
+            planned = checker.check(number, cells, found)
+            if planned is not None:
+                plan.actors.append(planned)
+        plan.problems.extend(replace(problem, unit="feature") for problem in found)
+    return plan
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise UnreadableFile(
+            _("Impossible de lire « {path} » : {reason}").format(path=path, reason=error.strerror)
+        ) from error
+    except (ValueError, UnicodeDecodeError) as error:
+        line = getattr(error, "lineno", "?")
+        raise UnreadableFile(
+            _("« {path} », ligne {line} : fichier illisible ({reason}).").format(
+                path=path, line=line, reason=error
+            )
+        ) from error
+    if not (isinstance(data, dict) and isinstance(data.get("features"), list)):
+        raise UnreadableFile(
+            _("« {path} » n'est pas une collection GeoJSON (FeatureCollection).").format(path=path)
+        )
+    return data
+
+
+def _cells(feature: Any, number: int, found: list[Problem]) -> dict[str, str]:
+    properties = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
+    if not isinstance(properties, dict):
+        properties = {}
+    keys = [str(key) for key in properties]
+    mapping = fields.guess_mapping(keys)
+    cells = {field: _text(properties[keys[index]]) for index, field in mapping.items()}
+    geometry = feature.get("geometry") if isinstance(feature, dict) else None
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    if kind != "Point":
+        found.append(
+            Problem(number, "", _("géométrie « {kind} » : un point est attendu").format(kind=kind))
+        )
+        return cells
+    coordinates = geometry.get("coordinates") or []
+    if len(coordinates) >= 2:
+        cells["longitude"], cells["latitude"] = str(coordinates[0]), str(coordinates[1])
+    return cells
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def export_geojson(store: Store, path: Path, include_private: bool = False) -> int:
+    """Write the actors that have a position (network ones only, unless asked); return how many."""
+    condition = "" if include_private else " AND a.visibility = 'network'"
+    rows = store.conn.execute(
+        "SELECT a.id, a.name, a.kind, a.description, a.commune, a.postcode, a.insee_code, "
+        "a.website, a.email, a.phone, a.latitude, a.longitude, "
+        "(SELECT group_concat(t.name, ', ') FROM actor_tags at JOIN tags t ON t.id = at.tag_id "
+        " WHERE at.actor_id = a.id AND t.deleted = 0) "
+        "FROM actors a WHERE a.deleted = 0 AND a.latitude IS NOT NULL "
+        f"AND a.longitude IS NOT NULL{condition} ORDER BY a.sort_name"
+    ).fetchall()
+    features = []
+    for actor_id, name, kind, description, commune, postcode, insee, website, email, phone, \
+            latitude, longitude, tags in rows:  # fmt: skip
+        properties = {
+            "id": actor_id, "name": name, "description": description,
+            "type": label(ACTOR_KINDS, kind), "commune": commune, "code postal": postcode,
+            "code insee": insee, "site web": website, "courriel": email, "telephone": phone,
+            "etiquettes": tags,
+        }  # fmt: skip
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
+                "properties": {key: value for key, value in properties.items() if value},
+            }
+        )
+    partial = Path(f"{path}.partiel")
+    partial.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    os.replace(partial, path)
+    return len(features)
