@@ -46,8 +46,8 @@ def run_import(args: argparse.Namespace, data_dir: Path) -> int:
 
     store = open_store(data_dir)
     try:
-        if args.file.suffix.lower() in (".vcf", ".vcard"):
-            return _import_vcards(store, args)
+        if args.file.suffix.lower() in (".vcf", ".vcard") or _is_contacts_csv(args.file):
+            return _import_people(store, args)
         return _import_actors(store, args)
     finally:
         store.close()
@@ -85,15 +85,28 @@ def _import_actors(store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_vcards(store, args: argparse.Namespace) -> int:
-    from companion.io.people_import import import_vcards
+def _is_contacts_csv(path: Path) -> bool:
+    """An address book's CSV export (Google, Outlook) rather than a table of actors."""
+    from companion.io.contacts_csv import looks_like_contacts
+    from companion.io.textfile import detect_format, read_records
+
+    if path.suffix.lower() not in (".csv", ".txt") or not path.is_file():
+        return False
+    header = next(read_records(path, detect_format(path)), None)
+    return header is not None and looks_like_contacts(header.cells)
+
+
+def _import_people(store, args: argparse.Namespace) -> int:
+    from companion.io.contacts_csv import read_contacts
+    from companion.io.people_import import import_cards
     from companion.io.vcard import read_cards
 
+    vcard = args.file.suffix.lower() in (".vcf", ".vcard")
+    cards = read_cards(args.file) if vcard else read_contacts(args.file)
     if args.dry_run:
-        cards = read_cards(args.file)
         print(json.dumps({"cards": len(cards), "dry_run": True}))
         return 0
-    report = import_vcards(store, args.file)
+    report = import_cards(store, cards)
     print(
         json.dumps(
             {

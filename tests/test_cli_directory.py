@@ -96,3 +96,16 @@ def test_geojson_out_and_back_in(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["count"] == 1
     assert main(["import", str(out), "--data", str(other)]) == 0
     assert json.loads(capsys.readouterr().out) == {"created": 1, "updated": 0}
+
+
+def test_a_contacts_csv_is_imported_as_people(tmp_path, capsys):
+    data = tmp_path / "data"
+    source = tmp_path / "outlook.csv"
+    source.write_bytes(
+        "Prénom;Nom;Société;Adresse de messagerie\r\nAlix;Trombelle;Collectif Lumière;"
+        "alix@lumiere.example\r\n".encode("cp1252")
+    )
+    assert main(["import", str(source), "--data", str(data)]) == 0
+    assert json.loads(capsys.readouterr().out)["created"] == 1
+    assert main(["search", "trombelle", "--data", str(data)]) == 0
+    assert '"type": "person"' in capsys.readouterr().out

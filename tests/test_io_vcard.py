@@ -141,3 +141,44 @@ def test_a_refused_file_imports_nothing(store, tmp_path):
     with pytest.raises(VCardError):
         import_vcards(store, path)
     assert store.counts(("people",))["people"] == 0
+
+
+GOOGLE_CSV = (
+    "First Name,Middle Name,Last Name,Notes,Labels,E-mail 1 - Label,E-mail 1 - Value,"
+    "Phone 1 - Label,Phone 1 - Value,Organization Name,Organization Title\n"
+    'Camille,,Durivaud,"Vue au forum\nà rappeler",* myContacts ::: Partenaires,* Work,'
+    "camille@exemple.example ::: c.durivaud@perso.example,Mobile,+33 6 39 98 00 01,"
+    "Association Bravelune,Présidente\n"
+)
+OUTLOOK_FR_CSV = (
+    "Prénom;Nom;Société;Fonction;Adresse de messagerie;Téléphone bureau;Notes\r\n"
+    "Jérôme;Châtelet;Mairie fictive de Trémoline;Élu;jerome@mairie.example;04 65 71 00 02;\r\n"
+)
+
+
+def test_contacts_csv_from_google_and_french_outlook(store, tmp_path):
+    from companion.io.contacts_csv import looks_like_contacts, read_contacts
+    from companion.io.people_import import import_cards
+
+    google = write(tmp_path, "google.csv", GOOGLE_CSV)
+    [camille] = read_contacts(google)
+    assert (camille.first_name, camille.last_name) == ("Camille", "Durivaud")
+    assert camille.emails == ["camille@exemple.example", "c.durivaud@perso.example"]
+    assert camille.phones == ["+33 6 39 98 00 01"]
+    assert camille.organisation == "Association Bravelune" and camille.title == "Présidente"
+    assert camille.categories == ["myContacts", "Partenaires"]
+    assert camille.note == "Vue au forum\nà rappeler"
+
+    outlook = write(tmp_path, "outlook.csv", OUTLOOK_FR_CSV, "cp1252")
+    [jerome] = read_contacts(outlook)
+    assert (jerome.first_name, jerome.organisation, jerome.emails) == (
+        "Jérôme",
+        "Mairie fictive de Trémoline",
+        ["jerome@mairie.example"],
+    )
+    assert looks_like_contacts(["Prénom", "Nom", "Société"])
+    assert not looks_like_contacts(["Nom", "Type", "Code postal"])
+
+    report = import_cards(store, [camille, jerome])
+    assert (report.created, report.organisations_created) == (2, 2)
+    assert import_cards(store, read_contacts(google)).updated == 1  # matched by e-mail

@@ -26,7 +26,11 @@ class PeopleReport:
 
 def import_vcards(store: Store, path: Path) -> PeopleReport:
     """Read every card of ``path`` (refused whole if unreadable) and write them at once."""
-    cards = read_cards(path)
+    return import_cards(store, read_cards(path))
+
+
+def import_cards(store: Store, cards: list[Card]) -> PeopleReport:
+    """Write people (from vCards or a contacts CSV) in one transaction."""
     matcher = _Matcher(store)
     now = now_iso()
     created = updated = organisations = 0

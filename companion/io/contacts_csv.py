@@ -1,0 +1,86 @@
+"""Contact exports from address books as CSV (Google Contacts, Outlook in French or English).
+
+Their columns are turned into the same cards as vCards, so people, e-mails,
+phones and organisations are imported, matched and written the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from companion.io.textfile import detect_format, read_records
+from companion.io.vcard import Card
+from companion.text import fold
+
+# Folded header -> card field. Numbered Google columns ("E-mail 1 - Value") are
+# matched by prefix below.
+COLUMNS = {
+    "first name": "first_name", "given name": "first_name", "prenom": "first_name",
+    "last name": "last_name", "family name": "last_name", "nom": "last_name",
+    "name": "formatted_name", "nom complet": "formatted_name",
+    "organization name": "organisation", "organization 1 name": "organisation",
+    "company": "organisation", "societe": "organisation", "entreprise": "organisation",
+    "organization title": "title", "organization 1 title": "title", "job title": "title",
+    "fonction": "title", "titre": "title",
+    "notes": "note", "note": "note",
+    "labels": "categories", "group membership": "categories", "categories": "categories",
+    "categorie": "categories",
+}  # fmt: skip
+EMAIL_PREFIXES = ("e mail", "email", "adresse de messagerie", "adresse e mail", "courriel")
+PHONE_PREFIXES = (
+    "phone", "telephone", "tel", "mobile phone", "business phone", "home phone", "portable",
+)  # fmt: skip
+
+
+def looks_like_contacts(headers: list[str]) -> bool:
+    """Whether a CSV's header is an address book's (first and last name columns)."""
+    fields = {COLUMNS.get(fold(header)) for header in headers}
+    return {"first_name", "last_name"} <= fields and not any(
+        fold(header) in ("raison sociale", "type", "code postal") for header in headers
+    )
+
+
+def read_contacts(path: Path) -> list[Card]:
+    """The cards of a contacts CSV, one per non-empty row."""
+    records = read_records(path, detect_format(path))
+    header = next(records, None)
+    if header is None:
+        return []
+    roles = [_role(cell) for cell in header.cells]
+    cards = []
+    for record in records:
+        card = Card(line=record.line)
+        for role, value in zip(roles, record.cells, strict=False):
+            _apply(card, role, value.strip())
+        if card.first_name or card.last_name or card.formatted_name:
+            cards.append(card)
+    return cards
+
+
+def _role(header: str) -> str | None:
+    folded = fold(header)
+    if folded in COLUMNS:
+        return COLUMNS[folded]
+    if folded.endswith("type") or folded.endswith("label"):
+        return None  # "E-mail 1 - Type": the kind of address, not an address
+    if folded.startswith(EMAIL_PREFIXES):
+        return "emails"
+    if folded.startswith(PHONE_PREFIXES):
+        return "phones"
+    return None
+
+
+def _apply(card: Card, role: str | None, value: str) -> None:
+    if not role or not value:
+        return
+    if role == "emails":
+        # Google joins several addresses of one kind with " ::: ".
+        card.emails += [part.strip() for part in value.split(":::") if part.strip()]
+    elif role == "phones":
+        card.phones += [part.strip() for part in value.split(":::") if part.strip()]
+    elif role == "categories":
+        card.categories = [
+            part.strip().lstrip("*").strip() for part in value.split(":::") if part.strip()
+        ]
+    else:
+        setattr(card, role, value)
