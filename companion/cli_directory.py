@@ -11,7 +11,7 @@ from companion.errors import CompanionError
 from companion.i18n import _
 
 EXIT_REFUSED = 2
-EXPORT_FORMATS = ("csv", "vcard", "geojson")
+EXPORT_FORMATS = ("csv", "xlsx", "vcard", "geojson")
 GEOJSON_SUFFIXES = (".geojson", ".json")
 
 
@@ -20,7 +20,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     importer = commands.add_parser(
         "import",
         parents=[common],
-        help=_("importer des acteurs (CSV, GeoJSON) ou des contacts (vCard)"),
+        help=_("importer des acteurs (CSV, Excel, GeoJSON) ou des contacts (vCard, CSV)"),
     )
     importer.add_argument("file", type=Path, metavar="FICHIER")
     importer.add_argument(
@@ -35,7 +35,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     exporter = commands.add_parser(
         "export",
         parents=[common],
-        help=_("exporter l'annuaire (acteurs en CSV ou GeoJSON, personnes en vCard)"),
+        help=_("exporter l'annuaire (acteurs en CSV, Excel ou GeoJSON, personnes en vCard)"),
     )
     exporter.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     exporter.add_argument("--out", type=Path, required=True, metavar="FICHIER")
@@ -141,7 +141,12 @@ def _mapping(args: argparse.Namespace) -> dict[int, str] | None:
                 path=args.mapping, fields=", ".join(map(str, unknown))
             )
         )
-    header = next(read_records(args.file, detect_format(args.file)))
+    from companion.io.xlsx import XLSX_SUFFIXES, read_xlsx_records
+
+    if args.file.suffix.lower() in XLSX_SUFFIXES:
+        header = next(read_xlsx_records(args.file))
+    else:
+        header = next(read_records(args.file, detect_format(args.file)))
     headers = [cell.strip() for cell in header.cells]
     missing = [name for name in by_header if name not in headers]
     if missing:
@@ -162,6 +167,10 @@ def run_export(args: argparse.Namespace, data_dir: Path) -> int:
             from companion.io.people_export import export_vcards
 
             count = export_vcards(store, args.out)
+        elif args.format == "xlsx":
+            from companion.io.actor_export import export_actors_xlsx
+
+            count = export_actors_xlsx(store, args.out)
         elif args.format == "geojson":
             from companion.io.geojson_io import export_geojson
 

@@ -16,6 +16,8 @@ CORE_MODULES = [
     "companion.io.actor_import",
     "companion.io.people_import",
     "companion.io.people_export",
+    "companion.io.xlsx",
+    "companion.io.geojson_io",
     "companion.demo",
     "companion.app.datafolder",
     "companion.cli",

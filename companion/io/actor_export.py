@@ -19,26 +19,48 @@ COLUMNS = (
     "id", "name", "kind", "description", "address", "postcode", "commune", "insee_code",
     "latitude", "longitude", "email", "phone", "website", "tags", "visibility",
 )  # fmt: skip
+# Headers stay French whatever the interface language: they are the file format.
+HEADER = [FIELDS_BY_KEY[key].label for key in COLUMNS]
 
 
 def export_actors_csv(store: Store, path: Path) -> int:
     """Write every live actor to ``path`` (atomically); return how many were written."""
-    rows = store.conn.execute(
+    rows = _actor_rows(store)
+    partial = Path(f"{path}.partiel")
+    with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+        writer.writerow(HEADER)
+        for row in rows:
+            writer.writerow([_cell(key, value) for key, value in zip(COLUMNS, row, strict=True)])
+    os.replace(partial, path)
+    return len(rows)
+
+
+def export_actors_xlsx(store: Store, path: Path) -> int:
+    """The same table as an Excel workbook; numbers stay numbers, so Excel can sort them."""
+    from companion.io.xlsx import write_xlsx
+
+    rows = _actor_rows(store)
+    write_xlsx(
+        path,
+        HEADER,
+        (
+            [value if key in ("latitude", "longitude") else _cell(key, value)
+             for key, value in zip(COLUMNS, row, strict=True)]
+            for row in rows
+        ),
+    )  # fmt: skip
+    return len(rows)
+
+
+def _actor_rows(store: Store) -> list[tuple]:
+    return store.conn.execute(
         "SELECT a.id, a.name, a.kind, a.description, a.address, a.postcode, a.commune, "
         "a.insee_code, a.latitude, a.longitude, a.email, a.phone, a.website, "
         "(SELECT group_concat(t.name, ', ') FROM actor_tags at JOIN tags t ON t.id = at.tag_id "
         " WHERE at.actor_id = a.id AND t.deleted = 0), a.visibility "
         "FROM actors a WHERE a.deleted = 0 ORDER BY a.sort_name"
     ).fetchall()
-    partial = Path(f"{path}.partiel")
-    with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
-        # Headers stay French whatever the interface language: they are the file format.
-        writer.writerow([FIELDS_BY_KEY[key].label for key in COLUMNS])
-        for row in rows:
-            writer.writerow([_cell(key, value) for key, value in zip(COLUMNS, row, strict=True)])
-    os.replace(partial, path)
-    return len(rows)
 
 
 def _cell(key: str, value: object) -> str:

@@ -28,6 +28,7 @@ from companion.io.import_plan import (
 )
 from companion.io.places import PlaceResolver
 from companion.io.textfile import TextFormat, UnreadableFile, detect_format, read_records
+from companion.io.xlsx import XLSX_SUFFIXES, read_xlsx_records
 from companion.store import Store
 from companion.store.records import new_id, now_iso
 from companion.text import fold
@@ -47,8 +48,12 @@ def plan_import(
 ) -> ImportPlan:
     """Read and check the whole file; the plan lists what would change and every problem."""
     path = Path(path)
-    text_format = text_format or detect_format(path)
-    records = read_records(path, text_format)
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        text_format = TextFormat("xlsx", "")
+        records = read_xlsx_records(path)
+    else:
+        text_format = text_format or detect_format(path)
+        records = read_records(path, text_format)
     header = next(records, None)
     if header is None or not any(cell.strip() for cell in header.cells):
         raise UnreadableFile(_("« {path} » est vide.").format(path=path))
