@@ -58,7 +58,8 @@ class MapView(QWebEngineView):
 
     ready = Signal(object)  # basemap and data loaded
     drawn = Signal(object)  # every marker of the first state is in place
-    applied = Signal(object)  # a filter state is on screen: seq, visible, ms
+    applied = Signal(object)  # a filter state is in the page: seq, visible, ms
+    painted = Signal(object)  # the frame showing a filter state is painted: seq, ms
     actor_activated = Signal(str)  # the user asked to open this actor (UUID)
     page_error = Signal(str)
     context_requested = Signal(float, float)  # right click on the map: latitude, longitude
@@ -77,6 +78,7 @@ class MapView(QWebEngineView):
         self.is_ready = False
         self.is_drawn = False
         self.last_applied: dict[str, Any] = {}
+        self.last_painted: dict[str, Any] = {}
         self.bounds: Bounds | None = None  # the extent on screen, as the page last reported
         self.show_contacts = False
         self.presenting = False
@@ -196,6 +198,9 @@ class MapView(QWebEngineView):
         elif name == "applied":
             self.last_applied = detail
             self.applied.emit(detail)
+        elif name == "painted":
+            self.last_painted = detail
+            self.painted.emit(detail)
         elif name == "select" and isinstance(detail.get("actorId"), str):
             self.actor_activated.emit(detail["actorId"])
         elif name == "error":

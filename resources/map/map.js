@@ -24,6 +24,7 @@
   var relationLayer = null;
   var relationLines = {};
   var relations = [];
+  var relationsShown = {};  // type -> indexes in relations of the lines drawn
   var features = new Map();  // feature id -> actor feature
   var actorKeys = [];  // ids of the clustered (non-catalyst) actors
   var catalystMarkers = new Map();
@@ -31,12 +32,14 @@
   var pendingState = null;
   var loading = null;
   var markerRenderer = null;
+  var catalystRenderer = null;
   var presenting = false;
   var contactsEnabled = false;  // personal data on the card, asked one actor at a time
   var banner = null;
   var dataVersion = 0;
   var tileLayer = null;
   var attributionBox = null;
+  var warming = null;  // timer creating the second group's markers ahead of the first filter
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -184,8 +187,9 @@
           var done = group.done;
           group.done = null;
           // Called before the group's last steps (bounds, icons, markers put on
-          // the map) in the same task: report once they are done.
-          setTimeout(done, 0);
+          // the map) in the same task: report once they are done, in a microtask
+          // (a timer could wait behind a frame).
+          Promise.resolve().then(done);
         }
       },
       showCoverageOnHover: false, maxClusterRadius: 45, spiderfyOnMaxZoom: true,
@@ -204,11 +208,26 @@
     return group;
   }
 
+  /* Markers are made when a group first needs them: after the first draw, the
+   * second group's are made ahead in small slices, so the first filter does not
+   * pay for them. */
+  function warmMarkers(group) {
+    clearTimeout(warming);
+    var index = 0;
+    var slice = function () {
+      var end = Math.min(index + 2000, actorKeys.length);
+      for (; index < end; index++) { group.marker(actorKeys[index]); }
+      warming = index < actorKeys.length ? setTimeout(slice, 10) : null;
+    };
+    warming = setTimeout(slice, 50);
+  }
+
   function buildActors(collection) {
+    clearTimeout(warming);
+    if (catalystLayer) { catalystLayer.clearLayers(); }  // a reload makes new markers
     features = new Map();
     actorKeys = [];
     catalystMarkers = new Map();
-    var catalystRenderer = L.canvas({ pane: "catalysts", padding: 0.3 });
     collection.features.forEach(function (feature) {
       features.set(feature.id, feature);
       if (feature.properties.kind === "catalyseur") {
@@ -228,9 +247,12 @@
   function buildRelations(collection) {
     relations = collection.features.map(function (feature) {
       var c = feature.geometry.coordinates;
+      // LatLng objects made once: each redraw would otherwise convert 2 per line.
       return { type: feature.properties.type, from: feature.properties.source,
-        to: feature.properties.target, latlngs: [[c[0][1], c[0][0]], [c[1][1], c[1][0]]] };
+        to: feature.properties.target,
+        latlngs: [L.latLng(c[0][1], c[0][0]), L.latLng(c[1][1], c[1][0])] };
     });
+    relationsShown = {};
     status.relations = relations.length;
     if (relationLayer) { map.removeLayer(relationLayer); }
     var renderer = L.canvas({ pane: "relations", padding: 0.3 });
@@ -258,20 +280,35 @@
     });
   }
 
+  function sameList(a, b) {
+    if (!a || a.length !== b.length) { return false; }
+    for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
+    return true;
+  }
+
+  /* Only the types whose lines changed are set again: thousands of lines cost
+   * a canvas redraw (about 0.1 s in software), a filter often keeps them. */
   function drawRelations(state, keep) {
     var types = state.relationTypes ? new Set(state.relationTypes) : null;
     var byType = {};
     Object.keys(relationLines).forEach(function (type) { byType[type] = []; });
     var count = 0;
     if (state.showRelations !== false) {
-      relations.forEach(function (r) {
+      relations.forEach(function (r, index) {
         if (types && !types.has(r.type)) { return; }
         if (keep && !(keep.has(r.from) && keep.has(r.to))) { return; }
-        (byType[r.type] || byType.autre).push(r.latlngs);
+        (byType[r.type] || byType.autre).push(index);
         count += 1;
       });
     }
-    Object.keys(byType).forEach(function (type) { relationLines[type].setLatLngs(byType[type]); });
+    Object.keys(byType).forEach(function (type) {
+      var shown = byType[type];
+      if (sameList(relationsShown[type], shown)) { return; }
+      relationsShown[type] = shown;
+      relationLines[type].setLatLngs(shown.map(function (index) {
+        return relations[index].latlngs;
+      }));
+    });
     toggle(relationLayer, count > 0);
     status.visibleRelations = count;
   }
@@ -494,15 +531,22 @@
     toggle(group.cluster, true);
     if (change.removed.length) { group.cluster.removeLayers(change.removed.map(group.marker)); }
     group.keys = target;
-    catalystLayer.clearLayers();
     var catalysts = 0;
     catalystMarkers.forEach(function (marker, key) {
-      if (!keep || keep.has(key)) { catalystLayer.addLayer(marker); catalysts += 1; }
+      var shown = !keep || keep.has(key);
+      if (shown) { catalysts += 1; }
+      if (shown !== catalystLayer.hasLayer(marker)) {
+        if (shown) { catalystLayer.addLayer(marker); } else { catalystLayer.removeLayer(marker); }
+      }
     });
+    status.catalystsShown = catalysts;
     drawRelations(state, keep);
     loading = { seq: state.seq || 0, started: started, visible: target.size + catalysts };
     if (change.added.length) {
       group.done = finish;
+      // The first draw (every actor) goes in slices the page stays responsive
+      // between; a filter's change goes in one, without an empty frame midway.
+      group.cluster.options.chunkInterval = status.drawn ? 2000 : 150;
       group.cluster.addLayers(change.added.map(group.marker), true);
     } else {
       finish();
@@ -519,9 +563,16 @@
       status.drawn = true;
       report("drawn", { markers: status.markers, catalysts: status.catalysts,
         relations: status.relations, visible: done.visible });
+      warmMarkers(groups[1]);
     }
     report("applied", { seq: done.seq, visible: done.visible,
       relations: status.visibleRelations, ms: performance.now() - done.started });
+    // And once the frame showing it is painted (no frame comes while the page is hidden).
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        report("painted", { seq: done.seq, ms: performance.now() - done.started });
+      }, 0);
+    });
     if (pendingState) { setTimeout(flush, 0); }
   }
 
@@ -595,6 +646,7 @@
     addPane("actors", 410, true);
     addPane("catalysts", 620, true);
     markerRenderer = L.canvas({ pane: "actors", padding: 0.3 });
+    catalystRenderer = L.canvas({ pane: "catalysts", padding: 0.3 });
     catalystLayer = L.featureGroup().addTo(map);
     catalystLayer.on("click", onActorClick);
     catalystLayer.on("dblclick", onActorDoubleClick);

@@ -237,3 +237,25 @@ def test_the_popup_button_opens_the_actor_in_the_directory(qtbot, network) -> No
     assert window.directory.card.actor_id == target
     assert window.directory.search_box.text() == "Atelier Vélo Solidaire"
     dispose(qtbot, window)
+
+
+def test_a_filter_reports_its_painted_frame_and_keeps_unchanged_lines(qtbot, map_page) -> None:
+    view = map_page.view
+    with qtbot.waitSignal(view.painted, timeout=DRAW_TIMEOUT_MS) as blocker:
+        seq = view.apply_filter(MapFilter(kinds=frozenset({"association", "fondation"})))
+    assert blocker.args[0]["seq"] == seq
+    assert status(qtbot, view)["visibleRelations"] == 1
+    # Same lines: a state that keeps them leaves the relation canvas alone.
+    with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS):
+        view.apply_filter(MapFilter(kinds=frozenset({"association", "fondation", "catalyseur"})))
+    assert status(qtbot, view)["visibleRelations"] == 1 and status(qtbot, view)["visible"] == 3
+    # A reload replaces the catalysts' markers instead of adding a second set.
+    with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS) as blocker:
+        view.reload_data()
+    assert blocker.args[0]["visible"] == 3
+    catalysts = "companionMap.map().getPanes().catalysts.querySelectorAll('canvas').length"
+    assert js(qtbot, view, catalysts) == 1  # one canvas, reused
+    layers = "var n = 0; companionMap.map().eachLayer(function (l) { n += l.feature"
+    layers += " && l.options.renderer && l.options.renderer.options.pane === 'catalysts'"
+    layers += " ? 1 : 0; }); n"
+    assert js(qtbot, view, layers) == 1
