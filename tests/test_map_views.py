@@ -166,7 +166,7 @@ def test_upgrade_from_0003_keeps_data_and_adds_views(tmp_path) -> None:
     db.close()
 
     store = Store.open(path)
-    assert applied_migrations(store.conn)[-1] == "0004_map_views"
+    assert "0004_map_views" in applied_migrations(store.conn)
     assert [a.id for a in store.actors("canuts")] == ["a1"]
     view = save_view(store, "Canuts", "", MapFilter(text="canuts"), LYON)
     assert list_views(store) == [view]

@@ -25,6 +25,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0002_search_index", schema.SEARCH_INDEX),
     Migration("0003_live_record_indexes", schema.LIVE_RECORD_INDEXES),
     Migration("0004_map_views", schema.MAP_VIEWS),
+    Migration("0005_map_kind_index", schema.MAP_KIND_INDEX),
 ]
 
 
