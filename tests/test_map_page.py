@@ -23,8 +23,11 @@ def test_the_page_loads_only_companion_urls() -> None:
     assert links, "the page loads its libraries"
     assert all(link.startswith("companion://map/") for link in links), links
     assert "http://" not in html and "https://" not in html
-    for unwanted in ("bootstrap", "font-awesome", "fontawesome", "awesome-markers", "jquery"):
+    for unwanted in ("bootstrap", "font-awesome", "awesome-markers", "jquery"):
         assert unwanted not in html.lower()
+    # Font Awesome only as the kind glyphs' font, served by the app from qtawesome's package.
+    fonts = re.findall(r"[\w:/.-]*fontawesome[\w.-]*", html.lower())
+    assert fonts and all(f.startswith("companion://map/vendor/fonts/") for f in fonts), fonts
     assert "leaflet/leaflet.js" in html and "leaflet.markercluster.js" in html
     assert '"maxZoom": 14' in html and "companionMap.start(" in html
 

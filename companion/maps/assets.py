@@ -31,6 +31,7 @@ MIME_TYPES = {
     ".png": "image/png",
     ".svg": "image/svg+xml",
     ".map": "application/json",
+    ".ttf": "font/ttf",
 }
 
 
@@ -54,7 +55,11 @@ def mounts() -> dict[str, Path]:
     import xstatic.pkg.leaflet
     import xstatic.pkg.leaflet_markercluster
 
+    from companion.maps.glyphs import fonts_folder
+
+    fonts = fonts_folder()
     return {
+        **({"vendor/fonts": fonts} if fonts else {}),
         "vendor/leaflet": Path(xstatic.pkg.leaflet.BASE_DIR),
         "vendor/markercluster": Path(xstatic.pkg.leaflet_markercluster.BASE_DIR),
         "vendor/jquery": Path(xstatic.pkg.jquery.BASE_DIR),

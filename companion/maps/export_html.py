@@ -322,6 +322,7 @@ def build_export_html(
     step(2, total, _("Assemblage de la page…"))
     config = page_config()
     config["urls"] = {}  # export.js points them at the embedded data
+    config["glyphFont"] = None  # no request allowed: plain circles, glyphs only in the app
     settings = export_settings(options, actors, relations)
     settings["dataKeys"] = dict(zip(collections, data, strict=True))  # URL key -> block id
     if collections.get("neighbours", _EMPTY)["features"]:

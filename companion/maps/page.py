@@ -16,6 +16,7 @@ from companion.domain import ACTOR_KINDS, RELATION_TYPES, label
 from companion.i18n import _, current_language
 from companion.maps import assets
 from companion.maps.escape import script_json
+from companion.maps.glyphs import font_file, kind_glyphs
 from companion.maps.style import BASEMAP, KIND_COLOURS, RELATION_STYLES
 
 CENTRE = (46.6, 2.4)  # metropolitan France
@@ -42,6 +43,8 @@ def page_config() -> dict[str, Any]:
     return {
         "urls": DATA_URLS,
         "kindColours": KIND_COLOURS,
+        "kindGlyphs": kind_glyphs(),
+        "glyphFont": _glyph_font_url(),
         "kindLabels": {code: label(ACTOR_KINDS, code) for code in ACTOR_KINDS},
         "relationStyles": RELATION_STYLES,
         "relationLabels": {code: label(RELATION_TYPES, code) for code in RELATION_TYPES},
@@ -59,6 +62,11 @@ def page_config() -> dict[str, Any]:
             "noContacts": _("Aucune coordonnée enregistrée."),
         },
     }
+
+
+def _glyph_font_url() -> str | None:
+    font = font_file()
+    return assets.url(f"vendor/fonts/{font.name}") if font else None
 
 
 def build_page() -> str:

@@ -8,6 +8,8 @@
 (function () {
   "use strict";
 
+  var glyphsReady = false;  // the kind glyphs' font has loaded
+
   var status = {
     started: false, basemapLayers: 0, labels: 0, dataReady: false, drawn: false,
     markers: 0, catalysts: 0, relations: 0, visible: 0, visibleRelations: 0,
@@ -158,13 +160,50 @@
 
   /* -- actors -------------------------------------------------------------- */
 
+  /* A circle marker with its kind's glyph drawn inside, on the same canvas, once
+   * the glyph font has loaded (before, and where it cannot load, a plain circle). */
+  var GlyphMarker = L.CircleMarker.extend({
+    _updatePath: function () {
+      L.CircleMarker.prototype._updatePath.call(this);
+      var glyph = glyphsReady && config.kindGlyphs[this.feature.properties.kind];
+      var ctx = this._renderer && this._renderer._ctx;
+      if (!glyph || !ctx || this._empty()) { return; }
+      ctx.save();
+      ctx.font = Math.round(this._radius * 1.1) + "px CompanionGlyphs";
+      ctx.fillStyle = "#ffffff";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(glyph, this._point.x, this._point.y + 0.5);
+      ctx.restore();
+    }
+  });
+
+  function loadGlyphs() {
+    if (!config.glyphFont || !window.FontFace || !config.kindGlyphs) { return; }
+    fetch(config.glyphFont).then(function (response) {
+      if (!response.ok) { throw new Error(config.glyphFont + ": " + response.status); }
+      return response.arrayBuffer();
+    }).then(function (bytes) {
+      return new FontFace("CompanionGlyphs", bytes).load();
+    }).then(function (loaded) {
+      document.fonts.add(loaded);
+      glyphsReady = true;
+      status.glyphs = true;
+      document.querySelectorAll(".companion-swatch[data-kind]").forEach(function (swatch) {
+        swatch.textContent = config.kindGlyphs[swatch.dataset.kind] || "";
+        swatch.classList.add("companion-swatch-glyph");
+      });
+      map.eachLayer(function (layer) { if (layer._redraw) { layer._redraw(); } });
+    }).catch(function () { status.glyphs = false; });  // plain circles then
+  }
+
   function makeMarker(feature, renderer) {
     var p = feature.properties;
     var c = feature.geometry.coordinates;
     var catalyst = p.kind === "catalyseur";
-    var marker = L.circleMarker([c[1], c[0]], {
+    var marker = new GlyphMarker([c[1], c[0]], {
       renderer: renderer,
-      radius: catalyst ? 7 : 6,
+      radius: catalyst ? 9 : 8,
       color: p.private ? "#222222" : "#ffffff",
       weight: catalyst ? 2.5 : (p.private ? 1.5 : 1),
       dashArray: p.private ? "2 2" : null,
@@ -618,6 +657,7 @@
         var row = el("div", "companion-legend-row");
         var swatch = el("span", "companion-swatch");
         swatch.style.background = config.kindColours[kind];
+        swatch.dataset.kind = kind;
         row.appendChild(swatch);
         row.appendChild(document.createTextNode(config.kindLabels[kind]));
         box.appendChild(row);
@@ -637,6 +677,7 @@
     config = pageConfig;
     mark("start");
     status.started = true;
+    loadGlyphs();
     map.getContainer().style.background = config.basemap.sea;
     addPane("basemap", 200, false);
     addPane("tiles", 250, false);

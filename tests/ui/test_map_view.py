@@ -244,7 +244,8 @@ def test_a_filter_reports_its_painted_frame_and_keeps_unchanged_lines(qtbot, map
     with qtbot.waitSignal(view.painted, timeout=DRAW_TIMEOUT_MS) as blocker:
         seq = view.apply_filter(MapFilter(kinds=frozenset({"association", "fondation"})))
     assert blocker.args[0]["seq"] == seq
-    assert status(qtbot, view)["visibleRelations"] == 1
+    # Lines follow the markers within the same state (a frame later on a busy machine).
+    qtbot.waitUntil(lambda: status(qtbot, view)["visibleRelations"] == 1, timeout=10_000)
     # Same lines: a state that keeps them leaves the relation canvas alone.
     with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS):
         view.apply_filter(MapFilter(kinds=frozenset({"association", "fondation", "catalyseur"})))
@@ -259,3 +260,36 @@ def test_a_filter_reports_its_painted_frame_and_keeps_unchanged_lines(qtbot, map
     layers += " && l.options.renderer && l.options.renderer.options.pane === 'catalysts'"
     layers += " ? 1 : 0; }); n"
     assert js(qtbot, view, layers) == 1
+
+
+def test_markers_and_legend_carry_their_kind_glyph(qtbot, map_page) -> None:
+    from companion.maps.glyphs import kind_glyphs
+
+    view = map_page.view
+    qtbot.waitUntil(lambda: status(qtbot, view).get("glyphs") is True, timeout=20_000)
+    assert js(qtbot, view, "document.fonts.check('10px CompanionGlyphs')") is True
+    swatches = json.loads(
+        js(
+            qtbot,
+            view,
+            "JSON.stringify(Array.from(document.querySelectorAll('.companion-swatch-glyph'))"
+            ".map(s => [s.dataset.kind, s.textContent]))",
+        )
+    )
+    assert dict(swatches) == kind_glyphs() and len(swatches) == 9
+    # Zoomed on the Lyon school (an association, blue): white glyph pixels inside it.
+    js(qtbot, view, "companionMap.map().setView([45.764, 4.836], 14, {animate: false}); 1")
+
+    def white_inside_blue() -> bool:
+        image = view.grab().toImage()
+        centre = image.rect().center()
+        pixels = [
+            image.pixelColor(centre.x() + dx, centre.y() + dy)
+            for dx in range(-4, 5)  # inside the marker's white outline (radius 8)
+            for dy in range(-4, 5)
+        ]
+        white = sum(1 for p in pixels if min(p.red(), p.green(), p.blue()) >= 250)
+        blue = sum(1 for p in pixels if p.blue() - p.red() > 60)
+        return white >= 3 and blue >= 5
+
+    qtbot.waitUntil(white_inside_blue, timeout=20_000)
