@@ -33,7 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=argparse.SUPPRESS,
         metavar="DOSSIER",
-        help=_("dossier de données (par défaut : {path})").format(path=default_data_dir()),
+        help=_(
+            "dossier de données (par défaut : celui de l'utilisateur, "
+            "~/.local/share/Companion sous Linux, ou $COMPANION_DATA)"
+        ),
     )
     parser = argparse.ArgumentParser(
         prog="companion",
