@@ -9,10 +9,29 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 os.environ["COMPANION_LANG"] = "fr"
 
+import sys  # noqa: E402
+
 import pytest  # noqa: E402
 
 from companion.i18n import set_language  # noqa: E402
 from companion.store import Store  # noqa: E402
+
+
+# PySide 6.12 takes one reference to None per QApplication.processEvents() call
+# (pytest-qt's waitUntil calls it while polling) and never gives it back; on
+# Python 3.11, where None is not immortal, a long GUI session then deallocates
+# None and the interpreter crashes at a random later test. Tests top the count
+# up after each test; the app itself never calls processEvents.
+_NONE_REFERENCES: list[None] = []
+_NONE_FLOOR = 1_000_000
+
+
+@pytest.fixture(autouse=True)
+def none_keeps_its_references():
+    yield
+    missing = _NONE_FLOOR - sys.getrefcount(None)
+    if missing > 0:
+        _NONE_REFERENCES.extend([None] * missing)
 
 
 @pytest.fixture(autouse=True)
