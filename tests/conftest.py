@@ -16,7 +16,6 @@ import pytest  # noqa: E402
 from companion.i18n import set_language  # noqa: E402
 from companion.store import Store  # noqa: E402
 
-
 # PySide 6.12 takes one reference to None per QApplication.processEvents() call
 # (pytest-qt's waitUntil calls it while polling) and never gives it back; on
 # Python 3.11, where None is not immortal, a long GUI session then deallocates
