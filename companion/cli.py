@@ -260,17 +260,11 @@ def _render_map(
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     # QtWebEngineWidgets (imported by map_export) must be loaded before the application exists.
-    from companion.ui.map_export import RenderSettings, export_map
+    from companion.ui.map_export import RenderSettings, ensure_application, export_map
 
     settings = RenderSettings(format=fmt, width=args.width, height=args.height, paper=args.paper)
     settings.check()  # before starting Qt: a bad size fails at once
-    from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance()
-    if app is None:
-        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-        app = QApplication(["companion"])
+    ensure_application()
     return export_map(database, out, fmt, options, settings)
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QEventLoop,
     QMarginsF,
     QObject,
@@ -399,6 +400,18 @@ def render_map(
         raise renderer.error
     assert renderer.result is not None
     return renderer.result
+
+
+def ensure_application() -> None:
+    """A QApplication for rendering from the command line (the GUI has its own)."""
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+        _APPLICATION.append(QApplication(["companion"]))
+
+
+_APPLICATION: list = []  # keeps the command line's application alive
 
 
 def export_map(
