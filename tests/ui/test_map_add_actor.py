@@ -10,23 +10,13 @@ from companion.geo.gazetteer import Gazetteer, GazetteerMissing
 from companion.store import Store
 from companion.ui.map_scheme import register_scheme
 
+from .map_helpers import dispose, js
+
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 register_scheme()
 
 DRAW_TIMEOUT_MS = 60_000
 LYON = (45.764, 4.8357)
-
-
-def js(qtbot, view, code: str):
-    with qtbot.waitCallback(timeout=10_000) as callback:
-        view.page().runJavaScript(code, 0, callback)
-    return callback.args[0]
-
-
-def dispose(qtbot, widget) -> None:
-    widget.close()
-    with qtbot.waitSignal(widget.destroyed):
-        widget.deleteLater()
 
 
 def gazetteer_or_skip() -> Gazetteer:

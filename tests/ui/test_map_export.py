@@ -27,6 +27,8 @@ from companion.ui.map_export import (
     export_map,
 )
 
+from .map_helpers import dispose, js, located, seq_of
+
 # Before the QApplication exists (pytest-qt creates it at the first test).
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
@@ -40,14 +42,6 @@ HOSTILE_NAMES = [
 SEA = "#b9d3e4"
 # PDF points: A4 and A3 landscape (Chromium rounds to whole CSS pixels: within 2 pt).
 PAPER_POINTS = {"a4": (841.89, 595.28), "a3": (1190.55, 841.89)}
-
-
-def located(store: Store, name: str, kind: str, lat: float, lon: float, **fields) -> str:
-    return store.add_actor(name, kind, latitude=lat, longitude=lon, **fields).id
-
-
-def seq_of(store: Store, actor_id: str) -> int:
-    return store.conn.execute("SELECT seq FROM actors WHERE id = ?", (actor_id,)).fetchone()[0]
 
 
 @pytest.fixture
@@ -75,23 +69,9 @@ def actors(store: Store) -> dict[str, str]:
     return ids
 
 
-def js(qtbot, view: QWebEngineView, code: str):
-    """Run ``code`` in the page and return its (JSON-able) value."""
-    with qtbot.waitCallback(timeout=10_000) as callback:
-        view.page().runJavaScript(code, 0, callback)
-    return callback.args[0]
-
-
 def export_status(qtbot, view: QWebEngineView) -> dict:
     text = js(qtbot, view, "window.companionExport ? JSON.stringify(window.companionExport) : ''")
     return json.loads(text) if text else {}
-
-
-def dispose(qtbot, widget) -> None:
-    """Delete a widget holding a web page now: the page goes before its profile (and the app)."""
-    widget.close()
-    with qtbot.waitSignal(widget.destroyed):
-        widget.deleteLater()
 
 
 @pytest.fixture

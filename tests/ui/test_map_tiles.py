@@ -22,23 +22,13 @@ from companion.store import Store
 from companion.ui.map_scheme import LOCAL_SCHEMES, register_scheme
 from companion.ui.tile_settings import CONTOURS, ONLINE_KEY, SOURCE_KEY
 
+from .map_helpers import dispose, js
+
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 register_scheme()
 
 DRAW_TIMEOUT_MS = 60_000
 TILE_TIMEOUT_MS = 20_000
-
-
-def js(qtbot, view, code: str):
-    with qtbot.waitCallback(timeout=10_000) as callback:
-        view.page().runJavaScript(code, 0, callback)
-    return callback.args[0]
-
-
-def dispose(qtbot, widget) -> None:
-    widget.close()
-    with qtbot.waitSignal(widget.destroyed):
-        widget.deleteLater()
 
 
 def tiles_shown(qtbot, view) -> int:

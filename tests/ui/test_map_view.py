@@ -13,6 +13,8 @@ from companion.maps.filters import MapFilter
 from companion.store import Store
 from companion.ui.map_scheme import LOCAL_SCHEMES, register_scheme
 
+from .map_helpers import dispose, js, located, seq_of, status
+
 # Both must happen before the QApplication exists (pytest-qt creates it at the
 # first test; modules are imported before any test runs).
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
@@ -25,14 +27,6 @@ HOSTILE_NAMES = [
     "L'atelier \"du coin\" \\ 'quotes' & <b>gras</b>",
     "Ligne\u2028séparée ${window.__pwned=1}",
 ]
-
-
-def located(store: Store, name: str, kind: str, lat: float, lon: float, **fields) -> str:
-    return store.add_actor(name, kind, latitude=lat, longitude=lon, **fields).id
-
-
-def seq_of(store: Store, actor_id: str) -> int:
-    return store.conn.execute("SELECT seq FROM actors WHERE id = ?", (actor_id,)).fetchone()[0]
 
 
 @pytest.fixture
@@ -63,29 +57,11 @@ def actors(store: Store) -> dict[str, str]:
     return ids
 
 
-def js(qtbot, view, code: str):
-    """Run ``code`` in the page and return its (JSON-able) value."""
-    with qtbot.waitCallback(timeout=10_000) as callback:
-        view.page().runJavaScript(code, 0, callback)
-    return callback.args[0]
-
-
-def dispose(qtbot, widget) -> None:
-    """Delete a widget holding a map now: its web page goes before its profile (and the app)."""
-    widget.close()
-    with qtbot.waitSignal(widget.destroyed):
-        widget.deleteLater()
-
-
 def card(key: int, expression: str) -> str:
     """JavaScript that opens the popup card of actor ``key`` and evaluates ``expression`` on it."""
     return (
         f"companionMap.openCard({key}).getElement().querySelector('.companion-card').{expression}"
     )
-
-
-def status(qtbot, view) -> dict:
-    return json.loads(js(qtbot, view, "JSON.stringify(window.companionMapStatus)"))
 
 
 @pytest.fixture

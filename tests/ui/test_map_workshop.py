@@ -18,6 +18,8 @@ from companion.maps.views import find_view, list_views, save_view
 from companion.store import Store
 from companion.ui.map_scheme import register_scheme
 
+from .map_helpers import dispose, js, seq_of
+
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 register_scheme()
 
@@ -29,22 +31,6 @@ FRANCE = (41.0, -5.5, 51.5, 9.8)
 PHONE = "0639980001"
 STABLE_GRABS = 20  # grab() polls in a row that see the same picture
 PHONE_DIGITS = re.compile(r"\d[\d .]{7,}\d")
-
-
-def js(qtbot, view, code: str):
-    with qtbot.waitCallback(timeout=10_000) as callback:
-        view.page().runJavaScript(code, 0, callback)
-    return callback.args[0]
-
-
-def dispose(qtbot, widget) -> None:
-    widget.close()
-    with qtbot.waitSignal(widget.destroyed):
-        widget.deleteLater()
-
-
-def seq_of(store: Store, actor_id: str) -> int:
-    return store.conn.execute("SELECT seq FROM actors WHERE id = ?", (actor_id,)).fetchone()[0]
 
 
 def card_text(qtbot, view, key: int) -> str:
