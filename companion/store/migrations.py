@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,7 +62,6 @@ def migrate(
     conn: sqlite3.Connection,
     path: Path,
     migrations: list[Migration] | None = None,
-    on_backup: Callable[[Path], None] | None = None,
 ) -> list[str]:
     """Apply pending migrations (all known ones, or the given list); return their names.
 
@@ -75,9 +73,7 @@ def migrate(
         return []
     if applied_migrations(conn):
         check_integrity(conn, path)
-        backup = backup_database(conn, path, pending[0].name)
-        if on_backup:
-            on_backup(backup)
+        backup_database(conn, path, pending[0].name)
     conn.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
