@@ -39,6 +39,16 @@ INTERACTION_KINDS: dict[str, str] = {
     "visite": N_("Visite"),
 }
 
+# The legal bases of the RGPD (article 6) a catalyst may rely on to keep a contact.
+LEGAL_BASES: dict[str, str] = {
+    "consentement": N_("Consentement"),
+    "interet_legitime": N_("Intérêt légitime"),
+    "contrat": N_("Contrat"),
+    "obligation_legale": N_("Obligation légale"),
+    "mission_publique": N_("Mission d'intérêt public"),
+    "interet_vital": N_("Intérêts vitaux"),
+}
+
 VISIBILITIES: dict[str, str] = {
     "private": N_("Privé"),
     "network": N_("Réseau"),

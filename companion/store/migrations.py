@@ -25,6 +25,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0003_live_record_indexes", schema.LIVE_RECORD_INDEXES),
     Migration("0004_map_views", schema.MAP_VIEWS),
     Migration("0005_map_kind_index", schema.MAP_KIND_INDEX),
+    Migration("0006_directory_details", schema.DIRECTORY_DETAILS),
 ]
 
 

@@ -52,6 +52,10 @@ class Actor(SyncedRecord):
     website: str | None = None
     email: str | None = None
     phone: str | None = None
+    siren: str | None = None
+    siret: str | None = None
+    rna: str | None = None
+    merged_into: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,10 @@ class Person(SyncedRecord):
     email: str | None = None
     phone: str | None = None
     notes: str = ""
+    legal_basis: str | None = None  # a code of domain.LEGAL_BASES
+    collected_on: str | None = None  # ISO date
+    collection_source: str = ""
+    merged_into: str | None = None
 
     @property
     def full_name(self) -> str:

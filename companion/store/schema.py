@@ -244,3 +244,22 @@ CREATE INDEX map_views_by_position ON map_views (position, name) WHERE deleted =
 MAP_KIND_INDEX = """
 CREATE INDEX actors_on_map ON actors (kind, latitude, longitude) WHERE deleted = 0;
 """
+
+# The directory's details: legal identifiers of actors (SIREN, SIRET, RNA),
+# the RGPD record of each person (legal basis, date and source of collection),
+# and where a merged record went, so a merge travels as data (the loser is a
+# tombstone pointing at the survivor).
+DIRECTORY_DETAILS = """
+ALTER TABLE actors ADD COLUMN siren TEXT;
+ALTER TABLE actors ADD COLUMN siret TEXT;
+ALTER TABLE actors ADD COLUMN rna TEXT;
+ALTER TABLE actors ADD COLUMN merged_into TEXT;
+ALTER TABLE people ADD COLUMN legal_basis TEXT;
+ALTER TABLE people ADD COLUMN collected_on TEXT;
+ALTER TABLE people ADD COLUMN collection_source TEXT NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN merged_into TEXT;
+CREATE INDEX actors_by_siret ON actors (siret) WHERE siret IS NOT NULL AND deleted = 0;
+CREATE INDEX actors_by_siren ON actors (siren) WHERE siren IS NOT NULL AND deleted = 0;
+CREATE INDEX people_by_email ON people (email) WHERE email IS NOT NULL AND deleted = 0;
+CREATE INDEX interactions_by_date ON interactions (date) WHERE deleted = 0;
+"""

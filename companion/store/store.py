@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from companion.domain import ACTOR_KINDS, INTERACTION_KINDS, RELATION_TYPES, VISIBILITIES
+from companion.domain import (
+    ACTOR_KINDS,
+    INTERACTION_KINDS,
+    LEGAL_BASES,
+    RELATION_TYPES,
+    VISIBILITIES,
+)
 from companion.errors import CompanionError
 from companion.i18n import _
 from companion.store.database import open_database
@@ -28,6 +34,7 @@ from companion.store.records import (
 )
 from companion.store.schema import actor_index_insert
 from companion.store.search import ACTOR_RANK, SearchHit, match_expression, search_all
+from companion.store.undo import UndoJournal
 from companion.text import fold
 
 if TYPE_CHECKING:
@@ -64,6 +71,15 @@ class Store:
         import sqlite_utils
 
         return sqlite_utils.Database(self.conn)
+
+    @cached_property
+    def journal(self) -> UndoJournal:
+        """The undo history of this session's user actions."""
+        return UndoJournal(self.conn)
+
+    def undoable(self, label: str) -> AbstractContextManager[None]:
+        """``with store.undoable(_("Supprimer 3 acteurs")): ...``: one transaction, one undo step."""
+        return self.journal.record(label)
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -238,13 +254,55 @@ class Store:
         }
         return [from_row(Actor, found[seq]) for seq in seqs if seq in found]
 
+    # -- any synced record ---------------------------------------------------
+
+    def get_record(self, table: str, record_id: str) -> dict[str, Any] | None:
+        """The live row of ``table`` with this id, as a dict, or None."""
+        _check_table(table)
+        rows = self._query(f"SELECT * FROM {table} WHERE id = ? AND deleted = 0", [record_id])
+        return rows[0] if rows else None
+
+    def update_record(self, table: str, record_id: str, **changes: Any) -> dict[str, Any]:
+        """Change some fields of a live record (checked like a new one); return the new row."""
+        _check_table(table)
+        if table == "actors":
+            return self.update_actor(record_id, **changes).__dict__
+        current = self.get_record(table, record_id)
+        if current is None:
+            raise InvalidRecord(_("Fiche introuvable : {id}").format(id=record_id))
+        for column in ("id", "seq", "created_at", "deleted"):
+            changes.pop(column, None)
+        unknown = set(changes) - set(current)
+        if unknown:
+            raise ValueError(f"unknown columns for {table}: {sorted(unknown)}")
+        merged = {**current, **changes}
+        _CHECKS.get(table, _check_visibility)(merged)
+        changes["updated_at"] = now_iso()
+        assignments = ", ".join(f"{column} = :{column}" for column in changes)
+        with self.db.atomic():
+            self.db.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = :id", {**changes, "id": record_id}
+            )
+        return self.get_record(table, record_id)  # type: ignore[return-value]
+
+    def delete_record(self, table: str, record_id: str) -> None:
+        """Tombstone a record: it leaves lists and search, and the deletion syncs."""
+        _check_table(table)
+        with self.db.atomic():
+            self.db.execute(
+                f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE id = ? AND deleted = 0",
+                (now_iso(), record_id),
+            )
+
     # -- people, affiliations, relations, interactions, tags ----------------
 
+    def get_person(self, person_id: str) -> Person | None:
+        row = self.get_record("people", person_id)
+        return from_row(Person, row) if row else None
+
     def add_person(self, first_name: str = "", last_name: str = "", **fields: Any) -> Person:
-        if not (first_name.strip() or last_name.strip()):
-            raise InvalidRecord(_("Une personne doit avoir un prénom ou un nom."))
         row = self._new_row(first_name=first_name, last_name=last_name, **fields)
-        _check_visibility(row)
+        _check_person(row)
         with self.db.atomic():
             self.db["people"].insert(row)
         return from_row(Person, row)
@@ -400,6 +458,41 @@ class Store:
             "created_at": now,
             "updated_at": now,
         }
+
+
+def _check_table(table: str) -> None:
+    if table not in RECORD_TABLES and table != "map_views":
+        raise ValueError(f"not a record table: {table}")
+
+
+def _check_person(row: dict[str, Any]) -> None:
+    if not (str(row.get("first_name") or "").strip() or str(row.get("last_name") or "").strip()):
+        raise InvalidRecord(_("Une personne doit avoir un prénom ou un nom."))
+    basis = row.get("legal_basis")
+    if basis and basis not in LEGAL_BASES:
+        raise InvalidRecord(_("Base légale inconnue : « {value} »").format(value=basis))
+    _check_visibility(row)
+
+
+def _check_relation(row: dict[str, Any]) -> None:
+    if row.get("type") not in RELATION_TYPES:
+        raise InvalidRecord(_("Type de relation inconnu : « {value} »").format(value=row.get("type")))
+    if row.get("source_id") == row.get("target_id"):
+        raise InvalidRecord(_("Un acteur ne peut pas être en relation avec lui-même."))
+    _check_visibility(row)
+
+
+def _check_interaction(row: dict[str, Any]) -> None:
+    if row.get("kind") not in INTERACTION_KINDS:
+        raise InvalidRecord(_("Type d'échange inconnu : « {value} »").format(value=row.get("kind")))
+    _check_visibility(row)
+
+
+_CHECKS = {
+    "people": _check_person,
+    "relations": _check_relation,
+    "interactions": _check_interaction,
+}
 
 
 def _check_visibility(row: dict[str, Any]) -> None:
