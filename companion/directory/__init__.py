@@ -1,0 +1,1 @@
+"""The directory's use-cases beyond plain records: validation, duplicates, personal data."""
