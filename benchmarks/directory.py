@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import emit
+from benchmarks.directory_table import measure as measure_table
 from companion.geo import Gazetteer
 from companion.io.actor_import import apply_import, plan_import
 from companion.store import Store
@@ -90,6 +91,7 @@ def main() -> None:
         assert not plan.problems and report.created == ROWS, plan.problems[:3]
         searchable = store.count_actors("bravelune")
         store.close()
+        table = measure_table(folder / "companion.db")
     total = done - start
     emit({
         "bench": "directory_import", "rows": ROWS, "file_mb": file_mb,
@@ -98,3 +100,4 @@ def main() -> None:
         "baseline_raw_insert_all_s": round(baseline, 2), "ratio": round(total / baseline, 2),
         "target_s": 10.0, "target_ratio": 3.0,
     })  # fmt: skip
+    emit(table)

@@ -17,6 +17,8 @@ def fold(text: str) -> str:
     >>> fold("  L'Haÿ-les-Roses ")
     'l hay les roses'
     """
+    if text.isascii():  # most names: nothing to decompose
+        return _NON_WORD.sub(" ", text.lower()).strip()
     text = text.translate(_LIGATURES)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))

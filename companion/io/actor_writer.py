@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from companion.i18n import _
 from companion.io.import_plan import ImportRefused, ImportReport, PlannedActor
@@ -12,10 +13,11 @@ from companion.store.records import new_id
 from companion.text import fold
 
 BATCH = 1000
+IMPORT_CACHE_KIB = -65_536  # 64 MiB (negative: KiB, SQLite's convention)
 NEW_ACTOR_COLUMNS = (
     "id", "owner", "visibility", "created_at", "updated_at", "name", "sort_name", "kind",
     "description", "address", "postcode", "commune", "insee_code", "departement", "latitude",
-    "longitude", "email", "phone", "website",
+    "longitude", "email", "phone", "website", "siren", "siret", "rna",
 )  # fmt: skip
 INSERT_NEW_ACTOR = (
     f"INSERT INTO actors ({', '.join(NEW_ACTOR_COLUMNS)}) "
@@ -33,7 +35,7 @@ def write_actors(
     """Insert the new actors, update the matched ones, attach tags; all or nothing."""
     total = len(planned)
     owner = store.member_id
-    with store.db.atomic():
+    with _large_page_cache(store, total), store.db.atomic():
         # Tags go in before their actors (checked at commit), so each actor is
         # indexed for search once, with its tags, instead of once per tag.
         store.conn.execute("PRAGMA defer_foreign_keys = ON")
@@ -42,6 +44,21 @@ def write_actors(
             _write_all(store, planned, tag_ids, now, owner, progress, cancel)
     created = sum(1 for actor in planned if not actor.update)
     return ImportReport(created=created, updated=total - created)
+
+
+@contextmanager
+def _large_page_cache(store: Store, rows: int) -> Iterator[None]:
+    """A larger page cache while a big import writes: new ids land all over the id index,
+    and a cache that holds it saves about a third of the write time (100,000 rows)."""
+    if rows < BATCH:
+        yield
+        return
+    previous = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    store.conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 def _write_all(
