@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["search", "gazetteer", "startup", "map", "directory"]
+BENCHMARKS = ["search", "gazetteer", "startup", "map", "directory", "duplicates"]
 
 
 def main(argv: list[str]) -> int:

@@ -7,20 +7,22 @@ import json
 import sys
 from pathlib import Path
 
-from companion.errors import CompanionError
 from companion.i18n import _
 
 EXIT_REFUSED = 2
 EXPORT_FORMATS = ("csv", "xlsx", "vcard", "geojson")
-GEOJSON_SUFFIXES = (".geojson", ".json")
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Register ``import`` and ``export`` on the main parser's subcommands."""
+    from companion.domain import ACTOR_KINDS
+
     importer = commands.add_parser(
         "import",
         parents=[common],
-        help=_("importer des acteurs (CSV, Excel, GeoJSON) ou des contacts (vCard, CSV)"),
+        help=_(
+            "importer des acteurs (CSV, Excel, GeoJSON, GoGoCarto) ou des contacts (vCard, CSV)"
+        ),
     )
     importer.add_argument("file", type=Path, metavar="FICHIER")
     importer.add_argument(
@@ -28,9 +30,16 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     )
     importer.add_argument(
         "--mapping",
-        type=Path,
         metavar="CORRESPONDANCE",
-        help=_('fichier JSON : en-tête de colonne → champ (ex. {"Raison sociale": "name"})'),
+        help=_(
+            'fichier JSON (en-tête de colonne → champ, ex. {"Raison sociale": "name"}) ou nom '
+            "d'une correspondance mémorisée par l'assistant d'import"
+        ),
+    )
+    importer.add_argument(
+        "--kind",
+        choices=list(ACTOR_KINDS),
+        help=_("type des acteurs dont le fichier ne donne pas le type"),
     )
     exporter = commands.add_parser(
         "export",
@@ -43,26 +52,31 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
 
 def run_import(args: argparse.Namespace, data_dir: Path) -> int:
     from companion.app.datafolder import open_store
+    from companion.io.sources import PEOPLE_KINDS, detect_kind
 
     store = open_store(data_dir)
     try:
-        if args.file.suffix.lower() in (".vcf", ".vcard") or _is_contacts_csv(args.file):
-            return _import_people(store, args)
-        return _import_actors(store, args)
+        kind = detect_kind(args.file)
+        if kind in PEOPLE_KINDS:
+            return _import_people(store, args, kind)
+        return _import_actors(store, args, kind)
     finally:
         store.close()
 
 
-def _import_actors(store, args: argparse.Namespace) -> int:
-    from companion.geo import Gazetteer
-    from companion.io.actor_import import apply_import, plan_import
-    from companion.io.geojson_io import plan_geojson
+def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
+    from companion.app.importing import ImportRequest, check_with, write_checked
+    from companion.io.sources import TABLE, default_actor_kind
 
-    with Gazetteer.open() as gazetteer:
-        if args.file.suffix.lower() in GEOJSON_SUFFIXES:
-            plan = plan_geojson(store, gazetteer, args.file)
-        else:
-            plan = plan_import(store, gazetteer, args.file, mapping=_mapping(args))
+    layout = _Layout(store, args) if kind == TABLE else None
+    request = ImportRequest(
+        args.file,
+        kind,
+        mapping=layout.mapping if layout else None,
+        default_kind=args.kind or default_actor_kind(kind),
+    )
+    checked = check_with(store, request)
+    plan = checked.plan
     print(
         _("« {path} » : {format}, {creates} à créer, {updates} à mettre à jour.").format(
             path=args.file,
@@ -80,29 +94,19 @@ def _import_actors(store, args: argparse.Namespace) -> int:
     if args.dry_run:
         print(json.dumps({"creates": plan.creates, "updates": plan.updates, "dry_run": True}))
         return 0
-    report = apply_import(store, plan)
-    print(json.dumps({"created": report.created, "updated": report.updated}))
+    created, updated = write_checked(store, checked)
+    if layout is not None:
+        layout.remember()
+    print(json.dumps({"created": created, "updated": updated}))
     return 0
 
 
-def _is_contacts_csv(path: Path) -> bool:
-    """An address book's CSV export (Google, Outlook) rather than a table of actors."""
-    from companion.io.contacts_csv import looks_like_contacts
-    from companion.io.textfile import detect_format, read_records
-
-    if path.suffix.lower() not in (".csv", ".txt") or not path.is_file():
-        return False
-    header = next(read_records(path, detect_format(path)), None)
-    return header is not None and looks_like_contacts(header.cells)
-
-
-def _import_people(store, args: argparse.Namespace) -> int:
-    from companion.io.contacts_csv import read_contacts
+def _import_people(store, args: argparse.Namespace, kind: str) -> int:
+    from companion.app.importing import ImportRequest, check_with
     from companion.io.people_import import import_cards
-    from companion.io.vcard import read_cards
 
-    vcard = args.file.suffix.lower() in (".vcf", ".vcard")
-    cards = read_cards(args.file) if vcard else read_contacts(args.file)
+    checked = check_with(store, ImportRequest(args.file, kind))
+    cards = checked.plan.cards
     if args.dry_run:
         print(json.dumps({"cards": len(cards), "dry_run": True}))
         return 0
@@ -119,72 +123,52 @@ def _import_people(store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _mapping(args: argparse.Namespace) -> dict[int, str] | None:
-    """Column index -> field, from a JSON file naming columns by their header."""
-    if args.mapping is None:
-        return None
-    from companion.io.actor_fields import FIELDS_BY_KEY
-    from companion.io.textfile import detect_format, read_records
+class _Layout:
+    """A table's mapping: from ``--mapping`` (a JSON file or a remembered layout's name),
+    else the layout remembered for this header, else guessed from the column names."""
 
-    try:
-        by_header = json.loads(args.mapping.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise CompanionError(
-            _("Correspondance « {path} » illisible : {reason}").format(
-                path=args.mapping, reason=error
-            )
-        ) from error
-    unknown = sorted(set(by_header.values()) - set(FIELDS_BY_KEY))
-    if unknown:
-        raise CompanionError(
-            _("Correspondance « {path} » : champ(s) inconnu(s) : {fields}").format(
-                path=args.mapping, fields=", ".join(map(str, unknown))
-            )
-        )
-    from companion.io.xlsx import XLSX_SUFFIXES, read_xlsx_records
+    def __init__(self, store, args: argparse.Namespace) -> None:
+        from companion.io import layouts
+        from companion.io.sources import read_head
 
-    if args.file.suffix.lower() in XLSX_SUFFIXES:
-        header = next(read_xlsx_records(args.file))
-    else:
-        header = next(read_records(args.file, detect_format(args.file)))
-    headers = [cell.strip() for cell in header.cells]
-    missing = [name for name in by_header if name not in headers]
-    if missing:
-        raise CompanionError(
-            _("Correspondance « {path} » : colonne(s) absente(s) du fichier : {columns}").format(
-                path=args.mapping, columns=", ".join(missing)
-            )
-        )
-    return {headers.index(name): key for name, key in by_header.items()}
+        self.store = store
+        self.headers = read_head(args.file, rows=0).headers
+        self.name = ""
+        self.chosen = args.mapping is not None
+        if args.mapping is None:
+            self.mapping, saved = layouts.proposed_mapping(store, self.headers)
+        elif Path(args.mapping).is_file():
+            by_header = layouts.read_mapping_file(Path(args.mapping))
+            self.mapping = layouts.mapping_by_headers(by_header, self.headers, args.mapping)
+            self.name = Path(args.mapping).stem
+        else:
+            saved = layouts.find_layout(store, args.mapping)
+            if saved is None:
+                names = ", ".join(layout.name for layout in layouts.saved_layouts(store))
+                raise layouts.LayoutError(
+                    _(
+                        "Correspondance « {name} » introuvable : ce n'est ni un fichier ni une "
+                        "correspondance mémorisée ({names})."
+                    ).format(name=args.mapping, names=names or _("aucune"))
+                )
+            self.mapping = layouts.apply_layout(saved, self.headers)
+            self.name = saved.name
+
+    def remember(self) -> None:
+        """A mapping the user chose is proposed the next time a file of this layout comes."""
+        if self.chosen:
+            from companion.io.layouts import remember_layout
+
+            remember_layout(self.store, self.headers, self.mapping, self.name)
 
 
 def run_export(args: argparse.Namespace, data_dir: Path) -> int:
     from companion.app.datafolder import open_existing_store
+    from companion.io.directory_export import export_directory
 
     store = open_existing_store(data_dir)
     try:
-        if args.format == "vcard":
-            from companion.io.people_export import export_vcards
-
-            count = export_vcards(store, args.out)
-        elif args.format == "xlsx":
-            from companion.io.actor_export import export_actors_xlsx
-
-            count = export_actors_xlsx(store, args.out)
-        elif args.format == "geojson":
-            from companion.io.geojson_io import export_geojson
-
-            count = export_geojson(store, args.out)
-        else:
-            from companion.io.actor_export import export_actors_csv
-
-            count = export_actors_csv(store, args.out)
-    except OSError as error:
-        raise CompanionError(
-            _("Impossible d'écrire « {path} » : {reason}").format(
-                path=args.out, reason=error.strerror or error
-            )
-        ) from error
+        count = export_directory(store, args.format, args.out)
     finally:
         store.close()
     print(json.dumps({"format": args.format, "out": str(args.out), "count": count}))

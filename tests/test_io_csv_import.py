@@ -233,3 +233,32 @@ def test_large_files_preload_the_gazetteer_with_the_same_results(
     places, problems = by_query
     assert dict(places)[2] == "75111" and dict(places)[4] == "93066"
     assert len(problems) == 2  # the ambiguous Saint-Denis and the unknown postcode
+
+
+def test_reimport_matches_on_siret_then_email_whatever_the_case(store, gazetteer, tmp_path):
+    first = write_excel_csv(
+        tmp_path / "v1.csv",
+        [
+            "Nom;Type;Ville;Code postal;SIRET;E-mail",
+            "Garage Solidaire;Entreprise;Lyon;69001;732 829 320 00074;",
+            "Épicerie Vrac;Association;Lyon;69001;;Contact@Epicerie.example",
+        ],
+    )
+    apply_import(store, plan_import(store, gazetteer, first))
+    # A year later: both renamed and moved, one e-mail typed in capitals.
+    second = write_excel_csv(
+        tmp_path / "v2.csv",
+        [
+            "Nom;Type;Ville;Code postal;SIRET;E-mail",
+            "Garage Solidaire & Co;Entreprise;Vienne;38200;73282932000074;",
+            "L'Épicerie en Vrac;Association;Vienne;38200;;CONTACT@epicerie.example",
+        ],
+    )
+    plan = plan_import(store, gazetteer, second)
+    assert [(a.match, a.existing_name) for a in plan.actors] == [
+        ("siret", "Garage Solidaire"),
+        ("email", "Épicerie Vrac"),
+    ]
+    apply_import(store, plan)
+    assert store.count_actors() == 2
+    assert {a.commune for a in store.actors()} == {"Vienne"}

@@ -95,3 +95,14 @@ def test_settings_identity_is_stable(tmp_path):
     again = Store.open(tmp_path / "c.db")
     assert again.member_id == member and len(member) == 36
     again.close()
+
+
+def test_tagging_with_a_deleted_tags_name_brings_the_tag_back(store):
+    actor = store.add_actor("Fablab", "association")
+    store.tag_actor(actor.id, "Numérique")
+    tag_id = store.conn.execute("SELECT id FROM tags").fetchone()[0]
+    store.delete_record("tags", tag_id)
+    assert store.tags_of(actor.id) == []
+    store.tag_actor(actor.id, "numérique")
+    assert store.tags_of(actor.id) == ["Numérique"]
+    assert [a.id for a in store.actors("numerique")] == [actor.id]

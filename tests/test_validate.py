@@ -32,6 +32,7 @@ def test_email_is_normalised_and_bad_ones_are_named():
         ("06 12 34 56 78", "+33612345678", "06 12 34 56 78"),
         ("06.12.34.56.78", "+33612345678", "06 12 34 56 78"),
         ("+33 6 12 34 56 78", "+33612345678", "06 12 34 56 78"),
+        ("+33 (0)6 12 34 56 78", "+33612345678", "06 12 34 56 78"),
         ("0033612345678", "+33612345678", "06 12 34 56 78"),
         ("01 99 00 12 34", "+33199001234", "01 99 00 12 34"),
         ("+32 2 123 45 67", "+3221234567", "+32 2 123 45 67"),
@@ -44,7 +45,7 @@ def test_phones_are_stored_in_e164_and_shown_formatted(typed, stored, shown):
 
 
 def test_bad_phones_are_refused():
-    for bad in ("12", "téléphone", "06 12 34"):
+    for bad in ("12", "téléphone", "06 12 34", "06 98 76 54 3"):
         with pytest.raises(InvalidValue, match="téléphone"):
             check_phone(bad)
     assert check_phone(" ") is None

@@ -1,8 +1,9 @@
 """Exporting actors as a spreadsheet that French Excel opens as is, and that imports back.
 
 UTF-8 with a BOM (Excel then reads accents right, and every character fits, unlike
-Windows-1252), ``;`` between cells, CRLF, decimal commas, French column names that
-the importer recognises: exporting then importing the file changes nothing.
+Windows-1252), ``;`` between cells, CRLF, decimal commas, phones and SIREN/SIRET
+spaced as people write them, French column names that the importer recognises:
+exporting then importing the file changes nothing.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import csv
 import os
 from pathlib import Path
 
+from companion.directory.actor_checks import format_siren, format_siret
+from companion.directory.validate import format_phone
 from companion.domain import ACTOR_KINDS, VISIBILITIES, label
 from companion.io.actor_fields import FIELDS_BY_KEY
 from companion.store import Store
 
 COLUMNS = (
     "id", "name", "kind", "description", "address", "postcode", "commune", "insee_code",
-    "latitude", "longitude", "email", "phone", "website", "tags", "visibility",
+    "latitude", "longitude", "email", "phone", "website", "siren", "siret", "rna", "tags",
+    "visibility",
 )  # fmt: skip
 # Headers stay French whatever the interface language: they are the file format.
 HEADER = [FIELDS_BY_KEY[key].label for key in COLUMNS]
@@ -57,6 +61,7 @@ def _actor_rows(store: Store) -> list[tuple]:
     return store.conn.execute(
         "SELECT a.id, a.name, a.kind, a.description, a.address, a.postcode, a.commune, "
         "a.insee_code, a.latitude, a.longitude, a.email, a.phone, a.website, "
+        "a.siren, a.siret, a.rna, "
         "(SELECT group_concat(t.name, ', ') FROM actor_tags at JOIN tags t ON t.id = at.tag_id "
         " WHERE at.actor_id = a.id AND t.deleted = 0), a.visibility "
         "FROM actors a WHERE a.deleted = 0 ORDER BY a.sort_name"
@@ -70,6 +75,15 @@ def _cell(key: str, value: object) -> str:
         return label(ACTOR_KINDS, str(value))
     if key == "visibility":
         return label(VISIBILITIES, str(value))
+    # Spaced as people write them: a spreadsheet keeps "06 12 34 56 78" and
+    # "732 829 320 00074" as text, where it would drop the + of "+33612345678"
+    # or print a SIRET as 7.3283E+13; the importer reads both forms back.
+    if key == "phone":
+        return format_phone(str(value))
+    if key == "siren":
+        return format_siren(str(value))
+    if key == "siret":
+        return format_siret(str(value))
     if isinstance(value, float):
         return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
     return str(value)

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from companion.directory.actor_checks import check_legal_ids
+from companion.directory.validate import (
+    InvalidValue,
+    check_email,
+    check_phone,
+    check_rna,
+    check_siren,
+    check_siret,
+)
 from companion.domain import ACTOR_KINDS, VISIBILITIES
 from companion.i18n import N_, _
 from companion.text import fold
@@ -65,12 +76,22 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "website", N_("Site web"), ("site", "site web", "site internet", "website", "url", "web")
     ),
+    Field("siren", N_("SIREN"), ("siren", "n siren", "no siren", "numero siren", "siren number")),
+    Field(
+        "siret",
+        N_("SIRET"),
+        ("siret", "n siret", "no siret", "numero siret", "siret number", "siret etablissement"),
+    ),
+    Field(
+        "rna",
+        N_("RNA"),
+        ("rna", "n rna", "no rna", "numero rna", "rna number", "identifiant rna", "waldec"),
+    ),
     Field("tags", N_("Étiquettes"), ("etiquettes", "tags", "mots cles", "thematiques", "themes")),
     Field("visibility", N_("Visibilité"), ("visibilite", "visibility", "diffusion")),
 )
 FIELDS_BY_KEY = {field.key: field for field in FIELDS}
 
-_EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
 _KIND_WORDS = (
     {fold(label): code for code, label in ACTOR_KINDS.items()}
     | {fold(code): code for code in ACTOR_KINDS}
@@ -146,10 +167,50 @@ def parse_decimal(value: str, low: float, high: float) -> float:
 
 
 def parse_email(value: str) -> str:
-    text = value.strip()
-    if not _EMAIL.match(text):
+    """An e-mail checked like the form checks it, lower-cased so re-imports match it."""
+    try:
+        text = check_email(value)
+    except InvalidValue:
+        text = None
+    if not text:
         raise ValueProblem(_("adresse « {value} » invalide").format(value=value))
     return text.lower()
+
+
+def _checked(check: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """A ``validate`` check whose refusal becomes an import problem (same French message)."""
+
+    def parse(value: str) -> str | None:
+        try:
+            return check(value)
+        except InvalidValue as error:
+            raise ValueProblem(str(error)) from None
+
+    return parse
+
+
+parse_phone = _checked(check_phone)  # stored in E.164: +33612345678
+parse_siren = _checked(check_siren)
+parse_siret = _checked(check_siret)
+parse_rna = _checked(check_rna)
+# The cells an import checks as the actor form does, and how.
+CHECKED_PARSERS: dict[str, Callable[[str], str | None]] = {
+    "email": parse_email,
+    "phone": parse_phone,
+    "siren": parse_siren,
+    "siret": parse_siret,
+    "rna": parse_rna,
+}
+
+
+def complete_legal_ids(values: dict[str, Any]) -> None:
+    """Fill the SIREN from the SIRET; ``ValueProblem`` when the two disagree."""
+    try:
+        siren, siret = check_legal_ids(values.get("siren"), values.get("siret"))
+    except InvalidValue as error:
+        raise ValueProblem(str(error)) from None
+    if siren:
+        values["siren"] = siren
 
 
 def parse_tags(value: str) -> list[str]:

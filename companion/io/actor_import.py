@@ -35,6 +35,7 @@ from companion.text import fold
 
 Progress = Callable[[int, int, str], None]
 PRELOAD_BYTES = 256 * 1024  # about 2,000 rows: from there, load the gazetteer's indexes once
+PROGRESS_ROWS = 250
 
 
 def plan_import(
@@ -45,8 +46,13 @@ def plan_import(
     text_format: TextFormat | None = None,
     default_kind: str = "autre",
     progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> ImportPlan:
-    """Read and check the whole file; the plan lists what would change and every problem."""
+    """Read and check the whole file; the plan lists what would change and every problem.
+
+    ``progress(done, 0, message)`` is called every few hundred rows (the total is not
+    known before the end); a set ``cancel`` stops the check with ``ImportRefused``.
+    """
     path = Path(path)
     if path.suffix.lower() in XLSX_SUFFIXES:
         text_format = TextFormat("xlsx", "")
@@ -76,9 +82,17 @@ def plan_import(
         planned = checker.check(record.line, _cells_by_field(record.cells, mapping), plan.problems)
         if planned is not None:
             plan.actors.append(planned)
-        if progress and count % 1000 == 0:
-            progress(count, 0, _("{count} lignes vérifiées").format(count=count))
+        if count % PROGRESS_ROWS == 0:
+            check_cancel(cancel)
+            if progress:
+                progress(count, 0, _("{count} lignes vérifiées").format(count=count))
     return plan
+
+
+def check_cancel(cancel: threading.Event | None) -> None:
+    """Stop a dry run that was cancelled (nothing has been written by then)."""
+    if cancel is not None and cancel.is_set():
+        raise ImportRefused(_("Vérification annulée."))
 
 
 def _cells_by_field(cells: list[str], mapping: dict[int, str]) -> dict[str, str]:
@@ -89,19 +103,33 @@ class RowChecker:
     """Checks one row (field -> text) at a time and matches it against the store's actors."""
 
     def __init__(
-        self, store: Store, gazetteer: Gazetteer, default_kind: str, preload: bool = False
+        self,
+        store: Store,
+        gazetteer: Gazetteer,
+        default_kind: str,
+        preload: bool = False,
+        match_within_file: bool = True,
     ) -> None:
+        """``match_within_file=False``: rows carry their own ids (a GoGoCarto export), so two
+        rows with the same name or e-mail are two actors, not a duplicate."""
         self.places = PlaceResolver(gazetteer, preload)
         self.default_kind = default_kind
+        self.match_within_file = match_within_file
         self.by_id: set[str] = set()
-        self.by_email: dict[str, str] = {}
+        self.by_email: dict[str, str] = {}  # lower-cased e-mail -> actor id
+        self.by_siret: dict[str, str] = {}
         self.by_name_place: dict[tuple[str, str], str] = {}
-        for actor_id, email, sort_name, insee in store.conn.execute(
-            "SELECT id, email, sort_name, coalesce(insee_code, '') FROM actors WHERE deleted = 0"
+        self.names: dict[str, str] = {}  # id -> name, of the actors already in the store
+        for actor_id, name, email, siret, sort_name, insee in store.conn.execute(
+            "SELECT id, name, email, siret, sort_name, coalesce(insee_code, '') "
+            "FROM actors WHERE deleted = 0"
         ):
             self.by_id.add(actor_id)
+            self.names[actor_id] = name
             if email:
                 self.by_email[email.lower()] = actor_id
+            if siret:
+                self.by_siret[siret] = actor_id
             self.by_name_place[(sort_name, insee)] = actor_id
         self.seen_in_file: dict[str, int] = {}  # actor id -> first line that planned it
 
@@ -113,7 +141,7 @@ class RowChecker:
         if found:
             problems.extend(found)
             return None
-        actor_id, update = self._match(values, cells.get("id", ""))
+        actor_id, match = self._match(values, cells.get("id", ""))
         first = self.seen_in_file.get(actor_id)
         if first is not None:
             problems.append(Problem(line, "", _("doublon de la ligne {line}").format(line=first)))
@@ -121,7 +149,8 @@ class RowChecker:
         self.seen_in_file[actor_id] = line
         self._remember(actor_id, values)
         tags = fields.parse_tags(cells.get("tags", ""))
-        return PlannedActor(line, actor_id, values, tags, update)
+        existing = self.names.get(actor_id, "")
+        return PlannedActor(line, actor_id, values, tags, bool(match), match, existing)
 
     def _values(self, line: int, cells: dict[str, str], found: list[Problem]) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -142,13 +171,18 @@ class RowChecker:
         values["kind"] = self.default_kind
         parse("kind", fields.parse_kind)
         parse("visibility", fields.parse_visibility)
-        parse("email", fields.parse_email)
+        for key, parser in fields.CHECKED_PARSERS.items():  # e-mail, phone, SIREN, SIRET, RNA
+            parse(key, parser)
         parse("postcode", fields.parse_postcode)
         parse("latitude", lambda text: fields.parse_decimal(text, -90, 90))
         parse("longitude", lambda text: fields.parse_decimal(text, -180, 180))
-        for key in ("description", "address", "phone", "website"):
+        for key in ("description", "address", "website"):
             if cells.get(key):
                 values[key] = cells[key]
+        try:
+            fields.complete_legal_ids(values)
+        except fields.ValueProblem as problem:
+            found.append(Problem(line, fields.FIELDS_BY_KEY["siret"].label, str(problem)))
         self._place(line, cells, values, found)
         return values
 
@@ -179,20 +213,28 @@ class RowChecker:
     def _remember(self, actor_id: str, values: dict[str, Any]) -> None:
         """Later rows of the same file that mean this actor are duplicates, not new actors."""
         self.by_id.add(actor_id)
+        if not self.match_within_file:
+            return
         if values.get("email"):
-            self.by_email[values["email"]] = actor_id
+            self.by_email[values["email"].lower()] = actor_id
+        if values.get("siret"):
+            self.by_siret[values["siret"]] = actor_id
         self.by_name_place[(fold(values["name"]), values.get("insee_code", ""))] = actor_id
 
-    def _match(self, values: dict[str, Any], given_id: str) -> tuple[str, bool]:
+    def _match(self, values: dict[str, Any], given_id: str) -> tuple[str, str]:
+        """The actor's id and what matched it ("id", "siret", "email", "name"; "" if new)."""
         if given_id and given_id in self.by_id:
-            return given_id, True
-        email = values.get("email")
+            return given_id, "id"
+        siret = values.get("siret")
+        if siret and siret in self.by_siret:
+            return self.by_siret[siret], "siret"
+        email = (values.get("email") or "").lower()
         if email and email in self.by_email:
-            return self.by_email[email], True
+            return self.by_email[email], "email"
         key = (fold(values["name"]), values.get("insee_code", ""))
         if key in self.by_name_place:
-            return self.by_name_place[key], True
-        return (given_id if _is_uuid(given_id) else new_id()), False
+            return self.by_name_place[key], "name"
+        return (given_id if _is_uuid(given_id) else new_id()), ""
 
 
 def _is_uuid(text: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,19 +19,31 @@ from companion.domain import ACTOR_KINDS, label
 from companion.geo import Gazetteer
 from companion.i18n import _
 from companion.io import actor_fields as fields
-from companion.io.actor_import import RowChecker
+from companion.io.actor_import import PROGRESS_ROWS, Progress, RowChecker, check_cancel
 from companion.io.import_plan import ImportPlan, Problem
 from companion.io.textfile import TextFormat, UnreadableFile
 from companion.store import Store
 
 
-def plan_geojson(store: Store, gazetteer: Gazetteer, path: Path) -> ImportPlan:
+def plan_geojson(
+    store: Store,
+    gazetteer: Gazetteer,
+    path: Path,
+    default_kind: str = "autre",
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportPlan:
     """Check every feature of a GeoJSON file; problems are numbered by feature."""
     path = Path(path)
-    collection = _read(path)
+    collection = load_json(path)
+    if not (isinstance(collection, dict) and isinstance(collection.get("features"), list)):
+        raise UnreadableFile(
+            _("« {path} » n'est pas une collection GeoJSON (FeatureCollection).").format(path=path)
+        )
     plan = ImportPlan(path, TextFormat("utf-8", ""), [], {})
-    checker = RowChecker(store, gazetteer, default_kind="autre")
-    for number, feature in enumerate(collection["features"], start=1):
+    checker = RowChecker(store, gazetteer, default_kind=default_kind)
+    features = collection["features"]
+    for number, feature in enumerate(features, start=1):
         found: list[Problem] = []
         cells = _cells(feature, number, found)
         if not found:
@@ -38,10 +51,22 @@ def plan_geojson(store: Store, gazetteer: Gazetteer, path: Path) -> ImportPlan:
             if planned is not None:
                 plan.actors.append(planned)
         plan.problems.extend(replace(problem, unit="feature") for problem in found)
+        report_progress(number, len(features), progress, cancel)
     return plan
 
 
-def _read(path: Path) -> dict[str, Any]:
+def report_progress(
+    number: int, total: int, progress: Progress | None, cancel: threading.Event | None
+) -> None:
+    """Every few hundred elements: stop if cancelled, else say how far the check is."""
+    if number % PROGRESS_ROWS == 0 or number == total:
+        check_cancel(cancel)
+        if progress:
+            progress(number, total, _("{done} / {total} éléments").format(done=number, total=total))
+
+
+def load_json(path: Path) -> Any:
+    """A JSON file's content; ``UnreadableFile`` (naming the file and line) if it is not JSON."""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as error:
@@ -55,10 +80,6 @@ def _read(path: Path) -> dict[str, Any]:
                 path=path, line=line, reason=error
             )
         ) from error
-    if not (isinstance(data, dict) and isinstance(data.get("features"), list)):
-        raise UnreadableFile(
-            _("« {path} » n'est pas une collection GeoJSON (FeatureCollection).").format(path=path)
-        )
     return data
 
 

@@ -44,6 +44,8 @@ class PlannedActor:
     values: dict[str, Any]
     tags: list[str]
     update: bool  # False: a new actor
+    match: str = ""  # what matched an existing actor: "id", "siret", "email" or "name"
+    existing_name: str = ""  # the matched actor's name as it is in the directory
 
 
 @dataclass

@@ -7,14 +7,20 @@ the same name, or created. Everything is written in one transaction.
 
 from __future__ import annotations
 
+import threading
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from companion.i18n import _
+from companion.io.import_plan import ImportRefused
 from companion.io.vcard import Card, read_cards
 from companion.store import Store
 from companion.store.records import new_id, now_iso
 from companion.text import fold
+
+PROGRESS_CARDS = 200
 
 
 @dataclass(frozen=True)
@@ -24,23 +30,78 @@ class PeopleReport:
     organisations_created: int
 
 
+@dataclass(frozen=True)
+class PersonMatch:
+    line: int
+    name: str  # as in the file
+    existing_name: str  # as in the directory
+    match: str  # "id", "email" or "name"
+
+
+@dataclass
+class PeoplePlan:
+    """What importing these cards would do (nothing is written to make it)."""
+
+    cards: list[Card]
+    creates: int = 0
+    updates: int = 0
+    matches: list[PersonMatch] = field(default_factory=list)
+
+
 def import_vcards(store: Store, path: Path) -> PeopleReport:
     """Read every card of ``path`` (refused whole if unreadable) and write them at once."""
     return import_cards(store, read_cards(path))
 
 
-def import_cards(store: Store, cards: list[Card]) -> PeopleReport:
-    """Write people (from vCards or a contacts CSV) in one transaction."""
+def plan_people(store: Store, cards: list[Card]) -> PeoplePlan:
+    """Count the people the cards would create and name those they would update."""
+    matcher = _Matcher(store)
+    plan = PeoplePlan([card for card in cards if _has_name(card)])
+    for card in plan.cards:
+        person_id, match = matcher.person(card)
+        # A second card of the same person in the file updates it too, as the import will.
+        if match:
+            plan.updates += 1
+        else:
+            plan.creates += 1
+        existing = matcher.names_by_id.get(person_id)
+        if match and existing is not None:
+            plan.matches.append(PersonMatch(card.line, card.display_name, existing, match))
+        matcher.remember(person_id, card)
+    return plan
+
+
+def _has_name(card: Card) -> bool:
+    return bool(card.first_name or card.last_name or card.formatted_name)
+
+
+def import_cards(
+    store: Store,
+    cards: list[Card],
+    progress: Callable[[int, int, str], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> PeopleReport:
+    """Write people (from vCards or a contacts CSV) in one transaction; cancelling writes
+    nothing (``ImportRefused``)."""
     matcher = _Matcher(store)
     now = now_iso()
     created = updated = organisations = 0
     with store.db.atomic():
-        for card in cards:
-            if not (card.first_name or card.last_name or card.formatted_name):
+        for number, card in enumerate(cards, start=1):
+            if number % PROGRESS_CARDS == 0:
+                if cancel is not None and cancel.is_set():
+                    raise ImportRefused(_("Import annulé : rien n'a été enregistré."))
+                if progress:
+                    progress(
+                        number,
+                        len(cards),
+                        _("{done} / {total} fiches").format(done=number, total=len(cards)),
+                    )
+            if not _has_name(card):
                 continue
-            person_id, exists = matcher.person(card)
+            person_id, match = matcher.person(card)
             values = _person_values(card)
-            if exists:
+            if match:
                 assignments = ", ".join(f"{key} = :{key}" for key in values)
                 store.db.execute(
                     f"UPDATE people SET {assignments}, updated_at = :now WHERE id = :id",
@@ -64,6 +125,8 @@ def import_cards(store: Store, cards: list[Card]) -> PeopleReport:
                 actor_id, new = matcher.organisation(card.organisation, now)
                 organisations += new
                 _affiliate(store, person_id, actor_id, card.title, now)
+        if cancel is not None and cancel.is_set():
+            raise ImportRefused(_("Import annulé : rien n'a été enregistré."))
     return PeopleReport(created, updated, organisations)
 
 
@@ -112,10 +175,12 @@ class _Matcher:
         self.ids: set[str] = set()
         self.emails: dict[str, str] = {}
         self.names: dict[str, str] = {}
+        self.names_by_id: dict[str, str] = {}  # the people already in the directory
         for person_id, email, first, last in store.conn.execute(
             "SELECT id, email, first_name, last_name FROM people WHERE deleted = 0"
         ):
             self.ids.add(person_id)
+            self.names_by_id[person_id] = f"{first} {last}".strip()
             if email:
                 self.emails[email.lower()] = person_id
             self.names.setdefault(fold(f"{first} {last}"), person_id)
@@ -126,18 +191,19 @@ class _Matcher:
             )
         }
 
-    def person(self, card: Card) -> tuple[str, bool]:
+    def person(self, card: Card) -> tuple[str, str]:
+        """The person's id and what matched ("id", "email", "name"; "" for a new person)."""
         uid = _as_uuid(card.uid)
         if uid and uid in self.ids:
-            return uid, True
+            return uid, "id"
         for email in card.emails:
             if email.lower() in self.emails:
-                return self.emails[email.lower()], True
+                return self.emails[email.lower()], "email"
         values = _person_values(card)
         by_name = self.names.get(fold(f"{values['first_name']} {values['last_name']}"))
         if by_name:
-            return by_name, True
-        return uid or new_id(), False
+            return by_name, "name"
+        return uid or new_id(), ""
 
     def remember(self, person_id: str, card: Card) -> None:
         self.ids.add(person_id)

@@ -16,6 +16,7 @@ from companion.errors import CompanionError
 from companion.i18n import _
 
 DELIMITERS = (";", ",", "\t", "|")
+ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "iso-8859-15")  # what a user may choose instead
 SAMPLE_BYTES = 64 * 1024
 
 

@@ -338,9 +338,16 @@ class Store:
         if not name:
             raise InvalidRecord(_("Une étiquette ne peut pas être vide."))
         with self.db.atomic():
-            found = self.db.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()
+            found = self.db.execute(
+                "SELECT id, deleted FROM tags WHERE name = ?", (name,)
+            ).fetchone()
             if found:
                 tag_id = found[0]
+                if found[1]:  # a deleted tag's name comes back: the tag comes back
+                    self.db.execute(
+                        "UPDATE tags SET deleted = 0, updated_at = ? WHERE id = ?",
+                        (now_iso(), tag_id),
+                    )
             else:
                 tag = self._new_row(name=name)
                 self.db["tags"].insert(tag)

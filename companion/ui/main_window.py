@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from companion.ui.map_page import MapPage
 
 MAP, DIRECTORY, TOOLBOX, SYNC = range(4)
+MESSAGE_MS = 10_000  # how long a status-bar message (e.g. "Ctrl+Z pour annuler") stays
 
 
 def _sections() -> list[tuple[str, str]]:
@@ -84,7 +84,12 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self._add_shortcuts()
+        self.actor_form = None
+        self.duplicates_dialog = None
+        self._add_undo_action()
+        self._add_menus()
+        self.directory.changed.connect(self._on_directory_changed)
+        self.directory.status_message.connect(self.show_message)
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status_label, 1)
@@ -110,6 +115,7 @@ class MainWindow(QMainWindow):
         if index == MAP and self.map_page is None:
             self._create_map_page()
         self.pages.setCurrentIndex(index)
+        self.refresh_undo()
 
     def _create_map_page(self) -> None:
         from companion.ui.map_page import MapPage  # loads QtWebEngine: only now
@@ -126,11 +132,13 @@ class MainWindow(QMainWindow):
     def _on_actor_added(self, _actor_id: str) -> None:
         self.directory.refresh()
         self.update_status()
+        self.refresh_undo()
 
     def _on_presentation(self, on: bool) -> None:
         """Presentation mode: only the map shows (the map page handles full screen)."""
         self.sidebar.setVisible(not on)
         self.statusBar().setVisible(not on)
+        self.menuBar().setVisible(not on)
 
     def open_actor(self, actor_id: str) -> None:
         """Show an actor in the directory: searched by name, selected, its card open."""
@@ -139,6 +147,7 @@ class MainWindow(QMainWindow):
             return
         self.show_section(DIRECTORY)
         directory = self.directory
+        directory.show_actors()
         directory.search_box.setText(actor.name)
         directory.apply_search()
         directory.model.actor_at(0)  # reads the first page of results
@@ -148,20 +157,107 @@ class MainWindow(QMainWindow):
             directory.table.scrollTo(directory.model.index(row, 0))
         directory.card.show_actor(actor_id)
 
-    def _add_shortcuts(self) -> None:
-        for number in range(4):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
-            action.triggered.connect(lambda _checked=False, n=number: self.show_section(n))
-            self.addAction(action)
-        find = QAction(self)
-        find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
-        find.triggered.connect(self.find_actor)
-        self.addAction(find)
-        quit_action = QAction(_("Quitter"), self)
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(QApplication.quit)
-        self.addAction(quit_action)
+    def _add_menus(self) -> None:
+        from companion.ui.menus import build_menus
+
+        self.actions_by_name = build_menus(self)
+
+    @staticmethod
+    def section_titles() -> list[tuple[str, str]]:
+        return _sections()
+
+    def new_actor(self) -> None:
+        """Ctrl+N: the actor form, anywhere (no map point); the new actor opens afterwards."""
+        from companion.ui.actor_form import ActorForm, open_gazetteer
+
+        gazetteer, notice = open_gazetteer()
+        form = ActorForm(self.store, gazetteer=gazetteer, notice=notice, parent=self)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.finished.connect(self._actor_form_closed)
+        self.actor_form = form
+        form.open()
+
+    def _actor_form_closed(self, _result: int) -> None:
+        form, self.actor_form = self.actor_form, None
+        if form is None:
+            return
+        if form.gazetteer is not None:
+            form.gazetteer.close()
+        if form.actor is not None:
+            self._on_actor_added(form.actor.id)
+            self.open_actor(form.actor.id)
+
+    def new_person(self) -> None:
+        """Ctrl+Shift+N: the person form, from the directory's people tab."""
+        self.show_section(DIRECTORY)
+        self.directory.show_people()
+        self.directory.people.new_person()
+
+    def open_duplicates(self) -> None:
+        from companion.ui.duplicates_dialog import open_duplicates_dialog
+
+        self.duplicates_dialog = open_duplicates_dialog(self, self.store)
+        self.duplicates_dialog.changed.connect(self._on_directory_changed)
+        self.duplicates_dialog.changed.connect(self.directory.refresh)
+        self.duplicates_dialog.status_message.connect(self.show_message)
+
+    def open_review(self) -> None:
+        self.show_section(DIRECTORY)
+        self.directory.show_people()
+        self.directory.people.open_review()
+
+    def open_import_wizard(self, _checked: bool = False) -> None:
+        """Ctrl+I: import a file; the directory, the map and the counts show it afterwards."""
+        from companion.ui.import_wizard import open_import_wizard  # loaded on first use
+
+        open_import_wizard(self, self.store, self._after_import)
+
+    def _after_import(self, _outcome: object = None) -> None:
+        self.directory.refresh()
+        if self.map_page is not None:
+            self.map_page.refresh()
+        self.update_status()
+
+    # -- undo -------------------------------------------------------------------
+
+    def _add_undo_action(self) -> None:
+        self.undo_action = QAction(_("Annuler"), self)
+        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.undo_action.triggered.connect(self.undo)
+        self.refresh_undo()
+
+    def refresh_undo(self) -> None:
+        """Name the step Ctrl+Z would undo ("Annuler : Supprimer 3 acteurs"), or disable it."""
+        step = self.store.journal.last()
+        self.undo_action.setEnabled(step is not None)
+        text = _("Annuler : {label}").format(label=step.label) if step else _("Annuler")
+        self.undo_action.setText(text)
+
+    def undo(self) -> None:
+        """Undo the last user action, then show its result everywhere."""
+        step = self.store.journal.undo()
+        if step is not None:
+            self.directory.refresh()
+            if self.map_page is not None:
+                self.map_page.refresh()
+            self.update_status()
+            self.show_message(_("Annulé : {label}").format(label=step.label))
+        self.refresh_undo()
+
+    def _on_directory_changed(self) -> None:
+        if self.map_page is not None:
+            self.map_page.refresh()
+        self.update_status()
+        self.refresh_undo()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, MESSAGE_MS)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # A dialog of another part (a merge, an edit) may have recorded a step meanwhile.
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.refresh_undo()
+        super().changeEvent(event)
 
     def show_section(self, index: int) -> None:
         self.sidebar.setCurrentRow(index)

@@ -61,7 +61,7 @@ def test_selecting_a_row_fills_the_card(qtbot, network: Network) -> None:
         "Bruno Durand — Animateur",
         "Financement ← Fondation Terres Vivantes",
         "Partenariat → Tiers-lieu La Fabrique",
-        "2025-03-14 · Réunion · Bilan de saison",
+        "14/03/2025 · Réunion · Bilan de saison",
     ):
         assert expected in text.splitlines(), expected
 

@@ -1,0 +1,188 @@
+"""Importing a file into the directory: check it (dry run), then write it after a backup.
+
+The wizard runs each step in a background job that opens its own store on the
+database file (SQLite's WAL lets the window keep reading while the import writes);
+the command line runs the same steps on its one store.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from companion.i18n import _
+from companion.io import sources
+from companion.io.import_plan import ImportPlan, Problem
+from companion.io.people_import import PeoplePlan
+from companion.io.textfile import TextFormat
+from companion.store import Store
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    path: Path
+    kind: str  # one of sources.KINDS
+    text_format: TextFormat | None = None  # a CSV's encoding and delimiter; None: detected
+    mapping: dict[int, str] | None = None  # a table's column index -> field; None: guessed
+    default_kind: str = "autre"  # the kind of actor when the file does not say
+
+
+@dataclass
+class CheckResult:
+    request: ImportRequest
+    plan: ImportPlan | PeoplePlan
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.plan.problems if isinstance(self.plan, ImportPlan) else []
+
+    @property
+    def creates(self) -> int:
+        return self.plan.creates
+
+    @property
+    def updates(self) -> int:
+        return self.plan.updates
+
+    @property
+    def is_people(self) -> bool:
+        return isinstance(self.plan, PeoplePlan)
+
+    def described_updates(self) -> list[str]:
+        """One French line per record the import would update, saying what matched it."""
+        reasons = {
+            "id": _("même identifiant"),
+            "email": _("même e-mail"),
+            "siret": _("même SIRET"),
+            "name": _("même nom") if self.is_people else _("même nom, même commune"),
+        }
+        if isinstance(self.plan, PeoplePlan):
+            found = [(m.line, m.existing_name, m.match) for m in self.plan.matches]
+        else:
+            found = [(a.line, a.existing_name, a.match) for a in self.plan.actors if a.update]
+        unit = _where(self)
+        return [
+            _("{where} : mise à jour de « {name} » ({reason})").format(
+                where=unit(line), name=name, reason=reasons.get(match, match)
+            )
+            for line, name, match in found
+        ]
+
+
+def _where(result: CheckResult) -> Callable[[int], str]:
+    if result.request.kind in (sources.GEOJSON, sources.GOGOCARTO):
+        return lambda number: _("Élément {number}").format(number=number)
+    return lambda line: _("Ligne {line}").format(line=line)
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    created: int
+    updated: int
+    seconds: float
+    backup: Path
+
+
+def check_file(
+    database: Path,
+    request: ImportRequest,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> CheckResult:
+    """The dry run on a store of its own (for a background thread)."""
+    store = Store.open(database)
+    try:
+        return check_with(store, request, progress, cancel)
+    finally:
+        store.close()
+
+
+def check_with(
+    store: Store,
+    request: ImportRequest,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> CheckResult:
+    """Read and check the whole file; nothing is written."""
+    from companion.geo import Gazetteer
+
+    path = request.path
+    if request.kind in sources.PEOPLE_KINDS:
+        return CheckResult(request, _plan_people(store, request))
+    with Gazetteer.open() as gazetteer:
+        if request.kind == sources.GEOJSON:
+            from companion.io.geojson_io import plan_geojson
+
+            plan = plan_geojson(store, gazetteer, path, request.default_kind, progress, cancel)
+        elif request.kind == sources.GOGOCARTO:
+            from companion.io.gogocarto import plan_gogocarto
+
+            plan = plan_gogocarto(store, gazetteer, path, request.default_kind, progress, cancel)
+        else:
+            from companion.io.actor_import import plan_import
+
+            plan = plan_import(
+                store,
+                gazetteer,
+                path,
+                mapping=request.mapping,
+                text_format=request.text_format,
+                default_kind=request.default_kind,
+                progress=progress,
+                cancel=cancel,
+            )
+    return CheckResult(request, plan)
+
+
+def _plan_people(store: Store, request: ImportRequest) -> PeoplePlan:
+    from companion.io.contacts_csv import read_contacts
+    from companion.io.people_import import plan_people
+    from companion.io.vcard import read_cards
+
+    if request.kind == sources.VCARD:
+        cards = read_cards(request.path)
+    else:
+        cards = read_contacts(request.path)
+    return plan_people(store, cards)
+
+
+def import_checked(
+    database: Path,
+    checked: CheckResult,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportOutcome:
+    """Back the database up, then write a clean plan in one transaction (on its own store)."""
+    from companion.store.migrations import backup_database
+
+    store = Store.open(database)
+    try:
+        started = time.monotonic()
+        backup = backup_database(store.conn, store.path, "import")
+        created, updated = write_checked(store, checked, progress, cancel)
+        return ImportOutcome(created, updated, time.monotonic() - started, backup)
+    finally:
+        store.close()
+
+
+def write_checked(
+    store: Store,
+    checked: CheckResult,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[int, int]:
+    """Write a checked file; return (created, updated). All or nothing."""
+    if isinstance(checked.plan, PeoplePlan):
+        from companion.io.people_import import import_cards
+
+        report = import_cards(store, checked.plan.cards, progress, cancel)
+        return report.created, report.updated
+    from companion.io.actor_import import apply_import
+
+    actors = apply_import(store, checked.plan, progress, cancel)
+    return actors.created, actors.updated

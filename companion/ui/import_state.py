@@ -1,0 +1,45 @@
+"""What the import wizard's pages have chosen so far, shared between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from companion.app.importing import CheckResult, ImportOutcome, ImportRequest
+from companion.io import sources
+from companion.io.textfile import TextFormat
+from companion.store import Store
+
+FILE, FORMAT, MAPPING, CHECK, IMPORT = range(5)  # the wizard's page ids
+
+
+@dataclass
+class ImportState:
+    store: Store
+    path: Path | None = None
+    kind: str = sources.TABLE
+    text_format: TextFormat | None = None  # a CSV's; None for other files
+    headers: list[str] = field(default_factory=list)  # a table's, as read on the format page
+    mapping: dict[int, str] | None = None
+    layout_name: str = ""
+    default_kind: str = "autre"
+    checked: CheckResult | None = None
+    outcome: ImportOutcome | None = None
+
+    @property
+    def is_actor_table(self) -> bool:
+        return self.kind == sources.TABLE
+
+    @property
+    def imports_actors(self) -> bool:
+        return self.kind not in sources.PEOPLE_KINDS
+
+    def request(self) -> ImportRequest:
+        assert self.path is not None
+        return ImportRequest(
+            self.path,
+            self.kind,
+            text_format=self.text_format if self.is_actor_table else None,
+            mapping=self.mapping if self.is_actor_table else None,
+            default_kind=self.default_kind,
+        )

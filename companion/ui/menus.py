@@ -1,0 +1,112 @@
+"""The main window's menu bar: every action of the app, with its shortcut, in one place.
+
+Menus make the actions findable; the shortcuts work with or without them. The
+actions that open heavier parts (forms, wizard, dialogs) import them on use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from companion.errors import CompanionError
+from companion.i18n import _
+
+if TYPE_CHECKING:
+    from companion.ui.main_window import MainWindow
+
+
+def add_action(
+    menu: QMenu,
+    text: str,
+    slot: Callable[[], object],
+    shortcut: QKeySequence | str | None = None,
+) -> QAction:
+    action = QAction(text, menu.parentWidget().window())
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(lambda _checked=False: slot())
+    menu.addAction(action)
+    # Also on the window: shortcuts keep working when the menu bar is hidden
+    # (presentation mode).
+    menu.parentWidget().window().addAction(action)
+    return action
+
+
+def build_menus(window: MainWindow) -> dict[str, QAction]:
+    """Fichier, Édition, Annuaire, Affichage; returns the actions by name (for tests)."""
+    bar = window.menuBar()
+    actions: dict[str, QAction] = {}
+
+    file_menu = bar.addMenu(_("&Fichier"))
+    actions["import"] = add_action(file_menu, _("Importer…"), window.open_import_wizard, "Ctrl+I")
+    actions["export"] = add_action(
+        file_menu, _("Exporter l'annuaire…"), lambda: export_directory(window), "Ctrl+Shift+E"
+    )
+    file_menu.addSeparator()
+    actions["quit"] = add_action(file_menu, _("Quitter"), window.close, "Ctrl+Q")
+
+    edit_menu = bar.addMenu(_("&Édition"))
+    edit_menu.addAction(window.undo_action)
+    window.addAction(window.undo_action)
+    actions["undo"] = window.undo_action
+    edit_menu.addSeparator()
+    actions["find"] = add_action(
+        edit_menu, _("Rechercher"), window.find_actor, QKeySequence.StandardKey.Find
+    )
+
+    directory_menu = bar.addMenu(_("&Annuaire"))
+    actions["new_actor"] = add_action(
+        directory_menu, _("Nouvel acteur…"), window.new_actor, "Ctrl+N"
+    )
+    actions["new_person"] = add_action(
+        directory_menu, _("Nouvelle personne…"), window.new_person, "Ctrl+Shift+N"
+    )
+    directory_menu.addSeparator()
+    actions["duplicates"] = add_action(
+        directory_menu, _("Rechercher les doublons…"), window.open_duplicates, "Ctrl+Shift+D"
+    )
+    actions["review"] = add_action(
+        directory_menu, _("Personnes à revoir (RGPD)…"), window.open_review
+    )
+
+    view_menu = bar.addMenu(_("A&ffichage"))
+    for number, (title, _icon) in enumerate(window.section_titles()):
+        actions[f"section{number + 1}"] = add_action(
+            view_menu,
+            title,
+            lambda n=number: window.show_section(n),
+            f"Ctrl+{number + 1}",
+        )
+    return actions
+
+
+def export_directory(window: MainWindow) -> Path | None:
+    """Ask for a file (its type picks the format), write the directory, say how many."""
+    from companion.io.directory_export import EXPORT_FORMATS, export_directory, format_for_path
+
+    filters = [f"{_(label)} (*{suffix})" for suffix, label in EXPORT_FORMATS.values()]
+    name, chosen = QFileDialog.getSaveFileName(
+        window, _("Exporter l'annuaire"), str(Path.home() / "annuaire.csv"), ";;".join(filters)
+    )
+    if not name:
+        return None
+    path = Path(name)
+    code = format_for_path(path)
+    if code is None:  # no suffix typed: the chosen filter decides
+        index = filters.index(chosen) if chosen in filters else 0
+        code = list(EXPORT_FORMATS)[index]
+        path = path.with_suffix(EXPORT_FORMATS[code][0])
+    try:
+        count = export_directory(window.store, code, path)
+    except CompanionError as error:
+        QMessageBox.warning(window, _("Exporter l'annuaire"), str(error))
+        return None
+    window.show_message(
+        _("{count} fiches exportées dans « {path} »").format(count=count, path=path)
+    )
+    return path

@@ -1,0 +1,328 @@
+"""The import wizard, driven page by page: file, format, mapping, check, import, report."""
+
+import json
+import threading
+
+from PySide6.QtWidgets import QWizard
+
+from companion.app import importing
+from companion.io.layouts import saved_layout
+from companion.store.migrations import BACKUP_FOLDER
+from companion.ui import import_run_pages
+from companion.ui.import_state import CHECK, FORMAT, IMPORT, MAPPING
+from companion.ui.import_wizard import ImportWizard
+
+TIMEOUT = 20_000
+
+
+def excel_csv(path, lines):
+    """French Excel: semicolons, Windows-1252, CRLF."""
+    path.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
+    return path
+
+
+def open_wizard(qtbot, store, path) -> ImportWizard:
+    wizard = ImportWizard(store)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.file_page.path_edit.setText(str(path))
+    assert wizard.file_page.isComplete()
+    wizard.next()
+    assert wizard.currentId() == FORMAT
+    return wizard
+
+
+def wait_for_check(qtbot, wizard: ImportWizard) -> None:
+    assert wizard.currentId() == CHECK
+    qtbot.waitUntil(lambda: not wizard.check_page.checking, timeout=TIMEOUT)
+
+
+def import_and_wait(qtbot, wizard: ImportWizard) -> None:
+    assert wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
+    wizard.next()
+    assert wizard.currentId() == IMPORT
+    qtbot.waitUntil(lambda: not wizard.import_page.importing, timeout=TIMEOUT)
+
+
+def test_an_excel_csv_is_read_mapped_checked_and_imported_after_a_backup(qtbot, store, tmp_path):
+    path = excel_csv(
+        tmp_path / "acteurs.csv",
+        [
+            "Nom;Type;Code postal;Ville;Courriel;Étiquettes",
+            "Épicerie solidaire;Association;94120;Fontenay-sous-Bois;ep@ex.example;Alimentation",
+            "Garage Étienne;Entreprise;69001;Lyon;;Mobilité",
+        ],
+    )
+    wizard = open_wizard(qtbot, store, path)
+    page = wizard.format_page
+    assert page.encoding_combo.currentData() == "cp1252"
+    assert page.delimiter_combo.currentData() == ";"
+    assert page.preview.rowCount() == 2 and page.preview.columnCount() == 6
+    assert page.preview.item(0, 0).text() == "Épicerie solidaire"
+
+    wizard.next()
+    assert wizard.currentId() == MAPPING
+    mapping = wizard.mapping_page
+    assert mapping.mapping() == {
+        0: "name",
+        1: "kind",
+        2: "postcode",
+        3: "commune",
+        4: "email",
+        5: "tags",
+    }
+    assert mapping.preview.rowCount() == 2
+    assert mapping.preview.horizontalHeaderItem(0).text() == "Nom"
+
+    imported = []
+    wizard.imported.connect(imported.append)
+    wizard.next()
+    wait_for_check(qtbot, wizard)
+    assert wizard.check_page.summary.text() == "Acteurs : 2 à créer, 0 à mettre à jour."
+    assert wizard.check_page.problems.rowCount() == 0
+
+    import_and_wait(qtbot, wizard)
+    assert store.count_actors() == 2
+    [garage] = store.actors("garage etienne")
+    assert garage.kind == "entreprise" and garage.insee_code == "69123"
+    assert store.tags_of(garage.id) == ["Mobilité"]
+    [outcome] = imported
+    assert (outcome.created, outcome.updated) == (2, 0)
+    assert outcome.backup.parent == store.path.parent / BACKUP_FOLDER and outcome.backup.is_file()
+    report = wizard.import_page.report.text()
+    assert (
+        report.startswith("2 acteurs créés, 0 acteurs mis à jour, en ") and "Sauvegarde" in report
+    )
+
+
+def test_the_delimiter_and_encoding_can_be_overridden_and_the_preview_rereads(
+    qtbot, store, tmp_path
+):
+    path = excel_csv(tmp_path / "a.csv", ["Nom;Ville", "Société;Évry"])
+    page = open_wizard(qtbot, store, path).format_page
+    page.delimiter_combo.setCurrentIndex(page.delimiter_combo.findData(","))
+    assert page.preview.columnCount() == 1
+    page.delimiter_combo.setCurrentIndex(page.delimiter_combo.findData(";"))
+    assert page.preview.columnCount() == 2
+    page.encoding_combo.setCurrentIndex(page.encoding_combo.findData("utf-8"))
+    assert not page.isComplete() and "illisible" in page.message.text()
+    page.encoding_combo.setCurrentIndex(page.encoding_combo.findData("iso-8859-15"))
+    assert page.isComplete() and page.preview.item(0, 1).text() == "Évry"
+
+
+def test_the_mapping_is_remembered_for_files_with_the_same_columns(qtbot, store, tmp_path):
+    first = excel_csv(
+        tmp_path / "adherents.csv", ["Raison;CP;Divers", "Coopérative Tramolin;69001;x"]
+    )
+    wizard = open_wizard(qtbot, store, first)
+    wizard.next()
+    page = wizard.mapping_page
+    assert page.mapping() == {1: "postcode"} and not page.isComplete()
+    assert "nom des acteurs" in page.warning.text()
+    page.set_field(0, "name")
+    page.set_field(2, "postcode")  # one column per field: CP lets it go
+    assert page.mapping() == {0: "name", 2: "postcode"}
+    page.set_field(1, "postcode")
+    page.set_field(2, "")
+    page.name_edit.setText("Adhérents")
+    assert page.isComplete()
+    wizard.next()
+    layout = saved_layout(store, ["Raison", "CP", "Divers"])
+    assert layout.name == "Adhérents" and layout.mapping == {0: "name", 1: "postcode"}
+    wizard.close()
+
+    second = excel_csv(tmp_path / "mars.csv", ["RAISON;cp;divers", "Garage Étienne;94120;y"])
+    wizard = open_wizard(qtbot, store, second)
+    wizard.next()
+    page = wizard.mapping_page
+    assert page.mapping() == {0: "name", 1: "postcode"}
+    assert "« Adhérents »" in page.origin.text() and page.name_edit.text() == "Adhérents"
+
+
+def test_problems_are_listed_by_line_and_field_and_block_the_import_until_fixed(
+    qtbot, store, tmp_path
+):
+    path = excel_csv(
+        tmp_path / "sale.csv",
+        ["Nom;Code postal;Courriel", "A;94120;pas-un-courriel", ";94120;", "B;94120;"],
+    )
+    wizard = open_wizard(qtbot, store, path)
+    wizard.next()
+    wizard.next()
+    wait_for_check(qtbot, wizard)
+    table = wizard.check_page.problems
+    rows = [
+        [table.item(row, column).text() for column in range(3)] for row in range(table.rowCount())
+    ]
+    assert rows == [
+        ["2", "Courriel", "adresse « pas-un-courriel » invalide"],
+        ["3", "Nom", "valeur manquante"],
+    ]
+    assert table.horizontalHeaderItem(0).text() == "Ligne"
+    assert not wizard.check_page.isComplete()
+    assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
+    assert "2 problèmes à corriger" in wizard.check_page.panel.status.text()
+
+    excel_csv(path, ["Nom;Code postal;Courriel", "A;94120;a@ex.example", "B;94120;"])
+    wizard.check_page.recheck_button.click()
+    qtbot.waitUntil(lambda: wizard.check_page.isComplete(), timeout=TIMEOUT)
+    assert table.rowCount() == 0
+    assert store.count_actors() == 0  # nothing written by checking
+
+
+def test_matched_records_are_named_with_what_matched_them(qtbot, store, tmp_path):
+    store.add_actor("Épicerie solidaire", "association", email="contact@epicerie.example")
+    path = excel_csv(tmp_path / "a.csv", ["Nom;Courriel", "L'Épicerie;contact@epicerie.example"])
+    wizard = open_wizard(qtbot, store, path)
+    wizard.next()
+    wizard.next()
+    wait_for_check(qtbot, wizard)
+    assert wizard.check_page.summary.text() == "Acteurs : 0 à créer, 1 à mettre à jour."
+    assert wizard.check_page.updates.item(0).text() == (
+        "Ligne 2 : mise à jour de « Épicerie solidaire » (même e-mail)"
+    )
+    import_and_wait(qtbot, wizard)
+    [actor] = store.actors()
+    assert actor.name == "L'Épicerie"
+
+
+def gate(monkeypatch, name):
+    """Make the page's job wait after its first progress report until released."""
+    release = threading.Event()
+    reported = threading.Event()
+    real = getattr(importing, name)
+
+    def gated(database, request, report, cancel):
+        def slow_report(done, total, message):
+            report(done, total, message)
+            reported.set()
+            release.wait(10)
+
+        return real(database, request, slow_report, cancel)
+
+    monkeypatch.setattr(import_run_pages, name, gated)
+    return reported, release
+
+
+def many_rows(tmp_path, count):
+    lines = ["Nom;Code postal"] + [f"Acteur {i};94120" for i in range(count)]
+    return excel_csv(tmp_path / "gros.csv", lines)
+
+
+def test_cancelling_the_import_writes_nothing(qtbot, store, tmp_path, monkeypatch):
+    wizard = open_wizard(qtbot, store, many_rows(tmp_path, 2500))
+    wizard.next()
+    wizard.next()
+    wait_for_check(qtbot, wizard)
+    reported, release = gate(monkeypatch, "import_checked")
+    wizard.next()
+    qtbot.waitUntil(reported.is_set, timeout=TIMEOUT)
+    assert wizard.import_page.importing and store.count_actors() == 0
+    wizard.import_page.panel.cancel_button.click()
+    release.set()
+    qtbot.waitUntil(lambda: not wizard.import_page.importing, timeout=TIMEOUT)
+    assert wizard.import_page.panel.status.text() == "Import annulé : rien n'a été enregistré."
+    assert store.count_actors() == 0
+    assert wizard.state.outcome is None
+
+
+def test_cancelling_the_check_leaves_the_import_disabled(qtbot, store, tmp_path, monkeypatch):
+    reported, release = gate(monkeypatch, "check_file")
+    wizard = open_wizard(qtbot, store, many_rows(tmp_path, 600))
+    wizard.next()
+    wizard.next()
+    qtbot.waitUntil(reported.is_set, timeout=TIMEOUT)
+    assert wizard.check_page.checking
+    wizard.check_page.panel.cancel_button.click()
+    release.set()
+    qtbot.waitUntil(lambda: not wizard.check_page.checking, timeout=TIMEOUT)
+    assert wizard.check_page.panel.status.text() == "Vérification annulée."
+    assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
+
+
+def test_a_gogocarto_export_skips_the_mapping_and_takes_the_default_kind(qtbot, store, tmp_path):
+    path = tmp_path / "elements.json"
+    elements = [
+        {"id": "a1", "name": "Jardin des Lilas", "address": {"postalCode": "93260"}},
+        {"id": "a2", "name": "Atelier vélo", "email": "pas-un-courriel"},
+    ]
+    path.write_text(json.dumps({"ontology": "gogofull", "data": elements}), encoding="utf-8")
+    wizard = open_wizard(qtbot, store, path)
+    page = wizard.format_page
+    assert page.kind_combo.currentData() == "gogocarto"
+    assert page.default_kind_combo.currentData() == "association"
+    page.default_kind_combo.setCurrentIndex(page.default_kind_combo.findData("collectif"))
+    wizard.next()
+    wait_for_check(qtbot, wizard)
+    table = wizard.check_page.problems
+    assert table.horizontalHeaderItem(0).text() == "Élément"
+    assert [table.item(0, column).text() for column in range(3)] == [
+        "2",
+        "Courriel",
+        "adresse « pas-un-courriel » invalide",
+    ]
+    elements[1]["email"] = "atelier@velo.example"
+    path.write_text(json.dumps({"ontology": "gogofull", "data": elements}), encoding="utf-8")
+    wizard.check_page.recheck_button.click()
+    qtbot.waitUntil(lambda: wizard.check_page.isComplete(), timeout=TIMEOUT)
+    import_and_wait(qtbot, wizard)
+    assert sorted(actor.kind for actor in store.actors()) == ["collectif", "collectif"]
+
+
+def test_a_vcard_file_imports_people(qtbot, store, tmp_path):
+    path = tmp_path / "contacts.vcf"
+    path.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Durivaud;Camille;;;\r\nFN:Camille Durivaud\r\n"
+        "ORG:Association Bravelune\r\nEMAIL:camille@exemple.example\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    wizard = open_wizard(qtbot, store, path)
+    assert wizard.format_page.kind_combo.currentData() == "vcard"
+    assert not wizard.format_page.default_kind_combo.isVisibleTo(wizard)
+    wizard.next()
+    wait_for_check(qtbot, wizard)
+    assert wizard.check_page.summary.text() == "Personnes : 1 à créer, 0 à mettre à jour."
+    import_and_wait(qtbot, wizard)
+    assert store.conn.execute("SELECT count(*) FROM people").fetchone()[0] == 1
+    assert "1 personne créée" in wizard.import_page.report.text()
+
+
+def test_ctrl_i_opens_the_wizard_and_the_directory_shows_the_import(qtbot, store, tmp_path):
+    from PySide6.QtGui import QKeySequence
+
+    from companion.ui.main_window import MainWindow
+
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.show()
+    [action] = [a for a in window.actions() if a.shortcut() == QKeySequence("Ctrl+I")]
+    assert action.text() == "Importer…"
+    action.trigger()
+    [wizard] = window.findChildren(ImportWizard)
+    path = excel_csv(tmp_path / "a.csv", ["Nom;Code postal", "Épicerie solidaire;94120"])
+    wizard.file_page.path_edit.setText(str(path))
+    wizard.next()
+    wizard.next()
+    wizard.next()
+    wait_for_check(qtbot, wizard)
+    import_and_wait(qtbot, wizard)
+    assert window.directory.model.rowCount() == 1
+    assert "1 acteur" in window.status_label.text()
+
+
+def test_an_excel_workbook_needs_no_encoding(qtbot, store, tmp_path):
+    from companion.io.xlsx import write_xlsx
+
+    path = tmp_path / "acteurs.xlsx"
+    write_xlsx(path, ["Raison sociale", "Code postal"], [["Épicerie solidaire", 94120]])
+    wizard = open_wizard(qtbot, store, path)
+    page = wizard.format_page
+    assert not page.encoding_combo.isVisibleTo(wizard) and page.isComplete()
+    assert page.preview.item(0, 1).text() == "94120"
+    wizard.next()
+    assert wizard.mapping_page.mapping() == {0: "name", 1: "postcode"}
+    wizard.next()
+    wait_for_check(qtbot, wizard)
+    import_and_wait(qtbot, wizard)
+    [actor] = store.actors()
+    assert actor.postcode == "94120" and actor.commune == "Fontenay-sous-Bois"
