@@ -118,14 +118,10 @@ def check_siren(value: str | None) -> str | None:
         return None
     digits = _digits(str(value))
     if not (len(digits) == 9 and digits.isdigit()):
-        raise InvalidValue(
-            _("Le SIREN « {value} » doit compter 9 chiffres.").format(value=value)
-        )
+        raise InvalidValue(_("Le SIREN « {value} » doit compter 9 chiffres.").format(value=value))
     if not _luhn_valid(digits):
         raise InvalidValue(
-            _("Le SIREN « {value} » est invalide (clé de contrôle incorrecte).").format(
-                value=value
-            )
+            _("Le SIREN « {value} » est invalide (clé de contrôle incorrecte).").format(value=value)
         )
     return digits
 
@@ -136,15 +132,11 @@ def check_siret(value: str | None) -> str | None:
         return None
     digits = _digits(str(value))
     if not (len(digits) == 14 and digits.isdigit()):
-        raise InvalidValue(
-            _("Le SIRET « {value} » doit compter 14 chiffres.").format(value=value)
-        )
+        raise InvalidValue(_("Le SIRET « {value} » doit compter 14 chiffres.").format(value=value))
     la_poste = digits.startswith("356000000") and sum(int(c) for c in digits) % 5 == 0
     if not (_luhn_valid(digits) or la_poste):
         raise InvalidValue(
-            _("Le SIRET « {value} » est invalide (clé de contrôle incorrecte).").format(
-                value=value
-            )
+            _("Le SIRET « {value} » est invalide (clé de contrôle incorrecte).").format(value=value)
         )
     return digits
 
@@ -160,9 +152,9 @@ def check_rna(value: str | None) -> str | None:
     text = re.sub(r"\s", "", str(value)).upper()
     if not _RNA.match(text):
         raise InvalidValue(
-            _("Le numéro RNA « {value} » doit être un W suivi de 9 chiffres (ex. W751234567).").format(
-                value=value
-            )
+            _(
+                "Le numéro RNA « {value} » doit être un W suivi de 9 chiffres (ex. W751234567)."
+            ).format(value=value)
         )
     return text
 

@@ -78,7 +78,7 @@ class Store:
         return UndoJournal(self.conn)
 
     def undoable(self, label: str) -> AbstractContextManager[None]:
-        """``with store.undoable(_("Supprimer 3 acteurs")): ...``: one transaction, one undo step."""
+        """One user action: one transaction, one undo step (``with store.undoable(label):``)."""
         return self.journal.record(label)
 
     @classmethod
@@ -483,7 +483,9 @@ def _check_person(row: dict[str, Any]) -> None:
 
 def _check_relation(row: dict[str, Any]) -> None:
     if row.get("type") not in RELATION_TYPES:
-        raise InvalidRecord(_("Type de relation inconnu : « {value} »").format(value=row.get("type")))
+        raise InvalidRecord(
+            _("Type de relation inconnu : « {value} »").format(value=row.get("type"))
+        )
     if row.get("source_id") == row.get("target_id"):
         raise InvalidRecord(_("Un acteur ne peut pas être en relation avec lui-même."))
     _check_visibility(row)

@@ -151,9 +151,7 @@ class UndoJournal:
         return self._columns[table]
 
     def _create_triggers(self, step: int) -> None:
-        existing = {
-            row[0] for row in self.conn.execute("SELECT name FROM main.sqlite_master")
-        }
+        existing = {row[0] for row in self.conn.execute("SELECT name FROM main.sqlite_master")}
         for table in JOURNALED_TABLES:
             if table not in existing:
                 continue

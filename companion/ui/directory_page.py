@@ -45,6 +45,7 @@ class DirectoryPage(QWidget):
 
     actor_selected = Signal(str)  # the selected actor's id
     changed = Signal()  # records were changed from this page
+    new_actor_requested = Signal()  # the main window opens the form (Ctrl+N)
     status_message = Signal(str)  # e.g. "3 acteurs supprimés — Ctrl+Z pour annuler"
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
@@ -98,6 +99,9 @@ class DirectoryPage(QWidget):
     def _build_actor_tab(self) -> QWidget:
         toolbar = QToolBar()
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.new_actor_action = toolbar.addAction(_("Nouvel acteur"))
+        self.new_actor_action.triggered.connect(self.new_actor_requested)
+        toolbar.addSeparator()
         self.actor_bulk.add_to_toolbar(toolbar)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)

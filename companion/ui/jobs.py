@@ -68,18 +68,26 @@ class Job(QObject):
     def _report(self, done: int, total: int, message: str = "") -> None:
         if self._cancel.is_set():
             raise JobCancelled()
-        self._worker_progress.emit(int(done), int(total), str(message))
+        try:
+            self._worker_progress.emit(int(done), int(total), str(message))
+        except RuntimeError:  # the job's owner (a closed dialog) deleted it: stop
+            self._cancel.set()
+            raise JobCancelled() from None
 
     def _run_in_worker(self) -> None:
         try:
             result = self._function(self._report, self._cancel)
         except JobCancelled:
-            self._worker_done.emit("cancelled", None)
+            outcome, value = "cancelled", None
         except BaseException as error:  # noqa: BLE001 - every error goes to the main thread
-            self._worker_done.emit("failed", error)
+            outcome, value = "failed", error
         else:
             outcome = "cancelled" if self._cancel.is_set() else "succeeded"
-            self._worker_done.emit(outcome, result)
+            value = result
+        try:
+            self._worker_done.emit(outcome, value)
+        except RuntimeError:  # deleted with its owner meanwhile: nobody is listening
+            _RUNNING.discard(self)
 
     # -- main-thread side ---------------------------------------------------
 

@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self._add_menus()
         self.directory.changed.connect(self._on_directory_changed)
         self.directory.status_message.connect(self.show_message)
+        self.directory.new_actor_requested.connect(self.new_actor)
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status_label, 1)

@@ -81,3 +81,34 @@ def test_a_job_runs_once(qtbot) -> None:
     with pytest.raises(RuntimeError):
         job.start()
     qtbot.waitUntil(lambda: job.outcome == "succeeded")
+
+
+def test_a_job_deleted_with_its_owner_stops_quietly(qtbot) -> None:
+    import threading
+
+    from PySide6.QtCore import QObject
+
+    from companion.ui import jobs
+
+    owner = QObject()
+    started, finished = threading.Event(), threading.Event()
+    outcomes = []
+
+    def work(report, cancel):
+        started.set()
+        try:
+            while True:  # reports until told to stop
+                report(0, 1, "")
+                cancel.wait(0.01)
+        except jobs.JobCancelled:
+            outcomes.append("cancelled")
+            raise
+        finally:
+            finished.set()
+
+    job = jobs.run_in_background(work, owner)
+    qtbot.waitUntil(started.is_set)
+    owner.deleteLater()  # a dialog closed: its job goes with it
+    qtbot.waitUntil(finished.is_set, timeout=5000)
+    qtbot.waitUntil(lambda: job not in jobs._RUNNING, timeout=5000)
+    assert outcomes == ["cancelled"]

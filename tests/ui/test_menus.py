@@ -48,6 +48,11 @@ def test_ctrl_n_adds_an_actor_and_shows_it_in_the_directory(qtbot, network: Netw
     )
     assert "5 acteurs" in window.status_label.text()
     assert window.undo_action.isEnabled()
+    # The directory's toolbar opens the same form.
+    window.directory.new_actor_action.trigger()
+    qtbot.waitUntil(lambda: window.actor_form is not None and window.actor_form.isVisible())
+    window.actor_form.reject()
+    qtbot.waitUntil(lambda: window.actor_form is None)
 
 
 def test_exporting_the_directory_writes_the_chosen_format(
