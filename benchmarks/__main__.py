@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["search", "gazetteer", "startup", "map", "directory", "duplicates"]
+BENCHMARKS = ["search", "gazetteer", "startup", "map", "directory", "duplicates", "toolbox"]
 
 
 def main(argv: list[str]) -> int:

@@ -3,26 +3,21 @@
 import subprocess
 import sys
 
-CORE_MODULES = [
-    "companion.store",
-    "companion.geo",
-    "companion.maps",
-    "companion.maps.page",
-    "companion.maps.server",
-    "companion.maps.filters",
-    "companion.maps.export_html",
-    "companion.maps.views",
-    "companion.maps.tiles",
-    "companion.io.actor_import",
-    "companion.io.people_import",
-    "companion.io.people_export",
-    "companion.io.xlsx",
-    "companion.io.geojson_io",
-    "companion.demo",
-    "companion.app.datafolder",
-    "companion.cli",
-    "companion.i18n",
-]
+def core_modules() -> list[str]:
+    """Every module of the package outside companion.ui (and the __main__ entry point)."""
+    import pkgutil
+
+    import companion
+
+    found = ["companion"]
+    for module in pkgutil.walk_packages(companion.__path__, "companion."):
+        if module.name.startswith("companion.ui") or module.name.endswith("__main__"):
+            continue
+        found.append(module.name)
+    return found
+
+
+CORE_MODULES = core_modules()
 
 
 def test_core_never_imports_qt():

@@ -263,3 +263,88 @@ CREATE INDEX actors_by_siren ON actors (siren) WHERE siren IS NOT NULL AND delet
 CREATE INDEX people_by_email ON people (email) WHERE email IS NOT NULL AND deleted = 0;
 CREATE INDEX interactions_by_date ON interactions (date) WHERE deleted = 0;
 """
+
+# The toolbox ("boîte à outils"): the network's guides, fiches, modèles,
+# checklists and kits. An item keeps its stable UUID across versions; `seq` is
+# the local row id the search index points at. `body` is the Markdown the
+# reader renders, `body_text` its plain text, which is what gets indexed (no
+# link targets or markup in snippets). Files (the item file and its images)
+# are known by SHA-256, so the hub can publish them content-addressed.
+# Favourites, recent and notes are local only and never synced; they hold no
+# foreign key, so they outlive an item being replaced by a newer version.
+TOOLBOX = f"""
+CREATE TABLE toolbox_items (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    slug TEXT NOT NULL UNIQUE,
+    version TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT '',
+    theme TEXT NOT NULL,
+    type TEXT NOT NULL,
+    audience TEXT NOT NULL DEFAULT '[]',
+    duration TEXT,
+    level TEXT,
+    date TEXT NOT NULL,
+    authors TEXT NOT NULL DEFAULT '[]',
+    license TEXT NOT NULL DEFAULT '',
+    related TEXT NOT NULL DEFAULT '[]',
+    source TEXT NOT NULL CHECK (source IN ('bundled', 'hub')),
+    path TEXT NOT NULL,
+    installed_at TEXT NOT NULL,
+    -- The long texts last: reading a column walks the overflow pages of those before it.
+    body_text TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX toolbox_items_by_theme ON toolbox_items (theme, type, title);
+CREATE INDEX toolbox_items_by_type ON toolbox_items (type, title);
+
+CREATE TABLE toolbox_files (
+    item_id TEXT NOT NULL REFERENCES toolbox_items (id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (item_id, path)
+);
+
+CREATE VIRTUAL TABLE toolbox_fts USING fts5 (
+    title, summary, body_text,
+    content = 'toolbox_items', content_rowid = 'seq',
+    tokenize = '{_TOKENIZER}', prefix = '2 3'
+);
+-- A match in the title counts most, then the summary.
+INSERT INTO toolbox_fts (toolbox_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)');
+
+CREATE TRIGGER toolbox_fts_insert AFTER INSERT ON toolbox_items BEGIN
+    INSERT INTO toolbox_fts (rowid, title, summary, body_text)
+    VALUES (new.seq, new.title, new.summary, new.body_text);
+END;
+CREATE TRIGGER toolbox_fts_update AFTER UPDATE OF title, summary, body_text ON toolbox_items
+BEGIN
+    INSERT INTO toolbox_fts (toolbox_fts, rowid, title, summary, body_text)
+    VALUES ('delete', old.seq, old.title, old.summary, old.body_text);
+    INSERT INTO toolbox_fts (rowid, title, summary, body_text)
+    VALUES (new.seq, new.title, new.summary, new.body_text);
+END;
+CREATE TRIGGER toolbox_fts_delete AFTER DELETE ON toolbox_items BEGIN
+    INSERT INTO toolbox_fts (toolbox_fts, rowid, title, summary, body_text)
+    VALUES ('delete', old.seq, old.title, old.summary, old.body_text);
+END;
+
+CREATE TABLE toolbox_favourites (
+    item_id TEXT PRIMARY KEY,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE toolbox_recent (
+    item_id TEXT PRIMARY KEY,
+    opened_at TEXT NOT NULL,
+    position INTEGER NOT NULL  -- grows with each opening: clocks can tie
+);
+CREATE INDEX toolbox_recent_by_position ON toolbox_recent (position);
+CREATE TABLE toolbox_notes (
+    item_id TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
