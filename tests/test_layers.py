@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+
 def core_modules() -> list[str]:
     """Every module of the package outside companion.ui (and the __main__ entry point)."""
     import pkgutil
