@@ -262,3 +262,35 @@ def test_reimport_matches_on_siret_then_email_whatever_the_case(store, gazetteer
     apply_import(store, plan)
     assert store.count_actors() == 2
     assert {a.commune for a in store.actors()} == {"Vienne"}
+
+
+def _actor_indexes(store):
+    rows = store.conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'actors'"
+    )
+    return sorted(rows)
+
+
+def test_a_large_import_keeps_every_index_even_when_cancelled(store, gazetteer, tmp_path):
+    before = _actor_indexes(store)
+    lines = ["Nom;Type;Code postal;Ville"] + [
+        f"Structure {n};Association;69001;Lyon" for n in range(1500)
+    ]
+    path = write_excel_csv(tmp_path / "gros.csv", lines)
+    plan = plan_import(store, gazetteer, path)
+    cancel = threading.Event()
+
+    def cancel_midway(done, total, _message):
+        if done >= 1000:
+            cancel.set()
+
+    with pytest.raises(ImportRefused):
+        apply_import(store, plan, progress=cancel_midway, cancel=cancel)
+    assert _actor_indexes(store) == before and store.count_actors() == 0
+    apply_import(store, plan)
+    assert _actor_indexes(store) == before and store.count_actors() == 1500
+    plan_text = store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM actors WHERE kind = 'association' AND deleted = 0 "
+        "ORDER BY sort_name"
+    ).fetchall()
+    assert "actors_by_kind" in str(plan_text)

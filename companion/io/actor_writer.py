@@ -40,9 +40,9 @@ def write_actors(
         # indexed for search once, with its tags, instead of once per tag.
         store.conn.execute("PRAGMA defer_foreign_keys = ON")
         tag_ids = _ensure_tags(store, {tag for actor in planned for tag in actor.tags}, now)
-        with store.deferred_actor_indexing():
+        created = sum(1 for actor in planned if not actor.update)
+        with store.deferred_actor_indexing(), _indexes_built_after(store, created):
             _write_all(store, planned, tag_ids, now, owner, progress, cancel)
-    created = sum(1 for actor in planned if not actor.update)
     return ImportReport(created=created, updated=total - created)
 
 
@@ -59,6 +59,26 @@ def _large_page_cache(store: Store, rows: int) -> Iterator[None]:
         yield
     finally:
         store.conn.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+@contextmanager
+def _indexes_built_after(store: Store, new_rows: int) -> Iterator[None]:
+    """When an import at least doubles the actors, build their secondary indexes once at
+    the end (a sort) rather than row by row (random inserts into eight B-trees): about
+    0.6 s of 5 for 100,000 rows. Inside the import's transaction: a failure restores them."""
+    existing = store.conn.execute("SELECT count(*) FROM actors").fetchone()[0]
+    if new_rows < BATCH or new_rows < existing:
+        yield
+        return
+    indexes = store.conn.execute(
+        "SELECT name, sql FROM sqlite_master "
+        "WHERE type = 'index' AND tbl_name = 'actors' AND sql IS NOT NULL"
+    ).fetchall()
+    for name, _sql in indexes:
+        store.conn.execute(f"DROP INDEX {name}")
+    yield
+    for _name, sql in indexes:
+        store.conn.execute(sql)
 
 
 def _write_all(
