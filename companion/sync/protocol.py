@@ -1,0 +1,151 @@
+"""The wire format between the app and the hub (JSON over HTTPS), version ``PROTOCOL``.
+
+See docs/SYNC.md for the rules. These types are shared by the client
+(companion/sync) and the hub (companion/hub); both validate what they receive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+PROTOCOL = 1
+PROTOCOL_HEADER = "X-Companion-Protocol"
+
+# The synced tables and the fields that travel (everything but the local
+# ``seq``, the record ``id`` and the derived ``sort_name``). ``owner`` travels
+# once, with the record's creation, and never changes.
+SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
+    "actors": (
+        "owner", "visibility", "created_at", "deleted", "name", "kind", "description",
+        "insee_code", "commune", "departement", "postcode", "address", "latitude",
+        "longitude", "website", "email", "phone", "siren", "siret", "rna", "merged_into",
+    ),
+    "people": (
+        "owner", "visibility", "created_at", "deleted", "first_name", "last_name", "email",
+        "phone", "notes", "legal_basis", "collected_on", "collection_source", "merged_into",
+    ),
+    "affiliations": (
+        "owner", "visibility", "created_at", "deleted", "person_id", "actor_id", "role",
+        "start_date", "end_date",
+    ),
+    "relations": (
+        "owner", "visibility", "created_at", "deleted", "source_id", "target_id", "type",
+        "start_date", "end_date", "strength", "notes",
+    ),
+    "interactions": (
+        "owner", "visibility", "created_at", "deleted", "actor_id", "person_id", "kind",
+        "date", "title", "notes",
+    ),
+    "tags": ("owner", "visibility", "created_at", "deleted", "name"),
+    "map_views": (
+        "owner", "visibility", "created_at", "deleted", "name", "title", "filter", "south",
+        "west", "north", "east", "position",
+    ),
+}  # fmt: skip
+# actor_tags links travel as a field of the actor: "tags" = sorted list of tag ids.
+LINK_FIELDS = {"actors": "tags"}
+
+MAX_BATCH_CHANGES = 5_000
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of one record, as its author last set it."""
+
+    table: str
+    id: str
+    field: str
+    value: Any  # JSON: str, int, float, None, or a list of ids for link fields
+    hlc: str  # companion.sync.hlc.Timestamp as text
+    seq: int | None = None  # the hub's sequence number (in pulls only)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.seq is None:
+            del data["seq"]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Change:
+        change = cls(
+            table=str(data["table"]),
+            id=str(data["id"]),
+            field=str(data["field"]),
+            value=data.get("value"),
+            hlc=str(data["hlc"]),
+            seq=data.get("seq"),
+        )
+        check_change(change)
+        return change
+
+
+class ProtocolError(ValueError):
+    """A message that does not follow the protocol (the text says what is wrong)."""
+
+
+def check_change(change: Change) -> None:
+    fields = SYNCED_FIELDS.get(change.table)
+    if fields is None:
+        raise ProtocolError(f"unknown table {change.table!r}")
+    if change.field not in fields and change.field != LINK_FIELDS.get(change.table):
+        raise ProtocolError(f"unknown field {change.table}.{change.field}")
+    if not isinstance(change.value, str | int | float | list | type(None)):
+        raise ProtocolError(f"bad value for {change.table}.{change.field}")
+
+
+@dataclass(frozen=True)
+class PushRequest:
+    """POST /v1/push: a batch of the outbox, idempotent by ``batch_id``."""
+
+    site: str
+    batch_id: str
+    changes: list[Change]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A change the hub refused (403 scope, drift...): kept on the client for the user."""
+
+    table: str
+    id: str
+    field: str
+    reason: str  # a code: "forbidden", "drift", "invalid"
+
+
+@dataclass(frozen=True)
+class PushResponse:
+    accepted: int
+    rejected: list[Rejection]
+    superseded: list[Change]  # the hub already held a later value for these fields
+    epoch: str
+    hub_seq: int
+    server_time_ms: int
+
+
+@dataclass(frozen=True)
+class PullResponse:
+    """GET /v1/pull?since=N&limit=M: current values changed after ``since``, by hub seq."""
+
+    changes: list[Change]
+    next: int  # the cursor to store once these are committed locally
+    more: bool
+    epoch: str
+    server_time_ms: int
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    path: str  # relative to the item's folder
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ManifestItem:
+    id: str
+    slug: str
+    version: str
+    sha256: str
+    files: list[ManifestFile] = field(default_factory=list)
