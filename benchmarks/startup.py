@@ -35,6 +35,9 @@ def _run(command: list[str], env: dict[str, str]) -> float:
 def main() -> None:
     folder = demo_folder(350, None)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COMPANION_EXIT_WHEN_SHOWN": "1"}
+    # An installed app starts from compiled bytecode (pip and the bundle write it):
+    # let the warm-up run write ours even where the shell forbids it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     app_command = [sys.executable, "-m", "companion", "--data", str(folder)]
     bare_command = [sys.executable, "-c", BARE]
     _run(app_command, env)  # warm the file cache for both
