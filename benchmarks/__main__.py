@@ -1,13 +1,19 @@
-"""``python -m benchmarks NAME`` runs one benchmark; ``all`` runs every one."""
+"""``python -m benchmarks NAME [--option …]`` runs one benchmark; ``all`` runs every one.
+
+Options after the names go to benchmarks that take them (``sync --seconds 10``).
+"""
 
 import importlib
 import sys
 
-BENCHMARKS = ["search", "gazetteer", "startup", "map", "directory", "duplicates", "toolbox"]
+BENCHMARKS = [
+    "search", "gazetteer", "startup", "map", "directory", "duplicates", "toolbox", "sync",
+]  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
-    names = argv or ["all"]
+    split = next((i for i, arg in enumerate(argv) if arg.startswith("-")), len(argv))
+    names, options = argv[:split] or ["all"], argv[split:]
     if names == ["all"]:
         names = BENCHMARKS
     unknown = [name for name in names if name not in BENCHMARKS]
@@ -18,7 +24,11 @@ def main(argv: list[str]) -> int:
         )
         return 2
     for name in names:
-        importlib.import_module(f"benchmarks.{name}").main()
+        module = importlib.import_module(f"benchmarks.{name}")
+        if options:
+            module.main(options)
+        else:
+            module.main()
     return 0
 
 

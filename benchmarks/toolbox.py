@@ -12,12 +12,17 @@ keep the first 50 texts holding every query word (no ranking, no snippet):
 
 Reading: the largest bundled guide read, parsed and rendered to the reader's
 HTML page, against the bare ``markdown.markdown()`` of its body; ``first_ms``
-is the first time, which imports the markdown package. Start-up: the bundle
+is the first time, which imports the markdown package. In the same record,
+``reader_*``: that guide opened in the app's reader offscreen (a new reader
+widget, the item read from the catalogue and rendered, its page set, laid out
+and painted by ``grab()``), the first time (Qt's text engine and the SVG image
+warm up) and then the median and p95 of fresh readers. Start-up: the bundle
 check when nothing changed, against a full reinstall.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import sys
@@ -120,7 +125,27 @@ def _search_figures(conn: sqlite3.Connection, corpus: str, scan_rounds: int) -> 
     emit(record)
 
 
-def _render_figures() -> None:
+def _reader_figures(store: Store, item_id: str) -> dict[str, float]:
+    """Open the item in a new reader widget and paint it, offscreen; first and repeated."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])  # noqa: F841 (kept alive)
+    from companion.ui.toolbox_reader import ToolboxReader
+
+    def open_and_paint() -> None:
+        reader = ToolboxReader(store)
+        reader.resize(1100, 800)
+        if not reader.open_item(item_id) or reader.grab().isNull():
+            raise RuntimeError("the reader showed nothing")
+        reader.deleteLater()
+
+    first = time_ms(open_and_paint)
+    again = [time_ms(open_and_paint) for _ in range(15)]
+    return {"reader_first_ms": round(first, 1), **summary(again, "reader_")}
+
+
+def _render_figures(store: Store) -> None:
     import markdown
 
     root = items.bundle_root()
@@ -138,6 +163,7 @@ def _render_figures() -> None:
     ours = [time_ms(parse_and_render) for _ in range(30)]
     body = items.read_item(root, largest).body
     bare = [time_ms(lambda: markdown.markdown(body)) for _ in range(30)]
+    reader = _reader_figures(store, items.read_item(root, largest).id)
     emit(
         {
             "bench": "toolbox-render",
@@ -146,6 +172,7 @@ def _render_figures() -> None:
             "first_ms": round(first, 1),
             **summary(ours),
             **summary(bare, "baseline_bare_markdown_"),
+            **reader,
         }
     )
 
@@ -190,10 +217,10 @@ def _generated_store() -> Store:
 
 
 def main() -> None:
-    _render_figures()
     store = _bundled_store()
     try:
         catalogue.install_bundled(store)
+        _render_figures(store)
         _startup_figures(store)
         _search_figures(store.conn, "bundled", scan_rounds=ROUNDS)
     finally:

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The Debian libraries Qt and QtWebEngine need (see FIELD-NOTES). As root,
-# installs those missing; otherwise prints the command to run.
+# The Debian libraries Qt and QtWebEngine need (see FIELD-NOTES), and PostgreSQL
+# for the hub's tests (Debian's `postgresql` puts initdb/pg_ctl/postgres in
+# /usr/lib/postgresql/<version>/bin; the tests start their own throwaway
+# cluster there, as the `postgres` user it creates). As root, installs those
+# missing; otherwise prints the command to run. Idempotent.
 set -euo pipefail
 packages=(
   libnss3 libasound2 libdbus-1-3 libegl1 libgl1 libgbm1 libfontconfig1 libglib2.0-0
@@ -8,6 +11,7 @@ packages=(
   libxrandr2 libxtst6 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-glx0 libxcb-dri3-0
   libxcb-sync1 libxcb-xfixes0 libwayland-server0 libudev1 xvfb xauth fonts-dejavu-core
+  postgresql
 )
 command -v dpkg-query >/dev/null || exit 0   # not Debian: nothing we can check
 missing=()
@@ -18,11 +22,14 @@ for package in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
-  echo "Installing Qt system libraries: ${missing[*]}"
+  echo "Installing system packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # The tests run their own cluster: no need for Debian's default one, started at install.
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/companion.conf
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
-  echo "Missing system libraries for Qt; install them with:" >&2
+  echo "Missing system packages (Qt libraries, PostgreSQL for the hub's tests); install them with:" >&2
   echo "  sudo apt-get install ${missing[*]}" >&2
 fi

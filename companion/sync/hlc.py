@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 WALL_DIGITS = 16
 COUNTER_DIGITS = 5
+MAX_COUNTER = 10**COUNTER_DIGITS - 1
 MAX_DRIFT_MS = 60 * 60 * 1000  # a remote stamp further ahead than this is refused
 
 
@@ -55,8 +56,10 @@ class Clock:
         wall = physical_ms() + self.offset_ms
         if wall > self.last.wall_ms:
             stamp = Timestamp(wall, 0, self.site)
-        else:
+        elif self.last.counter < MAX_COUNTER:
             stamp = Timestamp(self.last.wall_ms, self.last.counter + 1, self.site)
+        else:  # the counter would outgrow its digits (and the text order): borrow a ms
+            stamp = Timestamp(self.last.wall_ms + 1, 0, self.site)
         self.last = stamp
         return stamp
 

@@ -24,10 +24,17 @@ from companion.ui.icons import icon
 from companion.ui.placeholder_page import PlaceholderPage
 
 if TYPE_CHECKING:
+    from companion.toolbox.catalogue import InstallReport
+    from companion.ui.global_search import GlobalSearch
+    from companion.ui.jobs import Job
     from companion.ui.map_page import MapPage
+    from companion.ui.toolbox_page import ToolboxPage
 
 MAP, DIRECTORY, TOOLBOX, SYNC = range(4)
 MESSAGE_MS = 10_000  # how long a status-bar message (e.g. "Ctrl+Z pour annuler") stays
+# After the first paint and the directory's first rows: the install's imports (about
+# 15 ms of Python when the bundle is unchanged) never compete with them for the GIL.
+TOOLBOX_INSTALL_DELAY_MS = 300
 
 
 def _sections() -> list[tuple[str, str]]:
@@ -56,14 +63,11 @@ class MainWindow(QMainWindow):
         self.map_page: MapPage | None = None
         self.pages.addWidget(PlaceholderPage(_("Carte"), _("Chargement de la carte des acteurs…")))
         self.pages.addWidget(self.directory)
+        # Built the first time the section is shown, like the map.
+        self.toolbox_page: ToolboxPage | None = None
+        self.toolbox_install: Job | None = None
         self.pages.addWidget(
-            PlaceholderPage(
-                _("Boîte à outils"),
-                _(
-                    "La boîte à outils arrive bientôt : fiches méthode, modèles de documents "
-                    "et guides d'animation, disponibles même sans connexion."
-                ),
-            )
+            PlaceholderPage(_("Boîte à outils"), _("Chargement de la boîte à outils…"))
         )
         self.pages.addWidget(
             PlaceholderPage(
@@ -86,6 +90,7 @@ class MainWindow(QMainWindow):
 
         self.actor_form = None
         self.duplicates_dialog = None
+        self.global_search: GlobalSearch | None = None
         self._add_undo_action()
         self._add_menus()
         self.directory.changed.connect(self._on_directory_changed)
@@ -97,6 +102,9 @@ class MainWindow(QMainWindow):
         # The counts scan whole tables (about 10 ms on the demo): fill the status
         # bar just after the window appears rather than delay its first paint.
         QTimer.singleShot(0, self.update_status)
+        # The shipped toolbox is brought into the catalogue off the UI thread once the
+        # window is up (a changed bundle means writes, and sqlite-utils to import).
+        QTimer.singleShot(TOOLBOX_INSTALL_DELAY_MS, self._install_toolbox)
         self.show_section(DIRECTORY)
 
     def _build_sidebar(self) -> QListWidget:
@@ -115,6 +123,8 @@ class MainWindow(QMainWindow):
     def _on_section_changed(self, index: int) -> None:
         if index == MAP and self.map_page is None:
             self._create_map_page()
+        elif index == TOOLBOX and self.toolbox_page is None:
+            self._create_toolbox_page()
         self.pages.setCurrentIndex(index)
         self.refresh_undo()
 
@@ -129,6 +139,61 @@ class MainWindow(QMainWindow):
         self.pages.insertWidget(MAP, self.map_page)
         self.pages.removeWidget(placeholder)
         placeholder.deleteLater()
+
+    def _create_toolbox_page(self) -> None:
+        from companion.ui.toolbox_page import ToolboxPage  # the reader and its Qt modules
+
+        self.toolbox_page = ToolboxPage(self.store)
+        self.toolbox_page.action_requested.connect(self.run_action)
+        self.toolbox_page.status_message.connect(self.show_message)
+        placeholder = self.pages.widget(TOOLBOX)
+        self.pages.insertWidget(TOOLBOX, self.toolbox_page)
+        self.pages.removeWidget(placeholder)
+        placeholder.deleteLater()
+
+    def _install_toolbox(self) -> None:
+        from companion.ui.toolbox_install import install_in_background
+
+        self.toolbox_install = install_in_background(self.store.path, self)
+        self.toolbox_install.succeeded.connect(self._toolbox_installed)
+        self.toolbox_install.failed.connect(self._toolbox_install_failed)
+
+    def _toolbox_installed(self, report: InstallReport) -> None:
+        if self.toolbox_page is not None and not report.up_to_date:
+            self.toolbox_page.refresh()
+        if report.problems:
+            count = len(report.problems)
+            text = ngettext(
+                "Boîte à outils : {n} élément n'a pas pu être installé",
+                "Boîte à outils : {n} éléments n'ont pas pu être installés",
+                count,
+            )
+            self.show_message(text.format(n=count))
+
+    def _toolbox_install_failed(self, error: BaseException) -> None:
+        self.show_message(
+            _("La boîte à outils n'a pas pu être mise à jour : {error}").format(error=error)
+        )
+
+    def run_action(self, name: str) -> None:
+        """An action a toolbox item links to (``companion://action/<name>``)."""
+        if name == "presentation":
+            self.show_section(MAP)
+            if self.map_page is not None:
+                self.map_page.presentation.enter()
+        else:
+            self.show_message(_("Action inconnue : « {name} »").format(name=name))
+
+    def open_global_search(self) -> None:
+        """Ctrl+K: one box over actors, people, exchanges and the toolbox."""
+        from companion.ui.global_search import open_global_search
+
+        self.global_search = open_global_search(self, self.global_search)
+
+    def open_search_hit(self, entity: str, record_id: str) -> None:
+        from companion.ui.global_search import open_hit
+
+        open_hit(self, entity, record_id)
 
     def _on_actor_added(self, _actor_id: str) -> None:
         self.directory.refresh()
@@ -267,7 +332,10 @@ class MainWindow(QMainWindow):
         return self.pages.currentIndex()
 
     def find_actor(self) -> None:
-        """Ctrl+F: go to the directory and put the cursor in its search box."""
+        """Ctrl+F: the toolbox's search box there, else the directory's."""
+        if self.current_section() == TOOLBOX and self.toolbox_page is not None:
+            self.toolbox_page.focus_search()
+            return
         self.show_section(DIRECTORY)
         self.directory.focus_search()
 

@@ -26,14 +26,18 @@ def add_action(
     slot: Callable[[], object],
     shortcut: QKeySequence | str | None = None,
 ) -> QAction:
-    action = QAction(text, menu.parentWidget().window())
+    owner = menu.parentWidget()
+    while isinstance(owner, QMenu):  # a submenu: its menu's window is the menu itself
+        owner = owner.parentWidget()
+    window = owner.window()
+    action = QAction(text, window)
     if shortcut is not None:
         action.setShortcut(QKeySequence(shortcut))
     action.triggered.connect(lambda _checked=False: slot())
     menu.addAction(action)
     # Also on the window: shortcuts keep working when the menu bar is hidden
     # (presentation mode).
-    menu.parentWidget().window().addAction(action)
+    window.addAction(action)
     return action
 
 
@@ -57,6 +61,10 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     edit_menu.addSeparator()
     actions["find"] = add_action(
         edit_menu, _("Rechercher"), window.find_actor, QKeySequence.StandardKey.Find
+    )
+    go_menu = edit_menu.addMenu(_("Aller à"))
+    actions["search_everywhere"] = add_action(
+        go_menu, _("Rechercher partout…"), window.open_global_search, "Ctrl+K"
     )
 
     directory_menu = bar.addMenu(_("&Annuaire"))

@@ -32,6 +32,7 @@ def test_four_sections_starting_on_the_directory(qtbot, network: Network) -> Non
     placeholders = [window.pages.widget(i) for i in (0, 2, 3)]
     assert all(isinstance(page, PlaceholderPage) for page in placeholders)
     assert placeholders[0].message.startswith("Chargement de la carte")  # built when shown
+    assert placeholders[1].message.startswith("Chargement de la boîte à outils")
     qtbot.waitUntil(lambda: "4 acteurs" in window.status_label.text())
     assert str(network.store.path) in window.status_label.text()
 
@@ -61,7 +62,8 @@ def test_importing_the_window_loads_no_web_engine() -> None:
     code = (
         "import sys, companion.ui.main_window, companion.ui.app\n"
         "heavy = [m for m in sys.modules if 'QtWebEngine' in m or m.startswith('folium')"
-        " or m.startswith('qtawesome') or m.startswith('qtpy')]\n"
+        " or m.startswith('qtawesome') or m.startswith('qtpy') or 'QtPdf' in m"
+        " or m.startswith(('markdown', 'companion.ui.toolbox_', 'companion.toolbox'))]\n"
         "print(heavy)"
     )
     output = subprocess.run(

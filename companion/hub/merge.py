@@ -1,0 +1,241 @@
+"""One push batch merged into the hub's field state (docs/SYNC.md, "Merge" and "Hub").
+
+Runs inside one write transaction that holds the sequence counter: sequence
+numbers are handed out, and become visible, in order, so a pull that returned
+seq N never misses a change numbered below N that commits later.
+
+Per field the later stamp wins (stamps compare as strings, see hlc.py); an
+incoming change that loses comes back in ``superseded`` with the hub's value.
+Scope: a record's owner is fixed by its creation (the ``owner`` field, which
+must be the pushing member unless an admin pushes); only the owner or an admin
+writes it afterwards. A record whose winning visibility is ``private`` never
+reaches the hub; a shared one made private keeps only its owner, visibility
+and tombstone, and every later write to it is refused until it is shared again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from companion.hub.backends import Tx
+from companion.hub.members import Member, now_iso
+from companion.hub.wire import push_response_from_json, push_response_to_json
+from companion.sync.hlc import MAX_DRIFT_MS, Timestamp
+from companion.sync.protocol import Change, PushRequest, PushResponse, Rejection
+
+KEPT_WHEN_PRIVATE = ("owner", "visibility", "deleted")
+VISIBILITIES = ("network", "private")
+
+_UPSERT = (
+    "INSERT INTO field_state (tbl, id, field, value, hlc, owner, seq) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (tbl, id, field) DO UPDATE"
+    " SET value = excluded.value, hlc = excluded.hlc, seq = excluded.seq"
+)
+
+
+class BatchConflict(Exception):
+    """The batch id was already used by another member."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int  # 200, or 403 when every change of the batch was out of scope
+    response: PushResponse
+
+
+@dataclass
+class _Record:
+    owner: str
+    visibility: str
+    deleted: int
+    new: bool
+    fields: dict[str, tuple[str, str]]  # field -> (value as JSON, stamp)
+    dirty: set[str] = field(default_factory=set)
+    withdrawn: bool = False
+
+
+def apply_batch(
+    tx: Tx, member: Member, request: PushRequest, invalid: list[Rejection], now_ms: int
+) -> Outcome:
+    """Merge ``request`` (its ``invalid`` changes already set aside) and remember the answer."""
+    seq = int(_meta(tx, "seq", lock=True))
+    epoch = _meta(tx, "epoch")
+    stored = tx.one(
+        "SELECT member_id, status, response FROM batches WHERE batch_id = ?", (request.batch_id,)
+    )
+    if stored is not None:
+        if stored[0] != member.id:
+            raise BatchConflict(request.batch_id)
+        data = json.loads(stored[2])
+        data["server_time_ms"] = now_ms  # the clock offset must come from this answer
+        return Outcome(int(stored[1]), push_response_from_json(data))
+    merge = _Merge(tx, member, seq, now_ms, list(invalid))
+    merge.run(request.changes)
+    tx.run_many(_UPSERT, merge.upserts)
+    tx.run("UPDATE meta SET value = ? WHERE key = 'seq'", (str(merge.seq),))
+    response = PushResponse(
+        accepted=merge.accepted,
+        rejected=merge.rejected,
+        superseded=merge.superseded,
+        epoch=epoch,
+        hub_seq=merge.seq,
+        server_time_ms=now_ms,
+    )
+    total = len(request.changes) + len(invalid)
+    out_of_scope = total > 0 and len(merge.rejected) == total
+    out_of_scope = out_of_scope and all(r.reason == "forbidden" for r in merge.rejected)
+    status = 403 if out_of_scope else 200
+    tx.run(
+        "INSERT INTO batches (batch_id, member_id, status, response, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (
+            request.batch_id,
+            member.id,
+            status,
+            json.dumps(push_response_to_json(response)),
+            now_iso(),
+        ),
+    )
+    return Outcome(status, response)
+
+
+def _meta(tx: Tx, key: str, lock: bool = False) -> str:
+    row = tx.one("SELECT value FROM meta WHERE key = ?" + (tx.for_update if lock else ""), (key,))
+    assert row is not None, key
+    return str(row[0])
+
+
+def encode(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _stamp_problem(change: Change, now_ms: int) -> str | None:
+    try:
+        stamp = Timestamp.parse(change.hlc)
+    except ValueError:
+        return "invalid"
+    if str(stamp) != change.hlc:  # "+000…" or " 00…" would parse but sort wrongly as text
+        return "invalid"
+    return "drift" if stamp.wall_ms > now_ms + MAX_DRIFT_MS else None
+
+
+class _Merge:
+    def __init__(
+        self, tx: Tx, member: Member, seq: int, now_ms: int, rejected: list[Rejection]
+    ) -> None:
+        self.tx = tx
+        self.member = member
+        self.seq = seq
+        self.now_ms = now_ms
+        self.accepted = 0
+        self.rejected = rejected
+        self.superseded: list[Change] = []
+        self.upserts: list[tuple[Any, ...]] = []
+
+    def reject(self, change: Change, reason: str) -> None:
+        self.rejected.append(Rejection(change.table, change.id, change.field, reason))
+
+    def run(self, changes: list[Change]) -> None:
+        groups: dict[tuple[str, str], list[Change]] = {}
+        for change in changes:
+            problem = _stamp_problem(change, self.now_ms)
+            if problem:
+                self.reject(change, problem)
+            else:
+                groups.setdefault((change.table, change.id), []).append(change)
+        for key, group in groups.items():
+            record = self._load(key, group)
+            if record is None:
+                continue
+            # Visibility first: it decides whether the record's other fields may land.
+            for change in sorted(group, key=lambda c: c.field != "visibility"):
+                self._change(record, change)
+            self._save(key, record)
+
+    def _load(self, key: tuple[str, str], group: list[Change]) -> _Record | None:
+        row = self.tx.one(
+            "SELECT owner, visibility, deleted FROM records WHERE tbl = ? AND id = ?", key
+        )
+        if row is not None:
+            if row[0] != self.member.id and not self.member.is_admin:
+                return self._refuse(group, "forbidden")
+            rows = self.tx.rows(
+                "SELECT field, value, hlc FROM field_state WHERE tbl = ? AND id = ?", key
+            )
+            fields = {name: (value, stamp) for name, value, stamp in rows}
+            return _Record(row[0], row[1], int(row[2]), False, fields)
+        claimed = next((c.value for c in group if c.field == "owner"), self.member.id)
+        if not isinstance(claimed, str) or not claimed:
+            return self._refuse(group, "invalid")
+        if claimed != self.member.id and not self.member.is_admin:
+            return self._refuse(group, "forbidden")
+        # Without a visibility change the record is network: clients queue only those.
+        stamps = [c for c in group if c.field == "visibility"]
+        if stamps and max(stamps, key=lambda c: c.hlc).value == "private":
+            return self._refuse(group, "private")
+        return _Record(claimed, "network", 0, True, {})
+
+    def _refuse(self, group: list[Change], reason: str) -> None:
+        for change in group:
+            self.reject(change, reason)
+        return None
+
+    def _change(self, record: _Record, change: Change) -> None:
+        if change.field == "owner" and change.value != record.owner:
+            self.reject(change, "forbidden")  # the owner never changes
+        elif change.field == "visibility" and change.value not in VISIBILITIES:
+            self.reject(change, "invalid")
+        elif change.field != "visibility" and record.visibility == "private":
+            self.reject(change, "private")
+        else:
+            self._merge_field(record, change)
+
+    def _merge_field(self, record: _Record, change: Change) -> None:
+        current = record.fields.get(change.field)
+        if current is not None and change.hlc <= current[1]:
+            if change.hlc == current[1]:
+                self.accepted += 1  # the same change again: nothing to do
+            else:
+                value = json.loads(current[0])
+                self.superseded.append(
+                    Change(change.table, change.id, change.field, value, current[1])
+                )
+            return
+        self.accepted += 1
+        record.fields[change.field] = (encode(change.value), change.hlc)
+        record.dirty.add(change.field)
+        if change.field == "deleted":
+            record.deleted = 1 if change.value else 0
+        elif change.field == "visibility":
+            record.visibility = str(change.value)
+            if record.visibility == "private":
+                record.withdrawn = True
+                record.fields = {k: v for k, v in record.fields.items() if k in KEPT_WHEN_PRIVATE}
+                record.dirty &= set(KEPT_WHEN_PRIVATE)
+
+    def _save(self, key: tuple[str, str], record: _Record) -> None:
+        if not record.dirty:
+            return
+        tbl, record_id = key
+        if record.new:
+            self.tx.run(
+                "INSERT INTO records (tbl, id, owner, visibility, deleted) VALUES (?, ?, ?, ?, ?)",
+                (tbl, record_id, record.owner, record.visibility, record.deleted),
+            )
+        else:
+            self.tx.run(
+                "UPDATE records SET visibility = ?, deleted = ? WHERE tbl = ? AND id = ?",
+                (record.visibility, record.deleted, tbl, record_id),
+            )
+        if record.withdrawn:
+            self.tx.run(
+                "DELETE FROM field_state WHERE tbl = ? AND id = ?"
+                " AND field NOT IN ('owner', 'visibility', 'deleted')",
+                key,
+            )
+        for name in sorted(record.dirty, key=lambda n: n != "owner"):
+            value, stamp = record.fields[name]
+            self.seq += 1
+            self.upserts.append((tbl, record_id, name, value, stamp, record.owner, self.seq))

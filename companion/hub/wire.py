@@ -1,0 +1,136 @@
+"""JSON for the protocol's dataclasses (companion/sync/protocol.py), both ways.
+
+The hub validates what it receives: a malformed request raises ``ProtocolError``
+(HTTP 400); a single bad change inside a well-formed batch only becomes an
+``invalid`` rejection, so the rest of the batch still goes through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from companion.sync.protocol import (
+    MAX_BATCH_CHANGES,
+    Change,
+    ManifestFile,
+    ManifestItem,
+    ProtocolError,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    Rejection,
+)
+
+MAX_ID_CHARS = 100  # a record id is a UUID; anything much longer is not one
+
+
+def push_request_from_json(data: Any) -> tuple[PushRequest, list[Rejection]]:
+    """The request's valid changes, and a rejection for each invalid one."""
+    if not isinstance(data, dict):
+        raise ProtocolError("the body must be a JSON object")
+    site, batch_id, raw_changes = data.get("site"), data.get("batch_id"), data.get("changes")
+    if not isinstance(site, str) or not site:
+        raise ProtocolError("site: a non-empty string is required")
+    if not isinstance(batch_id, str) or not batch_id or len(batch_id) > MAX_ID_CHARS:
+        raise ProtocolError("batch_id: a non-empty string is required")
+    if not isinstance(raw_changes, list):
+        raise ProtocolError("changes: a list is required")
+    if len(raw_changes) > MAX_BATCH_CHANGES:
+        raise ProtocolError(f"changes: at most {MAX_BATCH_CHANGES} per batch")
+    changes: list[Change] = []
+    invalid: list[Rejection] = []
+    for raw in raw_changes:
+        if not isinstance(raw, dict) or not all(
+            isinstance(raw.get(key), str) for key in ("table", "id", "field")
+        ):
+            raise ProtocolError("each change needs table, id and field strings")
+        try:
+            change = Change.from_json({**raw, "seq": None})
+            if not change.id or len(change.id) > MAX_ID_CHARS:
+                raise ProtocolError("bad id")
+        except (ProtocolError, KeyError, TypeError, ValueError):
+            invalid.append(Rejection(raw["table"], raw["id"], raw["field"], "invalid"))
+            continue
+        changes.append(change)
+    return PushRequest(site=site, batch_id=batch_id, changes=changes), invalid
+
+
+def change_to_json(change: Change) -> dict[str, Any]:
+    """``Change.to_json`` without ``asdict`` (five times faster: a pull page is 5,000)."""
+    data = {
+        "table": change.table,
+        "id": change.id,
+        "field": change.field,
+        "value": change.value,
+        "hlc": change.hlc,
+    }
+    if change.seq is not None:
+        data["seq"] = change.seq
+    return data
+
+
+def push_request_to_json(request: PushRequest) -> dict[str, Any]:
+    return {
+        "site": request.site,
+        "batch_id": request.batch_id,
+        "changes": [change_to_json(change) for change in request.changes],
+    }
+
+
+def push_response_to_json(response: PushResponse) -> dict[str, Any]:
+    return {
+        "accepted": response.accepted,
+        "rejected": [asdict(rejection) for rejection in response.rejected],
+        "superseded": [change_to_json(change) for change in response.superseded],
+        "epoch": response.epoch,
+        "hub_seq": response.hub_seq,
+        "server_time_ms": response.server_time_ms,
+    }
+
+
+def push_response_from_json(data: dict[str, Any]) -> PushResponse:
+    return PushResponse(
+        accepted=int(data["accepted"]),
+        rejected=[Rejection(**rejection) for rejection in data["rejected"]],
+        superseded=[Change.from_json(change) for change in data["superseded"]],
+        epoch=str(data["epoch"]),
+        hub_seq=int(data["hub_seq"]),
+        server_time_ms=int(data["server_time_ms"]),
+    )
+
+
+def pull_response_to_json(response: PullResponse) -> dict[str, Any]:
+    return {
+        "changes": [change_to_json(change) for change in response.changes],
+        "next": response.next,
+        "more": response.more,
+        "epoch": response.epoch,
+        "server_time_ms": response.server_time_ms,
+    }
+
+
+def pull_response_from_json(data: dict[str, Any]) -> PullResponse:
+    return PullResponse(
+        changes=[Change.from_json(change) for change in data["changes"]],
+        next=int(data["next"]),
+        more=bool(data["more"]),
+        epoch=str(data["epoch"]),
+        server_time_ms=int(data["server_time_ms"]),
+    )
+
+
+def manifest_item_to_json(item: ManifestItem) -> dict[str, Any]:
+    return asdict(item)
+
+
+def manifest_item_from_json(data: dict[str, Any]) -> ManifestItem:
+    return ManifestItem(
+        id=str(data["id"]),
+        slug=str(data["slug"]),
+        version=str(data["version"]),
+        sha256=str(data["sha256"]),
+        files=[
+            ManifestFile(str(f["path"]), str(f["sha256"]), int(f["size"])) for f in data["files"]
+        ],
+    )
