@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from companion import __version__, cli_directory
+from companion import __version__, cli_directory, cli_sync
 from companion.errors import CompanionError
 from companion.i18n import _, set_language, system_language
 from companion.paths import default_data_dir
@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("HTML : inclure les coordonnées des personnes (données personnelles)"),
     )
     cli_directory.add_commands(commands, common)
+    cli_sync.add_command(commands, common)
     return parser
 
 
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             "map": _map,
             "import": cli_directory.run_import,
             "export": cli_directory.run_export,
+            "sync": cli_sync.run_sync,
         }[args.command]
         return handler(args, data_dir)
     except CompanionError as error:

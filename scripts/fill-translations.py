@@ -1,30 +1,30 @@
 """Fill English translations: python scripts/fill-translations.py 'French=English' ...
 
-Only single-line msgids with an empty msgstr are filled; the catalog is otherwise untouched.
+Only entries with an empty translation are filled (wrapped ones too); the catalog
+is written back as pybabel writes it (width 100), so diffs stay small.
 """
 
-import re
 import sys
 from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
 
 PO = Path(__file__).resolve().parent.parent / "resources/locale/en/LC_MESSAGES/companion.po"
 
 
-def quote(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
 def main(pairs: list[str]) -> int:
-    source = PO.read_text(encoding="utf-8")
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
     missing = []
     for pair in pairs:
         french, english = pair.split("=", 1)
-        pattern = f'msgid "{re.escape(quote(french))}"\nmsgstr ""\n'
-        replacement = f'msgid "{quote(french)}"\nmsgstr "{quote(english)}"\n'
-        source, count = re.subn(pattern, lambda _m: replacement, source)
-        if not count:
+        message = catalog.get(french)
+        if message is None or message.string:
             missing.append(french)
-    PO.write_text(source, encoding="utf-8")
+            continue
+        message.string = english
+    with PO.open("wb") as handle:
+        write_po(handle, catalog, width=100, omit_header=False)
     for french in missing:
         print(f"not found (or already translated): {french}", file=sys.stderr)
     return 1 if missing else 0

@@ -191,3 +191,16 @@ def test_review_delay_is_a_setting(store, lea):
     assert people_to_review(store, today=date(2028, 3, 1)) == []
     store.set_setting("rgpd.review_years", "beaucoup")
     assert review_years(store) == 3
+
+
+def test_erasure_also_forgets_sync_conflicts_holding_the_values(store, lea):
+    from companion.sync.conflicts import conflicts, record_conflict
+
+    with store.conn:
+        record_conflict(store.conn, "people", lea["person"], "email", (EMAIL, "a"), ("x", "b"))
+        record_conflict(store.conn, "interactions", lea["alone"], "notes", (NOTE, "a"), ("", "b"))
+        record_conflict(store.conn, "people", lea["other"], "notes", ("gardé", "a"), ("", "b"))
+    erase_person(store, lea["person"])
+    assert [(c.table, c.record_id) for c in conflicts(store)] == [("people", lea["other"])]
+    data = database_bytes(store)
+    assert EMAIL.encode() not in data and NOTE.encode("utf-8") not in data

@@ -69,6 +69,9 @@ def open_store(folder: Path) -> Store:
     return Store.open(prepare_data_folder(folder))
 
 
+DEMO_SETTING = "demo_network"
+
+
 def create_demo_database(
     folder: Path,
     catalysts: int = 350,
@@ -92,6 +95,8 @@ def create_demo_database(
     gazetteer = Gazetteer.open()
     try:
         generate(store, gazetteer, catalysts=catalysts, seed=seed, actors=actors, progress=progress)
+        # Fictional records of fictional members: this database never syncs.
+        store.set_setting(DEMO_SETTING, "1")
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         store.close()

@@ -23,6 +23,7 @@ from companion.i18n import _
 from companion.store import Store
 from companion.store.records import now_iso
 from companion.store.store import InvalidRecord
+from companion.sync.conflicts import forget_records
 from companion.text import fold
 
 REVIEW_YEARS_SETTING = "rgpd.review_years"
@@ -221,6 +222,15 @@ def erase_person(store: Store, person_id: str) -> Erasure:
     store.conn.execute("PRAGMA secure_delete = ON")  # freed space is zeroed, not left behind
     try:
         with store.db.atomic():
+            exchanges = [
+                row[0]
+                for row in store.conn.execute(
+                    f"SELECT id FROM interactions WHERE person_id IN ({marks})", ids
+                )
+            ]
+            # Losing values kept for the Conflicts view would keep the erased data.
+            forget_records(store.conn, "people", list(ids))
+            forget_records(store.conn, "interactions", exchanges)
             people = store.db.execute(
                 "UPDATE people SET first_name = '', last_name = ?, email = NULL, phone = NULL, "
                 "notes = '', legal_basis = NULL, collected_on = NULL, collection_source = '', "

@@ -27,6 +27,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0005_map_kind_index", schema.MAP_KIND_INDEX),
     Migration("0006_directory_details", schema.DIRECTORY_DETAILS),
     Migration("0007_toolbox", schema.TOOLBOX),
+    Migration("0008_sync", schema.SYNC),
 ]
 
 

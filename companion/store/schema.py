@@ -348,3 +348,80 @@ CREATE TABLE toolbox_notes (
     updated_at TEXT NOT NULL
 );
 """
+
+# Sync with the hub (docs/SYNC.md), local only, never synced themselves:
+# `sync_state` (this laptop's site id and clock, the hub's url, epoch and
+# cursor, the clock offset, the last sync and its error); the outbox of fields
+# to push, whose values are read at push time, so one row per field however
+# often it changes (field '*' = the whole record: one appended row per new
+# record, stamped when a sync starts); the stamp of each field's current value
+# (WITHOUT ROWID: the key is the row); the losing values of concurrent edits;
+# the changes the hub refused. The capture triggers come from
+# companion.sync.capture (changing protocol.SYNCED_FIELDS needs a migration
+# that runs capture.trigger_sql() again); an actor's tags are captured inside
+# the search index's actor_tags trigger, which bulk imports suspend.
+from companion.sync import capture as _sync_capture  # noqa: E402
+
+SYNC = """
+CREATE TABLE sync_state (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+INSERT INTO sync_state (key, value) VALUES
+    ('site', lower(hex(randomblob(8)))),
+    ('capture', '1'),
+    ('offset_ms', '0'),
+    ('cursor', '0');
+INSERT INTO sync_state (key, value)
+    SELECT 'clock', '0000000000000000-00000-' || value FROM sync_state WHERE key = 'site';
+
+CREATE TABLE sync_outbox (
+    n INTEGER PRIMARY KEY,
+    tbl TEXT NOT NULL,
+    id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    hlc TEXT  -- NULL: a whole record not stamped yet
+);
+CREATE UNIQUE INDEX sync_outbox_fields ON sync_outbox (tbl, id, field) WHERE field <> '*';
+
+CREATE TABLE sync_field_clocks (
+    tbl TEXT NOT NULL,
+    id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    hlc TEXT NOT NULL,
+    PRIMARY KEY (tbl, id, field)
+) WITHOUT ROWID;
+
+CREATE TABLE sync_conflicts (
+    id INTEGER PRIMARY KEY,
+    tbl TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    local_value TEXT,  -- JSON
+    local_hlc TEXT NOT NULL,
+    remote_value TEXT,  -- JSON
+    remote_hlc TEXT NOT NULL,
+    detected_at TEXT NOT NULL,
+    resolved INTEGER NOT NULL DEFAULT 0 CHECK (resolved IN (0, 1))
+);
+CREATE INDEX sync_conflicts_open ON sync_conflicts (detected_at) WHERE resolved = 0;
+
+CREATE TABLE sync_rejected (
+    n INTEGER PRIMARY KEY,
+    tbl TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+""" + _sync_capture.migration_sql(
+    {
+        "actors": (
+            "actor_tags_fts_insert",  # as in SEARCH_INDEX, plus the capture
+            "DELETE FROM actors_fts "
+            "WHERE rowid = (SELECT seq FROM actors WHERE id = new.actor_id);\n    "
+            + actor_index_insert("a")
+            + " FROM actors a WHERE a.id = new.actor_id AND a.deleted = 0;",
+        )
+    }
+)

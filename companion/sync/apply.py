@@ -1,0 +1,322 @@
+"""Applying pulled changes: per field, the later stamp wins; all in one transaction.
+
+For each incoming change, its stamp is compared with the stamp of the local
+value (``sync_field_clocks``). A later one is written into the record (created
+with neutral values if missing) and its stamp kept; an older or equal one
+changes nothing. If the local value that loses was an edit of this laptop not
+pushed yet, it is kept as a conflict and leaves the outbox. A record made
+private by its owner is hidden here (a tombstone). Every stamp received moves
+this laptop's clock past it; one too far ahead of the hub's time is refused
+(``drift``) and logged. Capture is muted meanwhile, and the cursor is stored in
+the same transaction, so a crash re-pulls a page that applies to the same result.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from companion.domain import INTERACTION_KINDS
+from companion.store.records import now_iso
+from companion.sync import capture, outbox, state
+from companion.sync.conflicts import record_conflict, record_rejection
+from companion.sync.hlc import ClockDrift, Timestamp
+from companion.sync.protocol import LINK_FIELDS, SYNCED_FIELDS, Change, ProtocolError, check_change
+from companion.text import fold
+
+log = logging.getLogger(__name__)
+
+# What a record created by a change that does not bring every field starts with
+# (the other fields arrive next, on the same page or the next one).
+_PLACEHOLDERS: dict[str, dict[str, Any]] = {
+    "actors": {"name": "…", "kind": "autre"},
+    "people": {"last_name": "…"},
+    "affiliations": {"person_id": "", "actor_id": ""},
+    "relations": {"source_id": "", "target_id": "…", "type": "autre"},
+    "interactions": {"kind": next(iter(INTERACTION_KINDS)), "date": ""},
+    "tags": {"name": "…"},
+    "map_views": {"name": "…"},
+}
+
+
+@dataclass
+class ApplyResult:
+    applied: int = 0  # changes that won and were written
+    ignored: int = 0  # older than, or the same as, what this laptop holds
+    conflicts: int = 0
+    rejected: int = 0
+
+
+def apply_changes(
+    conn: sqlite3.Connection,
+    changes: Iterable[Change],
+    cursor: int | None = None,
+    epoch: str | None = None,
+    reference_ms: int | None = None,
+) -> ApplyResult:
+    """Apply ``changes`` in one transaction, then store ``cursor`` (and ``epoch``) with them.
+
+    ``reference_ms`` is the hub's time for the drift check (default: this laptop's
+    time corrected by the learned offset).
+    """
+    result = ApplyResult()
+    groups: dict[tuple[str, str], list[Change]] = {}
+    for change in changes:
+        groups.setdefault((change.table, change.id), []).append(change)
+    foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    # A record may point at one not pulled yet (or private to its owner): links
+    # stay dangling until it comes, as the lists join them anyway.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            outbox.prepare(conn)  # local records get their stamps before any comparison
+            with capture.muted(conn):
+                merger = _Merger(conn, reference_ms, result)
+                for (table, record_id), group in groups.items():
+                    merger.apply_record(table, record_id, group)
+                state.save_clock(conn, merger.clock)
+                capture.mark_seen(conn, SYNCED_FIELDS)  # what was written here is not queued
+            if cursor is not None:
+                state.put(conn, state.CURSOR, cursor)
+            if epoch is not None:
+                state.put(conn, state.EPOCH, epoch)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {int(foreign_keys)}")
+    return result
+
+
+class _Merger:
+    def __init__(
+        self, conn: sqlite3.Connection, reference_ms: int | None, result: ApplyResult
+    ) -> None:
+        self.conn = conn
+        self.clock = state.load_clock(conn)
+        self.site = self.clock.site
+        self.reference_ms = reference_ms
+        self.result = result
+        self.received: set[str] = set()
+
+    def apply_record(self, table: str, record_id: str, group: list[Change]) -> None:
+        clocks = dict(
+            self.conn.execute(
+                "SELECT field, hlc FROM sync_field_clocks WHERE tbl = ? AND id = ?",
+                (table, record_id),
+            ).fetchall()
+        )
+        winners: dict[str, Change] = {}
+        for change in group:
+            if not self._acceptable(change):
+                continue
+            current = _stamp_of(clocks, change.field)
+            chosen = winners.get(change.field)
+            if chosen is not None and (current is None or chosen.hlc > current):
+                current = chosen.hlc
+            if current is not None and change.hlc <= current:
+                self.result.ignored += 1
+                continue
+            winners[change.field] = change
+        if not winners:
+            return
+        self.conn.execute("SAVEPOINT sync_record")
+        try:
+            self._write(table, record_id, clocks, winners)
+        except sqlite3.IntegrityError as error:  # a value the schema refuses: keep the rest
+            self.conn.execute("ROLLBACK TO sync_record")
+            log.warning("sync: %s %s refused locally: %s", table, record_id, error)
+            for change in winners.values():
+                record_rejection(self.conn, table, record_id, change.field, "invalid")
+            self.result.rejected += len(winners)
+        self.conn.execute("RELEASE sync_record")
+
+    def _acceptable(self, change: Change) -> bool:
+        try:
+            check_change(change)
+            _check_value(change)
+            if change.hlc not in self.received:  # a record's fields often share one stamp
+                self.clock.receive(Timestamp.parse(change.hlc), self.reference_ms)
+                self.received.add(change.hlc)
+        except ClockDrift:
+            log.warning("sync: %s.%s of %s refused, stamp %s ahead of the hub's time",
+                        change.table, change.field, change.id, change.hlc)  # fmt: skip
+            reason = "drift"
+        except (ProtocolError, ValueError):
+            log.warning("sync: invalid change %r", change)
+            reason = "invalid"
+        else:
+            return True
+        record_rejection(self.conn, change.table, change.id, change.field, reason)
+        self.result.rejected += 1
+        return False
+
+    def _write(
+        self, table: str, record_id: str, clocks: dict[str, str], winners: dict[str, Change]
+    ) -> None:
+        current = _current_values(self.conn, table, record_id)
+        values = {name: change.value for name, change in winners.items()}
+        if values.get("visibility") == "private":
+            # Its owner withdrew it from the network: hide it here, and forget the
+            # stamps of the values hidden with it (shared again, it comes back whole).
+            if current is None:
+                self.result.ignored += len(winners)
+                return
+            values["deleted"] = 1
+            self.conn.execute(
+                "DELETE FROM sync_field_clocks WHERE tbl = ? AND id = ? AND field <> 'visibility'",
+                (table, record_id),
+            )
+            clocks = {}
+        conflicts = self._keep_losers(table, record_id, current, clocks, winners)
+        write_fields(self.conn, table, record_id, values, exists=current is not None)
+        self._store_clocks(table, record_id, clocks, winners, fresh=current is None)
+        self.result.applied += len(winners)
+        self.result.conflicts += conflicts
+
+    def _keep_losers(
+        self,
+        table: str,
+        record_id: str,
+        current: dict | None,
+        clocks: dict[str, str],
+        winners: dict[str, Change],
+    ) -> int:
+        """Local edits not pushed yet that lose: kept as conflicts, out of the outbox."""
+        if current is None:
+            return 0
+        unpushed = {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT field FROM sync_outbox WHERE tbl = ? AND id = ?", (table, record_id)
+            )
+        }
+        count = 0
+        for name, change in winners.items():
+            local = _stamp_of(clocks, name)
+            mine = local is not None and local.endswith("-" + self.site)
+            if not mine or not (name in unpushed or "*" in unpushed):
+                continue
+            if current.get(name) != change.value:
+                record_conflict(
+                    self.conn, table, record_id, name,
+                    (current.get(name), local), (change.value, change.hlc),
+                )  # fmt: skip
+                count += 1
+            self.conn.execute(
+                "DELETE FROM sync_outbox WHERE tbl = ? AND id = ? AND field = ?",
+                (table, record_id, name),
+            )
+        return count
+
+    def _store_clocks(
+        self,
+        table: str,
+        record_id: str,
+        clocks: dict[str, str],
+        winners: dict[str, Change],
+        fresh: bool,
+    ) -> None:
+        stamps = {name: change.hlc for name, change in winners.items()}
+        if fresh and not clocks and set(stamps) >= set(_all_fields(table)):
+            # A whole new record (the usual first pull): one '*' clock row for the
+            # oldest stamp, and a row only for the fields stamped later.
+            oldest = min(stamps.values())
+            stamps = {"*": oldest, **{n: s for n, s in stamps.items() if s != oldest}}
+        self.conn.executemany(
+            "INSERT INTO sync_field_clocks (tbl, id, field, hlc) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (tbl, id, field) DO UPDATE SET hlc = excluded.hlc",
+            [(table, record_id, name, stamp) for name, stamp in stamps.items()],
+        )
+
+
+def _check_value(change: Change) -> None:
+    """Only a link field holds a list (of ids); check_change allows one anywhere."""
+    if change.field == LINK_FIELDS.get(change.table):
+        if not isinstance(change.value, list) or not all(
+            isinstance(item, str) for item in change.value
+        ):
+            raise ProtocolError(f"{change.table}.{change.field} must be a list of ids")
+    elif isinstance(change.value, list):
+        raise ProtocolError(f"bad value for {change.table}.{change.field}")
+
+
+def _all_fields(table: str) -> tuple[str, ...]:
+    link = LINK_FIELDS.get(table)
+    return (*SYNCED_FIELDS[table], *([link] if link else []))
+
+
+def _stamp_of(clocks: dict[str, str], name: str) -> str | None:
+    found = [s for s in (clocks.get(name), clocks.get("*")) if s is not None]
+    return max(found) if found else None
+
+
+def _current_values(conn: sqlite3.Connection, table: str, record_id: str) -> dict | None:
+    cursor = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    values = dict(zip([c[0] for c in cursor.description], row, strict=True))
+    link = LINK_FIELDS.get(table)
+    if link:
+        values[link] = outbox.link_value(conn, table, record_id)
+    return values
+
+
+def write_fields(
+    conn: sqlite3.Connection,
+    table: str,
+    record_id: str,
+    values: dict[str, Any],
+    exists: bool | None = None,
+) -> None:
+    """Write some synced fields of a record, creating it if missing (inside a transaction)."""
+    values = dict(values)
+    link = LINK_FIELDS.get(table)
+    tags = values.pop(link) if link and link in values else None
+    if exists is None:
+        exists = conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (record_id,)).fetchone()
+    if table == "tags" and "name" in values:
+        values["name"] = _free_tag_name(conn, record_id, str(values["name"] or "…"))
+    now = now_iso()
+    if exists:
+        if values:
+            columns = {**values, "updated_at": now}
+            if table == "actors" and "name" in values:
+                columns["sort_name"] = fold(str(values["name"]))
+            assignments = ", ".join(f"{column} = :{column}" for column in columns)
+            conn.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = :id", {**columns, "id": record_id}
+            )
+    else:
+        row = {
+            **_PLACEHOLDERS[table],
+            "created_at": now,
+            **values,
+            "id": record_id,
+            "updated_at": now,
+        }
+        if table == "actors":
+            row["sort_name"] = fold(str(row["name"]))
+        columns = ", ".join(row)
+        conn.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(':' + c for c in row)})", row
+        )
+    if tags is not None:
+        link_table, column = capture.LINK_TABLES[table]
+        conn.execute(f"DELETE FROM {link_table} WHERE {column} = ?", (record_id,))
+        conn.executemany(
+            f"INSERT OR IGNORE INTO {link_table} ({column}, tag_id) VALUES (?, ?)",
+            [(record_id, str(tag_id)) for tag_id in tags or []],
+        )
+
+
+def _free_tag_name(conn: sqlite3.Connection, tag_id: str, name: str) -> str:
+    """Tag names are unique here: a homonym made on another laptop gets its id's start."""
+    clash = conn.execute("SELECT 1 FROM tags WHERE name = ? AND id <> ?", (name, tag_id)).fetchone()
+    return f"{name} ({tag_id[:8]})" if clash else name

@@ -1,0 +1,181 @@
+"""Helpers of the sync tests: the outbox as fields, and a minimal hub behind httpx."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from companion.sync import outbox
+from companion.sync.hlc import physical_ms
+from companion.sync.protocol import PROTOCOL, PROTOCOL_HEADER, Change
+
+
+def prepare(store) -> None:
+    store.conn.execute("BEGIN IMMEDIATE")
+    outbox.prepare(store.conn)
+    store.conn.execute("COMMIT")
+
+
+def queued(store) -> set[tuple[str, str, str]]:
+    """(table, id, field) of every change the next push would send."""
+    prepare(store)
+    rows = store.conn.execute("SELECT tbl, id, field FROM sync_outbox").fetchall()
+    found = set()
+    for table, record_id, name in rows:
+        for change in outbox.record_changes(store.conn, table, record_id, name):
+            found.add((change.table, change.id, change.field))
+    return found
+
+
+def fields_of(store, table: str, record_id: str) -> set[str]:
+    return {f for t, i, f in queued(store) if (t, i) == (table, record_id)}
+
+
+def pushed(store) -> list[Change]:
+    """Everything queued, as changes, then the outbox emptied (as after a push)."""
+    prepare(store)
+    changes: dict[tuple[str, str, str], Change] = {}
+    for table, record_id, name in store.conn.execute(
+        "SELECT tbl, id, field FROM sync_outbox ORDER BY n"
+    ).fetchall():
+        for change in outbox.record_changes(store.conn, table, record_id, name):
+            changes[(change.table, change.id, change.field)] = change
+    store.conn.execute("DELETE FROM sync_outbox")
+    return list(changes.values())
+
+
+@dataclass
+class FakeHub:
+    """The protocol, minimally: last writer wins per field, a feed by sequence number."""
+
+    epoch: str = field(default_factory=lambda: str(uuid.uuid4()))
+    member: str = field(default_factory=lambda: str(uuid.uuid4()))
+    state: dict[tuple[str, str, str], tuple[Any, str, int]] = field(default_factory=dict)
+    seq: int = 0
+    batches: dict[str, dict] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+    token: str = "jeton-de-test"
+    failures: list[Any] = field(default_factory=list)  # answers to give first (status or exc)
+    clock_ms: int | None = None
+    rejected_fields: set[str] = field(default_factory=set)
+
+    def now(self) -> int:
+        return self.clock_ms if self.clock_ms is not None else physical_ms()
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(f"{request.method} {request.url.path}")
+        if self.failures:
+            failure = self.failures.pop(0)
+            if isinstance(failure, Exception):
+                raise failure
+            status, headers = failure if isinstance(failure, tuple) else (failure, {})
+            return httpx.Response(status, headers=headers, json={"message": "panne simulée"})
+        if request.headers.get(PROTOCOL_HEADER) != str(PROTOCOL):
+            return httpx.Response(426, json={"message": "version"})
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return httpx.Response(401, json={"message": "jeton inconnu"})
+        if request.url.path == "/v1/status":
+            return httpx.Response(200, json={
+                "protocol": PROTOCOL, "epoch": self.epoch, "hub_seq": self.seq,
+                "server_time_ms": self.now(),
+                "member": {"id": self.member, "name": "Test", "role": "member"},
+            })  # fmt: skip
+        if request.url.path == "/v1/push":
+            return httpx.Response(200, json=self.push(json.loads(request.content)))
+        if request.url.path == "/v1/pull":
+            since = int(request.url.params["since"])
+            limit = int(request.url.params["limit"])
+            return httpx.Response(200, json=self.pull(since, limit))
+        return httpx.Response(404, json={"message": "inconnu"})
+
+    def push(self, body: dict) -> dict:
+        if body["batch_id"] in self.batches:
+            return self.batches[body["batch_id"]]
+        superseded, rejected, accepted = [], [], 0
+        for raw in body["changes"]:
+            change = Change.from_json(raw)
+            key = (change.table, change.id, change.field)
+            if change.field in self.rejected_fields:
+                rejected.append({**{k: raw[k] for k in ("table", "id", "field")},
+                                 "reason": "forbidden"})  # fmt: skip
+                continue
+            current = self.state.get(key)
+            if current is not None and change.hlc <= current[1]:
+                if change.hlc < current[1]:
+                    superseded.append(
+                        {"table": key[0], "id": key[1], "field": key[2],
+                         "value": current[0], "hlc": current[1]}
+                    )  # fmt: skip
+                else:
+                    accepted += 1
+                continue
+            self.seq += 1
+            self.state[key] = (change.value, change.hlc, self.seq)
+            accepted += 1
+        answer = {
+            "accepted": accepted, "rejected": rejected, "superseded": superseded,
+            "epoch": self.epoch, "hub_seq": self.seq, "server_time_ms": self.now(),
+        }  # fmt: skip
+        self.batches[body["batch_id"]] = answer
+        return answer
+
+    def pull(self, since: int, limit: int) -> dict:
+        rows = sorted(
+            (seq, key, value, stamp)
+            for key, (value, stamp, seq) in self.state.items()
+            if seq > since
+        )
+        page = rows[:limit]
+        return {
+            "changes": [
+                {"table": k[0], "id": k[1], "field": k[2], "value": v, "hlc": h, "seq": s}
+                for s, k, v, h in page
+            ],
+            "next": page[-1][0] if page else since,
+            "more": len(rows) > limit,
+            "epoch": self.epoch,
+            "server_time_ms": self.now(),
+        }
+
+    def value(self, table: str, record_id: str, name: str) -> Any:
+        return self.state[(table, record_id, name)][0]
+
+
+class _Server:
+    """uvicorn in a thread, on a free loopback port."""
+
+    def __init__(self, app) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        class Server(uvicorn.Server):
+            async def startup(self, sockets=None) -> None:
+                await super().startup(sockets)
+                ready.set()
+
+        ready = threading.Event()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        self.server = Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+        self.thread.start()
+        if not ready.wait(30):
+            raise RuntimeError("the hub did not start")
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(30)
+        self.sock.close()
