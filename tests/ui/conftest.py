@@ -100,3 +100,16 @@ def big_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store.bulk_insert("actors", actor_rows(100_000))
     store.close()
     return path
+
+
+def make_window(qtbot, network: Network):
+    """The main window over the network's store, shown and active (shortcuts reach it)."""
+    from companion.ui.main_window import MainWindow
+
+    window = MainWindow(network.store)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    return window

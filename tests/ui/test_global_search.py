@@ -8,17 +8,7 @@ from companion.toolbox import catalogue
 from companion.ui.global_search import GlobalSearch
 from companion.ui.main_window import DIRECTORY, TOOLBOX, MainWindow
 
-from .conftest import Network
-
-
-def make_window(qtbot, network: Network) -> MainWindow:
-    window = MainWindow(network.store)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    return window
+from .conftest import Network, make_window
 
 
 def open_box(qtbot, window: MainWindow, shortcut: bool = True) -> GlobalSearch:

@@ -5,20 +5,10 @@ import sys
 
 from PySide6.QtCore import Qt
 
-from companion.ui.main_window import DIRECTORY, MAP, MainWindow
+from companion.ui.main_window import DIRECTORY, MAP
 from companion.ui.placeholder_page import PlaceholderPage
 
-from .conftest import Network
-
-
-def make_window(qtbot, network: Network) -> MainWindow:
-    window = MainWindow(network.store)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    return window
+from .conftest import Network, make_window
 
 
 def test_four_sections_starting_on_the_directory(qtbot, network: Network) -> None:

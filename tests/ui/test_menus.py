@@ -6,19 +6,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from companion.io.textfile import detect_format, read_records
-from companion.ui.main_window import DIRECTORY, MainWindow
+from companion.ui.main_window import DIRECTORY
 
-from .conftest import Network
-
-
-def make_window(qtbot, network: Network) -> MainWindow:
-    window = MainWindow(network.store)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    return window
+from .conftest import Network, make_window
 
 
 def test_menus_list_the_actions_with_their_shortcuts(qtbot, network: Network) -> None:

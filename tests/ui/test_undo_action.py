@@ -5,17 +5,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from companion.ui.main_window import TOOLBOX, MainWindow
 
-from .conftest import Network
-
-
-def make_window(qtbot, network: Network) -> MainWindow:
-    window = MainWindow(network.store)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    return window
+from .conftest import Network, make_window
 
 
 def delete_two_actors(window: MainWindow, monkeypatch) -> None:
