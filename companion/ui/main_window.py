@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,12 +22,16 @@ from companion.ui.directory_page import DirectoryPage
 from companion.ui.formatting import format_number
 from companion.ui.icons import icon
 from companion.ui.placeholder_page import PlaceholderPage
+from companion.ui.sync_runner import SyncRunner
+from companion.ui.sync_status import SyncStatusWidget
 
 if TYPE_CHECKING:
     from companion.toolbox.catalogue import InstallReport
     from companion.ui.global_search import GlobalSearch
     from companion.ui.jobs import Job
     from companion.ui.map_page import MapPage
+    from companion.ui.sync_connect_dialog import SyncConnectDialog
+    from companion.ui.sync_page import SyncPage
     from companion.ui.toolbox_page import ToolboxPage
 
 MAP, DIRECTORY, TOOLBOX, SYNC = range(4)
@@ -69,14 +73,11 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(
             PlaceholderPage(_("Boîte à outils"), _("Chargement de la boîte à outils…"))
         )
+        # Built when first shown too; the runner and the status exist from the start.
+        self.sync_page: SyncPage | None = None
+        self.sync_dialog: SyncConnectDialog | None = None
         self.pages.addWidget(
-            PlaceholderPage(
-                _("Synchronisation"),
-                _(
-                    "La synchronisation arrive bientôt : vous travaillerez hors ligne et "
-                    "partagerez vos fiches avec le réseau dès qu'une connexion est disponible."
-                ),
-            )
+            PlaceholderPage(_("Synchronisation"), _("Chargement de la synchronisation…"))
         )
         self.sidebar = self._build_sidebar()
 
@@ -99,6 +100,14 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status_label, 1)
+        self.closed = False
+        self.sync = SyncRunner(store, self)
+        self.sync.received.connect(self._after_import)  # the directory and map show it
+        self.sync.toolbox_received.connect(self._on_toolbox_received)
+        self.sync_status = SyncStatusWidget(self.sync)
+        self.sync_status.clicked.connect(self.show_sync_section)
+        self.sync_status.connect_requested.connect(self.open_sync_dialog)
+        self.statusBar().addPermanentWidget(self.sync_status)
         # The counts scan whole tables (about 10 ms on the demo): fill the status
         # bar just after the window appears rather than delay its first paint.
         QTimer.singleShot(0, self.update_status)
@@ -125,6 +134,8 @@ class MainWindow(QMainWindow):
             self._create_map_page()
         elif index == TOOLBOX and self.toolbox_page is None:
             self._create_toolbox_page()
+        elif index == SYNC and self.sync_page is None:
+            self._create_sync_page()
         self.pages.setCurrentIndex(index)
         self.refresh_undo()
 
@@ -151,7 +162,48 @@ class MainWindow(QMainWindow):
         self.pages.removeWidget(placeholder)
         placeholder.deleteLater()
 
+    def _create_sync_page(self) -> None:
+        from companion.ui.sync_page import SyncPage
+
+        self.sync_page = SyncPage(self.store, self.sync)
+        self.sync_page.connect_requested.connect(self.open_sync_dialog)
+        self.sync_page.changed.connect(self._after_import)
+        self.sync_page.changed.connect(self.refresh_undo)
+        self.sync_page.status_message.connect(self.show_message)
+        placeholder = self.pages.widget(SYNC)
+        self.pages.insertWidget(SYNC, self.sync_page)
+        self.pages.removeWidget(placeholder)
+        placeholder.deleteLater()
+
+    def show_sync_section(self) -> None:
+        self.show_section(SYNC)
+
+    def sync_now(self) -> None:
+        """F9: sync with the hub in the background; without a hub, the connection dialog."""
+        if not self.sync.hub_url():
+            self.open_sync_dialog()
+        elif not self.sync.sync_now():
+            self.show_message(_("Une synchronisation est déjà en cours."))
+
+    def open_sync_dialog(self) -> None:
+        """The hub's address and token; saving them starts a sync."""
+        from companion.ui.sync_connect_dialog import open_connect_dialog
+
+        self.sync_dialog = open_connect_dialog(self, self.sync, self.sync_dialog)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Nothing may touch the store once the window is closed (it is closed next).
+        self.closed = True
+        self.sync.stop()
+        super().closeEvent(event)
+
+    def _on_toolbox_received(self) -> None:
+        if self.toolbox_page is not None:
+            self.toolbox_page.refresh()
+
     def _install_toolbox(self) -> None:
+        if self.closed:  # closed before the delay: its store may be closed too
+            return
         from companion.ui.toolbox_install import install_in_background
 
         self.toolbox_install = install_in_background(self.store.path, self)
@@ -159,6 +211,8 @@ class MainWindow(QMainWindow):
         self.toolbox_install.failed.connect(self._toolbox_install_failed)
 
     def _toolbox_installed(self, report: InstallReport) -> None:
+        if self.closed:
+            return
         if self.toolbox_page is not None and not report.up_to_date:
             self.toolbox_page.refresh()
         if report.problems:
@@ -349,3 +403,4 @@ class MainWindow(QMainWindow):
         ]
         text = _("Base : {path} — {counts}").format(path=self.store.path, counts=", ".join(parts))
         self.status_label.setText(text)
+        self.sync.notify()  # the pending count follows local edits

@@ -52,6 +52,13 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         file_menu, _("Exporter l'annuaire…"), lambda: export_directory(window), "Ctrl+Shift+E"
     )
     file_menu.addSeparator()
+    sync_menu = file_menu.addMenu(_("Synchronisation"))
+    actions["sync_now"] = add_action(sync_menu, _("Synchroniser maintenant"), window.sync_now)
+    actions["sync_now"].setShortcuts([QKeySequence("F9"), QKeySequence("Ctrl+Shift+S")])
+    actions["sync_connect"] = add_action(
+        sync_menu, _("Se connecter à un hub…"), window.open_sync_dialog
+    )
+    file_menu.addSeparator()
     actions["quit"] = add_action(file_menu, _("Quitter"), window.close, "Ctrl+Q")
 
     edit_menu = bar.addMenu(_("&Édition"))
