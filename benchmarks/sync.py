@@ -8,7 +8,20 @@ pull the next page of the feed from its cursor. Reported: requests and changes
 per second, push and pull latency (p50, p95), errors. Baseline: the same
 clients calling ``GET /v1/status`` (token check and one read, no write).
 
+Client side (``--part client``): one laptop creates ``--actors`` network actors
+(realistic fields, a few tags) and pushes them ("first push"); a new laptop
+then syncs them ("initial"), the first changes 1 % of them (one or two fields)
+and pushes, the new one syncs again ("incremental"), then once more with
+nothing to do ("noop"). Times are whole ``SyncClient.sync()`` calls; bytes are
+counted on the wire (status/request lines, headers, bodies) by a transport
+wrapper. Baseline in the same run: a full export of the same data, as the hub
+serves it to a new laptop (every ``/v1/pull`` page from ``since=0``), and the
+size of ``companion export --format geojson`` of the first laptop. Targets:
+initial <= 5 s, incremental <= 1 s and <= 3 % of the full export's bytes, noop
+<= 100 ms.
+
     python -m benchmarks sync --seconds 10 [--clients 50] [--database-url URL]
+    python -m benchmarks sync --part client [--actors 20000] [--profile]
 """
 
 from __future__ import annotations
@@ -54,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (50)")
     parser.add_argument("--records", type=int, default=5, help="new actors per push (5)")
     parser.add_argument("--database-url", default=None, help="PostgreSQL instead of SQLite")
+    parser.add_argument(
+        "--part", choices=("all", "hub", "client"), default="all",
+        help="hub load, client figures, or both (all)",
+    )  # fmt: skip
+    parser.add_argument("--actors", type=int, default=20_000, help="client part: actors (20000)")
+    parser.add_argument(
+        "--profile", action="store_true", help="client part: cProfile the initial sync"
+    )
     return parser
 
 
@@ -176,6 +197,26 @@ def _wait_until_up(url: str, token: str, process: subprocess.Popen) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv or [])
+    if args.part in ("all", "hub"):
+        _hub_load(args)
+    if args.part in ("all", "client"):
+        client_figures(args.actors, args.database_url, args.profile)
+
+
+def _start_hub(data: Path, database_url: str | None) -> tuple[subprocess.Popen, str]:
+    """``companion-hub serve`` on a free loopback port, rate limit lifted."""
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "companion.hub.cli", "serve", "--data", str(data),
+        "--port", str(port), "--push-rate", "100000", "--push-burst", "100000",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    if database_url:
+        command += ["--database-url", database_url]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL), f"http://127.0.0.1:{port}"
+
+
+def _hub_load(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="companion-hub-bench-") as folder:
         data = Path(folder)
         store = HubStore.open(data, args.database_url)
@@ -185,16 +226,8 @@ def main(argv: list[str] | None = None) -> None:
             member, token = store.add_member(f"bench-{uuid.uuid4().hex[:8]}-{n}", "member")
             members.append((member.id, token))
         store.close()
-        port = _free_port()
-        command = [
-            sys.executable, "-m", "companion.hub.cli", "serve", "--data", str(data),
-            "--port", str(port), "--push-rate", "100000", "--push-burst", "100000",
-            "--log-level", "warning",
-        ]  # fmt: skip
-        if args.database_url:
-            command += ["--database-url", args.database_url]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
+        process, url = _start_hub(data, args.database_url)
+        port = int(url.rsplit(":", 1)[1])
         try:
             _wait_until_up(url, members[0][1], process)
             baseline, figures, elapsed = asyncio.run(
@@ -222,3 +255,212 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+
+
+# -- client side: initial and incremental sync of a new laptop -----------------------------
+
+COMMUNES = [
+    ("94033", "Fontenay-sous-Bois", "94", "94120", 48.851, 2.477),
+    ("69123", "Lyon", "69", "69001", 45.764, 4.836),
+    ("13055", "Marseille", "13", "13001", 43.296, 5.370),
+    ("35238", "Rennes", "35", "35000", 48.117, -1.678),
+    ("59350", "Lille", "59", "59000", 50.629, 3.057),
+    ("33063", "Bordeaux", "33", "33000", 44.838, -0.579),
+]
+KINDS = ["association", "entreprise", "collectivite", "fondation", "collectif", "reseau"]
+
+
+class _Wire(httpx.BaseTransport):
+    """The loopback HTTP transport, counting bytes both ways (lines, headers, bodies)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.sent = 0
+        self.received = 0
+        self.requests = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        self.sent += len(request.method) + len(request.url.raw_path) + 12
+        self.sent += sum(len(k) + len(v) + 4 for k, v in request.headers.raw) + 2
+        self.sent += len(request.read())
+        response = self.inner.handle_request(request)
+        body = response.read()
+        response.close()
+        self.received += 17 + sum(len(k) + len(v) + 4 for k, v in response.headers.raw) + 2
+        self.received += len(body)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=body,
+            extensions=response.extensions,
+        )  # fmt: skip
+
+    def take(self) -> tuple[int, int, int]:
+        counts = (self.sent, self.received, self.requests)
+        self.sent = self.received = self.requests = 0
+        return counts
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _seed_actors(store: Any, count: int, owner: str) -> list[str]:
+    """``count`` network actors with realistic fields, a fifth of them with one or two tags."""
+    import random
+
+    from companion.store.records import new_id, now_iso
+    from companion.text import fold
+
+    rng = random.Random(7)
+    for n in range(20):
+        store.tag_actor(store.add_actor(f"Graine {n}", "autre").id, f"Thème {n}")
+    tag_ids = [row[0] for row in store.conn.execute("SELECT id FROM tags")]
+    now = now_iso()
+    rows, links = [], []
+    for n in range(count):
+        insee, commune, dep, postcode, lat, lon = rng.choice(COMMUNES)
+        name = f"{rng.choice(['Association', 'Collectif', 'Coopérative', 'Atelier'])} {n:05d}"
+        record_id = new_id()
+        rows.append({
+            "id": record_id, "name": name, "sort_name": fold(name), "kind": rng.choice(KINDS),
+            "description": "Tiers-lieu, jardin partagé et ateliers du samedi ; accueil des "
+                           "habitants et des associations du quartier.",
+            "insee_code": insee, "commune": commune, "departement": dep, "postcode": postcode,
+            "address": f"{rng.randint(1, 120)} rue de la République",
+            "latitude": round(lat + rng.uniform(-0.05, 0.05), 6),
+            "longitude": round(lon + rng.uniform(-0.05, 0.05), 6),
+            "website": f"https://acteur-{n}.example.org",
+            "email": f"contact@acteur-{n}.example.org",
+            "phone": f"+3314{rng.randint(1000000, 9999999)}",
+            "owner": owner, "visibility": "network", "created_at": now, "updated_at": now,
+            "deleted": 0,
+        })  # fmt: skip
+        if n % 5 == 0:
+            for tag_id in rng.sample(tag_ids, rng.randint(1, 2)):
+                links.append({"actor_id": record_id, "tag_id": tag_id})
+    store.bulk_insert("actors", rows)
+    store.bulk_insert("actor_tags", links)
+    return [row["id"] for row in rows]
+
+
+def _timed_sync(client: Any, wire: _Wire, profile: bool = False) -> tuple[float, Any, tuple]:
+    wire.take()
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    start = time.perf_counter()
+    report = client.sync()
+    elapsed = time.perf_counter() - start
+    if profiler is not None:
+        import io
+        import pstats
+
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        print(out.getvalue(), file=sys.stderr)
+    return elapsed, report, wire.take()
+
+
+def _full_export_bytes(url: str, token: str) -> tuple[int, int]:
+    """Every ``/v1/pull`` page from ``since=0`` (the hub's full export): wire bytes, pages."""
+    from companion.sync.client import PULL_LIMIT
+
+    wire = _Wire()
+    headers = {PROTOCOL_HEADER: str(PROTOCOL), "Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url, transport=wire, headers=headers, timeout=60) as client:
+        since, pages = 0, 0
+        while True:
+            page = client.get("/v1/pull", params={"since": since, "limit": PULL_LIMIT}).json()
+            pages += 1
+            since = page["next"]
+            if not page["more"]:
+                break
+    total = wire.sent + wire.received
+    wire.close()
+    return total, pages
+
+
+def client_figures(actors: int, database_url: str | None, profile: bool) -> None:
+    from companion.io.geojson_io import export_geojson
+    from companion.store import Store
+    from companion.sync.client import SyncClient
+
+    with tempfile.TemporaryDirectory(prefix="companion-sync-client-bench-") as folder:
+        data = Path(folder)
+        hub = HubStore.open(data / "hub", database_url)
+        engine = hub.engine
+        _alice, alice_token = hub.add_member("Alice", "member")
+        _bob, bob_token = hub.add_member("Bob", "member")
+        hub.close()
+        for name in ("premier", "nouveau"):
+            (data / name).mkdir()
+        first = Store.open(data / "premier" / "companion.db")
+        new = Store.open(data / "nouveau" / "companion.db")
+        wires = [_Wire(), _Wire()]
+        process, url = _start_hub(data / "hub", database_url)
+        try:
+            _wait_until_up(url, alice_token, process)
+            SyncClient(first, url, alice_token, transport=wires[0]).sync()  # learn the member id
+            start = time.perf_counter()
+            ids = _seed_actors(first, actors, first.member_id)
+            create_s = time.perf_counter() - start
+            pusher = SyncClient(first, url, alice_token, transport=wires[0])
+            push_s, push_report, (push_sent, _r, push_requests) = _timed_sync(pusher, wires[0])
+
+            puller = SyncClient(new, url, bob_token, transport=wires[1])
+            initial_s, initial, (i_sent, i_received, i_requests) = _timed_sync(
+                puller, wires[1], profile
+            )
+            assert new.counts()["actors"] >= actors, new.counts()
+
+            changed = ids[:: max(1, len(ids) // (actors // 100))][: actors // 100]
+            with first.db.atomic():
+                for n, record_id in enumerate(changed):
+                    fields = {"phone": f"+33199{n:06d}"}
+                    if n % 2:
+                        fields["description"] = f"Nouvelle description {n}."
+                    first.conn.execute(
+                        "UPDATE actors SET " + ", ".join(f"{k} = ?" for k in fields)
+                        + " WHERE id = ?", [*fields.values(), record_id],
+                    )  # fmt: skip
+            _s, change_push, _c = _timed_sync(pusher, wires[0])
+            incr_s, incremental, (n_sent, n_received, n_requests) = _timed_sync(puller, wires[1])
+            assert new.get_actor(changed[1]).description == "Nouvelle description 1."
+            noop_s, noop, (z_sent, z_received, z_requests) = _timed_sync(puller, wires[1])
+
+            full_bytes, full_pages = _full_export_bytes(url, bob_token)
+            geojson = data / "export.geojson"
+            export_geojson(first, geojson)
+            geojson_bytes = geojson.stat().st_size
+        finally:
+            first.close()
+            new.close()
+            for wire in wires:
+                wire.close()
+            process.terminate()
+            process.wait(30)
+    incremental_bytes = n_sent + n_received
+    emit({
+        "bench": "sync_client", "engine": engine, "actors": actors,
+        "changes_pushed": push_report.pushed, "seed_create_s": round(create_s, 2),
+        "first_push_s": round(push_s, 2), "first_push_requests": push_requests,
+        "first_push_bytes_sent": push_sent,
+        "initial_s": round(initial_s, 2), "initial_pulled": initial.pulled,
+        "initial_requests": i_requests, "initial_bytes": i_sent + i_received,
+        "incremental_changed_actors": len(changed), "incremental_pushed": change_push.pushed,
+        "incremental_s": round(incr_s, 3), "incremental_pulled": incremental.pulled,
+        "incremental_requests": n_requests, "incremental_bytes": incremental_bytes,
+        "noop_ms": round(noop_s * 1000, 1), "noop_requests": z_requests,
+        "noop_bytes": z_sent + z_received, "noop_pulled": noop.pulled,
+        "baseline_full_pull_bytes": full_bytes, "baseline_full_pull_pages": full_pages,
+        "baseline_geojson_export_bytes": geojson_bytes,
+        "incremental_vs_full_pull_pct": round(100 * incremental_bytes / full_bytes, 2),
+        "targets_met": {
+            "initial_le_5s": initial_s <= 5, "incremental_le_1s": incr_s <= 1,
+            "incremental_le_3pct": incremental_bytes <= 0.03 * full_bytes,
+            "noop_le_100ms": noop_s <= 0.1,
+        },
+    })  # fmt: skip

@@ -93,6 +93,10 @@ class FakeHub:
             since = int(request.url.params["since"])
             limit = int(request.url.params["limit"])
             return httpx.Response(200, json=self.pull(since, limit))
+        if request.url.path == "/v1/toolbox/manifest":
+            return httpx.Response(
+                200, json={"items": [], "epoch": self.epoch, "server_time_ms": self.now()}
+            )
         return httpx.Response(404, json={"message": "inconnu"})
 
     def push(self, body: dict) -> dict:

@@ -164,12 +164,13 @@ def install_item(store: Store, item: ToolboxItem, files: Sequence[StagedFile]) -
     if own is None or own.file.sha256 != item.sha256:
         raise ItemError(item.path, _("le fichier de l'élément manque ou ne correspond pas."))
     for staged in files:
-        if _sha256_of_file(staged.staged) != staged.file.sha256:
+        if sha256_of_file(staged.staged) != staged.file.sha256:
             raise ItemError(staged.file.path, _("empreinte SHA-256 différente ; fichier refusé."))
     owner = store.conn.execute("SELECT id FROM toolbox_items WHERE slug = ?", (item.slug,))
     if (owner.fetchone() or (item.id,))[0] != item.id:
         raise ItemError(item.path, _(_TAKEN))
-    if not _should_replace(_current(store).get(item.id), item, [s.file for s in files], "hub"):
+    current = _current(store).get(item.id)
+    if not _should_replace(current, item.version, item.sha256, [s.file for s in files], "hub"):
         return False
     root = hub_root(store)
     for staged in files:
@@ -180,7 +181,29 @@ def install_item(store: Store, item: ToolboxItem, files: Sequence[StagedFile]) -
     return True
 
 
-def _sha256_of_file(path: Path) -> str:
+def is_wanted(
+    store: Store, item_id: str, version: str, sha256: str, files: Sequence[ItemFile]
+) -> bool:
+    """Whether the hub's item (as its manifest describes it) would replace the installed
+    one: what ``install_item`` decides, before anything is downloaded."""
+    return _should_replace(_current(store).get(item_id), version, sha256, files, "hub")
+
+
+def installed_copy(store: Store, sha256: str) -> Path | None:
+    """An installed file (hub or bundle) with these bytes, checked, or None."""
+    rows = store.conn.execute(
+        "SELECT f.path, i.source FROM toolbox_files f JOIN toolbox_items i ON i.id = f.item_id "
+        "WHERE f.sha256 = ?",
+        (sha256,),
+    ).fetchall()
+    for path, source in rows:
+        candidate = (bundle_root() if source == "bundled" else hub_root(store)) / path
+        if candidate.is_file() and sha256_of_file(candidate) == sha256:
+            return candidate
+    return None
+
+
+def sha256_of_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -225,15 +248,15 @@ def _current(store: Store) -> dict[str, _Current]:
 
 
 def _should_replace(
-    current: _Current | None, item: ToolboxItem, files: list[ItemFile], source: str
+    current: _Current | None, version: str, sha256: str, files: Sequence[ItemFile], source: str
 ) -> bool:
     if current is None:
         return True
     if current.source != source:
-        return is_newer(item.version, current.version)
+        return is_newer(version, current.version)
     return (
-        current.version != item.version
-        or current.sha256 != item.sha256
+        current.version != version
+        or current.sha256 != sha256
         or current.files != frozenset((f.path, f.sha256) for f in files)
     )
 
@@ -280,7 +303,7 @@ def _install(
             seen.add(item.id)
             slugs[item.slug] = item.id
             state = current.get(item.id)
-            if not _should_replace(state, item, files, source):
+            if not _should_replace(state, item.version, item.sha256, files, source):
                 counts["unchanged"] += 1
                 continue
             row = _row(item, source, now)
