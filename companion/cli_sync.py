@@ -39,12 +39,14 @@ def add_command(commands: argparse._SubParsersAction, common: argparse.ArgumentP
 
 
 def run_sync(args: argparse.Namespace, data_dir: Path) -> int:
-    from companion.app.datafolder import open_existing_store
+    from companion.app.datafolder import has_database, open_existing_store, open_store
     from companion.sync import credentials, state
     from companion.sync.client import SyncClient
     from companion.sync.hubapi import SyncError, check_hub_url
 
-    store = open_existing_store(data_dir)
+    # Joining a network from a new folder: an empty database that the hub fills.
+    joining = args.hub is not None and not has_database(data_dir)
+    store = open_store(data_dir) if joining else open_existing_store(data_dir)
     try:
         hub_url = args.hub or state.get(store.conn, state.HUB_URL)
         if not hub_url:

@@ -298,6 +298,15 @@ def test_the_sync_command_saves_the_hub_and_its_token(tmp_path, real_hub, capsys
     assert main(["sync", "--data", str(data)]) == 0  # the saved hub and token
     assert json.loads(capsys.readouterr().out)["pushed"] == 0
 
+    # A second laptop joins from an empty folder: the hub fills a new database.
+    joining = tmp_path / "nouveau-poste"
+    args = ["sync", "--data", str(joining), "--hub", url, "--token-file", str(token_file)]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["pulled"] > 0
+    second = Store.open(joining / "companion.db")
+    assert [a.name for a in second.actors()] == ["Bravelune"]
+    second.close()
+
     saved.write_text("jeton-faux\n")
     assert main(["sync", "--data", str(data)]) == 2
     assert "Jeton refusé par le hub" in capsys.readouterr().err
