@@ -183,3 +183,40 @@ class _Server:
         self.server.should_exit = True
         self.thread.join(30)
         self.sock.close()
+
+
+# -- convergence checks (tests/test_sync_reliability.py) --------------------------------
+
+
+def network_state(store) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every network record of a laptop as it travels: (table, id) -> {field: value}."""
+    from companion.sync.protocol import SYNCED_FIELDS
+
+    found = {}
+    for table in SYNCED_FIELDS:
+        for (record_id,) in store.conn.execute(
+            f"SELECT id FROM {table} WHERE visibility = 'network'"
+        ).fetchall():
+            changes = outbox.record_changes(store.conn, table, record_id, "*")
+            found[(table, record_id)] = {c.field: c.value for c in changes}
+    return found
+
+
+def hub_network_state(hub_store) -> dict[tuple[str, str], dict[str, Any]]:
+    """The hub's network records: (table, id) -> {field: value}."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    with hub_store.backend.transaction() as tx:
+        rows = tx.rows(
+            "SELECT f.tbl, f.id, f.field, f.value FROM field_state f JOIN records r"
+            " ON r.tbl = f.tbl AND r.id = f.id WHERE r.visibility = 'network'"
+        )
+    for table, record_id, name, value in rows:
+        found.setdefault((table, record_id), {})[name] = json.loads(value)
+    return found
+
+
+def hub_fields(hub_store, record_id: str) -> dict[str, Any]:
+    """Every field the hub keeps of one record, whatever its visibility."""
+    with hub_store.backend.transaction() as tx:
+        rows = tx.rows("SELECT field, value FROM field_state WHERE id = ?", (record_id,))
+    return {name: json.loads(value) for name, value in rows}
