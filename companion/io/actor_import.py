@@ -27,8 +27,8 @@ from companion.io.import_plan import (
     Problem,
 )
 from companion.io.places import PlaceResolver
-from companion.io.textfile import TextFormat, UnreadableFile, detect_format, read_records
-from companion.io.xlsx import XLSX_SUFFIXES, read_xlsx_records
+from companion.io.sources import open_table
+from companion.io.textfile import TextFormat
 from companion.store import Store
 from companion.store.records import new_id, now_iso
 from companion.text import fold
@@ -54,15 +54,7 @@ def plan_import(
     known before the end); a set ``cancel`` stops the check with ``ImportRefused``.
     """
     path = Path(path)
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        text_format = TextFormat("xlsx", "")
-        records = read_xlsx_records(path)
-    else:
-        text_format = text_format or detect_format(path)
-        records = read_records(path, text_format)
-    header = next(records, None)
-    if header is None or not any(cell.strip() for cell in header.cells):
-        raise UnreadableFile(_("« {path} » est vide.").format(path=path))
+    text_format, header, records = open_table(path, text_format)
     headers = [cell.strip() for cell in header.cells]
     mapping = fields.guess_mapping(headers) if mapping is None else mapping
     plan = ImportPlan(path, text_format, headers, mapping)

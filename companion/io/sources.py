@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,8 +79,11 @@ def is_workbook(path: Path) -> bool:
     return Path(path).suffix.lower() in XLSX_SUFFIXES
 
 
-def read_head(path: Path, text_format: TextFormat | None = None, rows: int = 20) -> TableHead:
-    """A table's header and first ``rows`` non-blank rows (CSV in the given format, or Excel)."""
+def open_table(
+    path: Path, text_format: TextFormat | None = None
+) -> tuple[TextFormat, Record, Iterator[Record]]:
+    """A spreadsheet's format, header row and the rows after it (CSV or Excel);
+    ``UnreadableFile`` when it has no header."""
     path = Path(path)
     if is_workbook(path):
         text_format = TextFormat("xlsx", "")
@@ -90,6 +94,12 @@ def read_head(path: Path, text_format: TextFormat | None = None, rows: int = 20)
     header = next(records, None)
     if header is None or not any(cell.strip() for cell in header.cells):
         raise UnreadableFile(_("« {path} » est vide.").format(path=path))
+    return text_format, header, records
+
+
+def read_head(path: Path, text_format: TextFormat | None = None, rows: int = 20) -> TableHead:
+    """A table's header and first ``rows`` non-blank rows (CSV in the given format, or Excel)."""
+    text_format, header, records = open_table(path, text_format)
     first: list[Record] = []
     for record in records:
         if len(first) >= rows:
