@@ -147,7 +147,7 @@ def test_a_file_without_a_name_column_is_explained(store, gazetteer, tmp_path):
 
 def test_unreadable_files_name_the_file(store, gazetteer, tmp_path):
     missing = tmp_path / "absent.csv"
-    with pytest.raises(UnreadableFile, match="absent.csv"):
+    with pytest.raises(UnreadableFile, match="absent.csv » : fichier introuvable"):
         plan_import(store, gazetteer, missing)
     empty = tmp_path / "vide.csv"
     empty.write_bytes(b"")
@@ -294,3 +294,12 @@ def test_a_large_import_keeps_every_index_even_when_cancelled(store, gazetteer, 
         "ORDER BY sort_name"
     ).fetchall()
     assert "actors_by_kind" in str(plan_text)
+
+
+def test_a_folder_or_a_missing_vcard_is_explained_in_french(tmp_path):
+    from companion.io.vcard import VCardError, read_cards
+
+    with pytest.raises(UnreadableFile, match="c'est un dossier, pas un fichier"):
+        detect_format(tmp_path)
+    with pytest.raises(VCardError, match="fichier introuvable"):
+        read_cards(tmp_path / "contacts.vcf")

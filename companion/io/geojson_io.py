@@ -21,7 +21,7 @@ from companion.i18n import _
 from companion.io import actor_fields as fields
 from companion.io.actor_import import PROGRESS_ROWS, Progress, RowChecker, check_cancel
 from companion.io.import_plan import ImportPlan, Problem
-from companion.io.textfile import TextFormat, UnreadableFile
+from companion.io.textfile import TextFormat, UnreadableFile, unreadable_reason
 from companion.store import Store
 
 
@@ -70,9 +70,7 @@ def load_json(path: Path) -> Any:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as error:
-        raise UnreadableFile(
-            _("Impossible de lire « {path} » : {reason}").format(path=path, reason=error.strerror)
-        ) from error
+        raise UnreadableFile(unreadable_reason(path, error)) from error
     except (ValueError, UnicodeDecodeError) as error:
         line = getattr(error, "lineno", "?")
         raise UnreadableFile(

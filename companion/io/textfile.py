@@ -43,14 +43,25 @@ class Record:
     cells: list[str]
 
 
+def unreadable_reason(path: Path | str, error: OSError) -> str:
+    """Why a file could not be read, in French (the system's own text is English)."""
+    if isinstance(error, FileNotFoundError):
+        reason = _("fichier introuvable")
+    elif isinstance(error, PermissionError):
+        reason = _("accès refusé")
+    elif isinstance(error, IsADirectoryError):
+        reason = _("c'est un dossier, pas un fichier")
+    else:
+        reason = error.strerror or str(error)
+    return _("Impossible de lire « {path} » : {reason}").format(path=path, reason=reason)
+
+
 def detect_format(path: Path) -> TextFormat:
     """Guess the encoding (BOM, else UTF-8 if it decodes, else Windows-1252) and delimiter."""
     try:
         content = Path(path).read_bytes()
     except OSError as error:
-        raise UnreadableFile(
-            _("Impossible de lire « {path} » : {reason}").format(path=path, reason=error.strerror)
-        ) from error
+        raise UnreadableFile(unreadable_reason(path, error)) from error
     if content.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
     else:
@@ -79,9 +90,7 @@ def read_records(path: Path, text_format: TextFormat) -> Iterator[Record]:
     try:
         handle = open(path, encoding=text_format.encoding, newline="")  # noqa: SIM115
     except OSError as error:
-        raise UnreadableFile(
-            _("Impossible de lire « {path} » : {reason}").format(path=path, reason=error.strerror)
-        ) from error
+        raise UnreadableFile(unreadable_reason(path, error)) from error
     with handle:
         reader = csv.reader(handle, delimiter=text_format.delimiter)
         next_line = 1

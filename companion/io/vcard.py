@@ -14,6 +14,7 @@ from pathlib import Path
 
 from companion.errors import CompanionError
 from companion.i18n import _
+from companion.io.textfile import unreadable_reason
 
 _PROPERTY = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)$", re.S)
 
@@ -46,9 +47,7 @@ def read_cards(path: Path) -> list[Card]:
     try:
         raw = Path(path).read_bytes()
     except OSError as error:
-        raise VCardError(
-            _("Impossible de lire « {path} » : {reason}").format(path=path, reason=error.strerror)
-        ) from error
+        raise VCardError(unreadable_reason(path, error)) from error
     text = _decode(raw)
     cards: list[Card] = []
     current: Card | None = None
