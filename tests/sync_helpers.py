@@ -39,10 +39,10 @@ def pushed(store) -> list[Change]:
     """Everything queued, as changes, then the outbox emptied (as after a push)."""
     prepare(store)
     changes: dict[tuple[str, str, str], Change] = {}
-    for table, record_id, name in store.conn.execute(
-        "SELECT tbl, id, field FROM sync_outbox ORDER BY n"
+    for table, record_id, name, base in store.conn.execute(
+        "SELECT tbl, id, field, base FROM sync_outbox ORDER BY n"
     ).fetchall():
-        for change in outbox.record_changes(store.conn, table, record_id, name):
+        for change in outbox.record_changes(store.conn, table, record_id, name, base):
             changes[(change.table, change.id, change.field)] = change
     store.conn.execute("DELETE FROM sync_outbox")
     return list(changes.values())

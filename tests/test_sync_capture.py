@@ -60,6 +60,10 @@ def test_updates_send_only_the_changed_fields_with_a_newer_stamp(store):
     store.update_actor(actor.id, description="Potagers")  # the same field again: one row
     [change] = pushed(store)
     assert change.value == "Potagers" and change.hlc > created["description"]
+    assert change.base == created["description"]  # the value both edits started from
+    store.update_actor(actor.id, description="Jardins")
+    [again] = pushed(store)
+    assert again.base == change.hlc
 
     store.delete_actor(actor.id)
     assert queued(store) == {("actors", actor.id, "deleted")}
@@ -74,15 +78,17 @@ def test_updates_send_only_the_changed_fields_with_a_newer_stamp(store):
 
 def test_tags_travel_as_a_field_of_the_actor(store):
     actor = store.add_actor("Bravelune", "association")
-    pushed(store)
+    created = {c.field: c.hlc for c in pushed(store)}
     store.tag_actor(actor.id, "Alimentation")
     [tag_id] = [row[0] for row in store.conn.execute("SELECT id FROM tags")]
     assert queued(store) == {("actors", actor.id, "tags")} | {
         ("tags", tag_id, name) for name in SYNCED_FIELDS["tags"]
     }
-    assert {c.field: c.value for c in pushed(store) if c.table == "actors"} == {"tags": [tag_id]}
+    [tagged] = [c for c in pushed(store) if c.table == "actors"]
+    assert (tagged.field, tagged.value, tagged.base) == ("tags", [tag_id], created["tags"])
     store.untag_actor(actor.id, "Alimentation")
-    assert [c.value for c in pushed(store)] == [[]]
+    [untagged] = pushed(store)
+    assert (untagged.value, untagged.base) == ([], tagged.hlc)
 
 
 def test_visibility_changes(store):
@@ -206,7 +212,7 @@ def test_records_made_before_sync_existed_go_with_the_first_sync(tmp_path):
 
     path = tmp_path / "companion.db"
     conn = open_database(path)
-    migrate(conn, path, migrations=[m for m in MIGRATIONS if m.name != "0008_sync"])
+    migrate(conn, path, migrations=[m for m in MIGRATIONS if m.name < "0008_sync"])
     conn.execute(
         "INSERT INTO actors (id, name, sort_name, kind, created_at, updated_at) "
         "VALUES ('a1', 'Ancien', 'ancien', 'autre', '2024-01-01', '2024-01-01')"

@@ -6,6 +6,10 @@ seq N never misses a change numbered below N that commits later.
 
 Per field the later stamp wins (stamps compare as strings, see hlc.py); an
 incoming change that loses comes back in ``superseded`` with the hub's value.
+One that wins over a value from another laptop that its author never saw (the
+hub's stamp is later than the change's ``base``, or the base is unknown) sends
+that value back in ``overwritten``: the pusher keeps it as a conflict, so an
+acknowledged value beaten by a concurrent edit is never silently dropped.
 Scope: a record's owner is fixed by its creation (the ``owner`` field, which
 must be the pushing member unless an admin pushes); only the owner or an admin
 writes it afterwards. A record whose winning visibility is ``private`` never
@@ -82,6 +86,7 @@ def apply_batch(
         epoch=epoch,
         hub_seq=merge.seq,
         server_time_ms=now_ms,
+        overwritten=merge.overwritten,
     )
     total = len(request.changes) + len(invalid)
     out_of_scope = total > 0 and len(merge.rejected) == total
@@ -111,6 +116,14 @@ def encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _unseen(stamp: str, change: Change) -> bool:
+    """Whether the hub's value stamped ``stamp`` was written elsewhere and not seen by
+    the laptop that made ``change`` (its own earlier values never count)."""
+    if Timestamp.parse(stamp).site == Timestamp.parse(change.hlc).site:
+        return False
+    return change.base is None or stamp > change.base
+
+
 def _stamp_problem(change: Change, now_ms: int) -> str | None:
     try:
         stamp = Timestamp.parse(change.hlc)
@@ -118,6 +131,11 @@ def _stamp_problem(change: Change, now_ms: int) -> str | None:
         return "invalid"
     if str(stamp) != change.hlc:  # "+000…" or " 00…" would parse but sort wrongly as text
         return "invalid"
+    if change.base is not None:
+        try:
+            Timestamp.parse(change.base)
+        except ValueError:
+            return "invalid"
     return "drift" if stamp.wall_ms > now_ms + MAX_DRIFT_MS else None
 
 
@@ -132,6 +150,7 @@ class _Merge:
         self.accepted = 0
         self.rejected = rejected
         self.superseded: list[Change] = []
+        self.overwritten: list[Change] = []
         self.upserts: list[tuple[Any, ...]] = []
 
     def reject(self, change: Change, reason: str) -> None:
@@ -204,7 +223,11 @@ class _Merge:
                 )
             return
         self.accepted += 1
-        record.fields[change.field] = (encode(change.value), change.hlc)
+        value = encode(change.value)
+        if current is not None and current[0] != value and _unseen(current[1], change):
+            lost = Change(change.table, change.id, change.field, json.loads(current[0]), current[1])
+            self.overwritten.append(lost)
+        record.fields[change.field] = (value, change.hlc)
         record.dirty.add(change.field)
         if change.field == "deleted":
             record.deleted = 1 if change.value else 0

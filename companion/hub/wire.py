@@ -67,6 +67,8 @@ def change_to_json(change: Change) -> dict[str, Any]:
     }
     if change.seq is not None:
         data["seq"] = change.seq
+    if change.base is not None:
+        data["base"] = change.base
     return data
 
 
@@ -83,6 +85,7 @@ def push_response_to_json(response: PushResponse) -> dict[str, Any]:
         "accepted": response.accepted,
         "rejected": [asdict(rejection) for rejection in response.rejected],
         "superseded": [change_to_json(change) for change in response.superseded],
+        "overwritten": [change_to_json(change) for change in response.overwritten],
         "epoch": response.epoch,
         "hub_seq": response.hub_seq,
         "server_time_ms": response.server_time_ms,
@@ -97,6 +100,7 @@ def push_response_from_json(data: dict[str, Any]) -> PushResponse:
         epoch=str(data["epoch"]),
         hub_seq=int(data["hub_seq"]),
         server_time_ms=int(data["server_time_ms"]),
+        overwritten=[Change.from_json(change) for change in data.get("overwritten", [])],
     )
 
 

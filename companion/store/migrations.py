@@ -28,6 +28,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0006_directory_details", schema.DIRECTORY_DETAILS),
     Migration("0007_toolbox", schema.TOOLBOX),
     Migration("0008_sync", schema.SYNC),
+    Migration("0009_sync_base", schema.SYNC_BASE),
 ]
 
 

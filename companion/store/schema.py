@@ -414,14 +414,21 @@ CREATE TABLE sync_rejected (
     reason TEXT NOT NULL,
     at TEXT NOT NULL
 );
-""" + _sync_capture.migration_sql(
-    {
-        "actors": (
-            "actor_tags_fts_insert",  # as in SEARCH_INDEX, plus the capture
-            "DELETE FROM actors_fts "
-            "WHERE rowid = (SELECT seq FROM actors WHERE id = new.actor_id);\n    "
-            + actor_index_insert("a")
-            + " FROM actors a WHERE a.id = new.actor_id AND a.deleted = 0;",
-        )
-    }
+"""
+_LINK_INSERT_TRIGGERS = {
+    "actors": (
+        "actor_tags_fts_insert",  # as in SEARCH_INDEX, plus the capture
+        "DELETE FROM actors_fts "
+        "WHERE rowid = (SELECT seq FROM actors WHERE id = new.actor_id);\n    "
+        + actor_index_insert("a")
+        + " FROM actors a WHERE a.id = new.actor_id AND a.deleted = 0;",
+    )
+}
+SYNC += _sync_capture.migration_sql(_LINK_INSERT_TRIGGERS, base=False)
+
+# Each outbox row of a field keeps the stamp the field had before the first edit
+# it stands for (`base`): the hub tells whether the edit overwrote a value this
+# laptop never saw, and returns that value to be kept as a conflict (docs/SYNC.md).
+SYNC_BASE = "ALTER TABLE sync_outbox ADD COLUMN base TEXT;\n" + _sync_capture.migration_sql(
+    _LINK_INSERT_TRIGGERS
 )

@@ -155,9 +155,11 @@ def queue_unseen(conn: sqlite3.Connection, synced: Iterable[str]) -> None:
             continue
         owner = next(t for t, (link, _c) in LINK_TABLES.items() if link == table)
         column = LINK_TABLES[owner][1]
+        link = LINK_FIELD[owner]
         conn.execute(
-            f"INSERT INTO sync_outbox (tbl, id, field) SELECT DISTINCT '{owner}', r.id, "
-            f"'{LINK_FIELD[owner]}' FROM {table} l JOIN {owner} r ON r.id = l.{column} "
+            f"INSERT INTO sync_outbox (tbl, id, field, base) SELECT DISTINCT '{owner}', r.id, "
+            f"'{link}', {clock_sql(repr(owner), 'r.id', repr(link))} "
+            f"FROM {table} l JOIN {owner} r ON r.id = l.{column} "
             "WHERE l.rowid > ? AND r.seq <= ? AND r.visibility = 'network' "
             "ON CONFLICT (tbl, id, field) WHERE field <> '*' DO NOTHING",
             (seen[table], seen.get(owner, 0)),
@@ -195,18 +197,31 @@ def stamp_pending(conn: sqlite3.Connection, stamp: str) -> None:
 # -- the triggers (SQL of migration 0008_sync) ------------------------------------
 
 
-def _stamp_fields(table: str, record: str, fields_from: str, condition: str = "") -> str:
-    """Advance the clock, then stamp and queue the fields selected by ``fields_from``
-    (a SELECT giving a column ``f``); each statement only if ``condition`` holds."""
+def _stamp_fields(
+    table: str, record: str, fields_from: str, condition: str = "", base: bool = True
+) -> str:
+    """Advance the clock, then queue and stamp the fields selected by ``fields_from``
+    (a SELECT giving a column ``f``); each statement only if ``condition`` holds.
+
+    With ``base``, a field's first outbox row keeps the stamp the field had before
+    the edit (read before the clock row changes): the value the user edited from,
+    which tells the hub whether this edit overwrites one it never saw. Migration
+    0008 made the triggers without it (``base=False``); 0009 remade them with it.
+    """
     extra = f" AND {condition}" if condition else ""
     statements = [TICK.replace("WHERE key = 'clock';", f"WHERE key = 'clock'{extra};")]
-    for target, conflict in (
-        ("sync_field_clocks", "(tbl, id, field)"),
-        ("sync_outbox", "(tbl, id, field) WHERE field <> '*'"),
-    ):
+    select = f"SELECT '{table}', {record}, q.f, c.value"
+    queue = (
+        f"INSERT INTO sync_outbox (tbl, id, field, hlc, base) {select}, "
+        f"{clock_sql(repr(table), record, 'q.f')}"
+        if base
+        else f"INSERT INTO sync_outbox (tbl, id, field, hlc) {select}"
+    )
+    stamp = f"INSERT INTO sync_field_clocks (tbl, id, field, hlc) {select}"
+    steps = [(stamp, "(tbl, id, field)"), (queue, "(tbl, id, field) WHERE field <> '*'")]
+    for insert, conflict in reversed(steps) if base else steps:
         statements.append(
-            f"INSERT INTO {target} (tbl, id, field, hlc) "
-            f"SELECT '{table}', {record}, q.f, c.value FROM ({fields_from}) AS q, sync_state c "
+            f"{insert} FROM ({fields_from}) AS q, sync_state c "
             f"WHERE c.key = 'clock'{extra} ON CONFLICT {conflict} DO UPDATE SET hlc = excluded.hlc;"
         )
     return "\n    ".join(statements)
@@ -229,7 +244,7 @@ def _link_condition(table: str, ref: str) -> str:
     )
 
 
-def link_insert_capture(table: str) -> str:
+def link_insert_capture(table: str, base: bool = True) -> str:
     """Statements stamping and queuing ``table``'s link field after a link INSERT.
 
     They go inside the search index's trigger on the link table rather than a
@@ -239,11 +254,15 @@ def link_insert_capture(table: str) -> str:
     """
     column = LINK_TABLES[table][1]
     return _stamp_fields(
-        table, f"new.{column}", f"SELECT '{LINK_FIELD[table]}' AS f", _link_condition(table, "new")
+        table,
+        f"new.{column}",
+        f"SELECT '{LINK_FIELD[table]}' AS f",
+        _link_condition(table, "new"),
+        base,
     )
 
 
-def trigger_sql(synced: Mapping[str, tuple[str, ...]]) -> str:
+def trigger_sql(synced: Mapping[str, tuple[str, ...]], base: bool = True) -> str:
     """The capture triggers of every synced table (``DROP``-then-``CREATE``, re-runnable);
     a link's insertion is captured by :func:`link_insert_capture`, its removal here."""
     parts = []
@@ -258,20 +277,20 @@ CREATE TRIGGER sync_{table}_update AFTER UPDATE ON {table}
 WHEN old.visibility = 'network' AND new.visibility = 'network' AND ({any_changed})
     AND {_CAPTURING}
 BEGIN
-    {_stamp_fields(table, "new.id", _changed(edited))}
+    {_stamp_fields(table, "new.id", _changed(edited), base=base)}
 END;
 DROP TRIGGER IF EXISTS sync_{table}_shared;
 CREATE TRIGGER sync_{table}_shared AFTER UPDATE OF visibility ON {table}
 WHEN old.visibility = 'private' AND new.visibility = 'network' AND {_CAPTURING}
 BEGIN
-    {_stamp_fields(table, "new.id", visibility)}
+    {_stamp_fields(table, "new.id", visibility, base=base)}
     {_queue_record(table)}
 END;
 DROP TRIGGER IF EXISTS sync_{table}_unshared;
 CREATE TRIGGER sync_{table}_unshared AFTER UPDATE OF visibility ON {table}
 WHEN old.visibility = 'network' AND new.visibility = 'private' AND {_CAPTURING}
 BEGIN
-    {_stamp_fields(table, "new.id", visibility)}
+    {_stamp_fields(table, "new.id", visibility, base=base)}
 END;
 """
         )
@@ -282,18 +301,18 @@ DROP TRIGGER IF EXISTS sync_{link_table}_delete;
 CREATE TRIGGER sync_{link_table}_delete AFTER DELETE ON {link_table}
 WHEN {_link_condition(table, "old")}
 BEGIN
-    {_stamp_fields(table, f"old.{column}", f"SELECT '{LINK_FIELD[table]}' AS f")}
+    {_stamp_fields(table, f"old.{column}", f"SELECT '{LINK_FIELD[table]}' AS f", base=base)}
 END;
 """
         )
     return "".join(parts)
 
 
-def migration_sql(link_insert_triggers: Mapping[str, tuple[str, str]]) -> str:
+def migration_sql(link_insert_triggers: Mapping[str, tuple[str, str]], base: bool = True) -> str:
     """The capture triggers, and the link tables' insert triggers re-created with the
     capture added: ``{table: (trigger name, its current body)}``. Records already
     there are queued by the first sync (their ``seq`` was never seen)."""
-    parts = [trigger_sql(CAPTURED_FIELDS)]
+    parts = [trigger_sql(CAPTURED_FIELDS, base)]
     for table, (name, body) in link_insert_triggers.items():
         link_table = LINK_TABLES[table][0]
         parts.append(
@@ -301,7 +320,7 @@ def migration_sql(link_insert_triggers: Mapping[str, tuple[str, str]]) -> str:
 DROP TRIGGER IF EXISTS {name};
 CREATE TRIGGER {name} AFTER INSERT ON {link_table} BEGIN
     {body}
-    {link_insert_capture(table)}
+    {link_insert_capture(table, base)}
 END;
 """
         )

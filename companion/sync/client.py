@@ -245,6 +245,16 @@ class SyncClient:
                 (sent.value, sent.hlc), (winner.value, winner.hlc),
             )  # fmt: skip
             report.conflicts += 1
+        for item in _list(answer, "overwritten"):
+            lost = _change(item)  # another laptop's value ours replaced unseen: kept here
+            sent = batch.sent(lost.table, lost.id, lost.field)
+            if sent is None:
+                continue
+            record_conflict(
+                self.conn, lost.table, lost.id, lost.field,
+                (lost.value, lost.hlc), (sent.value, sent.hlc),
+            )  # fmt: skip
+            report.conflicts += 1
 
     # -- pull ----------------------------------------------------------------------
 

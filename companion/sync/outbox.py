@@ -80,14 +80,14 @@ def next_batch(
     seen: set[tuple[str, str, str]] = set()
     last = after
     rows = conn.execute(
-        "SELECT n, tbl, id, field, hlc FROM sync_outbox WHERE n > ? AND hlc IS NOT NULL "
+        "SELECT n, tbl, id, field, hlc, base FROM sync_outbox WHERE n > ? AND hlc IS NOT NULL "
         "ORDER BY n LIMIT ?",
         (after, max_changes),
     ).fetchall()
-    for n, table, record_id, name, stamp in rows:
+    for n, table, record_id, name, stamp, base in rows:
         changes = [
             change
-            for change in record_changes(conn, table, record_id, name)
+            for change in record_changes(conn, table, record_id, name, base)
             if (change.table, change.id, change.field) not in seen
         ]
         size = sum(_size(change) for change in changes)
@@ -109,8 +109,11 @@ def _size(change: Change) -> int:
     return CHANGE_OVERHEAD + len(change.id) + len(change.hlc) + len(json.dumps(change.value))
 
 
-def record_changes(conn: sqlite3.Connection, table: str, record_id: str, name: str) -> list[Change]:
-    """The changes an outbox row stands for (``'*'``: every field) as they are now.
+def record_changes(
+    conn: sqlite3.Connection, table: str, record_id: str, name: str, base: str | None = None
+) -> list[Change]:
+    """The changes an outbox row stands for (``'*'``: every field) as they are now,
+    a single field's with ``base``, the stamp it had before the edit.
 
     A private record sends only its visibility (and only if it was ever stamped,
     so a record the hub never saw stays unknown to it); a field without a stamp
@@ -145,7 +148,7 @@ def record_changes(conn: sqlite3.Connection, table: str, record_id: str, name: s
         if stamp is None:
             continue
         value = link_value(conn, table, record_id) if field_name == link else record[field_name]
-        changes.append(Change(table, record_id, field_name, value, stamp))
+        changes.append(Change(table, record_id, field_name, value, stamp, base=base))
     return changes
 
 

@@ -60,11 +60,16 @@ class Change:
     value: Any  # JSON: str, int, float, None, or a list of ids for link fields
     hlc: str  # companion.sync.hlc.Timestamp as text
     seq: int | None = None  # the hub's sequence number (in pulls only)
+    # In pushes: the stamp of the value this edit replaced on its laptop (None for a
+    # whole new record, or when not known): the hub finds edits that overwrite a
+    # value their author never saw.
+    base: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        if self.seq is None:
-            del data["seq"]
+        for optional in ("seq", "base"):
+            if data[optional] is None:
+                del data[optional]
         return data
 
     @classmethod
@@ -76,7 +81,10 @@ class Change:
             value=data.get("value"),
             hlc=str(data["hlc"]),
             seq=data.get("seq"),
+            base=data.get("base"),
         )
+        if change.base is not None and not isinstance(change.base, str):
+            raise ProtocolError(f"bad base stamp for {change.table}.{change.field}")
         check_change(change)
         return change
 
@@ -122,6 +130,9 @@ class PushResponse:
     epoch: str
     hub_seq: int
     server_time_ms: int
+    # Values of other laptops these changes replaced without having seen them: the
+    # pusher keeps them as conflicts (docs/SYNC.md, "Merge").
+    overwritten: list[Change] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

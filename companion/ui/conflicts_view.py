@@ -1,7 +1,8 @@
 """The Conflicts view: local values a later edit from elsewhere replaced, and refusals.
 
 Nothing a sync overwrites is lost: each row shows the record, the field, the
-value this laptop had (lost) and the one kept. "Restaurer ma valeur" writes it
+value that lost (this laptop's, or another laptop's this one overwrote unseen) and
+the one kept. "Restaurer la valeur écartée" writes it
 back as a new edit (one undo step, sent at the next sync); "Ignorer" keeps the
 winner. Below, the changes the hub refused, and why.
 """
@@ -68,11 +69,11 @@ class ConflictsView(QWidget):
         self.shown: list[Conflict] = []
         self.heading = plain_label(bold=True, point_delta=2)
         explanation = plain(
-            _("La modification la plus récente l'emporte ; votre valeur perdue est gardée ici.")
+            _("La modification la plus récente l'emporte ; la valeur écartée est gardée ici.")
         )
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels(
-            [_("Fiche"), _("Champ"), _("Votre valeur (perdue)"), _("Valeur gardée"), _("Quand")]
+            [_("Fiche"), _("Champ"), _("Valeur écartée"), _("Valeur gardée"), _("Quand")]
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -82,7 +83,7 @@ class ConflictsView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.restore_button = QPushButton(_("Restaurer ma valeur"))
+        self.restore_button = QPushButton(_("Restaurer la valeur écartée"))
         self.restore_button.clicked.connect(self.restore_selected)
         self.dismiss_button = QPushButton(_("Ignorer"))
         self.dismiss_button.clicked.connect(self.dismiss_selected)

@@ -11,7 +11,7 @@ from companion.hub import wire
 from companion.hub.limits import Limits
 from companion.hub.toolbox import publish
 from companion.sync.hlc import MAX_DRIFT_MS, Timestamp, physical_ms
-from companion.sync.protocol import Change, PushRequest
+from companion.sync.protocol import Change, PushRequest, PushResponse
 from companion.toolbox.items import bundle_root
 
 ITEM = "guide-etapes-alliance"  # a bundled item with an image
@@ -183,6 +183,38 @@ def test_concurrent_edits_merge_per_field_and_the_loser_comes_back(hub):
     assert values(pull_all(admin), record_id) == {
         "owner": alice_member.id, "visibility": "network", "name": "Alice", "description": "Admin",
     }  # fmt: skip
+
+
+def test_a_winner_that_never_saw_the_value_it_replaces_gets_it_back(hub):
+    alice_member, alice_token = hub.member("Alice")
+    alice = hub.client(alice_token)
+    created = record(alice_member.id, stamp(-60_000, site="a"), name="Départ")
+    record_id = created[0].id
+    push(alice, created)
+    base = created[0].hlc
+    # Laptop a edits from the created value and is acknowledged first.
+    push(alice, [Change("actors", record_id, "name", "Sur a", stamp(-20_000, site="a"), base=base)])
+
+    def later(value: str, site: str, base: str | None, offset: int) -> PushResponse:
+        change = Change("actors", record_id, "name", value, stamp(offset, site=site), base=base)
+        return wire.push_response_from_json(push(alice, [change]).json())
+
+    # Laptop b edited from the same created value, later: it wins, and gets a's value back.
+    answer = later("Sur b", "b", base, -10_000)
+    assert answer.accepted == 1 and answer.superseded == []
+    assert [(c.field, c.value, c.hlc[-2:]) for c in answer.overwritten] == [("name", "Sur a", "-a")]
+    # b again, from its own value: nothing unseen is replaced.
+    assert later("Encore b", "b", None, -9_000).overwritten == []
+    # a had pulled b's value before editing: it saw what it replaces.
+    [seen] = [c.hlc for c in pull_all(alice) if (c.id, c.field) == (record_id, "name")]
+    assert later("a a vu b", "a", seen, -5_000).overwritten == []
+    # Unknown base (a record sent again whole): another laptop's value counts as unseen...
+    assert [c.value for c in later("c sans base", "c", None, -4_000).overwritten] == ["a a vu b"]
+    # ...unless it is the same value.
+    assert later("c sans base", "d", None, -3_000).overwritten == []
+    with_bad_base = Change("actors", record_id, "name", "x", stamp(site="e"), base="pas un tampon")
+    refused = wire.push_response_from_json(push(alice, [with_bad_base]).json())
+    assert [r.reason for r in refused.rejected] == ["invalid"]
 
 
 def test_a_batch_delivered_twice_is_answered_from_memory(hub):
