@@ -49,6 +49,15 @@ LEGAL_BASES: dict[str, str] = {
     "interet_vital": N_("Intérêts vitaux"),
 }
 
+# The four métiers the network groups its catalysts' missions into; a catalyst
+# practises one or several (stored as a JSON list in catalyst_profiles.metiers).
+METIERS: dict[str, str] = {
+    "dialogue": N_("Dialogue territorial"),
+    "experimentation": N_("Expérimentations collectives"),
+    "accompagnement": N_("Accompagnement"),
+    "lieu": N_("Gestion d'un lieu"),
+}
+
 VISIBILITIES: dict[str, str] = {
     "private": N_("Privé"),
     "network": N_("Réseau"),

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import ssl
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,3 +223,66 @@ def hub_fields(hub_store, record_id: str) -> dict[str, Any]:
     with hub_store.backend.transaction() as tx:
         rows = tx.rows("SELECT field, value FROM field_state WHERE id = ?", (record_id,))
     return {name: json.loads(value) for name, value in rows}
+
+
+# -- a fast real hub, a client transport, waiting on conditions --------------------------
+# (tests/test_sync_convergence.py, test_sync_hub_kill.py, hub/test_access_isolation.py)
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """``app`` under uvicorn in a thread, on a free loopback port; yields its base URL.
+
+    The socket is made with ``IPPROTO_TCP``: asyncio sets TCP_NODELAY only on such
+    sockets, and without it every answer waits about 40 ms for a delayed ACK (Nagle).
+    """
+    import socket
+    import threading
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets)
+            ready.set()
+
+    ready = threading.Event()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    server = Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        if not ready.wait(30) or not server.started:
+            raise RuntimeError("the hub did not start")
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()
+
+
+_TLS: ssl.SSLContext | None = None
+
+
+def transport(**options: Any) -> httpx.HTTPTransport:
+    """A transport for ``SyncClient(..., transport=...)``, like httpx's default one but
+    sharing one TLS context: httpx builds one per client (loading certifi, 30 ms a sync)."""
+    global _TLS
+    if _TLS is None:
+        import certifi
+
+        _TLS = ssl.create_default_context(cafile=certifi.where())
+    return httpx.HTTPTransport(verify=_TLS, **options)
+
+
+def wait_until(condition, timeout_s: float = 30.0, what: str = "condition") -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout_s`` (never a fixed sleep)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not met within {timeout_s} s")
+        time.sleep(0.005)

@@ -409,8 +409,12 @@ def test_an_acknowledged_value_beaten_by_a_concurrent_edit_is_kept(real_hub, lap
     sync(b, hub, token)
     a.update_actor(actor.id, description="Version de A")  # concurrent: neither saw the other
     first = stamp_of(a, actor.id, "description")
-    wait_until(lambda: physical_ms() > first.wall_ms + 5)
+    # Later on b's clock (its time plus the offset it learned from the hub): a few
+    # milliseconds of the two offsets' error must not reorder the edits.
+    offset_b = int(state.get(b.conn, state.OFFSET) or 0)
+    wait_until(lambda: physical_ms() + offset_b > first.wall_ms + 5)
     b.update_actor(actor.id, description="Version de B")
+    assert str(stamp_of(b, actor.id, "description")) > str(first)
     sync(a, hub, token)  # acknowledged by the hub
     sync(b, hub, token)  # the later stamp wins at the hub
     sync(a, hub, token)

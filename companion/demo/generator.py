@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from companion.demo import names
+from companion.demo.profiles import profile_rng, profile_row
 from companion.geo import Commune, Gazetteer
 from companion.store import Store
 from companion.text import fold
@@ -52,8 +53,9 @@ class DemoSummary:
 class _Builder:
     """Accumulates rows for one batch of catalysts, then writes them in one go."""
 
-    def __init__(self, rng: random.Random, store: Store) -> None:
+    def __init__(self, rng: random.Random, store: Store, profiles: random.Random) -> None:
         self.rng = rng
+        self.profiles = profiles  # the catalysts' profiles draw from their own generator
         self.store = store
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.totals: dict[str, int] = defaultdict(int)
@@ -88,6 +90,7 @@ class _Builder:
         for table in (
             "tags",
             "actors",
+            "catalyst_profiles",
             "people",
             "affiliations",
             "relations",
@@ -113,7 +116,7 @@ def generate(
     by default each catalyst has 20 to 60 actors around it.
     """
     rng = random.Random(seed)
-    builder = _Builder(rng, store)
+    builder = _Builder(rng, store, profile_rng(seed))
     ecosystem = _ecosystem_range(catalysts, actors)
     communes = gazetteer.communes()
     homes = _catalyst_homes(rng, communes, catalysts)
@@ -196,6 +199,9 @@ def _build_ecosystem(builder: _Builder, home: Commune, neighbours: list[Commune]
         **_place(rng, home),
     )
     _finish_actor(builder, catalyst, member)
+    builder.rows["catalyst_profiles"].append(
+        profile_row(builder.profiles, catalyst, home, neighbours, EPOCH)
+    )
     weights = [math.sqrt(c.population + 1) for c in neighbours]
     ecosystem = []
     for _ in range(size):

@@ -154,6 +154,7 @@ def merge_actors(
         counts = _move_affiliations(store, "actor_id", "person_id", keep_id, drop_id, now)
         moved, tombstoned = moved + counts[0], tombstoned + counts[1]
         moved += _repoint(store, "interactions", "actor_id", keep_id, drop_id, now)
+        moved += _repoint(store, "catalyst_profiles", "actor_id", keep_id, drop_id, now)
         moved += _move_tags(store, keep_id, drop_id)
         _finish(store, "actors", keep_id, drop_id, values, now)
     return MergeResult("actors", keep_id, drop_id, label, moved, tombstoned)

@@ -247,6 +247,11 @@ class Gazetteer:
         """(code, name) of the 18 régions."""
         return self._db.execute("SELECT code, name FROM region ORDER BY code").fetchall()
 
+    def epci_name(self, code: str) -> str | None:
+        """The name of the EPCI (intercommunalité) with this SIREN, or None if unknown."""
+        row = self._db.execute("SELECT name FROM epci WHERE code = ?", (code.strip(),)).fetchone()
+        return row[0] if row else None
+
     # Internals -----------------------------------------------------------------
 
     def _by_key(self, key: str, limit: int) -> list[Commune]:

@@ -130,7 +130,10 @@ def create_app(store: HubStore, limits: Limits | None = None) -> ASGIApp:
                 max=limits.max_pull
             )
             return error(400, "invalid", message)
-        return JSONResponse(wire.pull_response_to_json(store.pull(since, limit)))
+        page = store.pull_page(since, limit)
+        return Response(
+            wire.pull_page_to_json_text(page, physical_ms()), media_type="application/json"
+        )
 
     def manifest(request: Request) -> Response:
         state = store.state()

@@ -21,7 +21,7 @@ class Limits:
     # is held to push_rate batches a second.
     push_burst: int = 60
     push_rate: float = 2.0
-    max_pull: int = MAX_BATCH_CHANGES
+    max_pull: int = 4 * MAX_BATCH_CHANGES
 
 
 class TokenBuckets:

@@ -26,7 +26,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from companion.hub import merge
+from companion.hub import merge, wire
 from companion.hub.backends import PostgresBackend, SQLiteBackend, Tx
 from companion.hub.members import (
     ROLES,
@@ -187,6 +187,16 @@ class HubStore:
 
     def pull(self, since: int, limit: int) -> PullResponse:
         """Current values changed after ``since``, in hub sequence order."""
+        page = self.pull_page(since, limit)
+        changes = [
+            Change(tbl, record_id, name, json.loads(value), stamp, int(seq))
+            for tbl, record_id, name, value, stamp, seq in page.rows
+        ]
+        return PullResponse(changes, page.next, page.more, page.epoch, physical_ms())
+
+    def pull_page(self, since: int, limit: int) -> wire.PullPage:
+        """:meth:`pull` as the stored rows, values still JSON text (the app sends them
+        as they are: a first sync reads hundreds of thousands)."""
         with self.backend.transaction() as tx:
             epoch = _state(tx).epoch
             rows = tx.rows(
@@ -195,12 +205,9 @@ class HubStore:
                 (since, limit + 1),
             )
         more = len(rows) > limit
-        changes = [
-            Change(tbl, record_id, name, json.loads(value), stamp, int(seq))
-            for tbl, record_id, name, value, stamp, seq in rows[:limit]
-        ]
-        following = int(changes[-1].seq or since) if changes else since
-        return PullResponse(changes, following, more, epoch, physical_ms())
+        rows = rows[:limit]
+        following = int(rows[-1][5]) if rows else since
+        return wire.PullPage(rows, following, more, epoch)
 
     # -- members -----------------------------------------------------------------
 

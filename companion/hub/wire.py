@@ -7,7 +7,9 @@ The hub validates what it receives: a malformed request raises ``ProtocolError``
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import json
+from dataclasses import asdict, dataclass
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from companion.sync.protocol import (
@@ -112,6 +114,32 @@ def pull_response_to_json(response: PullResponse) -> dict[str, Any]:
         "epoch": response.epoch,
         "server_time_ms": response.server_time_ms,
     }
+
+
+@dataclass(frozen=True)
+class PullPage:
+    """A pull answer as the hub stores it: rows ``(table, id, field, value as JSON text,
+    hlc, seq)``."""
+
+    rows: list[tuple[Any, ...]]
+    next: int
+    more: bool
+    epoch: str
+
+
+def pull_page_to_json_text(page: PullPage, server_time_ms: int) -> str:
+    """The JSON of :func:`pull_response_to_json` for ``page``, written without decoding
+    the stored values and encoding them again."""
+    text = encode_basestring
+    changes = ",".join(
+        f'{{"table":{text(table)},"id":{text(record_id)},"field":{text(name)},'
+        f'"value":{value},"hlc":{text(stamp)},"seq":{int(seq)}}}'
+        for table, record_id, name, value, stamp, seq in page.rows
+    )
+    return (
+        f'{{"changes":[{changes}],"next":{int(page.next)},"more":{json.dumps(page.more)},'
+        f'"epoch":{text(page.epoch)},"server_time_ms":{int(server_time_ms)}}}'
+    )
 
 
 def pull_response_from_json(data: dict[str, Any]) -> PullResponse:

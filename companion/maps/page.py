@@ -57,6 +57,7 @@ def page_config() -> dict[str, Any]:
             "legend": _("Types d'acteurs"),
             "private": _("Privé"),
             "openInDirectory": _("Voir dans l'annuaire"),
+            "catalystProfile": _("Profil du catalyseur"),
             "contacts": _("Coordonnées"),
             "loadingContacts": _("Chargement des coordonnées…"),
             "noContacts": _("Aucune coordonnée enregistrée."),

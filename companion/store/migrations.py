@@ -29,6 +29,8 @@ MIGRATIONS: list[Migration] = [
     Migration("0007_toolbox", schema.TOOLBOX),
     Migration("0008_sync", schema.SYNC),
     Migration("0009_sync_base", schema.SYNC_BASE),
+    Migration("0010_catalyst_profiles", schema.CATALYST_PROFILES),
+    Migration("0011_insights_indexes", schema.INSIGHTS_INDEXES),
 ]
 
 

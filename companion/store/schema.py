@@ -432,3 +432,33 @@ SYNC += _sync_capture.migration_sql(_LINK_INSERT_TRIGGERS, base=False)
 SYNC_BASE = "ALTER TABLE sync_outbox ADD COLUMN base TEXT;\n" + _sync_capture.migration_sql(
     _LINK_INSERT_TRIGGERS
 )
+
+# Catalysts' public profiles (the Réseau section, companion/network/profiles.py):
+# the hosting structure, the métiers practised (JSON list of domain.METIERS
+# codes), the territory of action (JSON list of "commune:<insee>", "epci:<siren>",
+# "departement:<code>", "region:<code>"), themes (JSON list of strings), a public
+# contact and the missions. Synced records like the others; one live profile per
+# catalyst actor is the code's rule, not an index's: two laptops may each create
+# one offline, and the most recently updated is the one shown.
+CATALYST_PROFILES = f"""
+CREATE TABLE catalyst_profiles (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    actor_id TEXT NOT NULL REFERENCES actors (id),
+    structure TEXT NOT NULL DEFAULT '',
+    metiers TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(metiers)),
+    territories TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(territories)),
+    themes TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(themes)),
+    public_contact TEXT NOT NULL DEFAULT '',
+    missions TEXT NOT NULL DEFAULT '',
+    {_COMMON}
+);
+CREATE INDEX catalyst_profiles_by_actor ON catalyst_profiles (actor_id) WHERE deleted = 0;
+""" + _sync_capture.trigger_sql({"catalyst_profiles": _sync_capture.CATALYST_PROFILE_FIELDS})
+
+# Territory profiles (companion.insights) count live actors by place and kind from
+# this index alone, and find a territory's actors by INSEE code: a région of 50,000
+# actors in about 25 ms instead of 50 ms for a table scan and a sort.
+INSIGHTS_INDEXES = """
+CREATE INDEX actors_by_place ON actors (insee_code, departement, kind) WHERE deleted = 0;
+"""

@@ -51,12 +51,32 @@ SORT_COLUMNS = {
 RANK_LIMIT = 2_000
 # Tables of synced records (UUID, owner, visibility, timestamps, tombstone).
 RECORD_TABLES = ("actors", "people", "affiliations", "relations", "interactions", "tags")
-BULK_TABLES = (*RECORD_TABLES, "actor_tags")
+BULK_TABLES = (*RECORD_TABLES, "actor_tags", "catalyst_profiles")
 
 
 class InvalidRecord(CompanionError):
     """A record was refused; the message names the field."""
 
+
+
+@contextmanager
+def deferred_actor_indexing(conn: sqlite3.Connection) -> Iterator[None]:
+    """:meth:`Store.deferred_actor_indexing` on a bare connection (sync's apply)."""
+    if not conn.in_transaction:
+        raise RuntimeError("deferred_actor_indexing needs an open transaction")
+    names = ("actors_fts_insert", "actor_tags_fts_insert")
+    triggers = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", names
+    ).fetchall()
+    before = conn.execute("SELECT coalesce(max(seq), 0) FROM actors").fetchone()[0]
+    for name, _sql in triggers:
+        conn.execute(f"DROP TRIGGER {name}")
+    yield
+    conn.execute(
+        actor_index_insert("a") + " FROM actors a WHERE a.seq > ? AND a.deleted = 0", (before,)
+    )
+    for _name, sql in triggers:
+        conn.execute(sql)
 
 class Store:
     """Records, search and settings over one SQLite file. Not shared between threads."""
@@ -423,21 +443,8 @@ class Store:
         within the caller's transaction, so a failure rolls them back too. Updates
         keep their trigger: write an updated actor's tags before updating it.
         """
-        if not self.conn.in_transaction:
-            raise RuntimeError("deferred_actor_indexing needs an open transaction")
-        names = ("actors_fts_insert", "actor_tags_fts_insert")
-        triggers = self.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", names
-        ).fetchall()
-        before = self.conn.execute("SELECT coalesce(max(seq), 0) FROM actors").fetchone()[0]
-        for name, _sql in triggers:
-            self.conn.execute(f"DROP TRIGGER {name}")
-        yield
-        self.conn.execute(
-            actor_index_insert("a") + " FROM actors a WHERE a.seq > ? AND a.deleted = 0", (before,)
-        )
-        for _name, sql in triggers:
-            self.conn.execute(sql)
+        with deferred_actor_indexing(self.conn):
+            yield
 
     def optimize_search_index(self) -> None:
         """Merge the full-text index into one segment per table (after bulk writes)."""

@@ -32,6 +32,7 @@ JOURNALED_TABLES: dict[str, tuple[str, ...]] = {
     "tags": ("id",),
     "actor_tags": ("actor_id", "tag_id"),
     "map_views": ("id",),
+    "catalyst_profiles": ("id",),
 }
 DEPTH = 20  # actions that can be undone, newest first
 

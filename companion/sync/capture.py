@@ -42,9 +42,9 @@ COUNTER_DIGITS = 5
 MAX_COUNTER = 10**COUNTER_DIGITS - 1
 
 # protocol.SYNCED_FIELDS as migration 0008 captures them, frozen with it (a released
-# migration never changes; tests check the two agree): a field added to the protocol
-# needs a migration that runs trigger_sql() again.
-CAPTURED_FIELDS: dict[str, tuple[str, ...]] = {
+# migration never changes): a field added to the protocol needs a migration that runs
+# trigger_sql() again. migration_sql() makes the triggers of these tables.
+FIRST_CAPTURED_FIELDS: dict[str, tuple[str, ...]] = {
     "actors": (
         "owner", "visibility", "created_at", "deleted", "name", "kind", "description",
         "insee_code", "commune", "departement", "postcode", "address", "latitude",
@@ -72,6 +72,17 @@ CAPTURED_FIELDS: dict[str, tuple[str, ...]] = {
         "west", "north", "east", "position",
     ),
 }  # fmt: skip
+# Tables synced since, each captured by its own migration calling trigger_sql() with
+# its fields (frozen with that migration; migration_sql() never touches them).
+CATALYST_PROFILE_FIELDS = (  # 0010_catalyst_profiles
+    "owner", "visibility", "created_at", "deleted", "actor_id", "structure", "metiers",
+    "territories", "themes", "public_contact", "missions",
+)  # fmt: skip
+# Every table and field the triggers capture: protocol.SYNCED_FIELDS (tests check).
+CAPTURED_FIELDS: dict[str, tuple[str, ...]] = {
+    **FIRST_CAPTURED_FIELDS,
+    "catalyst_profiles": CATALYST_PROFILE_FIELDS,
+}
 
 ALL_FIELDS = "*"  # an outbox or clock row standing for every field of the record
 # Link tables whose rows travel as one field of a record: table -> (link table, column).
@@ -312,7 +323,7 @@ def migration_sql(link_insert_triggers: Mapping[str, tuple[str, str]], base: boo
     """The capture triggers, and the link tables' insert triggers re-created with the
     capture added: ``{table: (trigger name, its current body)}``. Records already
     there are queued by the first sync (their ``seq`` was never seen)."""
-    parts = [trigger_sql(CAPTURED_FIELDS, base)]
+    parts = [trigger_sql(FIRST_CAPTURED_FIELDS, base)]
     for table, (name, body) in link_insert_triggers.items():
         link_table = LINK_TABLES[table][0]
         parts.append(

@@ -44,6 +44,12 @@ def prepare(conn: sqlite3.Connection) -> None:
     capture.queue_unseen(conn, SYNCED_FIELDS)
     if conn.execute("SELECT 1 FROM sync_outbox WHERE hlc IS NULL LIMIT 1").fetchone():
         capture.stamp_pending(conn, state.tick(conn))
+        # A whole record's row sends every field: rows of single fields of it (its tags,
+        # linked right after the insert) would only split it between batches.
+        conn.execute(
+            "DELETE FROM sync_outbox WHERE field <> '*' AND (tbl, id) IN "
+            "(SELECT tbl, id FROM sync_outbox WHERE field = '*')"
+        )
 
 
 def pending(conn: sqlite3.Connection) -> int:

@@ -30,11 +30,13 @@ if TYPE_CHECKING:
     from companion.ui.global_search import GlobalSearch
     from companion.ui.jobs import Job
     from companion.ui.map_page import MapPage
+    from companion.ui.network_page import NetworkPage
     from companion.ui.sync_connect_dialog import SyncConnectDialog
     from companion.ui.sync_page import SyncPage
     from companion.ui.toolbox_page import ToolboxPage
 
-MAP, DIRECTORY, TOOLBOX, SYNC = range(4)
+# Réseau comes last so that the shortcuts people learned (Ctrl+1 to Ctrl+4) stay.
+MAP, DIRECTORY, TOOLBOX, SYNC, NETWORK = range(5)
 MESSAGE_MS = 10_000  # how long a status-bar message (e.g. "Ctrl+Z pour annuler") stays
 # After the first paint and the directory's first rows: the install's imports (about
 # 15 ms of Python when the bundle is unchanged) never compete with them for the GIL.
@@ -48,6 +50,7 @@ def _sections() -> list[tuple[str, str]]:
         (_("Annuaire"), "fa5s.address-book"),
         (_("Boîte à outils"), "fa5s.toolbox"),
         (_("Synchronisation"), "fa5s.sync"),
+        (_("Réseau"), "fa5s.project-diagram"),
     ]
 
 
@@ -79,6 +82,9 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(
             PlaceholderPage(_("Synchronisation"), _("Chargement de la synchronisation…"))
         )
+        # The catalysts of the network: built when first shown too.
+        self.network_page: NetworkPage | None = None
+        self.pages.addWidget(PlaceholderPage(_("Réseau"), _("Chargement du réseau…")))
         self.sidebar = self._build_sidebar()
 
         central = QWidget()
@@ -136,6 +142,8 @@ class MainWindow(QMainWindow):
             self._create_toolbox_page()
         elif index == SYNC and self.sync_page is None:
             self._create_sync_page()
+        elif index == NETWORK and self.network_page is None:
+            self._create_network_page()
         self.pages.setCurrentIndex(index)
         self.refresh_undo()
 
@@ -145,6 +153,7 @@ class MainWindow(QMainWindow):
         self.map_page = MapPage(self.store)
         self.map_page.actor_activated.connect(self.open_actor)
         self.map_page.actor_added.connect(self._on_actor_added)
+        self.map_page.profile_requested.connect(self.open_catalyst_profile)
         self.map_page.presentation.changed.connect(self._on_presentation)
         placeholder = self.pages.widget(MAP)
         self.pages.insertWidget(MAP, self.map_page)
@@ -174,6 +183,31 @@ class MainWindow(QMainWindow):
         self.pages.insertWidget(SYNC, self.sync_page)
         self.pages.removeWidget(placeholder)
         placeholder.deleteLater()
+
+    def _create_network_page(self) -> None:
+        from companion.ui.network_page import NetworkPage
+
+        self.network_page = NetworkPage(self.store)
+        self.network_page.map_requested.connect(self.show_catalysts_on_map)
+        self.network_page.directory_requested.connect(self.open_actor)
+        self.network_page.changed.connect(self.refresh_undo)
+        self.network_page.status_message.connect(self.show_message)
+        placeholder = self.pages.widget(NETWORK)
+        self.pages.insertWidget(NETWORK, self.network_page)
+        self.pages.removeWidget(placeholder)
+        placeholder.deleteLater()
+
+    def open_catalyst_profile(self, actor_id: str) -> None:
+        """Show a catalyst's profile in the Réseau section (from the map's card)."""
+        self.show_section(NETWORK)
+        if self.network_page is not None:
+            self.network_page.show_profile(actor_id)
+
+    def show_catalysts_on_map(self, bounds: tuple | None, region: str = "") -> None:
+        """The Carte, showing catalysts only, fitted to ``bounds``."""
+        self.show_section(MAP)
+        if self.map_page is not None:
+            self.map_page.show_catalysts(bounds, region)
 
     def show_sync_section(self) -> None:
         self.show_section(SYNC)
@@ -336,6 +370,8 @@ class MainWindow(QMainWindow):
         self.directory.refresh()
         if self.map_page is not None:
             self.map_page.refresh()
+        if self.network_page is not None:
+            self.network_page.refresh()
         self.update_status()
 
     # -- undo -------------------------------------------------------------------
@@ -360,6 +396,8 @@ class MainWindow(QMainWindow):
             self.directory.refresh()
             if self.map_page is not None:
                 self.map_page.refresh()
+            if self.network_page is not None:
+                self.network_page.refresh()
             self.update_status()
             self.show_message(_("Annulé : {label}").format(label=step.label))
         self.refresh_undo()
@@ -367,6 +405,8 @@ class MainWindow(QMainWindow):
     def _on_directory_changed(self) -> None:
         if self.map_page is not None:
             self.map_page.refresh()
+        if self.network_page is not None:  # a catalyst renamed, moved or deleted
+            self.network_page.refresh()
         self.update_status()
         self.refresh_undo()
 

@@ -44,6 +44,7 @@ class MapPage(QWidget):
 
     actor_activated = Signal(str)  # open this actor (UUID) in the directory
     actor_added = Signal(str)  # an actor was created from the map (UUID)
+    profile_requested = Signal(str)  # open this catalyst's profile in the Réseau (UUID)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,6 +98,7 @@ class MapPage(QWidget):
         self.view.applied.connect(self._show_count)
         self.view.page_error.connect(self._show_error)
         self.view.actor_activated.connect(self.actor_activated)
+        self.view.profile_requested.connect(self.profile_requested)
         self.view.context_requested.connect(self.show_context_menu)
         self.view.load_map()
 
@@ -141,6 +143,12 @@ class MapPage(QWidget):
         if saved.bounds is not None:
             self.view.fit_bounds(saved.bounds)
         self.title_edit.setText(saved.title)
+
+    def show_catalysts(self, bounds: Bounds | None, region: str = "") -> None:
+        """The catalysts only (of a région, if given), the map fitted to ``bounds``."""
+        self.panel.set_filter(MapFilter(kinds=frozenset({"catalyseur"}), region=region))
+        if bounds is not None:
+            self.view.fit_bounds(bounds)
 
     def open_export_dialog(self) -> None:
         """Ctrl+E: export what the map shows (HTML, PNG or PDF), titled like the screen."""

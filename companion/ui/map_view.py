@@ -61,6 +61,7 @@ class MapView(QWebEngineView):
     applied = Signal(object)  # a filter state is in the page: seq, visible, ms
     painted = Signal(object)  # the frame showing a filter state is painted: seq, ms
     actor_activated = Signal(str)  # the user asked to open this actor (UUID)
+    profile_requested = Signal(str)  # the user asked for this catalyst's profile (UUID)
     page_error = Signal(str)
     context_requested = Signal(float, float)  # right click on the map: latitude, longitude
     moved = Signal(object)  # the extent changed: (south, west, north, east)
@@ -80,6 +81,7 @@ class MapView(QWebEngineView):
         self.last_applied: dict[str, Any] = {}
         self.last_painted: dict[str, Any] = {}
         self.bounds: Bounds | None = None  # the extent on screen, as the page last reported
+        self.pending_bounds: Bounds | None = None  # to fit once the page is ready
         self.show_contacts = False
         self.presenting = False
         self.title = ""
@@ -128,7 +130,9 @@ class MapView(QWebEngineView):
             self.apply_filter(self.filter)
 
     def fit_bounds(self, bounds: Bounds) -> None:
-        """Show this extent (south, west, north, east)."""
+        """Show this extent (south, west, north, east), once the page is ready if it is not."""
+        if not self.is_ready:
+            self.pending_bounds = bounds
         self._run("fitBounds", list(bounds))
 
     def set_presentation(self, on: bool, title: str = "") -> None:
@@ -180,6 +184,9 @@ class MapView(QWebEngineView):
             self.ready.emit(detail)
             if self.filter != MapFilter():
                 self.apply_filter(self.filter)
+            if self.pending_bounds is not None:
+                self.fit_bounds(self.pending_bounds)
+                self.pending_bounds = None
         elif name == "moved":
             if self._take_bounds(detail):
                 self.moved.emit(self.bounds)
@@ -203,6 +210,8 @@ class MapView(QWebEngineView):
             self.painted.emit(detail)
         elif name == "select" and isinstance(detail.get("actorId"), str):
             self.actor_activated.emit(detail["actorId"])
+        elif name == "profile" and isinstance(detail.get("actorId"), str):
+            self.profile_requested.emit(detail["actorId"])
         elif name == "error":
             self.page_error.emit(str(detail.get("message", "")))
 

@@ -60,6 +60,12 @@ FIELD_LABELS: dict[str, str] = {
     "east": N_("Emprise"),
     "position": N_("Position"),
     "tags": N_("Étiquettes"),
+    "structure": N_("Structure"),
+    "metiers": N_("Métiers"),
+    "territories": N_("Territoire d'action"),
+    "themes": N_("Thèmes"),
+    "public_contact": N_("Contact public"),
+    "missions": N_("Missions"),
 }
 
 # What a record of each table is, for records that are not actors.
@@ -71,6 +77,7 @@ TABLE_LABELS: dict[str, str] = {
     "interactions": N_("échange"),
     "tags": N_("étiquette"),
     "map_views": N_("vue de carte"),
+    "catalyst_profiles": N_("profil de catalyseur"),
 }
 
 REJECTION_REASONS: dict[str, str] = {
@@ -122,6 +129,11 @@ def _bare_name(conn: sqlite3.Connection, table: str, record_id: str) -> str:
     if table == "interactions":
         return _one(conn, "SELECT coalesce(nullif(title, ''), date) FROM interactions "
                     "WHERE id = ?", record_id)  # fmt: skip
+    if table == "catalyst_profiles":
+        row = conn.execute(
+            "SELECT actor_id FROM catalyst_profiles WHERE id = ?", (record_id,)
+        ).fetchone()
+        return _bare_name(conn, "actors", row[0]) if row else ""
     if table == "affiliations":
         row = conn.execute(
             "SELECT person_id, actor_id FROM affiliations WHERE id = ?", (record_id,)

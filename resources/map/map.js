@@ -402,6 +402,15 @@
         report("select", { actorId: p.actor_id });
       });
       root.appendChild(button);
+      if (p.kind === "catalyseur" && config.labels.catalystProfile) {
+        var profile = el("button", "companion-card-open companion-card-profile",
+                         config.labels.catalystProfile);
+        profile.type = "button";
+        profile.addEventListener("click", function () {
+          report("profile", { actorId: p.actor_id });
+        });
+        root.appendChild(profile);
+      }
     }
     return root;
   }

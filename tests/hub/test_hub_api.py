@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import replace
 
 import httpx
 
@@ -335,7 +336,7 @@ def test_private_records_never_reach_other_members(hub):
     _bob, bob_token = hub.member("Bob")
     alice, bob = hub.client(alice_token), hub.client(bob_token)
     secret = record(alice_member.id, stamp(), name="Secret", email="s@exemple.example")
-    secret = [c if c.field != "visibility" else Change(**{**c.__dict__, "value": "private"})
+    secret = [c if c.field != "visibility" else replace(c, value="private")
               for c in secret]  # fmt: skip
     body = push(alice, secret).json()
     assert body["accepted"] == 0
@@ -423,7 +424,7 @@ def test_unknown_addresses_and_failures_answer_json(hub, monkeypatch):
     def broken(since, limit):
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(hub.store, "pull", broken)
+    monkeypatch.setattr(hub.store, "pull_page", broken)
     failed = alice.get("/v1/pull")
     assert failed.status_code == 500
     assert failed.json()["error"] == "server" and "disk" not in failed.text

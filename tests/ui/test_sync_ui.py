@@ -180,7 +180,9 @@ def test_a_concurrent_edit_shows_in_the_conflicts_view_and_is_restored(
         (actor.id,),
     ).fetchone()[0]
     # The other laptop edits the same field later (its clock must have moved on).
-    qtbot.waitUntil(lambda: physical_ms() > int(stamp.split("-")[0]) + 50)
+    offset = int(laptop_b.conn.execute(
+        "SELECT value FROM sync_state WHERE key = 'offset_ms'").fetchone()[0] or 0)  # fmt: skip
+    qtbot.waitUntil(lambda: physical_ms() + offset > int(stamp.split("-")[0]) + 5)
     laptop_b.update_actor(actor.id, name="Vélo-École")
     other.activateWindow()
     qtbot.waitUntil(other.isActiveWindow)

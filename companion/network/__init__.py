@@ -1,0 +1,1 @@
+"""The network of catalysts: their public profiles, who practises what and where (Qt-free)."""
