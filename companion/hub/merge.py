@@ -116,6 +116,12 @@ def encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _stored(change: Change, name: str, stored: tuple[str, str] | None) -> Change | None:
+    if stored is None:
+        return None
+    return Change(change.table, change.id, name, json.loads(stored[0]), stored[1])
+
+
 def _unseen(stamp: str, change: Change) -> bool:
     """Whether the hub's value stamped ``stamp`` was written elsewhere and not seen by
     the laptop that made ``change`` (its own earlier values never count)."""
@@ -153,8 +159,15 @@ class _Merge:
         self.overwritten: list[Change] = []
         self.upserts: list[tuple[Any, ...]] = []
 
-    def reject(self, change: Change, reason: str) -> None:
-        self.rejected.append(Rejection(change.table, change.id, change.field, reason))
+    def reject(self, change: Change, reason: str, record: _Record | None = None) -> None:
+        """Refuse ``change``; with the ``record`` as the hub holds it, say what the
+        network has instead (the refusing laptop takes it)."""
+        current = None
+        if record is not None and record.visibility == "private":
+            current = _stored(change, "visibility", record.fields.get("visibility"))
+        elif record is not None:
+            current = _stored(change, change.field, record.fields.get(change.field))
+        self.rejected.append(Rejection(change.table, change.id, change.field, reason, current))
 
     def run(self, changes: list[Change]) -> None:
         groups: dict[tuple[str, str], list[Change]] = {}
@@ -178,13 +191,14 @@ class _Merge:
             "SELECT owner, visibility, deleted FROM records WHERE tbl = ? AND id = ?", key
         )
         if row is not None:
-            if row[0] != self.member.id and not self.member.is_admin:
-                return self._refuse(group, "forbidden")
             rows = self.tx.rows(
                 "SELECT field, value, hlc FROM field_state WHERE tbl = ? AND id = ?", key
             )
             fields = {name: (value, stamp) for name, value, stamp in rows}
-            return _Record(row[0], row[1], int(row[2]), False, fields)
+            record = _Record(row[0], row[1], int(row[2]), False, fields)
+            if row[0] != self.member.id and not self.member.is_admin:
+                return self._refuse(group, "forbidden", record)
+            return record
         claimed = next((c.value for c in group if c.field == "owner"), self.member.id)
         if not isinstance(claimed, str) or not claimed:
             return self._refuse(group, "invalid")
@@ -196,18 +210,18 @@ class _Merge:
             return self._refuse(group, "private")
         return _Record(claimed, "network", 0, True, {})
 
-    def _refuse(self, group: list[Change], reason: str) -> None:
+    def _refuse(self, group: list[Change], reason: str, record: _Record | None = None) -> None:
         for change in group:
-            self.reject(change, reason)
+            self.reject(change, reason, record)
         return None
 
     def _change(self, record: _Record, change: Change) -> None:
         if change.field == "owner" and change.value != record.owner:
-            self.reject(change, "forbidden")  # the owner never changes
+            self.reject(change, "forbidden", record)  # the owner never changes
         elif change.field == "visibility" and change.value not in VISIBILITIES:
             self.reject(change, "invalid")
         elif change.field != "visibility" and record.visibility == "private":
-            self.reject(change, "private")
+            self.reject(change, "private", record)
         else:
             self._merge_field(record, change)
 

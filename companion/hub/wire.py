@@ -82,10 +82,28 @@ def push_request_to_json(request: PushRequest) -> dict[str, Any]:
     }
 
 
+def rejection_to_json(rejection: Rejection) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "table": rejection.table, "id": rejection.id, "field": rejection.field,
+        "reason": rejection.reason,
+    }  # fmt: skip
+    if rejection.current is not None:
+        data["current"] = change_to_json(rejection.current)
+    return data
+
+
+def rejection_from_json(data: dict[str, Any]) -> Rejection:
+    current = data.get("current")
+    return Rejection(
+        str(data["table"]), str(data["id"]), str(data["field"]), str(data["reason"]),
+        Change.from_json(current) if isinstance(current, dict) else None,
+    )  # fmt: skip
+
+
 def push_response_to_json(response: PushResponse) -> dict[str, Any]:
     return {
         "accepted": response.accepted,
-        "rejected": [asdict(rejection) for rejection in response.rejected],
+        "rejected": [rejection_to_json(rejection) for rejection in response.rejected],
         "superseded": [change_to_json(change) for change in response.superseded],
         "overwritten": [change_to_json(change) for change in response.overwritten],
         "epoch": response.epoch,
@@ -97,7 +115,7 @@ def push_response_to_json(response: PushResponse) -> dict[str, Any]:
 def push_response_from_json(data: dict[str, Any]) -> PushResponse:
     return PushResponse(
         accepted=int(data["accepted"]),
-        rejected=[Rejection(**rejection) for rejection in data["rejected"]],
+        rejected=[rejection_from_json(rejection) for rejection in data["rejected"]],
         superseded=[Change.from_json(change) for change in data["superseded"]],
         epoch=str(data["epoch"]),
         hub_seq=int(data["hub_seq"]),

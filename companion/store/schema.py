@@ -462,3 +462,9 @@ CREATE INDEX catalyst_profiles_by_actor ON catalyst_profiles (actor_id) WHERE de
 INSIGHTS_INDEXES = """
 CREATE INDEX actors_by_place ON actors (insee_code, departement, kind) WHERE deleted = 0;
 """
+
+# The value a refused change carried (JSON; NULL for older refusals), shown beside the
+# refusal: the laptop takes the network's value instead (docs/SYNC.md, "Scope").
+SYNC_REFUSED_VALUES = """
+ALTER TABLE sync_rejected ADD COLUMN value TEXT;
+"""

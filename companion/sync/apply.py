@@ -104,6 +104,28 @@ def apply_changes(
     return result
 
 
+def take_network_values(conn: sqlite3.Connection, changes: list[Change]) -> None:
+    """Inside a transaction: the hub's values of fields it refused to take from this
+    laptop (another member's record, a withdrawn one) replace the refused ones here,
+    whatever their stamps; the refused values stay in ``sync_rejected``."""
+    if not changes:
+        return
+    merger = _Merger(conn, None, ApplyResult())
+    by_record: dict[tuple[str, str], dict[str, Change]] = {}
+    for change in changes:
+        if merger._problem(change) is None:
+            by_record.setdefault((change.table, change.id), {})[change.field] = change
+    with capture.muted(conn):
+        for (table, record_id), winners in by_record.items():
+            clocks = dict(
+                conn.execute(
+                    "SELECT field, hlc FROM sync_field_clocks WHERE tbl = ? AND id = ?",
+                    (table, record_id),
+                ).fetchall()
+            )
+            merger._write(table, record_id, clocks, winners)
+
+
 class _Merger:
     def __init__(
         self, conn: sqlite3.Connection, reference_ms: int | None, result: ApplyResult

@@ -22,7 +22,7 @@ import httpx
 from companion.i18n import _
 from companion.store.records import now_iso
 from companion.sync import capture, outbox, state
-from companion.sync.apply import apply_changes
+from companion.sync.apply import apply_changes, take_network_values
 from companion.sync.conflicts import (
     conflicts,
     record_conflict,
@@ -228,14 +228,20 @@ class SyncClient:
     def _answered(self, batch: outbox.Batch, answer: dict[str, Any], report: SyncReport) -> None:
         """Inside a transaction: refused changes and lost values are kept for the user."""
         report.pushed += len(batch.changes)
+        network: list[Change] = []
         for item in _list(answer, "rejected"):
             if not isinstance(item, dict):
                 raise SyncError(_("Réponse illisible du hub (refus mal formé)."))
+            table, record_id, name = (str(item.get(key)) for key in ("table", "id", "field"))
+            sent = batch.sent(table, record_id, name)
             record_rejection(
-                self.conn, str(item.get("table")), str(item.get("id")),
-                str(item.get("field")), str(item.get("reason")),
+                self.conn, table, record_id, name, str(item.get("reason")),
+                sent.value if sent is not None else None,
             )  # fmt: skip
             report.rejected += 1
+            if isinstance(item.get("current"), dict):
+                network.append(_change(item["current"]))
+        take_network_values(self.conn, network)  # what everyone else sees, here too
         site = state.site(self.conn)
         for item in _list(answer, "superseded"):
             winner = _change(item)

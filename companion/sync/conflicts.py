@@ -43,6 +43,7 @@ class RejectedChange:
     field: str
     reason: str  # "forbidden", "drift", "invalid", "private"
     at: str
+    value: Any = None  # the refused value, when this laptop sent it
 
 
 def record_conflict(
@@ -71,11 +72,19 @@ def record_conflict(
 
 
 def record_rejection(
-    conn: sqlite3.Connection, table: str, record_id: str, field: str, reason: str
+    conn: sqlite3.Connection,
+    table: str,
+    record_id: str,
+    field: str,
+    reason: str,
+    value: Any = None,
 ) -> None:
+    """Keep a refused change, with the value this laptop sent (None when it came from
+    elsewhere)."""
     conn.execute(
-        "INSERT INTO sync_rejected (tbl, record_id, field, reason, at) VALUES (?, ?, ?, ?, ?)",
-        (table, record_id, field, reason, now_iso()),
+        "INSERT INTO sync_rejected (tbl, record_id, field, reason, at, value) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (table, record_id, field, reason, now_iso(), json.dumps(value, ensure_ascii=False)),
     )
 
 
@@ -99,9 +108,9 @@ def _conflict(row: tuple) -> Conflict:
 def rejected(store: Store) -> list[RejectedChange]:
     """The changes the hub refused, newest first."""
     rows = store.conn.execute(
-        "SELECT tbl, record_id, field, reason, at FROM sync_rejected ORDER BY n DESC"
+        "SELECT tbl, record_id, field, reason, at, value FROM sync_rejected ORDER BY n DESC"
     ).fetchall()
-    return [RejectedChange(*row) for row in rows]
+    return [RejectedChange(*row[:5], json.loads(row[5]) if row[5] else None) for row in rows]
 
 
 def restore_conflict(store: Store, conflict_id: int) -> None:

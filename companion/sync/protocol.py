@@ -126,6 +126,9 @@ class Rejection:
     id: str
     field: str
     reason: str  # a code: "forbidden", "drift", "invalid"
+    # What the network holds instead (the field's value at the hub, or the record's
+    # withdrawal): the refusing laptop takes it, so it shows what everyone else does.
+    current: Change | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -132,7 +133,12 @@ class ConflictsView(QWidget):
                 reason=rejection_reason(change.reason),
                 date=when_text(change.at),
             )
-            self.rejected_list.addItem(text)
+            if change.value is not None:
+                refused_value = value_text(conn, change.table, change.field, change.value)
+                text += " — " + _("valeur refusée : « {value} »").format(value=refused_value)
+            item = QListWidgetItem(text)
+            item.setToolTip(text)
+            self.rejected_list.addItem(item)
         self.rejected_heading.setVisible(bool(refused))
         self.rejected_list.setVisible(bool(refused))
 
