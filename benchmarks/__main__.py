@@ -8,6 +8,7 @@ import sys
 
 BENCHMARKS = [
     "search", "gazetteer", "startup", "map", "directory", "duplicates", "toolbox", "sync",
+    "insights",
 ]  # fmt: skip
 
 
