@@ -373,7 +373,8 @@ def _full_export_bytes(url: str, token: str) -> tuple[int, int]:
     with httpx.Client(base_url=url, transport=wire, headers=headers, timeout=60) as client:
         since, pages = 0, 0
         while True:
-            page = client.get("/v1/pull", params={"since": since, "limit": PULL_LIMIT}).json()
+            params = {"since": since, "limit": PULL_LIMIT, "format": "records"}  # as clients
+            page = client.get("/v1/pull", params=params).json()
             pages += 1
             since = page["next"]
             if not page["more"]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from companion.hub import wire
 from companion.sync import outbox
 from companion.sync.hlc import physical_ms
 from companion.sync.protocol import PROTOCOL, PROTOCOL_HEADER, Change
@@ -95,6 +96,15 @@ class FakeHub:
         if request.url.path == "/v1/pull":
             since = int(request.url.params["since"])
             limit = int(request.url.params["limit"])
+            if request.url.params.get("format") == "records":  # as the real hub writes it
+                page = self.pull(since, limit)
+                rows = [(c["table"], c["id"], c["field"], json.dumps(c["value"]), c["hlc"],
+                         c["seq"]) for c in page["changes"]]  # fmt: skip
+                text = wire.pull_page_to_json_text(
+                    wire.PullPage(rows, page["next"], page["more"], page["epoch"]),
+                    page["server_time_ms"], grouped=True,
+                )  # fmt: skip
+                return httpx.Response(200, text=text)
             return httpx.Response(200, json=self.pull(since, limit))
         if request.url.path == "/v1/toolbox/manifest":
             return httpx.Response(

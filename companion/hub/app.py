@@ -130,9 +130,11 @@ def create_app(store: HubStore, limits: Limits | None = None) -> ASGIApp:
                 max=limits.max_pull
             )
             return error(400, "invalid", message)
+        grouped = request.query_params.get("format") == "records"
         page = store.pull_page(since, limit)
         return Response(
-            wire.pull_page_to_json_text(page, physical_ms()), media_type="application/json"
+            wire.pull_page_to_json_text(page, physical_ms(), grouped),
+            media_type="application/json",
         )
 
     def manifest(request: Request) -> Response:

@@ -297,7 +297,9 @@ class SyncClient:
                     self._check_epoch(epoch, report)
                 ahead = fetcher.submit(_fetch_page, api, state.cursor(self.conn))
                 continue  # read the new history from its start
-            changes = _pulled(_list(page, "changes"))
+            if "records" not in page:
+                raise SyncError(_("Réponse illisible du hub (records manquant)."))
+            changes = _pulled_records(_list(page, "records"))
             following = page.get("next")
             if not isinstance(following, int) or following < since:
                 raise SyncError(_("Réponse illisible du hub (curseur invalide)."))
@@ -334,7 +336,8 @@ class SyncClient:
 
 
 def _fetch_page(api: HubApi, since: int) -> tuple[int, dict[str, Any]]:
-    return since, api.request("GET", "/v1/pull", params={"since": since, "limit": PULL_LIMIT})
+    params = {"since": since, "limit": PULL_LIMIT, "format": "records"}
+    return since, api.request("GET", "/v1/pull", params=params)
 
 
 def _text(data: dict[str, Any], key: str) -> str:
@@ -351,15 +354,20 @@ def _list(data: dict[str, Any], key: str) -> list[Any]:
     return value
 
 
-def _pulled(items: list[Any]) -> list[Change]:
-    """Pulled changes, checked here for shape only: apply checks each, and refuses (and
-    keeps) one it does not know, such as a field of a newer protocol, without stopping
-    the sync (20,000 records make 440,000 changes)."""
+def _pulled_records(records: list[Any]) -> list[Change]:
+    """The changes of a page sent by record (``format=records``, see hub/wire.py), checked
+    here for shape only: apply checks each, and refuses (and keeps) one it does not know,
+    such as a field of a newer protocol, without stopping the sync."""
     try:
-        return [
-            Change(item["table"], item["id"], item["field"], item.get("value"), item["hlc"])
-            for item in items
-        ]
+        changes = []
+        for record in records:
+            table, record_id, common = record["table"], record["id"], record["hlc"]
+            stamps = record["stamps"]
+            changes.extend(
+                Change(table, record_id, name, value, stamps.get(name, common))
+                for name, value in record["fields"].items()
+            )
+        return changes
     except (KeyError, TypeError, AttributeError) as error:
         raise SyncError(_("Réponse illisible du hub (modification mal formée).")) from error
 

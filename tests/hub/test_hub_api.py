@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import replace
 
@@ -216,6 +217,27 @@ def test_a_winner_that_never_saw_the_value_it_replaces_gets_it_back(hub):
     with_bad_base = Change("actors", record_id, "name", "x", stamp(site="e"), base="pas un tampon")
     refused = wire.push_response_from_json(push(alice, [with_bad_base]).json())
     assert [r.reason for r in refused.rejected] == ["invalid"]
+
+
+def test_a_page_by_record_holds_the_same_changes(hub):
+    alice_member, alice_token = hub.member("Alice")
+    alice = hub.client(alice_token)
+    first = record(alice_member.id, stamp(-5_000, site="a"), name="Avant", description="Été")
+    push(alice, first)
+    later = Change("actors", first[0].id, "name", "Après", stamp(-1_000, site="b"))
+    push(alice, [later, *record(alice_member.id, stamp(-2_000), name="<b>Deux</b>")])
+    plain = pull_all(alice)
+    grouped = alice.get("/v1/pull", params={"since": 0, "format": "records"}).json()
+    assert grouped["next"] == max(c.seq for c in plain) and grouped["more"] is False
+    assert "changes" not in grouped
+    unfolded = {
+        (r["table"], r["id"], name, json.dumps(value), r["stamps"].get(name, r["hlc"]))
+        for r in grouped["records"]
+        for name, value in r["fields"].items()
+    }
+    assert unfolded == {(c.table, c.id, c.field, json.dumps(c.value), c.hlc) for c in plain}
+    [renamed] = [r for r in grouped["records"] if r["id"] == first[0].id]
+    assert renamed["hlc"] == first[0].hlc and renamed["stamps"] == {"name": later.hlc}
 
 
 def test_a_batch_delivered_twice_is_answered_from_memory(hub):
