@@ -236,6 +236,12 @@ def _hub_load(args: argparse.Namespace) -> None:
         finally:
             process.terminate()
             process.wait(30)
+        # Nothing lost: every change the hub acknowledged (each a field of a new record) is
+        # in its store once the server stopped.
+        store = HubStore.open(data, args.database_url)
+        with store.backend.transaction() as tx:
+            stored = int(tx.one("SELECT count(*) FROM field_state")[0])
+        store.close()
     requests = len(figures.push_ms) + len(figures.pull_ms)
     emit({
         "bench": "sync_hub", "engine": engine, "clients": args.clients,
@@ -246,6 +252,8 @@ def _hub_load(args: argparse.Namespace) -> None:
         "changes_pulled_per_s": round(figures.pulled / elapsed),
         **summary(figures.push_ms, "push_"), **summary(figures.pull_ms, "pull_"),
         "errors": figures.errors + baseline.errors, "rate_limited": figures.rate_limited,
+        "acknowledged_changes": figures.pushed, "stored_changes": stored,
+        "lost": figures.pushed - stored,
         "baseline_status_requests_per_s": round(
             len(baseline.status_ms) / max(2.0, args.seconds / 6), 1
         ),
