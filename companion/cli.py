@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from companion import __version__, cli_directory, cli_sync
+from companion import __version__, cli_data, cli_directory, cli_sync
 from companion.errors import CompanionError
 from companion.i18n import _, set_language, system_language
 from companion.paths import default_data_dir
@@ -44,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help=_(
+            "vérifier l'installation (base, recherche, communes, boîte à outils, carte) "
+            "dans un dossier temporaire, puis quitter"
+        ),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
 
     demo = commands.add_parser(
@@ -96,18 +103,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_directory.add_commands(commands, common)
     cli_sync.add_command(commands, common)
+    cli_data.add_commands(commands, common)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else argv
+    gui = _gui_only(arguments)
+    if gui is not None:  # the app itself: no parser to build (8 ms of every start)
+        from companion.ui.app import run_gui  # Qt is loaded only for the GUI
+
+        return run_gui(gui or None)
     set_language(system_language())
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(arguments)
     data_dir: Path = getattr(args, "data", None) or default_data_dir()
     try:
+        if args.self_check:
+            return _self_check()
         if args.command is None:
-            from companion.ui.app import run_gui  # Qt is loaded only for the GUI
+            from companion.ui.app import run_gui
 
-            return run_gui(data_dir)
+            # No --data: the app picks (``$COMPANION_DATA``, the folder chosen at the
+            # first start, or the platform's).
+            return run_gui(getattr(args, "data", None))
         handler = {
             "demo": _demo,
             "search": _search,
@@ -116,11 +134,45 @@ def main(argv: list[str] | None = None) -> int:
             "import": cli_directory.run_import,
             "export": cli_directory.run_export,
             "sync": cli_sync.run_sync,
+            "backup": cli_data.run_backup,
+            "restore": cli_data.run_restore,
+            "import-archive": cli_data.run_import_archive,
         }[args.command]
         return handler(args, data_dir)
     except CompanionError as error:
         print(_("Erreur : {message}").format(message=error), file=sys.stderr)
         return EXIT_ERROR
+
+
+def _gui_only(arguments: list[str]) -> Path | str | None:
+    """For a plain start of the app (no argument, or only ``--data DOSSIER``): its data
+    folder ("" when none given); None for anything else, which the parser reads."""
+    if not arguments:
+        return ""
+    if len(arguments) == 2 and arguments[0] == "--data" and not arguments[1].startswith("-"):
+        return Path(arguments[1])
+    if len(arguments) == 1 and arguments[0].startswith("--data="):
+        return Path(arguments[0].removeprefix("--data=")) if arguments[0] != "--data=" else None
+    return None
+
+
+def _self_check() -> int:
+    """Check this installation in a temporary folder; 0 if everything works, else 1."""
+    from companion.app.self_check import Check, core_checks, run_checks
+
+    try:
+        from companion.ui.self_check import qt_checks  # Qt and its system libraries load here
+
+        checks = core_checks() + qt_checks()
+    except ImportError as error:
+        message = str(error)
+
+        def qt_missing(_context: object) -> str:
+            raise ImportError(message)
+
+        checks = [*core_checks(), Check(_("Interface Qt"), qt_missing)]
+    outcomes = run_checks(checks)
+    return 0 if all(outcome.ok for outcome in outcomes) else 1
 
 
 def _demo(args: argparse.Namespace, data_dir: Path) -> int:
@@ -257,10 +309,6 @@ def _render_map(
     database: Path, out: Path, fmt: str, options: ExportOptions, args: argparse.Namespace
 ) -> Path:
     """PNG/PDF: render the page in an offscreen web engine, in a QApplication of our own."""
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     # QtWebEngineWidgets (imported by map_export) must be loaded before the application exists.
     from companion.ui.map_export import RenderSettings, ensure_application, export_map
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from companion.i18n import _
 
 EXIT_REFUSED = 2
-EXPORT_FORMATS = ("csv", "xlsx", "vcard", "geojson")
+EXPORT_FORMATS = ("csv", "xlsx", "vcard", "geojson", "archive")
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -44,7 +44,10 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     exporter = commands.add_parser(
         "export",
         parents=[common],
-        help=_("exporter l'annuaire (acteurs en CSV, Excel ou GeoJSON, personnes en vCard)"),
+        help=_(
+            "exporter l'annuaire (acteurs en CSV, Excel ou GeoJSON, personnes en vCard), "
+            "ou toutes les données en une archive zip (--format archive)"
+        ),
     )
     exporter.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     exporter.add_argument("--out", type=Path, required=True, metavar="FICHIER")
@@ -94,6 +97,7 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
     if args.dry_run:
         print(json.dumps({"creates": plan.creates, "updates": plan.updates, "dry_run": True}))
         return 0
+    _backup_before_import(store)
     created, updated = write_checked(store, checked)
     if layout is not None:
         layout.remember()
@@ -110,6 +114,7 @@ def _import_people(store, args: argparse.Namespace, kind: str) -> int:
     if args.dry_run:
         print(json.dumps({"cards": len(cards), "dry_run": True}))
         return 0
+    _backup_before_import(store)
     report = import_cards(store, cards)
     print(
         json.dumps(
@@ -121,6 +126,13 @@ def _import_people(store, args: argparse.Namespace, kind: str) -> int:
         )
     )
     return 0
+
+
+def _backup_before_import(store) -> None:
+    from companion.store.backups import IMPORT, make_backup
+
+    backup = make_backup(store, None, IMPORT)
+    print(_("Base sauvegardée avant l'import : {path}").format(path=backup.path), file=sys.stderr)
 
 
 class _Layout:
@@ -164,6 +176,11 @@ class _Layout:
 
 def run_export(args: argparse.Namespace, data_dir: Path) -> int:
     from companion.app.datafolder import open_existing_store
+
+    if args.format == "archive":  # everything, to move to another machine
+        from companion.cli_data import run_export_archive
+
+        return run_export_archive(args, data_dir)
     from companion.io.directory_export import export_directory
 
     store = open_existing_store(data_dir)

@@ -86,3 +86,18 @@ def test_corrupt_database_is_reported_not_touched(tmp_path, capsys, garbage):
     assert main(["search", "x", "--data", str(folder)]) == 2
     assert "endommagé" in capsys.readouterr().err
     assert (folder / "companion.db").read_bytes() == garbage
+
+
+def test_a_plain_start_opens_the_app_without_the_parser(monkeypatch, tmp_path):
+    from companion import cli
+    from companion.ui import app as app_module
+
+    opened: list[object] = []
+    monkeypatch.setattr(app_module, "run_gui", lambda data_dir=None: opened.append(data_dir) or 0)
+    monkeypatch.setattr(cli, "build_parser", lambda: pytest.fail("the parser was built"))
+    assert cli.main([]) == 0
+    assert cli.main(["--data", str(tmp_path)]) == 0
+    assert cli.main([f"--data={tmp_path}"]) == 0
+    # No folder given: the app chooses ($COMPANION_DATA, the folder chosen at the first start).
+    assert opened == [None, tmp_path, tmp_path]
+    assert cli._gui_only(["search", "x"]) is None and cli._gui_only(["--version"]) is None

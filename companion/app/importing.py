@@ -158,12 +158,12 @@ def import_checked(
     cancel: threading.Event | None = None,
 ) -> ImportOutcome:
     """Back the database up, then write a clean plan in one transaction (on its own store)."""
-    from companion.store.migrations import backup_database
+    from companion.store.backups import IMPORT, make_backup
 
     store = Store.open(database)
     try:
         started = time.monotonic()
-        backup = backup_database(store.conn, store.path, "import")
+        backup = make_backup(store, None, IMPORT).path
         created, updated = write_checked(store, checked, progress, cancel)
         return ImportOutcome(created, updated, time.monotonic() - started, backup)
     finally:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from companion.errors import CompanionError
@@ -22,6 +23,9 @@ from companion.store.records import now_iso
 from companion.text import fold
 
 KEEP, DROP = "keep", "drop"
+# A run of merges (the duplicates dialog) is covered by the copy made before its
+# first: a copy per merge would push the older ones out of the kept last N.
+BACKUP_EVERY = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -188,12 +192,25 @@ def merge(
     drop_id: str,
     choices: Mapping[str, str] | None = None,
 ) -> MergeResult:
-    """``merge_actors`` or ``merge_people``, by table."""
+    """``merge_actors`` or ``merge_people``, by table, after a backup of the database
+    (one per run of merges: none if one was made in the last ``BACKUP_EVERY``)."""
+    _backup_before_merging(store)
     merge_records = merge_people if table == "people" else merge_actors
     return merge_records(store, keep_id, drop_id, choices)
 
 
 # -- internals ------------------------------------------------------------------
+
+
+def _backup_before_merging(store: Store) -> None:
+    from companion.store.backups import MERGE, BackupError, make_backup_if_due
+
+    if not store.path.is_file():  # an in-memory database: nothing to copy
+        return
+    try:
+        make_backup_if_due(store, None, MERGE, BACKUP_EVERY)
+    except BackupError as error:
+        raise MergeError(str(error)) from error
 
 
 def _live_pair(store: Store, table: str, keep_id: str, drop_id: str) -> tuple[dict, dict]:

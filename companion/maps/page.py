@@ -58,6 +58,7 @@ def page_config() -> dict[str, Any]:
             "private": _("Privé"),
             "openInDirectory": _("Voir dans l'annuaire"),
             "catalystProfile": _("Profil du catalyseur"),
+            "territoryProfile": _("Fiche territoire"),
             "contacts": _("Coordonnées"),
             "loadingContacts": _("Chargement des coordonnées…"),
             "noContacts": _("Aucune coordonnée enregistrée."),

@@ -10,7 +10,7 @@ from pathlib import Path
 from companion.store import schema
 from companion.store.database import SchemaTooNew, check_integrity, table_names
 
-BACKUP_FOLDER = "sauvegardes"
+BACKUP_FOLDER = "sauvegardes"  # store/backups.py's (loaded only to back up: start-up)
 
 
 @dataclass(frozen=True)
@@ -52,17 +52,13 @@ def pending_migrations(conn: sqlite3.Connection, path: Path) -> list[Migration]:
 
 
 def backup_database(conn: sqlite3.Connection, path: Path, reason: str) -> Path:
-    """Copy the database aside with SQLite's online backup; return the copy's path."""
-    folder = path.parent / BACKUP_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = folder / f"{path.stem}-{stamp}-avant-{reason}{path.suffix}"
-    copy = sqlite3.connect(str(target))
-    try:
-        conn.backup(copy)
-    finally:
-        copy.close()
-    return target
+    """Copy the database aside (``store/backups.py``); ``reason`` is one of its reasons
+    or a migration's name. Return the copy's path."""
+    from companion.store import backups
+
+    if reason in backups.REASON_LABELS:
+        return backups.make_backup(conn, path.parent, reason).path
+    return backups.make_backup(conn, path.parent, backups.MIGRATION, detail=reason).path
 
 
 def migrate(

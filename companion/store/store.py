@@ -58,7 +58,6 @@ class InvalidRecord(CompanionError):
     """A record was refused; the message names the field."""
 
 
-
 @contextmanager
 def deferred_actor_indexing(conn: sqlite3.Connection) -> Iterator[None]:
     """:meth:`Store.deferred_actor_indexing` on a bare connection (sync's apply)."""
@@ -77,6 +76,7 @@ def deferred_actor_indexing(conn: sqlite3.Connection) -> Iterator[None]:
     )
     for _name, sql in triggers:
         conn.execute(sql)
+
 
 class Store:
     """Records, search and settings over one SQLite file. Not shared between threads."""

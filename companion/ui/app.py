@@ -8,17 +8,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from companion.i18n import current_language, set_language, system_language
-from companion.paths import APP_NAME, default_data_dir
-from companion.ui.startup import open_data_folder
+from companion.paths import APP_NAME, DATA_DIR_ENV, default_data_dir, resource_path
+from companion.ui.startup import JOIN_PENDING_SETTING, open_data_folder
 
 if TYPE_CHECKING:
     from companion.ui.main_window import MainWindow
 
 ORGANIZATION_NAME = "Companion"
 EXIT_WHEN_SHOWN_ENV = "COMPANION_EXIT_WHEN_SHOWN"
+GUARD_DELAY_MS = 1_000
+APP_ICON = ("icons", "companion.svg")
 
 
 def run_gui(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
@@ -34,17 +37,29 @@ def run_gui(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANIZATION_NAME)
-    set_language(system_language())
+    # The bundle's companion.desktop: Wayland docks match the window to it by this name.
+    app.setDesktopFileName("companion")
+    app.setWindowIcon(QIcon(str(resource_path(*APP_ICON))))
+    from companion.ui.preferences import preferred_language
+
+    set_language(preferred_language() or system_language())
     _install_qt_translations(app)
 
-    store = open_data_folder(data_dir if data_dir is not None else default_data_dir())
+    store = open_data_folder(data_dir if data_dir is not None else _data_folder())
     if store is None:
         return 2
+    from companion.logs import setup_logging
+    from companion.ui.error_reporter import ErrorReporter
+
+    log_file = setup_logging(Path(store.path).parent)
+    reporter = ErrorReporter(app, log_file).install()
 
     from companion.ui.main_window import MainWindow  # after the folder: nothing heavy before
 
     window = MainWindow(store)
     window.show()
+    _offer_to_join(window)
+    QTimer.singleShot(GUARD_DELAY_MS, _guard_none)
     if os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1":
         _quit_once_painted(window, app)
     try:
@@ -53,8 +68,36 @@ def run_gui(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
         # Qt 6 leaves a second Quit event queued after quit(); drop it so an event
         # loop run later in this process (tests, a restart) is not ended at once.
         app.removePostedEvents(app, QEvent.Type.Quit)
+        reporter.uninstall()
+        while getattr(window, "successor", None) is not None:  # a restore reopened the data
+            window = window.successor
         window.close()
+        window.store.close()
         store.close()
+
+
+def _guard_none() -> None:
+    """PySide 6.12 on Python 3.11 drains None's references (ui/none_guard.py); once the
+    window is up, not before (ctypes costs start-up 2 ms)."""
+    from companion.ui.none_guard import keep_none_alive
+
+    keep_none_alive()
+
+
+def _data_folder() -> Path:
+    """``$COMPANION_DATA``, else the folder chosen at the first start, else the platform's."""
+    if os.environ.get(DATA_DIR_ENV):
+        return default_data_dir()
+    from companion.ui.preferences import remembered_data_folder
+
+    return remembered_data_folder() or default_data_dir()
+
+
+def _offer_to_join(window: MainWindow) -> None:
+    """Chosen « Rejoindre mon réseau » at the first start: the hub connection dialog."""
+    if window.store.setting(JOIN_PENDING_SETTING) == "1":
+        window.store.set_setting(JOIN_PENDING_SETTING, "0")
+        QTimer.singleShot(0, window.open_sync_dialog)
 
 
 def _install_qt_translations(app: QApplication) -> None:

@@ -2,7 +2,9 @@
 
 The same actions back the toolbar, the context menu and the Del key. Each one
 is a single undo step (``directory/bulk.py``); afterwards ``done`` carries the
-status-bar message ("3 acteurs supprimés — Ctrl+Z pour annuler").
+status-bar message ("3 acteurs supprimés — Ctrl+Z pour annuler"). For actors,
+"Voir le réseau de la sélection" changes nothing: it asks for their network
+(``ecosystem_requested``, shown by the Territoires section).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class BulkActions(QObject):
     """Tag (actors only), make private or shared, and delete the selected records."""
 
     done = Signal(str)  # the status message after a change
+    ecosystem_requested = Signal(list)  # the selected actors' ids: show their network
 
     def __init__(
         self,
@@ -51,9 +54,12 @@ class BulkActions(QObject):
         self.entity = entity  # "actors" or "people"
         self.selected_ids = selected_ids
         self.tag_action: QAction | None = None
+        self.ecosystem_action: QAction | None = None
         if entity == "actors":
             self.tag_action = QAction(_("Ajouter une étiquette…"), table)
             self.tag_action.triggered.connect(self.tag_selection)
+            self.ecosystem_action = QAction(_("Voir le réseau de la sélection"), table)
+            self.ecosystem_action.triggered.connect(self.show_network)
         self.private_action = QAction(_("Rendre privé"), table)
         self.private_action.triggered.connect(self.make_private)
         self.network_action = QAction(_("Partager avec le réseau"), table)
@@ -70,7 +76,13 @@ class BulkActions(QObject):
         self.update_enabled()
 
     def actions(self) -> list[QAction]:
-        found = [self.tag_action, self.private_action, self.network_action, self.delete_action]
+        found = [
+            self.ecosystem_action,
+            self.tag_action,
+            self.private_action,
+            self.network_action,
+            self.delete_action,
+        ]
         return [action for action in found if action is not None]
 
     def update_enabled(self) -> None:
@@ -79,6 +91,9 @@ class BulkActions(QObject):
             action.setEnabled(selected)
 
     def add_to_toolbar(self, toolbar: QToolBar) -> None:
+        if self.ecosystem_action is not None:
+            toolbar.addAction(self.ecosystem_action)
+            toolbar.addSeparator()
         if self.tag_action is not None:
             toolbar.addAction(self.tag_action)
         visibility = QToolButton(toolbar)
@@ -94,12 +109,20 @@ class BulkActions(QObject):
     def context_menu(self, parent: QWidget | None = None) -> QMenu:
         menu = QMenu(parent or self.table)
         for action in self.actions():
-            if action is self.delete_action:
+            if action is self.delete_action or (
+                action is self.tag_action and self.ecosystem_action is not None
+            ):
                 menu.addSeparator()
             menu.addAction(action)
         return menu
 
     # -- the actions ------------------------------------------------------------
+
+    def show_network(self) -> None:
+        """Ask for the network of the selected actors (nothing changes)."""
+        ids = self.selected_ids()
+        if ids and self.entity == "actors":
+            self.ecosystem_requested.emit(ids)
 
     def tag_selection(self) -> None:
         ids = self.selected_ids()

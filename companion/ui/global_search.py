@@ -1,8 +1,9 @@
-"""« Rechercher partout » (Ctrl+K): actors, people, exchanges and toolbox items in one box.
+"""« Rechercher partout » (Ctrl+K): actors, people, exchanges, toolbox items and
+territories in one box.
 
 Results come grouped by kind, best first within each group; Enter or a double
 click opens the chosen one where it lives (the directory's card, the toolbox
-reader) and closes the box.
+reader, a territory's profile) and closes the box.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from companion.store.search import (
 from companion.ui.formatting import format_number
 
 if TYPE_CHECKING:
+    from companion.geo import Gazetteer
     from companion.ui.main_window import MainWindow
 
 SEARCH_DEBOUNCE_MS = 150
@@ -45,6 +47,7 @@ GROUPS = {
     "person": N_("Personnes"),
     "interaction": N_("Échanges"),
     "toolbox": N_("Boîte à outils"),
+    "territory": N_("Territoires"),
 }
 HIT = Qt.ItemDataRole.UserRole  # (entity, id) on result rows; None on group rows
 
@@ -91,10 +94,11 @@ class GlobalSearch(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self._gazetteer: Gazetteer | None = None  # opened on the first search
         self.setWindowTitle(_("Rechercher partout"))
         self.resize(620, 480)
         self.box = QLineEdit()
-        self.box.setPlaceholderText(_("Acteurs, personnes, échanges, boîte à outils…"))
+        self.box.setPlaceholderText(_("Acteurs, personnes, échanges, boîte à outils, territoires…"))
         self.box.setClearButtonEnabled(True)
         self.box.installEventFilter(self)
         self.results = QTreeWidget()
@@ -125,6 +129,9 @@ class GlobalSearch(QDialog):
         self.results.clear()
         text = self.box.text().strip()
         groups = grouped_hits(self.store, text) if text else {}
+        places = self.territory_hits(text)
+        if places:
+            groups["territory"] = places
         bold = QFont(self.results.font())
         bold.setBold(True)
         first: QTreeWidgetItem | None = None
@@ -151,6 +158,20 @@ class GlobalSearch(QDialog):
         else:
             template = ngettext("{n} résultat", "{n} résultats", total)
             self.count_label.setText(template.format(n=format_number(total)))
+
+    def territory_hits(self, text: str) -> list[SearchHit]:
+        """Régions, départements and communes matching ``text`` (none without the gazetteer)."""
+        if len(text) < MIN_CHARACTERS:
+            return []
+        from companion.ui.territory_search import territory_hits
+
+        if self._gazetteer is None:
+            from companion.ui.actor_form import open_gazetteer
+
+            self._gazetteer, _notice = open_gazetteer()
+        if self._gazetteer is None:
+            return []
+        return territory_hits(self._gazetteer, text, PER_GROUP)
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(entity, id, title) of every result row, in order (tests, accessibility)."""
@@ -235,3 +256,6 @@ def open_hit(window: MainWindow, entity: str, record_id: str) -> None:
         window.show_section(TOOLBOX)
         if window.toolbox_page is not None:
             window.toolbox_page.open_item(record_id)
+    elif entity == "territory":
+        level, _sep, code = record_id.partition(":")
+        window.open_territory(level, code)

@@ -27,20 +27,25 @@ from companion.ui.sync_status import SyncStatusWidget
 
 if TYPE_CHECKING:
     from companion.toolbox.catalogue import InstallReport
+    from companion.ui.backup_scheduler import BackupScheduler
     from companion.ui.global_search import GlobalSearch
     from companion.ui.jobs import Job
     from companion.ui.map_page import MapPage
     from companion.ui.network_page import NetworkPage
     from companion.ui.sync_connect_dialog import SyncConnectDialog
     from companion.ui.sync_page import SyncPage
+    from companion.ui.territory_page import TerritoryPage
     from companion.ui.toolbox_page import ToolboxPage
 
-# Réseau comes last so that the shortcuts people learned (Ctrl+1 to Ctrl+4) stay.
-MAP, DIRECTORY, TOOLBOX, SYNC, NETWORK = range(5)
+# New sections come last so that the shortcuts people learned (Ctrl+1 to Ctrl+5) stay.
+MAP, DIRECTORY, TOOLBOX, SYNC, NETWORK, TERRITORIES = range(6)
 MESSAGE_MS = 10_000  # how long a status-bar message (e.g. "Ctrl+Z pour annuler") stays
 # After the first paint and the directory's first rows: the install's imports (about
 # 15 ms of Python when the bundle is unchanged) never compete with them for the GIL.
 TOOLBOX_INSTALL_DELAY_MS = 300
+# The automatic backup's first check (a listing of sauvegardes/), once start-up's own work
+# (the toolbox install, the first sync at 3 s) is under way.
+BACKUP_CHECK_DELAY_MS = 10_000
 
 
 def _sections() -> list[tuple[str, str]]:
@@ -51,6 +56,7 @@ def _sections() -> list[tuple[str, str]]:
         (_("Boîte à outils"), "fa5s.toolbox"),
         (_("Synchronisation"), "fa5s.sync"),
         (_("Réseau"), "fa5s.project-diagram"),
+        (_("Territoires"), "fa5s.city"),
     ]
 
 
@@ -85,6 +91,9 @@ class MainWindow(QMainWindow):
         # The catalysts of the network: built when first shown too.
         self.network_page: NetworkPage | None = None
         self.pages.addWidget(PlaceholderPage(_("Réseau"), _("Chargement du réseau…")))
+        # Territory profiles and ecosystems (networkx, numpy): built when first shown too.
+        self.territory_page: TerritoryPage | None = None
+        self.pages.addWidget(PlaceholderPage(_("Territoires"), _("Chargement des territoires…")))
         self.sidebar = self._build_sidebar()
 
         central = QWidget()
@@ -103,6 +112,7 @@ class MainWindow(QMainWindow):
         self.directory.changed.connect(self._on_directory_changed)
         self.directory.status_message.connect(self.show_message)
         self.directory.new_actor_requested.connect(self.new_actor)
+        self.directory.actor_bulk.ecosystem_requested.connect(self.show_selection_network)
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status_label, 1)
@@ -120,6 +130,8 @@ class MainWindow(QMainWindow):
         # The shipped toolbox is brought into the catalogue off the UI thread once the
         # window is up (a changed bundle means writes, and sqlite-utils to import).
         QTimer.singleShot(TOOLBOX_INSTALL_DELAY_MS, self._install_toolbox)
+        self.backups: BackupScheduler | None = None
+        QTimer.singleShot(BACKUP_CHECK_DELAY_MS, self._check_backups)
         self.show_section(DIRECTORY)
 
     def _build_sidebar(self) -> QListWidget:
@@ -144,6 +156,8 @@ class MainWindow(QMainWindow):
             self._create_sync_page()
         elif index == NETWORK and self.network_page is None:
             self._create_network_page()
+        elif index == TERRITORIES and self.territory_page is None:
+            self._create_territory_page()
         self.pages.setCurrentIndex(index)
         self.refresh_undo()
 
@@ -154,6 +168,7 @@ class MainWindow(QMainWindow):
         self.map_page.actor_activated.connect(self.open_actor)
         self.map_page.actor_added.connect(self._on_actor_added)
         self.map_page.profile_requested.connect(self.open_catalyst_profile)
+        self.map_page.territory_requested.connect(self.open_territory)
         self.map_page.presentation.changed.connect(self._on_presentation)
         placeholder = self.pages.widget(MAP)
         self.pages.insertWidget(MAP, self.map_page)
@@ -196,6 +211,32 @@ class MainWindow(QMainWindow):
         self.pages.insertWidget(NETWORK, self.network_page)
         self.pages.removeWidget(placeholder)
         placeholder.deleteLater()
+
+    def _create_territory_page(self) -> None:
+        from companion.ui.territory_page import TerritoryPage
+
+        self.territory_page = TerritoryPage(self.store)
+        self.territory_page.directory_requested.connect(self.open_actor)
+        self.territory_page.status_message.connect(self.show_message)
+        placeholder = self.pages.widget(TERRITORIES)
+        self.pages.insertWidget(TERRITORIES, self.territory_page)
+        self.pages.removeWidget(placeholder)
+        placeholder.deleteLater()
+
+    def open_territory(self, level: str, code: str) -> None:
+        """The Territoires section on this territory ("departement", "69"), from the map or
+        the search."""
+        self.show_section(TERRITORIES)
+        if self.territory_page is not None:
+            self.territory_page.open_territory(level, code)
+
+    def show_selection_network(self, actor_ids: list[str]) -> None:
+        """The ecosystem of the directory's selected actors, in the Territoires section."""
+        if not actor_ids:
+            return
+        self.show_section(TERRITORIES)
+        if self.territory_page is not None:
+            self.territory_page.show_selection(actor_ids)
 
     def open_catalyst_profile(self, actor_id: str) -> None:
         """Show a catalyst's profile in the Réseau section (from the map's card)."""
@@ -243,6 +284,18 @@ class MainWindow(QMainWindow):
         self.toolbox_install = install_in_background(self.store.path, self)
         self.toolbox_install.succeeded.connect(self._toolbox_installed)
         self.toolbox_install.failed.connect(self._toolbox_install_failed)
+
+    def backup_scheduler(self) -> BackupScheduler:
+        """The automatic and manual backups of this window's database."""
+        if self.backups is None:
+            from companion.ui.backup_scheduler import BackupScheduler
+
+            self.backups = BackupScheduler(self)
+        return self.backups
+
+    def _check_backups(self) -> None:
+        if not self.closed:  # closed before the delay: its store may be closed too
+            self.backup_scheduler().check()
 
     def _toolbox_installed(self, report: InstallReport) -> None:
         if self.closed:
@@ -372,6 +425,8 @@ class MainWindow(QMainWindow):
             self.map_page.refresh()
         if self.network_page is not None:
             self.network_page.refresh()
+        if self.territory_page is not None:
+            self.territory_page.refresh()
         self.update_status()
 
     # -- undo -------------------------------------------------------------------
@@ -398,6 +453,8 @@ class MainWindow(QMainWindow):
                 self.map_page.refresh()
             if self.network_page is not None:
                 self.network_page.refresh()
+            if self.territory_page is not None:
+                self.territory_page.refresh()
             self.update_status()
             self.show_message(_("Annulé : {label}").format(label=step.label))
         self.refresh_undo()
@@ -407,6 +464,8 @@ class MainWindow(QMainWindow):
             self.map_page.refresh()
         if self.network_page is not None:  # a catalyst renamed, moved or deleted
             self.network_page.refresh()
+        if self.territory_page is not None:
+            self.territory_page.refresh()
         self.update_status()
         self.refresh_undo()
 

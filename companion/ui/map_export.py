@@ -19,7 +19,9 @@ synchronously for the command line.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, replace
@@ -403,10 +405,19 @@ def render_map(
 
 
 def ensure_application() -> None:
-    """A QApplication for rendering from the command line (the GUI has its own)."""
+    """A QApplication for rendering from the command line (the GUI has its own).
+
+    Headless where an X11/Wayland system has no display (servers, CI; Windows and macOS
+    always have one); Chromium's sandbox off as root, where it refuses to start.
+    """
     from PySide6.QtWidgets import QApplication
 
     if QApplication.instance() is None:
+        has_display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        if sys.platform not in ("win32", "darwin") and not has_display:
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
         _APPLICATION.append(QApplication(["companion"]))
 

@@ -45,6 +45,7 @@ class MapPage(QWidget):
     actor_activated = Signal(str)  # open this actor (UUID) in the directory
     actor_added = Signal(str)  # an actor was created from the map (UUID)
     profile_requested = Signal(str)  # open this catalyst's profile in the Réseau (UUID)
+    territory_requested = Signal(str, str)  # open a territory's profile: level, code
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +100,7 @@ class MapPage(QWidget):
         self.view.page_error.connect(self._show_error)
         self.view.actor_activated.connect(self.actor_activated)
         self.view.profile_requested.connect(self.profile_requested)
+        self.view.territory_requested.connect(self.show_actor_territory)
         self.view.context_requested.connect(self.show_context_menu)
         self.view.load_map()
 
@@ -175,9 +177,30 @@ class MapPage(QWidget):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         add = menu.addAction(_("Ajouter un acteur ici"))
         add.triggered.connect(lambda: self.add_actor_at(latitude, longitude))
+        places = territories_at(latitude, longitude)
+        if places:
+            menu.addSeparator()
+        for level, code, name in places:
+            action = menu.addAction(_("Fiche territoire : {name}").format(name=name))
+            action.setData(f"{level}:{code}")
+            action.triggered.connect(self._on_territory_action)
         self.context_menu = menu
         menu.popup(QCursor.pos())
         return menu
+
+    def _on_territory_action(self) -> None:
+        level, _sep, code = str(self.sender().data()).partition(":")
+        self.territory_requested.emit(level, code)
+
+    def show_actor_territory(self, actor_id: str) -> None:
+        """The profile of an actor's commune (its département if it has no commune)."""
+        actor = self.store.get_actor(actor_id)
+        if actor is None:
+            return
+        if actor.insee_code:
+            self.territory_requested.emit("commune", actor.insee_code)
+        elif actor.departement:
+            self.territory_requested.emit("departement", actor.departement)
 
     def add_actor_at(self, latitude: float, longitude: float) -> ActorForm:
         """Open the actor form for this point; the map and the directory follow on OK."""
@@ -215,3 +238,27 @@ class MapPage(QWidget):
         self.count_label.setText(
             _("La carte n'a pas pu s'afficher : {message}").format(message=message)
         )
+
+
+def territories_at(latitude: float, longitude: float) -> list[tuple[str, str, str]]:
+    """(level, code, name) of the commune, EPCI, département and région at a point
+    (none at sea, abroad or without the gazetteer)."""
+    gazetteer, _notice = open_gazetteer()
+    if gazetteer is None:
+        return []
+    try:
+        commune = gazetteer.reverse(latitude, longitude)
+        if commune is not None and commune.kind != "COM" and commune.parent_insee:
+            commune = gazetteer.by_insee(commune.parent_insee) or commune
+    finally:
+        gazetteer.close()
+    if commune is None:
+        return []
+    found = [("commune", commune.insee, f"{commune.name} ({commune.departement})")]
+    if commune.epci:
+        found.append(("epci", commune.epci, commune.epci_name or commune.epci))
+    found.append(
+        ("departement", commune.departement, f"{commune.departement_name} ({commune.departement})")
+    )
+    found.append(("region", commune.region, commune.region_name))
+    return found

@@ -21,6 +21,9 @@ from companion.maps.views import list_views
 if TYPE_CHECKING:
     from companion.ui.map_page import MapPage
 
+# Presentation defaults, set in the preferences (ui/settings_dialog.py).
+FULL_SCREEN_SETTING = "presentation.full_screen"
+TITLE_SETTING = "presentation.default_title"
 KEYS = {
     "next": (Qt.Key.Key_Right, Qt.Key.Key_PageDown),
     "previous": (Qt.Key.Key_Left, Qt.Key.Key_PageUp),
@@ -61,8 +64,11 @@ class Presentation(QObject):
         window = page.window()
         self._window = window
         self._window_state = window.windowState()
-        window.showFullScreen()
-        page.view.set_presentation(True, page.title_edit.text().strip())
+        store = page.store
+        if store.setting(FULL_SCREEN_SETTING, "1") == "1":  # Préférences › Présentation
+            window.showFullScreen()
+        title = page.title_edit.text().strip() or (store.setting(TITLE_SETTING, "") or "")
+        page.view.set_presentation(True, title)
         for action in self.actions:
             action.setEnabled(True)
         page.view.setFocus()

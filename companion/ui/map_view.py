@@ -62,6 +62,7 @@ class MapView(QWebEngineView):
     painted = Signal(object)  # the frame showing a filter state is painted: seq, ms
     actor_activated = Signal(str)  # the user asked to open this actor (UUID)
     profile_requested = Signal(str)  # the user asked for this catalyst's profile (UUID)
+    territory_requested = Signal(str)  # the user asked for this actor's territory profile (UUID)
     page_error = Signal(str)
     context_requested = Signal(float, float)  # right click on the map: latitude, longitude
     moved = Signal(object)  # the extent changed: (south, west, north, east)
@@ -212,6 +213,8 @@ class MapView(QWebEngineView):
             self.actor_activated.emit(detail["actorId"])
         elif name == "profile" and isinstance(detail.get("actorId"), str):
             self.profile_requested.emit(detail["actorId"])
+        elif name == "territory" and isinstance(detail.get("actorId"), str):
+            self.territory_requested.emit(detail["actorId"])
         elif name == "error":
             self.page_error.emit(str(detail.get("message", "")))
 

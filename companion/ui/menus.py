@@ -42,7 +42,7 @@ def add_action(
 
 
 def build_menus(window: MainWindow) -> dict[str, QAction]:
-    """Fichier, Édition, Annuaire, Affichage; returns the actions by name (for tests)."""
+    """Fichier, Édition, Annuaire, Affichage, Aide; returns the actions by name (for tests)."""
     bar = window.menuBar()
     actions: dict[str, QAction] = {}
 
@@ -51,6 +51,9 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     actions["export"] = add_action(
         file_menu, _("Exporter l'annuaire…"), lambda: export_directory(window), "Ctrl+Shift+E"
     )
+    actions["activity_report"] = add_action(
+        file_menu, _("Rapport d'activité…"), lambda: show_activity_report(window), "Ctrl+Shift+R"
+    )
     file_menu.addSeparator()
     sync_menu = file_menu.addMenu(_("Synchronisation"))
     actions["sync_now"] = add_action(sync_menu, _("Synchroniser maintenant"), window.sync_now)
@@ -58,6 +61,10 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     actions["sync_connect"] = add_action(
         sync_menu, _("Se connecter à un hub…"), window.open_sync_dialog
     )
+    file_menu.addSeparator()
+    from companion.ui.data_actions import add_data_actions  # backups and archives
+
+    actions.update(add_data_actions(window, file_menu))
     file_menu.addSeparator()
     actions["quit"] = add_action(file_menu, _("Quitter"), window.close, "Ctrl+Q")
 
@@ -72,6 +79,10 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     go_menu = edit_menu.addMenu(_("Aller à"))
     actions["search_everywhere"] = add_action(
         go_menu, _("Rechercher partout…"), window.open_global_search, "Ctrl+K"
+    )
+    edit_menu.addSeparator()
+    actions["preferences"] = add_action(
+        edit_menu, _("Préférences…"), lambda: open_settings(window), "Ctrl+,"
     )
 
     directory_menu = bar.addMenu(_("&Annuaire"))
@@ -97,7 +108,31 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
             lambda n=number: window.show_section(n),
             f"Ctrl+{number + 1}",
         )
+
+    help_menu = bar.addMenu(_("&Aide"))
+    actions["shortcuts"] = add_action(
+        help_menu, _("Raccourcis clavier…"), lambda: open_shortcuts(window), "F1"
+    )
     return actions
+
+
+def open_settings(window: MainWindow) -> None:
+    from companion.ui.settings_dialog import open_settings as open_dialog
+
+    window.settings_dialog = open_dialog(window)
+
+
+def open_shortcuts(window: MainWindow) -> None:
+    from companion.ui.shortcuts_dialog import open_shortcuts as open_dialog
+
+    window.shortcuts_dialog = open_dialog(window)
+
+
+def show_activity_report(window: MainWindow) -> None:
+    """The activity report of a period (its dialog and the insights load only now)."""
+    from companion.ui.activity_report_dialog import open_activity_report
+
+    open_activity_report(window)
 
 
 def export_directory(window: MainWindow) -> Path | None:

@@ -20,6 +20,10 @@ from companion.store import DatabaseCorrupt, Store, StoreError
 from companion.store.database import set_aside
 from companion.ui.jobs import Job, Report
 
+# A store setting: chosen « Rejoindre mon réseau » at the first start, the window opens
+# the hub connection dialog once shown (ui/app.py).
+JOIN_PENDING_SETTING = "first_run_join"
+
 
 def open_data_folder(folder: Path, parent: QWidget | None = None) -> Store | None:
     """The folder's store, creating the demo network on first start; None if the app must stop.
@@ -28,8 +32,8 @@ def open_data_folder(folder: Path, parent: QWidget | None = None) -> Store | Non
     """
     try:
         database = prepare_data_folder(folder)
-        if not has_database(folder) and not build_demo_network(folder, parent):
-            return None
+        if not has_database(folder):
+            return _first_start(folder, parent)
         return Store.open(database)
     except DatabaseCorrupt as error:
         if not ask_to_set_aside(error, parent):
@@ -38,6 +42,29 @@ def open_data_folder(folder: Path, parent: QWidget | None = None) -> Store | Non
     except (DataFolderError, StoreError) as error:
         show_error(str(error), parent)
         return None
+
+
+def _first_start(folder: Path, parent: QWidget | None) -> Store | None:
+    """The welcome's choice: the demo network, an empty directory, or one that joins a hub
+    (the window then opens the hub connection dialog); in the folder the user chose."""
+    from companion.ui.preferences import remember_data_folder
+    from companion.ui.welcome import ask_first_run
+
+    first = ask_first_run(folder, parent)
+    if first is None:
+        return None
+    if first.folder != folder:
+        folder = first.folder
+        database = prepare_data_folder(folder)
+        remember_data_folder(folder)
+        if has_database(folder):  # a folder already in use: open it as it is
+            return Store.open(database)
+    if first.choice == "demo" and not build_demo_network(folder, parent):
+        return None
+    store = Store.open(prepare_data_folder(folder))
+    if first.choice == "join":
+        store.set_setting(JOIN_PENDING_SETTING, "1")
+    return store
 
 
 def _start_afresh(folder: Path, damaged: Path, parent: QWidget | None) -> Store | None:

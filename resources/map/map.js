@@ -411,6 +411,16 @@
         });
         root.appendChild(profile);
       }
+      if ((p.commune || p.departement) && config.labels.territoryProfile) {
+        var territory = el("button", "companion-card-open companion-card-territory",
+                           config.labels.territoryProfile);
+        territory.type = "button";
+        territory.style.marginLeft = "6px";
+        territory.addEventListener("click", function () {
+          report("territory", { actorId: p.actor_id });
+        });
+        root.appendChild(territory);
+      }
     }
     return root;
   }

@@ -33,6 +33,12 @@ class DialogRecorder:
         return [box.text() for box in self.shown if box.icon() == QMessageBox.Icon.Critical]
 
 
+@pytest.fixture(autouse=True)
+def first_start_explores_the_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The welcome's first choice, without the dialog (tests/ui/test_welcome.py shows it)."""
+    monkeypatch.setenv("COMPANION_FIRST_RUN", "demo")
+
+
 @pytest.fixture
 def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
     recorder = DialogRecorder()

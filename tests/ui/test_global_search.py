@@ -38,14 +38,15 @@ def test_results_are_grouped_by_kind(qtbot, network: Network) -> None:
 
     type_and_wait(qtbot, box, "jardin")
     groups = [box.results.topLevelItem(i).text(0) for i in range(box.results.topLevelItemCount())]
-    assert groups == ["Acteurs", "Personnes", "Boîte à outils"]  # in that order
+    # In that order; "Territoires" for the commune of Jardin (Isère).
+    assert groups == ["Acteurs", "Personnes", "Boîte à outils", "Territoires"]
     rows = box.rows()
     assert [(entity, title) for entity, _id, title in rows[:2]] == [
         ("actor", "École des Jardins partagés"),
         ("person", "Marie Jardin"),
     ]
     toolbox = [row for row in rows if row[0] == "toolbox"]
-    assert toolbox and box.count_label.text() == f"{2 + len(toolbox)} résultats"
+    assert toolbox and box.count_label.text() == f"{3 + len(toolbox)} résultats"
 
     type_and_wait(qtbot, box, "bilan saison")
     assert box.rows()[0][::2] == ("interaction", "Bilan de saison")

@@ -1,4 +1,4 @@
-"""The main window: five sections, Annuaire first, shortcuts, status bar, lean imports."""
+"""The main window: six sections, Annuaire first, shortcuts, status bar, lean imports."""
 
 import subprocess
 import sys
@@ -11,19 +11,22 @@ from companion.ui.placeholder_page import PlaceholderPage
 from .conftest import Network, make_window
 
 
-def test_five_sections_starting_on_the_directory(qtbot, network: Network) -> None:
+def test_six_sections_starting_on_the_directory(qtbot, network: Network) -> None:
     window = make_window(qtbot, network)
     assert window.windowTitle() == "Companion"
     titles = [window.sidebar.item(row).text() for row in range(window.sidebar.count())]
-    assert titles == ["Carte", "Annuaire", "Boîte à outils", "Synchronisation", "Réseau"]
-    assert all(not window.sidebar.item(row).icon().isNull() for row in range(5))
+    assert titles == [
+        "Carte", "Annuaire", "Boîte à outils", "Synchronisation", "Réseau", "Territoires"
+    ]  # fmt: skip
+    assert all(not window.sidebar.item(row).icon().isNull() for row in range(6))
     assert window.current_section() == DIRECTORY
     assert window.pages.currentWidget() is window.directory
-    placeholders = [window.pages.widget(i) for i in (0, 2, 3, 4)]
+    placeholders = [window.pages.widget(i) for i in (0, 2, 3, 4, 5)]
     assert all(isinstance(page, PlaceholderPage) for page in placeholders)
     assert placeholders[0].message.startswith("Chargement de la carte")  # built when shown
     assert placeholders[1].message.startswith("Chargement de la boîte à outils")
     assert placeholders[3].message.startswith("Chargement du réseau")
+    assert placeholders[4].message.startswith("Chargement des territoires")
     qtbot.waitUntil(lambda: "4 acteurs" in window.status_label.text())
     assert str(network.store.path) in window.status_label.text()
 
@@ -40,7 +43,7 @@ def test_shortcuts_switch_sections_and_find(qtbot, network: Network) -> None:
     assert window.current_section() == DIRECTORY
     qtbot.waitUntil(window.directory.search_box.hasFocus)
     shortcuts = {action.shortcut().toString() for action in window.actions()}
-    assert {"Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+Q"} <= shortcuts
+    assert {"Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+6", "Ctrl+Q"} <= shortcuts
 
 
 def test_clicking_the_sidebar_switches_pages(qtbot, network: Network) -> None:
@@ -55,7 +58,9 @@ def test_importing_the_window_loads_no_web_engine() -> None:
         "heavy = [m for m in sys.modules if 'QtWebEngine' in m or m.startswith('folium')"
         " or m.startswith('qtawesome') or m.startswith('qtpy') or 'QtPdf' in m"
         " or m.startswith(('markdown', 'companion.ui.toolbox_', 'companion.toolbox',"
-        " 'companion.ui.network_page', 'companion.ui.catalyst_', 'companion.network'))]\n"
+        " 'companion.ui.network_page', 'companion.ui.catalyst_', 'companion.network',"
+        " 'companion.ui.territory', 'companion.ui.ecosystem', 'companion.insights',"
+        " 'networkx', 'numpy'))]\n"
         "print(heavy)"
     )
     output = subprocess.run(
@@ -70,7 +75,7 @@ def test_english_interface(qtbot, network: Network) -> None:
     set_language("en")
     window = make_window(qtbot, network)
     titles = [window.sidebar.item(row).text() for row in range(window.sidebar.count())]
-    assert titles == ["Map", "Directory", "Toolbox", "Sync", "Network"]
+    assert titles == ["Map", "Directory", "Toolbox", "Sync", "Network", "Territories"]
     qtbot.waitUntil(lambda: "4 actors" in window.status_label.text())
     header = window.directory.table.model().headerData(0, Qt.Orientation.Horizontal)
     assert header == "Name"

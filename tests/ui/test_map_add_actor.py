@@ -35,7 +35,7 @@ def right_click_in_page(qtbot, page, lat: float, lon: float):
         f"companionMap.map().fire('contextmenu', {{latlng: L.latLng({lat}, {lon})}}); 1",
     )
     qtbot.waitUntil(lambda: page.context_menu is not None)
-    [action] = page.context_menu.actions()
+    action = page.context_menu.actions()[0]  # then "Fiche territoire : …" (territory tests)
     assert action.text() == "Ajouter un acteur ici"
     return action
 

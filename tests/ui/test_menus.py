@@ -14,7 +14,7 @@ from .conftest import Network, make_window
 def test_menus_list_the_actions_with_their_shortcuts(qtbot, network: Network) -> None:
     window = make_window(qtbot, network)
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["&Fichier", "&Édition", "&Annuaire", "A&ffichage"]
+    assert menus == ["&Fichier", "&Édition", "&Annuaire", "A&ffichage", "&Aide"]
     shortcuts = {name: a.shortcut().toString() for name, a in window.actions_by_name.items()}
     assert shortcuts["import"] == "Ctrl+I"
     assert shortcuts["undo"] == "Ctrl+Z"
