@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +58,29 @@ class InvalidRecord(CompanionError):
     """A record was refused; the message names the field."""
 
 
+@cache
+def _immediate_database() -> type[sqlite_utils.Database]:
+    import sqlite_utils
+
+    class ImmediateDatabase(sqlite_utils.Database):
+        @contextmanager
+        def atomic(self) -> Iterator[sqlite_utils.Database]:
+            if self.conn.in_transaction:  # nested: sqlite-utils' savepoints
+                with super().atomic() as inner:
+                    yield inner
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    return ImmediateDatabase
+
+
 @contextmanager
 def deferred_actor_indexing(conn: sqlite3.Connection) -> Iterator[None]:
     """:meth:`Store.deferred_actor_indexing` on a bare connection (sync's apply)."""
@@ -87,10 +110,14 @@ class Store:
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
-        """sqlite-utils over the same connection, for writes; imported on first use."""
-        import sqlite_utils
+        """sqlite-utils over the same connection, for writes; imported on first use.
 
-        return sqlite_utils.Database(self.conn)
+        Its transactions begin IMMEDIATE: a deferred one that read first could not
+        take the write lock once a background job (a sync, an import, the toolbox
+        install) had committed meanwhile (SQLITE_BUSY_SNAPSHOT, « database is locked »
+        at once, whatever the busy timeout); an immediate one waits for the lock.
+        """
+        return _immediate_database()(self.conn)
 
     @cached_property
     def journal(self) -> UndoJournal:
