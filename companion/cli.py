@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
             "~/.local/share/Companion sous Linux, ou $COMPANION_DATA)"
         ),
     )
+    from companion import cli_encryption  # not on the app's start path
+
+    cli_encryption.add_key_option(common)
     parser = argparse.ArgumentParser(
         prog="companion",
         description=_("Companion : l'application hors ligne des catalyseurs territoriaux."),
@@ -104,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_directory.add_commands(commands, common)
     cli_sync.add_command(commands, common)
     cli_data.add_commands(commands, common)
+    cli_encryption.add_commands(commands, common)
     return parser
 
 
@@ -126,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             # No --data: the app picks (``$COMPANION_DATA``, the folder chosen at the
             # first start, or the platform's).
             return run_gui(getattr(args, "data", None))
+        from companion import cli_encryption
+
         handler = {
             "demo": _demo,
             "search": _search,
@@ -137,7 +142,12 @@ def main(argv: list[str] | None = None) -> int:
             "backup": cli_data.run_backup,
             "restore": cli_data.run_restore,
             "import-archive": cli_data.run_import_archive,
+            "encrypt": cli_encryption.run_encrypt,
+            "decrypt": cli_encryption.run_decrypt,
+            "change-key": cli_encryption.run_change_key,
         }[args.command]
+        if args.command not in ("encrypt", "change-key"):
+            cli_encryption.apply_key(args, data_dir)
         return handler(args, data_dir)
     except CompanionError as error:
         print(_("Erreur : {message}").format(message=error), file=sys.stderr)
@@ -293,13 +303,15 @@ def _format_of(out: Path) -> str:
 
 def _find_view(store: Store, name: str) -> MapView | None:
     """The saved view called ``name``, or None (also when saved views do not exist yet)."""
+    from companion.store.encryption import errors
+
     try:
         from companion.maps.views import find_view
     except ImportError:
         return None
     try:
         return find_view(store, name)
-    except sqlite3.OperationalError as error:  # a database from before saved views
+    except errors("OperationalError") as error:  # a database from before saved views
         if "no such table" in str(error):
             return None
         raise

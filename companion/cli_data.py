@@ -117,6 +117,11 @@ def run_export_archive(args: argparse.Namespace, data_dir: Path) -> int:
     store = open_existing_store(data_dir)  # a clear message without a database; migrated
     database = store.path
     store.close()
+    from companion.app.archive import encrypted_warning
+    from companion.store.encryption import is_encrypted
+
+    if is_encrypted(database):
+        print(encrypted_warning(), file=sys.stderr)
     summary = export_archive(database, args.out)
     result = {"format": "archive", "out": str(args.out), "files": summary.files, **summary.counts}
     print(json.dumps(result, ensure_ascii=False))

@@ -40,8 +40,23 @@ def french():
     set_language("fr")
 
 
+# These modules run twice: on a plain database and on one encrypted with SQLCipher.
+ENCRYPTED_TOO = {"test_store", "test_sync_capture", "test_search"}
+TEST_KEY = "phrase de passe des tests"
+
+
+def pytest_generate_tests(metafunc):
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "store" in metafunc.fixturenames and module in ENCRYPTED_TOO:
+        metafunc.parametrize("store", ["claire", "chiffree"], indirect=True)
+
+
 @pytest.fixture
-def store(tmp_path):
-    opened = Store.open(tmp_path / "companion.db")
+def store(request, tmp_path):
+    if getattr(request, "param", "claire") == "chiffree":
+        pytest.importorskip("sqlcipher3")
+        opened = Store.open(tmp_path / "companion.db", TEST_KEY)
+    else:
+        opened = Store.open(tmp_path / "companion.db")
     yield opened
     opened.close()

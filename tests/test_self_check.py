@@ -18,6 +18,7 @@ STEPS = [
     "Analyse de l'écosystème",
     "Page de la carte",
     "Synchronisation",
+    "Chiffrement",
     "Traductions",
     "Interface Qt",
     "Carte (rendu hors écran)",

@@ -67,10 +67,10 @@ def test_relation_rules(store):
 
 
 def test_foreign_keys_are_enforced(store):
-    import sqlite3
+    from companion.store.encryption import errors
 
     person = store.add_person("Lou", "Marin")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(errors("IntegrityError")):
         store.add_affiliation(person.id, "no-such-actor")
 
 

@@ -17,6 +17,11 @@ An archive holds:
   in UTF-8;
 - ``manifest.json``: format, app version, the database's migrations, counts, date,
   and the SHA-256 and size of every other file, checked before anything is imported.
+
+An encrypted database (``store/encryption.py``) stays encrypted in the archive, under
+the same key (importing it asks for it); ``lisible/`` is plaintext by nature, so the
+archive as a whole is not encrypted: the dialog and the command say so
+(``ENCRYPTED_WARNING``).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from typing import Any, TextIO
 from companion import __version__
 from companion.errors import CompanionError
 from companion.i18n import _
-from companion.store import backups
+from companion.store import backups, encryption
 from companion.store.backups import Backup, Preview
 
 Progress = Callable[[int, int, str], None]
@@ -57,6 +62,14 @@ READABLE_TABLES = (
     "catalyst_profiles", "map_views", "toolbox_notes", "toolbox_favourites",
 )  # fmt: skip
 _CHUNK = 1 << 20
+
+
+def encrypted_warning() -> str:
+    return _(
+        "La base est chiffrée, mais l'archive ne l'est pas : sa copie lisible (lisible/, "
+        "CSV, vCard, JSON) se lit sans phrase de passe. Gardez-la en lieu sûr. La base "
+        "contenue dans l'archive reste chiffrée avec la même phrase de passe."
+    )
 
 
 class ArchiveError(CompanionError):
@@ -101,6 +114,9 @@ def export_archive(database: Path, out: Path, progress: Progress | None = None) 
             copy = Path(work) / DATABASE_ENTRY
             report(0, 4, _("Copie de la base…"))
             backups.copy_database(database, copy)
+            key = encryption.key_for(database) if encryption.is_encrypted(copy) else None
+            if key is not None:  # the copy is encrypted alike: read it with the same key
+                encryption.remember_key(copy, key)
             report(1, 4, _("Copie lisible (CSV, vCard, JSON)…"))
             readable = Path(work) / READABLE
             preview = _write_readable(copy, readable)
@@ -110,6 +126,7 @@ def export_archive(database: Path, out: Path, progress: Progress | None = None) 
             entries += [(f"{FILES}/{rel}", p) for rel, p in _attachments(data_dir)]
             report(2, 4, _("Écriture de l'archive…"))
             manifest = _write_zip(partial, entries, preview)
+            encryption.forget_key(copy)
         os.replace(partial, out)
     except OSError as error:
         partial.unlink(missing_ok=True)
@@ -195,13 +212,17 @@ def _readme() -> str:
         "(une table par fichier) et donnees.json (tout), en UTF-8.\n"
         "manifest.json : la version, les nombres de fiches et l'empreinte SHA-256 de "
         "chaque fichier, vérifiées à l'import.\n"
+        "Si la base était chiffrée, companion.db l'est encore (même phrase de passe) ; "
+        "lisible/ ne l'est jamais.\n"
     )
 
 
 def _write_zip(out: Path, entries: list[tuple[str, Path]], preview: Preview) -> dict[str, Any]:
+    from companion.store.encryption import is_encrypted
     from companion.store.records import now_iso
 
     files = []
+    encrypted = any(name == DATABASE_ENTRY and is_encrypted(path) for name, path in entries)
     with zipfile.ZipFile(out, "w", allowZip64=True) as archive:
         for name, path in entries:
             info = zipfile.ZipInfo.from_file(path, name)
@@ -224,6 +245,7 @@ def _write_zip(out: Path, entries: list[tuple[str, Path]], preview: Preview) -> 
             "migrations": list(preview.migrations),
             "counts": preview.counts,
             "last_change": preview.last_change,
+            "database_encrypted": encrypted,
             "files": files,
         }
         text = json.dumps(manifest, ensure_ascii=False, indent=1)
@@ -392,6 +414,14 @@ def import_archive(
     try:
         with _open(archive_path) as archive:
             _extract(archive, DATABASE_ENTRY, partial)
+            if encryption.is_encrypted(partial) and encryption.key_for(partial) is None:
+                raise encryption.KeyRequired(
+                    partial,
+                    _(
+                        "La base de l'archive « {name} » est chiffrée : donnez sa phrase de passe "
+                        "(--key-file). Rien n'a été modifié."
+                    ).format(name=archive_path.name),
+                )
             try:
                 backups.check_backup(partial)
             except SchemaTooNew as error:

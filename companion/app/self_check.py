@@ -259,6 +259,47 @@ def check_sync(context: Context) -> str:
     return _("client du hub prêt ; trousseau du système : {name}").format(name=name)
 
 
+def check_encryption(context: Context) -> str:
+    """SQLCipher loads, encrypts a small database, and refuses it without the key."""
+    import shutil
+
+    from companion.store import Store, encryption
+
+    if not encryption.available():
+        if sys.platform.startswith("linux"):
+            raise SelfCheckError(encryption.unavailable_reason())
+        return encryption.unavailable_reason()
+    folder = Path(context.folder) / "chiffrement"
+    folder.mkdir()
+    database = folder / "companion.db"
+    try:
+        store = Store.open(database)
+        store.add_actor(SAMPLE_ACTORS[0][0], SAMPLE_ACTORS[0][1])
+        store.close()
+        key = encryption.new_raw_key()
+        encryption.encrypt_database(database, key)
+        encryption.forget_key(database)
+        if SAMPLE_ACTORS[0][0].encode() in database.read_bytes():
+            raise SelfCheckError(_("la base chiffrée se lit en clair"))
+        try:
+            encryption.connect(database, encryption.new_raw_key(), read_only=True).close()
+        except encryption.WrongKey:
+            pass
+        else:
+            raise SelfCheckError(_("la base chiffrée s'ouvre avec une autre clé"))
+        store = Store.open(database, key)
+        count = store.counts(("actors",))["actors"]
+        store.close()
+        if count != 1:
+            raise SelfCheckError(_("la base chiffrée ne se relit pas"))
+    finally:
+        encryption.forget_key(database)
+        shutil.rmtree(folder, ignore_errors=True)
+    return _("SQLCipher {version} : illisible sans sa clé").format(
+        version=encryption.cipher_version()
+    )
+
+
 def check_translations(context: Context) -> str:
     """The English catalog is shipped compiled (the interface can switch language)."""
     try:
@@ -285,6 +326,7 @@ def core_checks() -> list[Check]:
         Check(_("Analyse de l'écosystème"), check_ecosystem),
         Check(_("Page de la carte"), check_map_page),
         Check(_("Synchronisation"), check_sync),
+        Check(_("Chiffrement"), check_encryption),
         Check(_("Traductions"), check_translations),
     ]
 

@@ -460,7 +460,9 @@ def export_html(
 ) -> Path:
     """Write the standalone HTML map of ``database`` to ``out``; the path written."""
     out = check_output_path(out)
-    conn = sqlite3.connect(Path(database).resolve().as_uri() + "?mode=ro", uri=True)
+    from companion.store.encryption import connect_file  # an encrypted base too
+
+    conn = connect_file(database, read_only=True)
     try:
         page = build_export_html(conn, options, report)
     finally:

@@ -130,7 +130,9 @@ class MapServer:
 
     def connect(self) -> sqlite3.Connection:
         """A read-only connection to the database, usable in the calling thread."""
-        return sqlite3.connect(f"file:{self.database}?mode=ro", uri=True)
+        from companion.store.encryption import connect_file  # an encrypted base too
+
+        return connect_file(self.database, read_only=True)
 
 
 def _clean(path: str) -> str:

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 
 from companion.errors import CompanionError
 from companion.i18n import N_, _
+from companion.store import encryption
+from companion.store.encryption import connect_file, errors
 
 if TYPE_CHECKING:
     from companion.store.store import Store
@@ -41,6 +43,7 @@ MIGRATION = "migration"
 RESTORE = "restauration"
 ARCHIVE = "archive"
 DEMO = "demo"
+ENCRYPTION = "chiffrement"
 REASON_LABELS = {
     AUTOMATIC: N_("automatique"),
     MANUAL: N_("manuelle"),
@@ -50,6 +53,7 @@ REASON_LABELS = {
     RESTORE: N_("avant restauration"),
     ARCHIVE: N_("avant import d'archive"),
     DEMO: N_("avant démo"),
+    ENCRYPTION: N_("avant chiffrement"),
 }
 
 KEEP_SETTING = "backups.keep"
@@ -205,23 +209,21 @@ def _source(
     source: sqlite3.Connection | Store | Path | str,
 ) -> tuple[sqlite3.Connection, Path, bool]:
     """(connection, database path, whether this module opened the connection)."""
-    if isinstance(source, sqlite3.Connection):
-        return source, _database_path(source), False
+    if isinstance(source, sqlite3.Connection) or encryption.is_cipher_connection(source):
+        return source, _database_path(source), False  # type: ignore[return-value]
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
             raise BackupError(_("Aucune base à sauvegarder dans « {path} ».").format(path=path))
         # Read-write (mode=rw never creates a file): a read-only connection would
         # leave -wal and -shm files behind it. It only reads.
-        conn = sqlite3.connect(
-            path.resolve().as_uri() + "?mode=rw", uri=True, isolation_level=None, timeout=30
-        )
+        conn = connect_file(path, isolation_level=None, timeout=30)
         return conn, path, True
     return source.conn, Path(source.path), False
 
 
 def _database_path(source: object) -> Path:
-    if isinstance(source, sqlite3.Connection):
+    if isinstance(source, sqlite3.Connection) or encryption.is_cipher_connection(source):
         rows = source.execute("PRAGMA database_list").fetchall()
         return Path(next(row[2] for row in rows if row[1] == "main"))
     if isinstance(source, (str, Path)):
@@ -236,7 +238,15 @@ def _copy(conn: sqlite3.Connection, target: Path, progress: Progress | None) -> 
     if conn.in_transaction:
         raise RuntimeError("a backup reads outside any open transaction")
     target.unlink(missing_ok=True)
-    copy = sqlite3.connect(str(target), isolation_level=None)
+    if encryption.is_cipher_connection(conn):
+        # An encrypted database's copy is encrypted with the same key (the backup API
+        # copies pages between two SQLCipher connections keyed alike).
+        key = encryption.key_for(_database_path(conn))
+        if key is None:
+            raise encryption.KeyRequired(_database_path(conn))
+        copy = encryption.connect(target, key, create=True, isolation_level=None)
+    else:
+        copy = sqlite3.connect(str(target), isolation_level=None)
     try:
         conn.execute("BEGIN")
         try:
@@ -251,7 +261,7 @@ def _copy(conn: sqlite3.Connection, target: Path, progress: Progress | None) -> 
             conn.execute("COMMIT")
         # One file that stands alone: no -wal to carry along, readable read-only.
         copy.execute("PRAGMA journal_mode=DELETE")
-    except sqlite3.DatabaseError as error:
+    except errors() as error:
         copy.close()
         target.unlink(missing_ok=True)
         raise BackupError(
@@ -353,8 +363,9 @@ def prune_backups(data_dir: Path, keep: int, protect: Iterable[Path] = ()) -> li
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:
-    """A read-only connection (``mode=ro``) to a database file."""
-    return sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+    """A read-only connection (``mode=ro``) to a database file (encrypted: with its folder's
+    key, ``KeyRequired`` without one)."""
+    return connect_file(path, read_only=True, timeout=30)
 
 
 def preview_database(path: Path) -> Preview:
@@ -365,7 +376,7 @@ def preview_database(path: Path) -> Preview:
             return preview_connection(conn)
         finally:
             conn.close()
-    except sqlite3.DatabaseError as error:
+    except (*errors(), encryption.KeyRequired) as error:
         raise BackupCorrupt(
             _("« {name} » n'est pas une base Companion lisible ({reason}).").format(
                 name=Path(path).name, reason=error
@@ -419,8 +430,12 @@ def check_backup(path: Path) -> Preview:
             pending_migrations(conn, path)  # SchemaTooNew: made by a newer Companion
         finally:
             conn.close()
-    except sqlite3.DatabaseError as error:
+    except errors() as error:
         raise BackupCorrupt(refused.format(name=path.name, reason=error)) from error
+    except encryption.KeyRequired as error:  # garbage and a foreign key look alike
+        raise BackupCorrupt(
+            refused.format(name=path.name, reason=_("illisible ou chiffrée avec une autre clé"))
+        ) from error
     return preview
 
 
@@ -493,7 +508,7 @@ def prepare_for_sync(path: Path) -> None:
     """A database brought back from a copy reads the hub's whole history again at its
     next sync (cursor 0: applying is idempotent and merged by stamps); its outbox is
     kept as it was, so edits the hub never had still go (docs/SYNC.md)."""
-    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn = connect_file(path, isolation_level=None)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "sync_state" in tables:
@@ -506,14 +521,17 @@ def database_in_use(path: Path) -> bool:
     """Whether another connection holds the database open (it cannot be replaced then)."""
     if not Path(path).exists():
         return False
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=0.2)
+    try:
+        conn = connect_file(path, isolation_level=None, timeout=0.2)
+    except encryption.EncryptionError:
+        return False  # no key here: it cannot be checked, nor opened by this process
     try:
         conn.execute("PRAGMA locking_mode=EXCLUSIVE")
         conn.execute("BEGIN EXCLUSIVE")
         conn.execute("COMMIT")
-    except sqlite3.OperationalError:
+    except errors("OperationalError"):
         return True
-    except sqlite3.DatabaseError:  # damaged: nobody can be using it
+    except errors():  # damaged: nobody can be using it
         return False
     finally:
         conn.close()
@@ -556,12 +574,12 @@ def install_database(new_file: Path, database: Path) -> None:
     _fsync(new_file)
     if database.exists():
         try:
-            conn = sqlite3.connect(str(database), isolation_level=None, timeout=5)
+            conn = connect_file(database, isolation_level=None, timeout=5)
             try:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 conn.close()
-        except sqlite3.DatabaseError:
+        except (*errors(), encryption.EncryptionError):
             pass  # damaged: it has been set aside or copied already
     for side in ("-wal", "-shm", "-journal"):
         Path(f"{database}{side}").unlink(missing_ok=True)
@@ -580,7 +598,7 @@ def _remove_with_sides(path: Path) -> None:
 def _int_setting(conn: sqlite3.Connection, key: str, default: int) -> int:
     try:
         row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    except sqlite3.OperationalError:  # no settings table yet
+    except errors("OperationalError"):  # no settings table yet
         return default
     value = row[0] if row else None
     return int(value) if value is not None and str(value).strip().isdigit() else default

@@ -42,35 +42,56 @@ def _looks_like_sqlite(path: Path) -> bool:
     return header == SQLITE_HEADER or header == b""
 
 
-def open_database(path: Path) -> sqlite3.Connection:
+def open_database(path: Path, key: str | None = None) -> sqlite3.Connection:
     """Open (or create) the database at ``path`` in WAL mode with foreign keys on.
 
     A plain sqlite3 connection: reading needs nothing more, and the app starts
-    faster without importing sqlite-utils (the store wraps it for writes).
+    faster without importing sqlite-utils (the store wraps it for writes). An
+    encrypted file (or any file when ``key`` is given) opens through SQLCipher
+    (``store/encryption.py``) with ``key``, else the key known for its folder.
 
-    Raises ``StoreError`` for an unusable path and ``DatabaseCorrupt`` for a file
-    that is not a readable SQLite database; the file is never modified then.
+    Raises ``StoreError`` for an unusable path, ``DatabaseCorrupt`` for a file
+    that is not a readable SQLite database, ``KeyRequired``/``WrongKey`` for an
+    encrypted one without its key; the file is never modified then.
     """
     path = Path(path)
+    encrypted = False
     if path.exists():
         if not path.is_file():
             raise StoreError(_("« {path} » n'est pas un fichier de données.").format(path=path))
         try:
             if not _looks_like_sqlite(path):
-                raise DatabaseCorrupt(path)
+                from companion.store.encryption import is_encrypted
+
+                if not is_encrypted(path):
+                    raise DatabaseCorrupt(path)
+                encrypted = True
         except PermissionError as error:
             raise StoreError(
                 _("Impossible de lire « {path} » : accès refusé.").format(path=path)
             ) from error
-    # Autocommit at the driver level: every write goes through db.atomic().
-    conn = sqlite3.connect(str(path), isolation_level=None)
+    if encrypted or key is not None:
+        from companion.store import encryption
+
+        if key is None:
+            key = encryption.key_for(path)
+            if key is None:
+                raise encryption.KeyRequired(path)
+        # A wrong key (or a damaged file) fails here, before anything is written.
+        conn = encryption.connect(path, key, create=not path.exists(), isolation_level=None)
+        encryption.remember_key(path, key)
+        errors = encryption.errors()
+    else:
+        # Autocommit at the driver level: every write goes through db.atomic().
+        conn = sqlite3.connect(str(path), isolation_level=None)
+        errors = (sqlite3.DatabaseError,)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=5000")
-    except sqlite3.DatabaseError as error:
+    except errors as error:
         conn.close()
         raise DatabaseCorrupt(path, str(error)) from error
     return conn
@@ -82,9 +103,11 @@ def table_names(conn: sqlite3.Connection) -> list[str]:
 
 def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     """Raise ``DatabaseCorrupt`` unless SQLite's quick check passes."""
+    from companion.store.encryption import errors
+
     try:
         result = conn.execute("PRAGMA quick_check").fetchone()[0]
-    except sqlite3.DatabaseError as error:
+    except errors() as error:
         raise DatabaseCorrupt(path, str(error)) from error
     if result != "ok":
         raise DatabaseCorrupt(path, result)

@@ -129,10 +129,13 @@ class Store:
         return self.journal.record(label)
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        """Open or create the database at ``path``, migrating it (after a backup) if needed."""
+    def open(cls, path: Path | str, key: str | None = None) -> Store:
+        """Open or create the database at ``path``, migrating it (after a backup) if needed.
+
+        An encrypted database needs ``key`` (or one known for its folder: ``encryption``).
+        """
         path = Path(path)
-        conn = open_database(path)
+        conn = open_database(path, key)
         try:
             migrate(conn, path)
         except BaseException:

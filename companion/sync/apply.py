@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from companion.domain import INTERACTION_KINDS
+from companion.store.encryption import errors
 from companion.store.records import now_iso
 from companion.store.store import deferred_actor_indexing
 from companion.sync import capture, outbox, state
@@ -161,7 +162,7 @@ class _Merger:
         self.conn.execute("SAVEPOINT sync_record")
         try:
             self._write(table, record_id, clocks, winners)
-        except sqlite3.IntegrityError as error:  # a value the schema refuses: keep the rest
+        except errors("IntegrityError") as error:  # a value the schema refuses: keep the rest
             self.conn.execute("ROLLBACK TO sync_record")
             log.warning("sync: %s %s refused locally: %s", table, record_id, error)
             for change in winners.values():
@@ -252,7 +253,7 @@ class _Merger:
                         f"INSERT OR IGNORE INTO {link_table} ({column}, tag_id) VALUES (?, ?)",
                         links,
                     )
-        except sqlite3.IntegrityError as error:  # the savepoint brings the triggers back too
+        except errors("IntegrityError") as error:  # the savepoint brings the triggers back too
             self.conn.execute("ROLLBACK TO sync_new_records")
             self.conn.execute("RELEASE sync_new_records")
             log.info("sync: %s written one by one: %s", table, error)

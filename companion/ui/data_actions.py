@@ -110,6 +110,20 @@ class DataActions(QObject):
         if self.export_job is not None and self.export_job.is_running:
             self.window.show_message(_("Une exportation est déjà en cours."))
             return None
+        from companion.store.encryption import is_encrypted
+
+        if is_encrypted(self.window.store.path):
+            from companion.app.archive import encrypted_warning
+
+            answer = QMessageBox.warning(
+                self.window,
+                _("Exporter toutes mes données"),
+                encrypted_warning(),
+                QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Ok:
+                return None
         suggested = _documents_folder() / f"companion-{date.today().isoformat()}.zip"
         name, _chosen = QFileDialog.getSaveFileName(
             self.window, _("Exporter toutes mes données"), str(suggested), _("Archive zip (*.zip)")

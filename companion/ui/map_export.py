@@ -368,7 +368,9 @@ class MapRenderer(QObject):
 
 
 def _connect(database: Path) -> sqlite3.Connection:
-    return sqlite3.connect(Path(database).resolve().as_uri() + "?mode=ro", uri=True)
+    from companion.store.encryption import connect_file  # an encrypted base too
+
+    return connect_file(database, read_only=True)
 
 
 def _page_options(options: ExportOptions, settings: RenderSettings) -> ExportOptions:

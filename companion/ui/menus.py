@@ -65,6 +65,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     from companion.ui.data_actions import add_data_actions  # backups and archives
 
     actions.update(add_data_actions(window, file_menu))
+    actions.update(_encryption_menu(window, file_menu))
     file_menu.addSeparator()
     actions["quit"] = add_action(file_menu, _("Quitter"), window.close, "Ctrl+Q")
 
@@ -113,6 +114,36 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     actions["shortcuts"] = add_action(
         help_menu, _("Raccourcis clavier…"), lambda: open_shortcuts(window), "F1"
     )
+    return actions
+
+
+def _encryption_menu(window: MainWindow, file_menu: QMenu) -> dict[str, QAction]:
+    """Fichier › Chiffrement; its module (``ui/encryption_dialogs.py``) loads on use."""
+
+    def run(name: str) -> Callable[[], object]:
+        def slot() -> object:
+            from companion.ui import encryption_dialogs
+
+            return getattr(encryption_dialogs, name)(window)
+
+        return slot
+
+    menu = file_menu.addMenu(_("Chiffrement"))
+    actions = {
+        "encrypt": add_action(menu, _("Chiffrer la base…"), run("encrypt_base")),
+        "change_key": add_action(menu, _("Changer la phrase de passe…"), run("change_passphrase")),
+        "decrypt": add_action(menu, _("Ne plus chiffrer…"), run("decrypt_base")),
+    }
+
+    def update() -> None:
+        from companion.store.encryption import is_encrypted
+
+        encrypted = is_encrypted(window.store.path)
+        actions["encrypt"].setEnabled(not encrypted)
+        actions["change_key"].setEnabled(encrypted)
+        actions["decrypt"].setEnabled(encrypted)
+
+    menu.aboutToShow.connect(update)
     return actions
 
 

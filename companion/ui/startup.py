@@ -34,7 +34,7 @@ def open_data_folder(folder: Path, parent: QWidget | None = None) -> Store | Non
         database = prepare_data_folder(folder)
         if not has_database(folder):
             return _first_start(folder, parent)
-        return Store.open(database)
+        return open_store(database, parent)
     except DatabaseCorrupt as error:
         if not ask_to_set_aside(error, parent):
             return None
@@ -42,6 +42,18 @@ def open_data_folder(folder: Path, parent: QWidget | None = None) -> Store | Non
     except (DataFolderError, StoreError) as error:
         show_error(str(error), parent)
         return None
+
+
+def open_store(database: Path, parent: QWidget | None = None) -> Store | None:
+    """The database's store; an encrypted one asks for its passphrase unless its key is
+    known (keyring); None when the user quits then."""
+    from companion.store.encryption import is_encrypted
+
+    if not is_encrypted(database):  # the header only: a plain start imports nothing more
+        return Store.open(database)
+    from companion.ui.encryption_dialogs import open_encrypted
+
+    return open_encrypted(database, parent)
 
 
 def _first_start(folder: Path, parent: QWidget | None) -> Store | None:
@@ -58,7 +70,7 @@ def _first_start(folder: Path, parent: QWidget | None) -> Store | None:
         database = prepare_data_folder(folder)
         remember_data_folder(folder)
         if has_database(folder):  # a folder already in use: open it as it is
-            return Store.open(database)
+            return open_store(database, parent)
     if first.choice == "demo" and not build_demo_network(folder, parent):
         return None
     store = Store.open(prepare_data_folder(folder))

@@ -44,7 +44,9 @@ class Ecosystem:
 
 def connect_readonly(database: Path) -> sqlite3.Connection:
     """A read-only connection to the store's file, for one job's thread."""
-    return sqlite3.connect(Path(database).resolve().as_uri() + "?mode=ro", uri=True)
+    from companion.store.encryption import connect_file  # an encrypted base too
+
+    return connect_file(database, read_only=True)
 
 
 def prepare_places(gazetteer: Gazetteer, report: Report, _cancel: threading.Event) -> None:

@@ -1,0 +1,250 @@
+"""Encryption at rest (SQLCipher): an encrypted database cannot be read without its key."""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import keyring
+import pytest
+from test_sync_credentials import MemoryKeyring
+
+from companion.cli import main
+from companion.store import Store, backups, encryption
+from companion.store.encryption import (
+    EncryptionUnavailable,
+    KeyRequired,
+    WrongKey,
+    is_encrypted,
+)
+
+pytest.importorskip("sqlcipher3")
+
+KEY = "une phrase de passe solide"
+HEADER = b"SQLite format 3\x00"
+
+
+@pytest.fixture(autouse=True)
+def no_keys_between_tests(monkeypatch):
+    monkeypatch.setenv("COMPANION_KEYRING", "0")  # never the developer's own keyring
+    encryption._known.clear()
+    yield
+    encryption._known.clear()
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    """A small demo-like database: actors, people with e-mails, relations, exchanges."""
+    folder = tmp_path / "donnees"
+    folder.mkdir()
+    store = Store.open(folder / "companion.db")
+    with store.undoable("remplir"):
+        for n in range(30):
+            actor = store.add_actor(f"Tiers-lieu Zorglub {n}", "association", commune="Lyon")
+            person = store.add_person("Léa", f"Martinez{n}", email=f"lea{n}@exemple-secret.org")
+            store.add_affiliation(person.id, actor.id, role="Présidente")
+            store.add_interaction("reunion", "2025-03-01", actor_id=actor.id, title="Bilan")
+    store.close()
+    return folder
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def counts(database: Path, key: str | None = None) -> dict[str, int]:
+    store = Store.open(database, key)
+    try:
+        return store.counts()
+    finally:
+        store.close()
+
+
+def forget(database: Path) -> None:
+    encryption.forget_key(database)
+
+
+def test_an_encrypted_database_cannot_be_read_without_its_key(folder):
+    database = folder / "companion.db"
+    before = counts(database)
+    encryption.encrypt_database(database, KEY)
+    raw = database.read_bytes()
+    assert not raw.startswith(HEADER) and is_encrypted(database)
+    for secret in (b"Zorglub", b"exemple-secret", b"Martinez", "Léa".encode()):
+        assert secret not in raw
+    assert (
+        not Path(f"{database}-wal").exists()
+        or b"Zorglub" not in Path(f"{database}-wal").read_bytes()
+    )
+    forget(database)
+
+    fingerprint = digest(database)
+    with pytest.raises(KeyRequired) as missing:
+        Store.open(database)
+    assert "chiffrée" in str(missing.value)
+    with pytest.raises(WrongKey) as wrong:
+        Store.open(database, "pas la bonne phrase")
+    assert str(wrong.value) == "Cette base est chiffrée : la phrase de passe est incorrecte."
+    assert digest(database) == fingerprint  # nothing written with a wrong key
+    assert not Path(f"{database}-wal").exists()
+
+    assert counts(database, KEY) == before
+    store = Store.open(database, KEY)
+    try:
+        assert store.search("zorglub 7")[0].title == "Tiers-lieu Zorglub 7"
+        store.add_actor("Nouvelle fiche", "association")
+        store.journal.undo()
+    finally:
+        store.close()
+
+
+def test_change_key_then_decrypt_gives_back_a_plain_database(folder):
+    database = folder / "companion.db"
+    before = counts(database)
+    encryption.encrypt_database(database, KEY)
+    encryption.change_key(database, KEY, "une autre phrase de passe")
+    forget(database)
+    with pytest.raises(WrongKey):
+        Store.open(database, KEY)
+    assert counts(database, "une autre phrase de passe") == before
+
+    encryption.decrypt_database(database, "une autre phrase de passe")
+    assert database.read_bytes().startswith(HEADER)
+    forget(database)
+    assert counts(database) == before
+
+
+def test_an_interrupted_encryption_leaves_the_original_intact(folder, monkeypatch):
+    database = folder / "companion.db"
+    fingerprint = digest(database)
+
+    def crash(_new: Path, _database: Path) -> None:
+        raise OSError("coupure de courant")
+
+    monkeypatch.setattr(backups, "install_database", crash)
+    with pytest.raises(OSError):
+        encryption.encrypt_database(database, KEY)
+    assert digest(database) == fingerprint and not is_encrypted(database)
+    assert sorted(p.name for p in folder.iterdir()) == ["companion.db", "sauvegardes"]
+    forget(database)
+    assert counts(database)["actors"] == 30
+
+
+def test_backups_of_an_encrypted_database_are_encrypted(folder):
+    database = folder / "companion.db"
+    backups.make_backup(database, folder, backups.MANUAL)  # plain, before encryption
+    encryption.encrypt_database(database, KEY)
+    store = Store.open(database)  # the key is known in this process
+    try:
+        made = backups.make_backup(store, folder, backups.MANUAL)
+    finally:
+        store.close()
+    listed = backups.list_backups(folder)
+    assert len(listed) == 3  # before encryption, the plain one, the new one
+    for backup in listed:  # no plaintext copy remains in sauvegardes/
+        assert not backup.path.read_bytes().startswith(HEADER)
+        assert b"Zorglub" not in backup.path.read_bytes()
+    assert backups.preview_database(made.path).counts["actors"] == 30
+    forget(database)
+    with pytest.raises(backups.BackupCorrupt):
+        backups.check_backup(made.path)
+    with pytest.raises(WrongKey):
+        encryption.connect(made.path, "pas la bonne phrase", read_only=True)
+    encryption.connect(made.path, KEY, read_only=True).close()
+
+
+def test_restore_and_archive_of_an_encrypted_database(folder, tmp_path):
+    from companion.app.archive import export_archive, import_archive
+
+    database = folder / "companion.db"
+    encryption.encrypt_database(database, KEY)
+    made = backups.make_backup(database, folder, backups.MANUAL)
+    outcome = backups.restore_backup(folder, made)
+    assert outcome.restored.path == made.path and is_encrypted(database)
+    assert counts(database)["actors"] == 30
+
+    out = tmp_path / "archive.zip"
+    export_archive(database, out)
+    import zipfile
+
+    with zipfile.ZipFile(out) as archive:
+        assert not archive.read("companion.db").startswith(HEADER)
+        assert json.loads(archive.read("manifest.json"))["database_encrypted"] is True
+    other = tmp_path / "ailleurs"
+    with pytest.raises(KeyRequired):
+        import_archive(out, other)
+    encryption.remember_key(other / "companion.db", KEY)
+    assert import_archive(out, other).preview.counts["actors"] == 30
+
+
+def test_the_keyring_keeps_a_random_key_per_data_folder(folder, monkeypatch):
+    monkeypatch.delenv("COMPANION_KEYRING")
+    previous = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    try:
+        database = folder / "companion.db"
+        key = encryption.new_raw_key()
+        assert key.startswith("x'") and len(key) == 67
+        encryption.save_keyring_key(database, key)
+        encryption.encrypt_database(database, key)
+        assert memory.secrets == {(encryption.KEYRING_SERVICE, str(database.resolve())): key}
+        forget(database)
+        assert counts(database)["actors"] == 30  # found in the keyring
+        encryption.delete_keyring_key(database)
+        forget(database)
+        with pytest.raises(KeyRequired):
+            Store.open(database)
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_without_sqlcipher_encryption_is_unavailable_in_french(folder, monkeypatch):
+    real_import = builtins.__import__
+
+    def refuse(name, *args, **kwargs):
+        if name.startswith("sqlcipher3"):
+            raise ImportError("No module named 'sqlcipher3'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", refuse)
+    assert not encryption.available()
+    with pytest.raises(EncryptionUnavailable) as unavailable:
+        encryption.encrypt_database(folder / "companion.db", KEY)
+    assert "chiffrement de la base n'est pas disponible" in str(unavailable.value)
+    assert not is_encrypted(folder / "companion.db")
+
+
+def test_the_command_line_encrypts_and_needs_the_key(folder, tmp_path, capsys, monkeypatch):
+    key_file = tmp_path / "cle.txt"
+    key_file.write_text(KEY + "\n", encoding="utf-8")
+    monkeypatch.setattr("getpass.getpass", lambda _prompt="": KEY)
+    assert main(["encrypt", "--data", str(folder)]) == 0
+    assert json.loads(capsys.readouterr().out)["encrypted"] is True
+    forget(folder / "companion.db")
+
+    fingerprint = digest(folder / "companion.db")
+    assert main(["--data", str(folder), "search", "zorglub"]) == 2
+    assert "chiffrée" in capsys.readouterr().err
+    bad = tmp_path / "mauvaise.txt"
+    bad.write_text("pas la bonne phrase", encoding="utf-8")
+    assert main(["--data", str(folder), "search", "zorglub", "--key-file", str(bad)]) == 2
+    assert "la phrase de passe est incorrecte" in capsys.readouterr().err
+    assert digest(folder / "companion.db") == fingerprint
+    forget(folder / "companion.db")
+
+    monkeypatch.setenv("COMPANION_DB_KEY_FILE", str(key_file))
+    assert main(["--data", str(folder), "search", "zorglub", "--limit", "1"]) == 0
+    assert "Zorglub" in capsys.readouterr().out
+    assert main(["decrypt", "--data", str(folder)]) == 0
+    assert (folder / "companion.db").read_bytes().startswith(HEADER)
+
+
+def test_self_check_step_encrypts_a_temporary_database(tmp_path):
+    from companion.app.self_check import Context, check_encryption
+
+    assert "illisible sans sa clé" in check_encryption(Context(tmp_path))
+    assert os.listdir(tmp_path) == []
