@@ -161,6 +161,13 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(index)
         self.refresh_undo()
 
+    def _put_page(self, index: int, page: QWidget) -> None:
+        """A section built on first show takes the place of its placeholder."""
+        placeholder = self.pages.widget(index)
+        self.pages.insertWidget(index, page)
+        self.pages.removeWidget(placeholder)
+        placeholder.deleteLater()
+
     def _create_map_page(self) -> None:
         from companion.ui.map_page import MapPage  # loads QtWebEngine: only now
 
@@ -170,10 +177,7 @@ class MainWindow(QMainWindow):
         self.map_page.profile_requested.connect(self.open_catalyst_profile)
         self.map_page.territory_requested.connect(self.open_territory)
         self.map_page.presentation.changed.connect(self._on_presentation)
-        placeholder = self.pages.widget(MAP)
-        self.pages.insertWidget(MAP, self.map_page)
-        self.pages.removeWidget(placeholder)
-        placeholder.deleteLater()
+        self._put_page(MAP, self.map_page)
 
     def _create_toolbox_page(self) -> None:
         from companion.ui.toolbox_page import ToolboxPage  # the reader and its Qt modules
@@ -181,10 +185,7 @@ class MainWindow(QMainWindow):
         self.toolbox_page = ToolboxPage(self.store)
         self.toolbox_page.action_requested.connect(self.run_action)
         self.toolbox_page.status_message.connect(self.show_message)
-        placeholder = self.pages.widget(TOOLBOX)
-        self.pages.insertWidget(TOOLBOX, self.toolbox_page)
-        self.pages.removeWidget(placeholder)
-        placeholder.deleteLater()
+        self._put_page(TOOLBOX, self.toolbox_page)
 
     def _create_sync_page(self) -> None:
         from companion.ui.sync_page import SyncPage
@@ -194,10 +195,7 @@ class MainWindow(QMainWindow):
         self.sync_page.changed.connect(self._after_import)
         self.sync_page.changed.connect(self.refresh_undo)
         self.sync_page.status_message.connect(self.show_message)
-        placeholder = self.pages.widget(SYNC)
-        self.pages.insertWidget(SYNC, self.sync_page)
-        self.pages.removeWidget(placeholder)
-        placeholder.deleteLater()
+        self._put_page(SYNC, self.sync_page)
 
     def _create_network_page(self) -> None:
         from companion.ui.network_page import NetworkPage
@@ -207,10 +205,7 @@ class MainWindow(QMainWindow):
         self.network_page.directory_requested.connect(self.open_actor)
         self.network_page.changed.connect(self.refresh_undo)
         self.network_page.status_message.connect(self.show_message)
-        placeholder = self.pages.widget(NETWORK)
-        self.pages.insertWidget(NETWORK, self.network_page)
-        self.pages.removeWidget(placeholder)
-        placeholder.deleteLater()
+        self._put_page(NETWORK, self.network_page)
 
     def _create_territory_page(self) -> None:
         from companion.ui.territory_page import TerritoryPage
@@ -218,10 +213,7 @@ class MainWindow(QMainWindow):
         self.territory_page = TerritoryPage(self.store)
         self.territory_page.directory_requested.connect(self.open_actor)
         self.territory_page.status_message.connect(self.show_message)
-        placeholder = self.pages.widget(TERRITORIES)
-        self.pages.insertWidget(TERRITORIES, self.territory_page)
-        self.pages.removeWidget(placeholder)
-        placeholder.deleteLater()
+        self._put_page(TERRITORIES, self.territory_page)
 
     def open_territory(self, level: str, code: str) -> None:
         """The Territoires section on this territory ("departement", "69"), from the map or
