@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `companion search … | head`: the reader has what it wanted
+        sys.stdout = None  # type: ignore[assignment] - nothing more to flush at exit
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     gui = _gui_only(arguments)
     if gui is not None:  # the app itself: no parser to build (8 ms of every start)

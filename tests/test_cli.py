@@ -101,3 +101,19 @@ def test_a_plain_start_opens_the_app_without_the_parser(monkeypatch, tmp_path):
     # No folder given: the app chooses ($COMPANION_DATA, the folder chosen at the first start).
     assert opened == [None, tmp_path, tmp_path]
     assert cli._gui_only(["search", "x"]) is None and cli._gui_only(["--version"]) is None
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "companion", "geocode", "saint", "--limit", "5000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout.readline()  # `| head -1`: one line read, then the pipe closes
+    process.stdout.close()
+    assert process.wait(timeout=60) == 0
+    assert b"Traceback" not in process.stderr.read()
+    process.stderr.close()
