@@ -101,10 +101,14 @@ def _figures(items: list[tuple[str, str]]) -> str:
     return f'<div class="figures">{cells}</div>'
 
 
-def _comparison(figures: TerritoryFigures, others: list[TerritoryFigures]) -> str:
+def comparison_rows(
+    figures: TerritoryFigures, others: list[TerritoryFigures]
+) -> list[tuple[str, list[str]]]:
+    """The comparison of a territory with the larger ones, as (row name, one value per
+    territory): the same rows on every page that shows it (HTML here, Qt's in the UI)."""
     every = [figures, *others]
-    head = "".join(f'<th class="n">{escape(f.territory.label)}</th>' for f in every)
     rows = [
+        (_("Habitants"), [number(f.population) for f in every]),
         (_("Acteurs"), [number(f.actors) for f in every]),
         (_("Acteurs pour 10 000 habitants"), [number(f.actors_per_10k, 1) for f in every]),
         (_("Relations par acteur"), [number(f.relations_per_actor, 1) for f in every]),
@@ -112,6 +116,13 @@ def _comparison(figures: TerritoryFigures, others: list[TerritoryFigures]) -> st
     for kind in figures.actors_by_kind or ACTOR_KINDS:
         name = _("Part : {kind}").format(kind=label(ACTOR_KINDS, kind))
         rows.append((name, [percent(f.kind_share(kind)) for f in every]))
+    return rows
+
+
+def _comparison(figures: TerritoryFigures, others: list[TerritoryFigures]) -> str:
+    every = [figures, *others]
+    head = "".join(f'<th class="n">{escape(f.territory.label)}</th>' for f in every)
+    rows = comparison_rows(figures, others)
     cells = "".join(
         f"<tr><td>{escape(name)}</td>"
         + "".join(f'<td class="n">{escape(value)}</td>' for value in values)

@@ -19,8 +19,8 @@ from PySide6.QtPrintSupport import QPrinter
 
 from companion.domain import ACTOR_KINDS, METIERS, RELATION_TYPES, label
 from companion.i18n import _
-from companion.insights.formatting import day, number, percent
-from companion.insights.report_html import LISTED_CATALYSTS
+from companion.insights.formatting import day, number
+from companion.insights.report_html import LISTED_CATALYSTS, comparison_rows
 from companion.insights.territory import TerritoryFigures, TerritoryProfile
 from companion.maps.style import KIND_COLOURS, RELATION_STYLES
 
@@ -127,15 +127,7 @@ def _bars(items: list[tuple[str, int, str]]) -> str:
 def _comparison(figures: TerritoryFigures, others: list[TerritoryFigures]) -> str:
     every = [figures, *others]
     head = "".join(f'<th align="right">{escape(f.territory.label)}</th>' for f in every)
-    rows = [
-        (_("Habitants"), [number(f.population) for f in every]),
-        (_("Acteurs"), [number(f.actors) for f in every]),
-        (_("Acteurs pour 10 000 habitants"), [number(f.actors_per_10k, 1) for f in every]),
-        (_("Relations par acteur"), [number(f.relations_per_actor, 1) for f in every]),
-    ]
-    for kind in figures.actors_by_kind or ACTOR_KINDS:
-        name = _("Part : {kind}").format(kind=label(ACTOR_KINDS, kind))
-        rows.append((name, [percent(f.kind_share(kind)) for f in every]))
+    rows = comparison_rows(figures, others)
     body = "".join(
         f"<tr><td>{escape(name)}</td>"
         + "".join(f'<td align="right">{escape(value)}</td>' for value in values)
