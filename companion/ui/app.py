@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from companion.i18n import current_language, set_language, system_language
 from companion.paths import APP_NAME, DATA_DIR_ENV, default_data_dir, resource_path
-from companion.ui.startup import JOIN_PENDING_SETTING, open_data_folder
+from companion.ui.startup import FIRST_RUN_SETTING, open_data_folder
 
 if TYPE_CHECKING:
     from companion.ui.main_window import MainWindow
@@ -58,7 +59,7 @@ def run_gui(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
 
     window = MainWindow(store)
     window.show()
-    _offer_to_join(window)
+    _after_first_start(window)
     QTimer.singleShot(GUARD_DELAY_MS, _guard_none)
     if os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1":
         _quit_once_painted(window, app)
@@ -93,11 +94,19 @@ def _data_folder() -> Path:
     return remembered_data_folder() or default_data_dir()
 
 
-def _offer_to_join(window: MainWindow) -> None:
-    """Chosen « Rejoindre mon réseau » at the first start: the hub connection dialog."""
-    if window.store.setting(JOIN_PENDING_SETTING) == "1":
-        window.store.set_setting(JOIN_PENDING_SETTING, "0")
+def _after_first_start(window: MainWindow) -> None:
+    """The welcome's choice, once: the demo network opens on its map, « Rejoindre mon
+    réseau » on the hub connection dialog."""
+    choice = window.store.setting(FIRST_RUN_SETTING)
+    if choice not in ("demo", "join"):
+        return
+    window.store.set_setting(FIRST_RUN_SETTING, "done")
+    if choice == "join":
         QTimer.singleShot(0, window.open_sync_dialog)
+    else:
+        from companion.ui.main_window import MAP
+
+        QTimer.singleShot(0, partial(window.show_section, MAP))
 
 
 def _install_qt_translations(app: QApplication) -> None:

@@ -20,9 +20,9 @@ from companion.store import DatabaseCorrupt, Store, StoreError
 from companion.store.database import set_aside
 from companion.ui.jobs import Job, Report
 
-# A store setting: chosen « Rejoindre mon réseau » at the first start, the window opens
-# the hub connection dialog once shown (ui/app.py).
-JOIN_PENDING_SETTING = "first_run_join"
+# A store setting: the welcome's choice, acted on once the window shows (ui/app.py): the
+# demo network opens on its map, « Rejoindre mon réseau » on the hub connection dialog.
+FIRST_RUN_SETTING = "first_run"
 
 
 def open_data_folder(folder: Path, parent: QWidget | None = None) -> Store | None:
@@ -74,8 +74,8 @@ def _first_start(folder: Path, parent: QWidget | None) -> Store | None:
     if first.choice == "demo" and not build_demo_network(folder, parent):
         return None
     store = Store.open(prepare_data_folder(folder))
-    if first.choice == "join":
-        store.set_setting(JOIN_PENDING_SETTING, "1")
+    if first.choice in ("demo", "join"):
+        store.set_setting(FIRST_RUN_SETTING, first.choice)
     return store
 
 

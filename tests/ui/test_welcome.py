@@ -17,7 +17,7 @@ from companion.ui import app as app_module
 from companion.ui import preferences as preferences_module
 from companion.ui import startup, welcome
 from companion.ui.error_reporter import ErrorReporter
-from companion.ui.startup import JOIN_PENDING_SETTING
+from companion.ui.startup import FIRST_RUN_SETTING
 from companion.ui.welcome import FirstRun, WelcomeDialog
 
 
@@ -94,15 +94,15 @@ def test_another_folder_chosen_is_used_and_remembered(qtbot, tmp_path, monkeypat
 def test_joining_opens_the_hub_connection_once_the_window_shows(qtbot, tmp_path, monkeypatch):
     answer(monkeypatch, "join")
     store = startup.open_data_folder(tmp_path / "neuf")
-    assert store is not None and store.setting(JOIN_PENDING_SETTING) == "1"
+    assert store is not None and store.setting(FIRST_RUN_SETTING) == "join"
     from companion.ui.main_window import MainWindow
 
     window = MainWindow(store)
     qtbot.addWidget(window)
     window.show()
-    app_module._offer_to_join(window)
+    app_module._after_first_start(window)
     qtbot.waitUntil(lambda: window.sync_dialog is not None and window.sync_dialog.isVisible())
-    assert store.setting(JOIN_PENDING_SETTING) == "0"  # once only
+    assert store.setting(FIRST_RUN_SETTING) == "done"  # once only
     window.sync_dialog.reject()
     window.close()
     store.close()
@@ -189,3 +189,21 @@ def test_the_log_rotates_keeping_five_older_files(tmp_path, monkeypatch):
     assert all(p.stat().st_size <= 2_000 for p in path.parent.iterdir())
     assert "ligne 199" in path.read_text(encoding="utf-8")  # the newest in the current file
     setup_logging(tmp_path / "ailleurs")  # later tests log elsewhere
+
+
+def test_the_demo_network_opens_on_its_map(qtbot, tmp_path, monkeypatch):
+    from companion.ui.main_window import MAP, MainWindow
+
+    answer(monkeypatch, "demo")
+    monkeypatch.setattr(startup, "build_demo_network", lambda folder, parent=None: True)
+    store = startup.open_data_folder(tmp_path / "neuf")
+    assert store is not None and store.setting(FIRST_RUN_SETTING) == "demo"
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.show()
+    app_module._after_first_start(window)
+    qtbot.waitUntil(lambda: window.current_section() == MAP)
+    assert store.setting(FIRST_RUN_SETTING) == "done"
+    app_module._after_first_start(window)  # later starts: nothing
+    window.close()
+    store.close()
