@@ -201,9 +201,12 @@ def test_the_demo_network_opens_on_its_map(qtbot, tmp_path, monkeypatch):
     window = MainWindow(store)
     qtbot.addWidget(window)
     window.show()
+    shown: list[int] = []  # the map page itself (QtWebEngine) is tested in test_map_*.py
+    monkeypatch.setattr(window, "show_section", shown.append)
     app_module._after_first_start(window)
-    qtbot.waitUntil(lambda: window.current_section() == MAP)
+    qtbot.waitUntil(lambda: shown == [MAP])
     assert store.setting(FIRST_RUN_SETTING) == "done"
     app_module._after_first_start(window)  # later starts: nothing
+    assert store.setting(FIRST_RUN_SETTING) == "done" and shown == [MAP]
     window.close()
     store.close()
