@@ -56,16 +56,7 @@ def territory_profile_html(profile: TerritoryProfile, generated: date | None = N
     body = [
         f"<h1>{escape(title)}</h1>",
         f'<p class="subtitle">{escape(place.level_label)}</p>',
-        _figures(
-            [
-                (_("Habitants"), number(figures.population)),
-                (_("Communes"), number(figures.communes)),
-                (_("Acteurs"), number(figures.actors)),
-                (_("Acteurs pour 10 000 habitants"), number(figures.actors_per_10k, 1)),
-                (_("Relations dans le territoire"), number(figures.inside)),
-                (_("Relations avec l'extérieur"), number(figures.outside)),
-            ]
-        ),
+        _figures(key_figures(figures)),
         _heading(_("Acteurs par type")),
         bars(
             [
@@ -99,6 +90,18 @@ def _figures(items: list[tuple[str, str]]) -> str:
         f'<div class="figure"><b>{escape(value)}</b>{escape(name)}</div>' for name, value in items
     )
     return f'<div class="figures">{cells}</div>'
+
+
+def key_figures(figures: TerritoryFigures) -> list[tuple[str, str]]:
+    """A territory's headline figures, (name, value), as every page that shows it lists them."""
+    return [
+        (_("Habitants"), number(figures.population)),
+        (_("Communes"), number(figures.communes)),
+        (_("Acteurs"), number(figures.actors)),
+        (_("Acteurs pour 10 000 habitants"), number(figures.actors_per_10k, 1)),
+        (_("Relations dans le territoire"), number(figures.inside)),
+        (_("Relations avec l'extérieur"), number(figures.outside)),
+    ]
 
 
 def comparison_rows(

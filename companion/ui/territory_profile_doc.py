@@ -20,7 +20,7 @@ from PySide6.QtPrintSupport import QPrinter
 from companion.domain import ACTOR_KINDS, METIERS, RELATION_TYPES, label
 from companion.i18n import _
 from companion.insights.formatting import day, number
-from companion.insights.report_html import LISTED_CATALYSTS, comparison_rows
+from companion.insights.report_html import LISTED_CATALYSTS, comparison_rows, key_figures
 from companion.insights.territory import TerritoryFigures, TerritoryProfile
 from companion.maps.style import KIND_COLOURS, RELATION_STYLES
 
@@ -47,16 +47,7 @@ def profile_html(profile: TerritoryProfile, generated: date | None = None) -> st
     parts = [
         f'<h1 style="font-size:16pt; margin-bottom:0">{escape(profile_title(profile))}</h1>',
         f'<p style="color:{MUTED}; margin-top:2px">{escape(subtitle)}</p>',
-        _figures(
-            [
-                (_("Habitants"), number(figures.population)),
-                (_("Communes"), number(figures.communes)),
-                (_("Acteurs"), number(figures.actors)),
-                (_("Acteurs pour 10 000 habitants"), number(figures.actors_per_10k, 1)),
-                (_("Relations dans le territoire"), number(figures.inside)),
-                (_("Relations avec l'extérieur"), number(figures.outside)),
-            ]
-        ),
+        _figures(key_figures(figures)),
         _heading(_("Acteurs par type")),
         _bars(
             [
