@@ -92,15 +92,17 @@ class TileServer:
             if status == 200 and not match:
                 status = 404
             body = png_tile(*map(int, match.groups())) if status == 200 and match else b""
-            handler.send_response(status)
-            for name, value in {"Content-Type": "image/png", **headers}.items():
-                handler.send_header(name, value)
-            handler.send_header("Content-Length", str(len(body)))
-            handler.end_headers()
-            handler.wfile.write(body)
         finally:
+            # Done before the answer leaves: once the client has it, it may send the next
+            # request at once, and this one must no longer count as in flight.
             with self._lock:
                 self._in_flight -= 1
+        handler.send_response(status)
+        for name, value in {"Content-Type": "image/png", **headers}.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
 
     def source(self, **changes: object) -> TileSource:
         """A source on this server whose terms allow bulk download (unless changed)."""
