@@ -248,3 +248,125 @@ def test_self_check_step_encrypts_a_temporary_database(tmp_path):
 
     assert "illisible sans sa clé" in check_encryption(Context(tmp_path))
     assert os.listdir(tmp_path) == []
+
+
+# -- decrypting converts the backups too ------------------------------------------------
+
+OTHER = "une phrase de passe toute autre"
+FOREIGN = "companion-20240101-000000-000000-manuelle.db"  # the oldest copy of the folder
+
+
+def table_rows(path: Path, key: str | None = None) -> dict[str, list[str]]:
+    """Every row of every ordinary table (plain files through sqlite3 itself)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path) if key is None else encryption.connect(path, key, read_only=True)
+    try:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE "
+                "'CREATE VIRTUAL%' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        return {t: sorted(map(repr, conn.execute(f'SELECT * FROM "{t}"'))) for t in tables}
+    finally:
+        conn.close()
+
+
+def add_foreign_backup(folder: Path, tmp_path: Path) -> Path:
+    """A copy encrypted with another key (an older passphrase, say) in ``sauvegardes/``."""
+    other = tmp_path / "autre"
+    other.mkdir()
+    Store.open(other / "companion.db").close()
+    encryption.encrypt_database(other / "companion.db", OTHER)
+    foreign = folder / "sauvegardes" / FOREIGN
+    foreign.write_bytes((other / "companion.db").read_bytes())
+    return foreign
+
+
+def encrypted_with_backups(folder: Path) -> list[Path]:
+    """Encrypt the folder's database, with backups made before and after; their paths."""
+    database = folder / "companion.db"
+    backups.make_backup(database, folder, backups.MANUAL)  # plain, encrypted with the base
+    encryption.encrypt_database(database, KEY)
+    backups.make_backup(database, folder, backups.MANUAL)  # made encrypted
+    made = [backup.path for backup in backups.list_backups(folder)]
+    assert len(made) == 3 and all(is_encrypted(path) for path in made)
+    return made
+
+
+def test_decrypting_writes_the_backups_under_its_key_back_as_plain_sqlite(folder, tmp_path):
+    import sqlite3
+
+    database = folder / "companion.db"
+    made = encrypted_with_backups(folder)
+    before = {path: table_rows(path, KEY) for path in made}
+    foreign = add_foreign_backup(folder, tmp_path)
+    foreign_digest = digest(foreign)
+
+    encryption.decrypt_database(database, KEY)
+    forget(database)
+    listed = [backup.path for backup in backups.list_backups(folder)]
+    assert len(listed) == 5  # the three, the foreign one, the one made before decrypting
+    assert is_encrypted(foreign) and digest(foreign) == foreign_digest  # untouched
+    encryption.connect(foreign, OTHER, read_only=True).close()
+    for path in (p for p in listed if p != foreign):
+        assert not is_encrypted(path) and path.read_bytes().startswith(HEADER)
+        conn = sqlite3.connect(path)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+        assert table_rows(path) == before.get(path, table_rows(database))
+    assert sorted(p.name for p in (folder / "sauvegardes").iterdir()) == sorted(
+        p.name for p in listed
+    )  # no partial file left
+
+
+def test_an_interrupted_decryption_of_the_backups_leaves_the_rest_intact(
+    folder, tmp_path, monkeypatch
+):
+    database = folder / "companion.db"
+    made = encrypted_with_backups(folder)
+    fingerprints = {path: digest(path) for path in made}
+    before = {path: table_rows(path, KEY) for path in made}
+    real_export = encryption._export
+    exported = []
+
+    def export(source: Path, key, target: Path, new_key) -> None:  # noqa: ANN001
+        if source.parent.name == encryption.BACKUP_FOLDER:
+            exported.append(source)
+            if len(exported) == 2:
+                assert target.parent == source.parent  # the partial is beside its copy
+                target.write_bytes(b"a moitie ecrit")
+                raise OSError("disque plein")
+        real_export(source, key, target, new_key)
+
+    monkeypatch.setattr(encryption, "_export", export)
+    with pytest.raises(OSError, match="disque plein"):
+        encryption.decrypt_database(database, KEY)
+    first, second = exported
+    assert first not in made and not is_encrypted(first)  # made before decrypting: converted
+    assert second in made
+    assert sorted(p.name for p in (folder / "sauvegardes").iterdir()) == sorted(
+        p.name for p in (first, *made)
+    )  # the partial file is gone
+    assert not any(".chiffrement" in p.name for p in folder.rglob("*"))
+    forget(database)
+    for path in made:  # not converted yet: the same bytes, still open with the key
+        assert is_encrypted(path) and digest(path) == fingerprints[path]
+        assert table_rows(path, KEY) == before[path]
+
+
+def test_a_backup_restores_without_the_old_key_after_decrypting(folder):
+    database = folder / "companion.db"
+    encryption.encrypt_database(database, KEY)
+    made = backups.make_backup(database, folder, backups.MANUAL)
+    encryption.decrypt_database(database, KEY)
+    forget(database)  # the old key is forgotten: it is needed no more
+    assert backups.check_backup(made.path).counts["actors"] == 30
+    outcome = backups.restore_backup(folder, made)
+    assert outcome.restored.path == made.path and not is_encrypted(database)
+    assert not is_encrypted(outcome.safety.path)
+    assert counts(database)["actors"] == 30

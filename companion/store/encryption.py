@@ -334,9 +334,11 @@ def encrypt_database(path: Path | str, key: str, progress: Progress | None = Non
 
 
 def decrypt_database(path: Path | str, key: str, progress: Progress | None = None) -> Path:
-    """Write the encrypted database at ``path`` back as a plain SQLite file.
+    """Write the encrypted database at ``path`` back as a plain SQLite file; return the path.
 
-    Its backups stay encrypted (they still open with the old key while it is known).
+    A backup is made first (under ``key``); then every copy in ``sauvegardes/`` that
+    ``key`` opens (that backup included) is written back as plain SQLite too, so none of
+    them needs the old key to be restored. Copies under another key are left as they are.
     """
     path = Path(path)
     if not is_encrypted(path):
@@ -344,6 +346,7 @@ def decrypt_database(path: Path | str, key: str, progress: Progress | None = Non
     connect(path, key, read_only=True).close()  # WrongKey before anything happens
     remember_key(path, key)
     _replace_with_export(path, key, None, progress, _("Déchiffrement de la base…"))
+    _convert_backups(path, key, None, progress)
     return path
 
 
@@ -430,11 +433,19 @@ def _check_same(source: Path, key: str | None, copy: Path, new_key: str | None) 
 
 
 def _convert_backups(
-    path: Path, old_key: str | None, new_key: str, progress: Progress | None
+    path: Path, old_key: str | None, new_key: str | None, progress: Progress | None
 ) -> None:
-    """Re-key (or encrypt) every copy in ``sauvegardes/`` that ``old_key`` opens."""
+    """Convert every copy in ``sauvegardes/`` that ``old_key`` opens to ``new_key``.
+
+    ``None`` stands for plain SQLite on either side: ``old_key=None`` encrypts the plain
+    copies, ``new_key=None`` decrypts the copies under ``old_key``, two keys re-key them.
+    Copies under another key (or plain ones when ``old_key`` is a key) are left as they
+    are. Each copy is written to a partial file, fsynced, then renamed over the original:
+    a failure leaves that copy (and those not reached yet) intact, the partial removed.
+    """
     from companion.store import backups
 
+    converted = False
     for backup in backups.list_backups(path.parent):
         copy = backup.path
         plain = not is_encrypted(copy)
@@ -443,19 +454,20 @@ def _convert_backups(
         partial = copy.with_name(f".{copy.name}.chiffrement")
         _remove_with_sides(partial)
         try:
-            if plain:
-                _export(copy, None, partial, new_key)
-            else:
+            if not plain:
                 try:
                     connect(copy, old_key or "", read_only=True).close()
                 except WrongKey:
                     continue
-                _export(copy, old_key, partial, new_key)
+            _export(copy, old_key, partial, new_key)
             backups._fsync(partial)
             os.replace(partial, copy)
+            converted = True
         except BaseException:
             _remove_with_sides(partial)
             raise
+    if converted:
+        backups._fsync_folder(backups.backup_folder(path.parent))
 
 
 def _remove_with_sides(path: Path) -> None:

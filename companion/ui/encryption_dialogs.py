@@ -272,7 +272,8 @@ def change_passphrase(
 
 
 def decrypt_base(window: MainWindow, confirm: Callable[[], bool] | None = None) -> Reopening | None:
-    """« Ne plus chiffrer… », after a confirmation."""
+    """« Ne plus chiffrer… », after a confirmation: the database, and its backups under
+    the same key, become plain SQLite again."""
     from companion.ui.reopen import replace_database
 
     title = _("Ne plus chiffrer la base")
@@ -286,8 +287,9 @@ def decrypt_base(window: MainWindow, confirm: Callable[[], bool] | None = None) 
             window,
             title,
             _(
-                "La base sera de nouveau lisible par quiconque accède à ce fichier. "
-                "Ses sauvegardes déjà faites restent chiffrées. Continuer ?"
+                "La base sera de nouveau lisible par quiconque accède à ce fichier, tout comme "
+                "ses sauvegardes chiffrées avec la même clé (celles chiffrées avec une autre "
+                "clé restent telles quelles). Continuer ?"
             ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
