@@ -2,7 +2,9 @@
 # The Debian libraries Qt and QtWebEngine need (see FIELD-NOTES), and PostgreSQL
 # for the hub's tests (Debian's `postgresql` puts initdb/pg_ctl/postgres in
 # /usr/lib/postgresql/<version>/bin; the tests start their own throwaway
-# cluster there, as the `postgres` user it creates). As root, installs those
+# cluster there, as the `postgres` user it creates), and for `make bundle` the tools
+# that cut ICU's data to the shipped languages (icupkg, gcc, readelf; see
+# scripts/icu_data.py). As root, installs those
 # missing; otherwise prints the command to run. Idempotent.
 set -euo pipefail
 packages=(
@@ -10,8 +12,9 @@ packages=(
   libgssapi-krb5-2 libxkbcommon0 libxkbcommon-x11-0 libxkbfile1 libxcomposite1 libxdamage1
   libxrandr2 libxtst6 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-glx0 libxcb-dri3-0
-  libxcb-sync1 libxcb-xfixes0 libwayland-server0 libudev1 xvfb xauth fonts-dejavu-core
+  libxcb-sync1 libxcb-xfixes0 libwayland-server0 libudev1 libcups2 xvfb xauth fonts-dejavu-core
   postgresql
+  icu-devtools gcc binutils
 )
 command -v dpkg-query >/dev/null || exit 0   # not Debian: nothing we can check
 missing=()

@@ -64,6 +64,39 @@ def build_boundaries(source: Source) -> dict[str, dict[str, Any]]:
     }
 
 
+def label_points(collections: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Points to write names at, one per région and département (``level`` says which).
+
+    Each is the pole of inaccessibility of the unit's largest part (as written, simplified),
+    so a name sits well inside its shape even for odd ones (Gironde, Corse).
+    """
+    from shapely.geometry import shape
+    from shapely.ops import polylabel
+
+    features = []
+    for level, key in (("regions", "region"), ("departements", "departement")):
+        for feature in collections[level]["features"]:
+            geometry = shape(feature["geometry"])
+            largest = max(shapely.get_parts(geometry), key=lambda part: part.area)
+            point = polylabel(largest, tolerance=0.01)
+            properties = feature["properties"]
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "level": key,
+                        "code": properties["code"],
+                        "name": properties["nom"],
+                    },
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [round(point.x, 4), round(point.y, 4)],
+                    },
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}
+
+
 def _clean_level(raw: dict[str, Any]) -> dict[str, Any]:
     """Close slivers, fill data gaps (holes no sibling unit fills), drop union noise."""
     closed = {

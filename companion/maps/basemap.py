@@ -1,7 +1,7 @@
 """The offline vector basemap: outlines (built by ``make data``), label points, territories.
 
-The outlines are served to the page as they are; label points (one per région
-and département, inside its largest part) are computed once per process.
+The outlines and the label points (one per région and département, inside its
+largest part) are built by ``make data`` and served to the page as they are.
 """
 
 from __future__ import annotations
@@ -73,31 +73,11 @@ def departements_of(region: str) -> list[str]:
 def label_points() -> dict[str, Any]:
     """A FeatureCollection of points to write names at: ``level`` is "region" or "departement".
 
-    Each point is the pole of inaccessibility of the unit's largest part, so a
-    name sits well inside its shape even for odd ones (Gironde, Corse).
+    Computed by ``make data`` (``companion.geo.boundaries.label_points``): inside each
+    unit's largest part, so a name sits well inside its shape.
     """
-    import shapely
-    from shapely.geometry import shape
-    from shapely.ops import polylabel
-
-    features = []
-    for level, key in (("regions", "region"), ("departements", "departement")):
-        for feature in _outlines(level)["features"]:
-            geometry = shape(feature["geometry"])
-            largest = max(shapely.get_parts(geometry), key=lambda part: part.area)
-            point = polylabel(largest, tolerance=0.01)
-            features.append(
-                {
-                    "type": "Feature",
-                    "properties": {
-                        "level": key,
-                        "code": feature["properties"]["code"],
-                        "name": feature["properties"]["nom"],
-                    },
-                    "geometry": {
-                        "type": "Point",
-                        "coordinates": [round(point.x, 4), round(point.y, 4)],
-                    },
-                }
-            )
-    return {"type": "FeatureCollection", "features": features}
+    path = built_data_path("boundaries", "labels.geojson")
+    if not path.is_file():
+        raise BasemapMissing(str(path))
+    with path.open(encoding="utf-8") as file:
+        return json.load(file)
