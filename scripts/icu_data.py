@@ -196,4 +196,3 @@ def _readelf(option: str, library: Path) -> str:
 
 def _escaped(path: Path) -> str:
     return str(path).replace("\\", "\\\\").replace('"', '\\"')
-
