@@ -21,6 +21,7 @@ STEPS = [
     "Chiffrement",
     "Traductions",
     "Interface Qt",
+    "Tri alphabétique",
     "Carte (rendu hors écran)",
 ]
 TIMEOUT_S = 300
@@ -33,6 +34,19 @@ from pathlib import Path
 import companion.geo.gazetteer as gazetteer
 
 gazetteer.built_data_path = lambda *parts: Path(sys.argv[1]).joinpath(*parts)
+from companion.cli import main
+
+sys.exit(main(["--self-check"]))
+"""
+
+# What ICU data without French gives: Qt sorts by code point, the page writes 1,234.5.
+WITHOUT_FRENCH = """
+import sys
+
+import companion.ui.self_check as qt_self_check
+
+qt_self_check.SORT_LOCALE = "C"
+qt_self_check.INTL_LOCALE = "en-US"
 from companion.cli import main
 
 sys.exit(main(["--self-check"]))
@@ -70,6 +84,8 @@ def test_the_self_check_passes_from_source(tmp_path: Path) -> None:
     assert "✗" not in result.stdout
     assert lines[-1].startswith(f"Tout fonctionne : {len(STEPS)} vérifications en ")
     assert "4 marqueurs" in result.stdout
+    assert "✓ Tri alphabétique (" in result.stdout and "adèle, Élise, Émile" in result.stdout
+    assert "nombres en français (1" in result.stdout and "234,5)" in result.stdout
     assert not (tmp_path / "user-data").exists()
 
 
@@ -86,6 +102,20 @@ def test_a_failing_step_is_named_and_the_exit_code_is_not_zero(tmp_path: Path) -
     )
     assert "✓ Carte (rendu hors écran)" in result.stdout  # the other steps still ran
     assert result.stdout.splitlines()[-1].startswith("Échec : Géocodage hors ligne (en ")
+
+
+def test_sorting_and_numbers_without_french_fail_and_are_named(tmp_path: Path) -> None:
+    result = run([sys.executable, "-c", WITHOUT_FRENCH], tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    failed = [line for line in result.stdout.splitlines() if line.startswith("✗")]
+    assert len(failed) == 2, result.stdout
+    assert failed[0].startswith("✗ Tri alphabétique (")
+    assert "les noms se trient dans le mauvais ordre : Zoé, adèle" in failed[0]
+    assert "(données ICU de Qt incomplètes)" in failed[0]
+    assert failed[1].startswith("✗ Carte (rendu hors écran) (")
+    assert "« 1,234.5 », sans la virgule décimale française" in failed[1]
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith("Échec : Tri alphabétique, Carte (rendu hors écran) (en ")
 
 
 def test_every_check_runs_and_every_failure_is_reported(tmp_path: Path) -> None:

@@ -1,20 +1,25 @@
 """The self-check's Qt steps: the interface's own files, and the actor map drawn offscreen.
 
+The sorting step sorts French names with Qt's collator: a Qt whose ICU data lacks
+French (the bundle ships it trimmed) sorts them by code point.
+
 The map step is the app's own map (``MapView``: the ``companion:`` scheme, the
 xstatic libraries, the outlines, QWebChannel) over the self-check's temporary
 database, in a web view that is never shown on screen. It passes when the page
-reports every marker drawn and no error, and the view's pixels show a map
-(sea, land, borders, markers), not a blank page.
+reports every marker drawn and no error, the view's pixels show a map (sea, land,
+borders, markers), not a blank page, and the page's ``Intl`` (Chromium's own ICU
+data) sorts and writes numbers the French way.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QEventLoop, QLibraryInfo, Qt, QTimer, QTranslator
+from PySide6.QtCore import QCollator, QEventLoop, QLibraryInfo, QLocale, Qt, QTimer, QTranslator
 from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: F401 - before the QApplication
 
@@ -32,6 +37,16 @@ MAP_SIZE = (1000, 700)
 # A drawn map has sea, land, borders, labels and markers: far more colours than a blank page.
 MIN_DISTINCT_COLOURS = 20
 QT_CATALOG = "qtbase_fr"
+# French names in the order French sorts them; code point order puts "Zoé" first.
+SORTED_NAMES = ("adèle", "Élise", "Émile", "étienne", "Zoé")
+SORT_SAMPLE = ("Zoé", "étienne", "Émile", "adèle", "Élise")
+SORT_LOCALE = "fr_FR"
+# What the map page's Intl must answer (Chromium's ICU data): sorted words, 1234.5 in French.
+INTL_SAMPLE = ("zèbre", "Éric", "abc", "étage")
+INTL_SORTED = "abc,Éric,étage,zèbre"
+INTL_NUMBER = 1234.5
+INTL_DECIMALS = "234,5"
+INTL_LOCALE = "fr-FR"
 
 
 def check_interface(context: Context) -> str:
@@ -50,6 +65,20 @@ def check_interface(context: Context) -> str:
     return _("Qt {version}, icônes, traductions de Qt, icône de l'application").format(
         version=pyside_version
     )
+
+
+def check_sorting(context: Context) -> str:
+    """Qt's collator sorts French names the French way (its ICU data has French)."""
+    collator = QCollator(QLocale(SORT_LOCALE))
+    found = sorted(SORT_SAMPLE, key=functools.cmp_to_key(collator.compare))
+    if tuple(found) != SORTED_NAMES:
+        raise SelfCheckError(
+            _(
+                "les noms se trient dans le mauvais ordre : {found} au lieu de {expected}"
+                " (données ICU de Qt incomplètes)"
+            ).format(found=", ".join(found), expected=", ".join(SORTED_NAMES))
+        )
+    return ", ".join(found)
 
 
 def check_map(context: Context) -> str:
@@ -103,6 +132,7 @@ def check_map(context: Context) -> str:
                     count=colours[0]
                 )
             )
+        number = _check_page_intl(view)
         if view.request_log.blocked:
             raise SelfCheckError(
                 _("la carte a demandé une ressource extérieure : {url}").format(
@@ -111,14 +141,16 @@ def check_map(context: Context) -> str:
             )
     finally:
         _dispose(view)
-    return _(
+    drawn = _(
         "{markers} marqueurs, {layers} couches de contours, {colours} couleurs à l'image"
     ).format(markers=markers, layers=layers, colours=colours[0])
+    return _("{drawn}, nombres en français ({number})").format(drawn=drawn, number=number)
 
 
 def qt_checks() -> list[Check]:
     return [
         Check(_("Interface Qt"), check_interface),
+        Check(_("Tri alphabétique"), check_sorting),
         Check(_("Carte (rendu hors écran)"), check_map),
     ]
 
@@ -159,13 +191,44 @@ def _has_ink(image: QImage) -> bool:
 
 
 def _page_status(view: QWebEngineView) -> dict:
+    return _evaluate(view, "JSON.stringify(window.companionMapStatus || {})")
+
+
+def _check_page_intl(view: QWebEngineView) -> str:
+    """The page sorts and writes numbers the French way; returns 1234.5 as it wrote it."""
+    script = (
+        f"JSON.stringify({{sorted: {json.dumps(list(INTL_SAMPLE))}"
+        f".sort(new Intl.Collator({json.dumps(INTL_LOCALE)}).compare).join(','),"
+        f" number: new Intl.NumberFormat({json.dumps(INTL_LOCALE)}).format({INTL_NUMBER})}})"
+    )
+    answer = _evaluate(view, script)
+    found, number = str(answer.get("sorted", "")), str(answer.get("number", ""))
+    if found != INTL_SORTED:
+        raise SelfCheckError(
+            _(
+                "la page trie dans le mauvais ordre : {found} au lieu de {expected}"
+                " (données ICU de Chromium incomplètes)"
+            ).format(found=found, expected=INTL_SORTED)
+        )
+    if INTL_DECIMALS not in number:
+        raise SelfCheckError(
+            _(
+                "la page écrit {value} « {number} », sans la virgule décimale française"
+                " (données ICU de Chromium incomplètes)"
+            ).format(value=INTL_NUMBER, number=number)
+        )
+    return number
+
+
+def _evaluate(view: QWebEngineView, script: str) -> dict:
+    """The JSON object a script returns in the page (empty if it is not an object)."""
     answer: list[object] = []
-    view.page().runJavaScript("JSON.stringify(window.companionMapStatus || {})", 0, answer.append)
+    view.page().runJavaScript(script, 0, answer.append)
     if not wait_until(lambda: bool(answer), 10):
         raise SelfCheckError(_("la page de la carte ne répond pas"))
     text = answer[0]
-    status = json.loads(text) if isinstance(text, str) and text else {}
-    return status if isinstance(status, dict) else {}
+    result = json.loads(text) if isinstance(text, str) and text else {}
+    return result if isinstance(result, dict) else {}
 
 
 def _dispose(view: QWebEngineView) -> None:
