@@ -3,13 +3,17 @@
 ``import qtawesome`` costs about 0.25 s (its qtpy layer star-imports every Qt
 module), more than the rest of the startup together. The sidebar only needs a
 few glyphs, so they are drawn straight from the font files in qtawesome's
-package; any other name, or a missing font, goes through qtawesome itself.
+package; any other name, or a missing font, goes through qtawesome itself. The
+bundle keeps only Font Awesome 5 Solid and Regular (build.spec), which every icon of
+the app comes from: there qtawesome cannot load its other fonts, and an unknown name
+gets an empty icon and a warning in the log rather than an error.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +28,8 @@ from PySide6.QtGui import (
     QPalette,
     QPixmap,
 )
+
+log = logging.getLogger(__name__)
 
 # qtawesome prefix -> font file stem in qtawesome/fonts (the version follows the stem).
 _FONT_STEMS = {
@@ -40,9 +46,13 @@ def icon(name: str) -> QIcon:
     font = _font(prefix)
     if font is not None and glyph_name in font[1]:
         return QIcon(_GlyphEngine(font[0], chr(font[1][glyph_name])))
-    import qtawesome  # the slow path, for names the fast one does not know
+    try:
+        import qtawesome  # the slow path, for names the fast one does not know
 
-    return qtawesome.icon(name)
+        return qtawesome.icon(name)
+    except Exception as error:  # noqa: BLE001 - an icon missing must not stop the app
+        log.warning("icon %s unavailable: %s: %s", name, type(error).__name__, error)
+        return QIcon()
 
 
 @cache
