@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from companion import __version__, cli_data, cli_directory, cli_sync
+from companion import __version__
 from companion.errors import CompanionError
 from companion.i18n import _, set_language, system_language
 from companion.paths import default_data_dir
 
 if TYPE_CHECKING:
+    import argparse
+
     from companion.maps.export_html import ExportOptions
     from companion.maps.views import MapView
     from companion.store import Store
@@ -23,6 +24,11 @@ MAP_FORMATS = ("html", "png", "pdf")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Imported here, not on the app's start path (a plain start builds no parser).
+    import argparse
+
+    from companion import cli_data, cli_directory, cli_encryption, cli_sync
+
     # --data is accepted before or after the subcommand; SUPPRESS keeps a
     # subcommand's absent option from hiding the one given before it.
     common = argparse.ArgumentParser(add_help=False)
@@ -36,8 +42,6 @@ def build_parser() -> argparse.ArgumentParser:
             "~/.local/share/Companion sous Linux, ou $COMPANION_DATA)"
         ),
     )
-    from companion import cli_encryption  # not on the app's start path
-
     cli_encryption.add_key_option(common)
     parser = argparse.ArgumentParser(
         prog="companion",
@@ -137,7 +141,7 @@ def _main(argv: list[str] | None) -> int:
             # No --data: the app picks (``$COMPANION_DATA``, the folder chosen at the
             # first start, or the platform's).
             return run_gui(getattr(args, "data", None))
-        from companion import cli_encryption
+        from companion import cli_data, cli_directory, cli_encryption, cli_sync
 
         handler = {
             "demo": _demo,

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import secrets
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -145,6 +144,8 @@ def is_encrypted(path: Path | str) -> bool:
 
 def new_raw_key() -> str:
     """32 random bytes as SQLCipher's raw key literal (kept in the keyring)."""
+    import secrets  # here: it imports hashlib and hmac, 3 ms of every start-up
+
     return f"x'{secrets.token_hex(32)}'"
 
 
