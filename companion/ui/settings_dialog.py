@@ -1,8 +1,11 @@
-"""Préférences: language, data folder, online tiles, sync interval, presentation, RGPD review.
+"""Préférences: language, data folder, online tiles, sync interval, presentation, RGPD review,
+and the database's encryption (« Sécurité »).
 
 This machine's choices (language, data folder) live in its preferences and apply at
 the next start (« Redémarrer maintenant » restarts the app); the data folder's own
 choices (tiles, sync, presentation, review) live in its settings and apply at once.
+« Sécurité » says whether the database is encrypted and offers Fichier › Chiffrement's
+actions themselves (the menu's QActions, triggered).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QProcess, Slot
+from PySide6.QtCore import QProcess, QTimer, Slot
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -32,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from companion.directory.personal_data import REVIEW_YEARS_SETTING
 from companion.i18n import _, current_language
+from companion.store import encryption
 from companion.ui.map_presentation import FULL_SCREEN_SETTING, TITLE_SETTING
 from companion.ui.preferences import (
     LANGUAGES,
@@ -110,6 +115,7 @@ class SettingsDialog(QDialog):
         data_form.addRow(_("Présentation :"), self.full_screen)
         data_form.addRow(_("Titre de présentation :"), self.presentation_title)
         data_form.addRow(_("Personnes à revoir après :"), self.review_years)
+        security = self._security_group()
 
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -125,10 +131,97 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(machine)
         layout.addWidget(data)
+        layout.addWidget(security)
         layout.addWidget(self.note)
         layout.addWidget(buttons)
         self.language.currentIndexChanged.connect(self._update_note)
         self._update_note()
+        self._shown_values = self._values()
+
+    def _security_group(self) -> QGroupBox:
+        """« Sécurité »: the database's encryption in one sentence, and the buttons of
+        Fichier › Chiffrement that apply to it (none where SQLCipher is unavailable)."""
+        database = Path(self.store.path)
+        names: tuple[str, ...] = ()
+        if not encryption.available():
+            state = encryption.unavailable_reason()
+        elif not encryption.is_encrypted(database):
+            state = _("La base n'est pas chiffrée.")
+            names = ("encrypt",)
+        else:
+            names = ("change_key", "decrypt")
+            if encryption.load_keyring_key(database) is not None:
+                state = _(
+                    "La base est chiffrée (SQLCipher) ; sa clé est dans le trousseau du système."
+                )
+            else:
+                state = _(
+                    "La base est chiffrée (SQLCipher) ; une phrase de passe est demandée à "
+                    "l'ouverture."
+                )
+        self.encryption_state = QLabel(state)
+        self.encryption_state.setWordWrap(True)
+        self.encryption_buttons: dict[str, QPushButton] = {}
+        group = QGroupBox(_("Sécurité"))
+        form = QFormLayout(group)
+        form.addRow(_("Chiffrement :"), self.encryption_state)
+        if names:
+            row = QHBoxLayout()
+            for name in names:
+                action = self.window_.actions_by_name[name]  # the menu's own entry
+                button = QPushButton(action.text())
+                button.clicked.connect(lambda _checked=False, n=name: self.run_encryption(n))
+                row.addWidget(button)
+                self.encryption_buttons[name] = button
+            row.addStretch(1)
+            form.addRow("", row)
+        return group
+
+    def _values(self) -> tuple[object, ...]:
+        """What the fields say, to tell whether the user changed any."""
+        return (
+            self.language.currentData(),
+            self.folder,
+            self.online_tiles.isChecked(),
+            self.sync_interval.currentData(),
+            self.full_screen.isChecked(),
+            self.presentation_title.text(),
+            self.review_years.value(),
+        )
+
+    def run_encryption(self, name: str) -> None:
+        """Run Fichier › Chiffrement's action ``name`` (its QAction), this dialog closed first.
+
+        The action closes the window and its store, replaces the database file and opens
+        the folder again in a new window (``ui/reopen.py``): this dialog, a child of the
+        old window writing to the old store, must not outlive them, and the action's own
+        dialogs must not appear under it. So it closes first. Changes made here are
+        neither saved nor lost silently: with none, it closes as « Annuler » does (nothing
+        to save); with some, the user chooses, as before closing a changed document —
+        « Enregistrer » saves them as the Save button does, « Ne pas enregistrer » drops
+        them as « Annuler » does, « Annuler » keeps the dialog open and runs nothing.
+        The action starts from the event loop once the dialog is closed, not from inside
+        its button's click.
+        """
+        if self._values() == self._shown_values:
+            self.reject()
+        else:
+            answer = QMessageBox.question(
+                self,
+                _("Préférences"),
+                _("Enregistrer les préférences modifiées avant de continuer ?"),
+                QMessageBox.StandardButton.Save
+                | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save,
+            )
+            if answer == QMessageBox.StandardButton.Save:
+                self.accept()
+            elif answer == QMessageBox.StandardButton.Discard:
+                self.reject()
+            else:
+                return
+        QTimer.singleShot(0, self.window_.actions_by_name[name].trigger)
 
     def _machine_changed(self) -> bool:
         language = self.language.currentData()
