@@ -45,6 +45,17 @@ ENCRYPTED_TOO = {"test_store", "test_sync_capture", "test_search"}
 TEST_KEY = "phrase de passe des tests"
 
 
+@pytest.fixture
+def no_keyring(monkeypatch):
+    """Encryption keys neither from the developer's own keyring nor from an earlier test."""
+    from companion.store import encryption
+
+    monkeypatch.setenv("COMPANION_KEYRING", "0")
+    encryption._known.clear()
+    yield
+    encryption._known.clear()
+
+
 def pytest_generate_tests(metafunc):
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
     if "store" in metafunc.fixturenames and module in ENCRYPTED_TOO:

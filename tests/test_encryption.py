@@ -27,12 +27,7 @@ KEY = "une phrase de passe solide"
 HEADER = b"SQLite format 3\x00"
 
 
-@pytest.fixture(autouse=True)
-def no_keys_between_tests(monkeypatch):
-    monkeypatch.setenv("COMPANION_KEYRING", "0")  # never the developer's own keyring
-    encryption._known.clear()
-    yield
-    encryption._known.clear()
+pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
 @pytest.fixture

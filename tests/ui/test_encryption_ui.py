@@ -31,12 +31,7 @@ KEY = "une phrase de passe solide"
 TIMEOUT = 20_000
 
 
-@pytest.fixture(autouse=True)
-def no_keys_between_tests(monkeypatch):
-    monkeypatch.setenv("COMPANION_KEYRING", "0")
-    encryption._known.clear()
-    yield
-    encryption._known.clear()
+pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
 @pytest.fixture

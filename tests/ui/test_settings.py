@@ -104,14 +104,6 @@ def test_the_shortcuts_help_lists_every_menu_shortcut(qtbot, network: Network):
 
 
 @pytest.fixture
-def no_keyring(monkeypatch):
-    monkeypatch.setenv("COMPANION_KEYRING", "0")
-    encryption._known.clear()
-    yield
-    encryption._known.clear()
-
-
-@pytest.fixture
 def calls(monkeypatch) -> list[tuple[str, object]]:
     """Fichier › Chiffrement's functions, replaced by a record of their calls."""
     called: list[tuple[str, object]] = []
