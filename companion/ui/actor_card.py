@@ -24,9 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.directory.actor_checks import format_siren, format_siret
-from companion.directory.editing import actor_links, members_of
-from companion.directory.validate import format_phone
 from companion.domain import ACTOR_KINDS, RELATION_TYPES, label
 from companion.i18n import _
 from companion.store import Actor, Store
@@ -172,6 +169,8 @@ class ActorCard(QScrollArea):
 
         if not confirm(self, _("Supprimer l'acteur"), question):
             return False
+        from companion.directory.editing import actor_links
+
         with self._store.undoable(_("Supprimer l'acteur")):
             for table, record_id in actor_links(self._store.conn, actor.id):
                 self._store.delete_record(table, record_id)
@@ -193,6 +192,10 @@ class ActorCard(QScrollArea):
 
     def _add_identity(self, actor: Actor) -> None:
         self._layout.addWidget(plain_label(actor.name, bold=True, point_delta=4))
+        # Here, not at the top: no actor is shown at start-up (2 ms of it).
+        from companion.directory.actor_checks import format_siren, format_siret
+        from companion.directory.validate import format_phone
+
         self._layout.addWidget(plain_label(label(ACTOR_KINDS, actor.kind)))
         place = actor.commune or ""
         if actor.departement:
@@ -241,6 +244,8 @@ class ActorCard(QScrollArea):
             self._layout.addWidget(plain_label(line))
 
     def _add_people(self, actor_id: str) -> None:
+        from companion.directory.editing import members_of
+
         members = members_of(self._store.conn, actor_id)
         if not members:
             return

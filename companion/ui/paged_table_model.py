@@ -7,7 +7,6 @@ visible rows cost. Subclasses say how to count, fetch and show a record.
 
 from __future__ import annotations
 
-import html
 from collections import OrderedDict
 from typing import Any, Generic, TypeVar
 
@@ -123,6 +122,8 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         text = self.cell_text(record, self.column_keys[index.column()])
         if role == Qt.ItemDataRole.ToolTipRole:
             # Qt guesses whether a tooltip is HTML: make it HTML, with the text escaped.
+            import html  # here: html.entities costs start-up 2 ms, for no tooltip yet
+
             return f"<p>{html.escape(text)}</p>" if text else None
         return text
 
