@@ -2,7 +2,8 @@
 # Run the bundle's self-check as a fresh machine would: headless, in a clean environment
 # (env -i: no venv, no PYTHONPATH, only PATH=/usr/bin:/bin), with an empty home folder and,
 # where a private mount namespace can be made (root + unshare), every Python of this
-# machine hidden, so the bundle can only use what it carries.
+# machine hidden, so the bundle can only use what it carries. First, every library of the
+# bundle must find what it links to (ldd).
 #   bash scripts/bundle-self-check.sh [BUNDLE_DIR]      (default: dist/companion)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,24 @@ if [ -n "${COMPANION_PYTHON_HIDDEN:-}" ]; then
 else
   echo "Python reste visible (ni root ni unshare) : environnement vidé seulement"
 fi
+
+# Every library of the bundle finds what it links to, in the bundle or on the system
+# (the libraries it leaves to the system, see build.spec's SYSTEM_LIBRARIES), except
+# Wayland's own client libraries, present wherever a Wayland session runs.
+unresolved=0
+while IFS= read -r -d '' file; do
+  missing=$(env LD_LIBRARY_PATH="$bundle/_internal" ldd "$file" 2>/dev/null \
+    | grep "not found" | grep -v "libwayland-" || true)
+  if [ -n "$missing" ]; then
+    echo "✗ ${file#"$bundle"/} : $(echo "$missing" | awk '{print $1}' | sort -u | tr '\n' ' ')"
+    unresolved=1
+  fi
+done < <(find "$bundle" -type f \( -name "*.so*" -o -name companion -o -name QtWebEngineProcess \) -print0)
+if [ "$unresolved" = 1 ]; then
+  echo "Des bibliothèques manquent au paquet ou au système (ci-dessus)." >&2
+  exit 1
+fi
+echo "Bibliothèques : toutes trouvées (dans le paquet ou sur le système)"
 
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
