@@ -46,7 +46,7 @@ system-deps:
 BUNDLE_ARCHIVE := dist/companion-linux-$(shell uname -m).tar.gz
 BUNDLE_BUDGET_MB := 450
 
-bundle: setup $(VENV)/.bundle-installed
+bundle: system-deps setup $(VENV)/.bundle-installed
 	$(PY) scripts/render-icons.py build/icons
 	$(VENV)/bin/pyinstaller build.spec --noconfirm --log-level WARN \
 		--distpath dist --workpath build/pyinstaller
