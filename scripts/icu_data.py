@@ -125,6 +125,8 @@ def trim_package(
         broken = {item for item, _needed in _missing_dependencies(target) - already_missing}
         if not broken:
             return target
+        if broken <= removed:
+            raise IcuDataError(f"icupkg still lists removed items as dependents: {sorted(broken)}")
         removed |= broken
 
 
