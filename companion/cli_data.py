@@ -35,6 +35,15 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     restore.add_argument(
         "backup", metavar="SAUVEGARDE", help=_("nom du fichier dans « sauvegardes », ou chemin")
     )
+    restore.add_argument(
+        "--backup-key-file",
+        type=Path,
+        metavar="FICHIER",
+        help=_(
+            "sauvegarde chiffrée avec une autre clé que la base : fichier dont la première "
+            "ligne est sa phrase de passe (sinon, elle est demandée)"
+        ),
+    )
     importer = commands.add_parser(
         "import-archive",
         parents=[common],
@@ -75,7 +84,14 @@ def run_backup(args: argparse.Namespace, data_dir: Path) -> int:
 def run_restore(args: argparse.Namespace, data_dir: Path) -> int:
     from companion.store import backups
 
-    outcome = backups.restore_backup(data_dir, args.backup)
+    try:
+        outcome = backups.restore_backup(data_dir, args.backup)
+    except backups.BackupKeyRequired as error:
+        if error.wrong:
+            raise
+        # A copy under another key than the folder's (--key-file, the keyring): its own
+        # passphrase, asked only now that it is needed. Nothing has changed yet.
+        outcome = backups.restore_backup(data_dir, args.backup, key=_backup_key(args, error))
     if outcome.safety is not None:
         print(
             _("État précédent sauvegardé : {path}").format(path=outcome.safety.path),
@@ -88,6 +104,17 @@ def run_restore(args: argparse.Namespace, data_dir: Path) -> int:
         )
     print(json.dumps({"restored": str(outcome.restored.path)}, ensure_ascii=False))
     return 0
+
+
+def _backup_key(args: argparse.Namespace, locked: Exception) -> str:
+    from companion.cli_encryption import read_key_file
+
+    if args.backup_key_file is not None:
+        return read_key_file(args.backup_key_file)
+    import getpass
+
+    print(locked, file=sys.stderr)
+    return getpass.getpass(_("Phrase de passe de la sauvegarde : "))
 
 
 def run_import_archive(args: argparse.Namespace, data_dir: Path) -> int:

@@ -258,8 +258,28 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(laptop, data_dir):
 
     not_a_database = data_dir / "sauvegardes" / "companion-20250101-000000-000000-manuelle.db"
     not_a_database.write_bytes(b"bonjour")
-    with pytest.raises(BackupCorrupt):
+    with pytest.raises(BackupCorrupt) as refused:
         restore_backup(data_dir, not_a_database.name)
+    assert not isinstance(refused.value, backups.BackupKeyRequired)  # not even page-sized
+
+
+def test_a_copy_that_may_be_encrypted_asks_for_its_passphrase(laptop, data_dir):
+    """Whole pages of other bytes: a copy under another key, or garbage (SQLCipher cannot
+    tell): its passphrase is asked for, rather than the copy called damaged outright."""
+    laptop.close()
+    before = (data_dir / "companion.db").read_bytes()
+    locked = data_dir / "sauvegardes" / "companion-20250101-000000-000000-manuelle.db"
+    locked.parent.mkdir()
+    locked.write_bytes(os.urandom(4096))
+    for attempt in (backups.check_backup, backups.preview_database):
+        with pytest.raises(backups.BackupKeyRequired) as refused:
+            attempt(locked)
+        assert isinstance(refused.value, BackupCorrupt) and not refused.value.wrong
+        assert locked.name in str(refused.value) and "phrase de passe" in str(refused.value)
+    with pytest.raises(backups.BackupKeyRequired):
+        restore_backup(data_dir, locked.name)
+    assert (data_dir / "companion.db").read_bytes() == before
+    assert [backup.path for backup in list_backups(data_dir)] == [locked]  # no copy made
 
 
 def test_a_backup_from_a_newer_version_is_refused(laptop, data_dir):

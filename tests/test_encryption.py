@@ -365,3 +365,161 @@ def test_a_backup_restores_without_the_old_key_after_decrypting(folder):
     assert outcome.restored.path == made.path and not is_encrypted(database)
     assert not is_encrypted(outcome.safety.path)
     assert counts(database)["actors"] == 30
+
+
+# -- restoring a copy made under another key --------------------------------------------
+
+
+def copy_under_old_key(folder: Path) -> Path:
+    """A copy of the folder's database (30 actors) made while it was encrypted with KEY,
+    left under KEY while the database was decrypted (the disk full, say), then one more
+    actor added: the database is plain, the copy needs KEY."""
+    database = folder / "companion.db"
+    encryption.encrypt_database(database, KEY)
+    made = backups.make_backup(database, folder, backups.MANUAL).path
+    kept = made.read_bytes()
+    encryption.decrypt_database(database, KEY)
+    made.write_bytes(kept)  # as the decryption left it when it could not convert it
+    forget(database)
+    store = Store.open(database)
+    try:
+        store.add_actor("Ajoutée après la sauvegarde", "association")
+    finally:
+        store.close()
+    assert is_encrypted(made) and not is_encrypted(database)
+    return made
+
+
+def test_a_copy_under_an_old_key_asks_for_its_passphrase_then_restores_plain(folder):
+    database = folder / "companion.db"
+    made = copy_under_old_key(folder)
+    with pytest.raises(backups.BackupKeyRequired) as locked:
+        backups.check_backup(made)
+    assert isinstance(locked.value, backups.BackupCorrupt) and not locked.value.wrong
+    assert made.name in str(locked.value) and "autre clé" in str(locked.value)
+    with pytest.raises(backups.BackupKeyRequired):
+        backups.preview_database(made)
+    assert backups.check_backup(made, KEY).counts["actors"] == 30
+    assert backups.preview_database(made, KEY).counts["actors"] == 30
+
+    fingerprint = digest(database)
+    listed = sorted(p.name for p in (folder / "sauvegardes").iterdir())
+    with pytest.raises(backups.BackupKeyRequired):
+        backups.restore_backup(folder, made.name)
+    with pytest.raises(backups.BackupKeyRequired) as wrong:
+        backups.restore_backup(folder, made, key="pas la bonne phrase")
+    assert wrong.value.wrong and made.name in str(wrong.value)
+    assert "phrase de passe incorrecte ou fichier endommagé" in str(wrong.value)
+    assert digest(database) == fingerprint  # nothing changed, nothing copied
+    assert sorted(p.name for p in (folder / "sauvegardes").iterdir()) == listed
+    assert sorted(p.name for p in folder.iterdir()) == ["companion.db", "sauvegardes"]
+
+    outcome = backups.restore_backup(folder, made, key=KEY)
+    assert outcome.restored.path == made and is_encrypted(made)  # the copy is left as it was
+    assert not is_encrypted(database) and database.read_bytes().startswith(HEADER)
+    assert counts(database)["actors"] == 30
+    store = Store.open(database)
+    try:
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        store.close()
+    assert outcome.safety.reason == backups.RESTORE and not is_encrypted(outcome.safety.path)
+    assert backups.check_backup(outcome.safety.path).counts["actors"] == 31
+    assert not any(".restauration" in p.name for p in folder.rglob("*"))
+
+
+def test_a_copy_under_an_old_key_restores_under_the_current_key(folder):
+    database = folder / "companion.db"
+    made = copy_under_old_key(folder)
+    encryption.encrypt_database(database, OTHER)  # the copy under KEY is left as it is
+    assert is_encrypted(made)
+    with pytest.raises(backups.BackupKeyRequired):
+        backups.check_backup(made)  # OTHER, the folder's key, does not open it
+    fingerprint = digest(database)
+    with pytest.raises(backups.BackupKeyRequired):
+        backups.restore_backup(folder, made, key="pas la bonne phrase")
+    assert digest(database) == fingerprint
+
+    outcome = backups.restore_backup(folder, made, key=KEY)
+    assert is_encrypted(database)
+    with pytest.raises(WrongKey):
+        encryption.connect(database, KEY, read_only=True)
+    forget(database)
+    assert counts(database, OTHER)["actors"] == 30
+    conn = encryption.connect(database, OTHER)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    encryption.remember_key(database, OTHER)
+    assert is_encrypted(outcome.safety.path)  # the state before, under the current key too
+    assert backups.check_backup(outcome.safety.path).counts["actors"] == 31
+
+
+def test_a_plain_copy_restored_into_an_encrypted_folder_is_encrypted(folder, tmp_path):
+    database = folder / "companion.db"
+    encryption.encrypt_database(database, KEY)
+    other = tmp_path / "ailleurs.db"
+    Store.open(other).close()
+    plain = folder / "sauvegardes" / FOREIGN  # a plain copy brought back in the folder
+    backups.copy_database(other, plain)
+    assert not is_encrypted(plain)
+    backups.restore_backup(folder, plain)
+    assert is_encrypted(database)  # never written back as plain SQLite
+    forget(database)
+    assert counts(database, KEY)["actors"] == 0
+
+
+def test_the_command_line_restores_a_copy_under_an_old_key(folder, tmp_path, capsys, monkeypatch):
+    database = folder / "companion.db"
+    made = copy_under_old_key(folder)
+    key_file = tmp_path / "cle.txt"
+    key_file.write_text(KEY + "\n", encoding="utf-8")
+    bad = tmp_path / "mauvaise.txt"
+    bad.write_text("pas la bonne phrase\n", encoding="utf-8")
+    fingerprint = digest(database)
+    asked = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "faux")
+    assert main(["restore", made.name, "--data", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "autre clé" in err and "phrase de passe incorrecte" in err
+    assert asked == ["Phrase de passe de la sauvegarde : "]
+    forget(database)
+    command = ["restore", made.name, "--data", str(folder), "--backup-key-file", str(bad)]
+    assert main(command) == 2
+    assert "phrase de passe incorrecte" in capsys.readouterr().err
+    assert len(asked) == 1  # read from the file, not asked
+    assert digest(database) == fingerprint
+    assert not any(".restauration" in p.name for p in folder.rglob("*"))
+    forget(database)
+
+    assert main(["restore", made.name, "--data", str(folder), "--key-file", str(key_file)]) == 0
+    assert json.loads(capsys.readouterr().out)["restored"] == str(made)
+    forget(database)
+    assert not is_encrypted(database) and counts(database)["actors"] == 30
+
+
+def test_the_command_line_asks_the_copy_s_passphrase_beside_the_folder_s_key(
+    folder, tmp_path, capsys, monkeypatch
+):
+    database = folder / "companion.db"
+    made = copy_under_old_key(folder)
+    encryption.encrypt_database(database, OTHER)
+    forget(database)
+    folder_key = tmp_path / "base.txt"
+    folder_key.write_text(OTHER + "\n", encoding="utf-8")
+    copy_key = tmp_path / "sauvegarde.txt"
+    copy_key.write_text(KEY + "\n", encoding="utf-8")
+    asked = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or KEY)
+    command = ["restore", made.name, "--data", str(folder), "--key-file", str(folder_key)]
+    assert main(command) == 0
+    assert asked == ["Phrase de passe de la sauvegarde : "]
+    capsys.readouterr()
+    forget(database)
+    assert counts(database, OTHER)["actors"] == 30
+    outcome = [b for b in backups.list_backups(folder) if b.reason == backups.RESTORE]
+    assert len(outcome) == 1
+    forget(database)
+    assert main([*command, "--backup-key-file", str(copy_key)]) == 0
+    assert len(asked) == 1  # read from the file this time

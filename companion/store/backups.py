@@ -85,6 +85,28 @@ class BackupCorrupt(BackupError):
     """A backup fails SQLite's integrity check or is not a Companion database."""
 
 
+class BackupKeyRequired(BackupCorrupt):
+    """A copy the database's key does not open: encrypted with another key (an older
+    passphrase, say) or damaged, which SQLCipher cannot tell apart. Its own passphrase
+    may open it (``key=`` of ``check_backup``, ``preview_database``, ``restore_backup``);
+    ``wrong``: the passphrase given did not."""
+
+    def __init__(self, path: Path, wrong: bool = False) -> None:
+        self.path = Path(path)
+        self.wrong = wrong
+        if wrong:
+            message = _(
+                "La phrase de passe n'ouvre pas la sauvegarde « {name} » : phrase de passe "
+                "incorrecte ou fichier endommagé. Rien n'a été modifié."
+            )
+        else:
+            message = _(
+                "La sauvegarde « {name} » est chiffrée avec une autre clé que la base actuelle "
+                "(ou endommagée) : donnez sa phrase de passe pour la lire."
+            )
+        super().__init__(message.format(name=self.path.name))
+
+
 @dataclass(frozen=True)
 class Backup:
     """One copy in the backup folder."""
@@ -362,21 +384,30 @@ def prune_backups(data_dir: Path, keep: int, protect: Iterable[Path] = ()) -> li
 # -- reading --------------------------------------------------------------------------
 
 
-def open_read_only(path: Path) -> sqlite3.Connection:
-    """A read-only connection (``mode=ro``) to a database file (encrypted: with its folder's
-    key, ``KeyRequired`` without one)."""
-    return connect_file(path, read_only=True, timeout=30)
+def open_read_only(path: Path, key: str | None = None) -> sqlite3.Connection:
+    """A read-only connection (``mode=ro``) to a database file. Encrypted, it is opened with
+    ``key`` when given (a copy's own passphrase), else with its folder's key (``KeyRequired``
+    without one, ``WrongKey`` when the key does not open it); ``key`` is ignored for a
+    plain file."""
+    path = Path(path)
+    if key is not None and not encryption.is_encrypted(path):
+        key = None
+    return connect_file(path, read_only=True, key=key, timeout=30)
 
 
-def preview_database(path: Path) -> Preview:
-    """The preview of a database file, read-only."""
+def preview_database(path: Path, key: str | None = None) -> Preview:
+    """The preview of a database file, read-only (``key``: as ``open_read_only``).
+
+    ``BackupKeyRequired`` when its key is not known (or ``key`` does not open it)."""
     try:
-        conn = open_read_only(path)
+        conn = open_read_only(path, key)
         try:
             return preview_connection(conn)
         finally:
             conn.close()
-    except (*errors(), encryption.KeyRequired) as error:
+    except encryption.KeyRequired as error:
+        raise BackupKeyRequired(path, wrong=key is not None) from error
+    except errors() as error:
         raise BackupCorrupt(
             _("« {name} » n'est pas une base Companion lisible ({reason}).").format(
                 name=Path(path).name, reason=error
@@ -406,9 +437,12 @@ def preview_connection(conn: sqlite3.Connection) -> Preview:
     return Preview(counts, max((s for s in stamps if s), default=None), migrations)
 
 
-def check_backup(path: Path) -> Preview:
+def check_backup(path: Path, key: str | None = None) -> Preview:
     """Refuse (``BackupCorrupt``, ``SchemaTooNew``) a copy that fails SQLite's integrity
-    check, is no Companion database, or comes from a newer version; else its preview."""
+    check, is no Companion database, or comes from a newer version; else its preview.
+
+    An encrypted copy is opened with ``key`` when given, else with its folder's key;
+    ``BackupKeyRequired`` (a ``BackupCorrupt``) when that key does not open it."""
     from companion.store.migrations import pending_migrations
 
     path = Path(path)
@@ -417,7 +451,7 @@ def check_backup(path: Path) -> Preview:
         "la base actuelle n'a pas été modifiée."
     )
     try:
-        conn = open_read_only(path)
+        conn = open_read_only(path, key)
         try:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
             if rows != [("ok",)]:
@@ -433,9 +467,7 @@ def check_backup(path: Path) -> Preview:
     except errors() as error:
         raise BackupCorrupt(refused.format(name=path.name, reason=error)) from error
     except encryption.KeyRequired as error:  # garbage and a foreign key look alike
-        raise BackupCorrupt(
-            refused.format(name=path.name, reason=_("illisible ou chiffrée avec une autre clé"))
-        ) from error
+        raise BackupKeyRequired(path, wrong=key is not None) from error
     return preview
 
 
@@ -447,6 +479,7 @@ def restore_backup(
     backup: Backup | Path | str,
     *,
     database_name: str = DATABASE_NAME,
+    key: str | None = None,
     progress: Progress | None = None,
 ) -> RestoreOutcome:
     """Put a backup in place of the folder's database (which nothing may hold open).
@@ -455,19 +488,31 @@ def restore_backup(
     current database is backed up (« avant restauration ») or, too damaged to be
     read, renamed aside; then the copy replaces it atomically. The restored file
     reads the hub's history again at its next sync (``prepare_for_sync``).
+
+    An encrypted copy is opened with ``key`` when given (its own passphrase: made
+    before the passphrase was changed, say), else with the folder's key. The restored
+    database keeps the current one's state: a copy under another key than the current
+    database's (or plain while it is encrypted, or the reverse) is converted to it
+    first, to a partial file checked like the copy itself.
     """
     data_dir = Path(data_dir)
     report = progress or (lambda _done, _total, _message: None)
     chosen = _as_backup(data_dir, backup)
     report(0, 0, _("Vérification de la sauvegarde…"))
-    check_backup(chosen.path)
+    check_backup(chosen.path, key)
     database = data_dir / database_name
     refuse_if_in_use(database)
+    source_key = _copy_key(chosen.path, key)
+    target_key = _current_key(database)
     partial = database.with_name(database.name + ".restauration")
     _remove_with_sides(partial)
     try:
         report(0, 0, _("Copie de la sauvegarde…"))
-        copy_database(chosen.path, partial)
+        if source_key == target_key:
+            copy_database(chosen.path, partial)
+        else:
+            encryption.export_file(chosen.path, source_key, partial, target_key)
+            check_backup(partial)  # opened as the folder's database will be
         prepare_for_sync(partial)
         report(0, 0, _("Sauvegarde de la base actuelle…"))
         safety, aside = back_up_current(database, data_dir, RESTORE, protect=(chosen.path,))
@@ -480,7 +525,28 @@ def restore_backup(
                 "La restauration a échoué : {reason}. La base actuelle n'a pas été remplacée."
             ).format(reason=error.strerror or error)
         ) from error
+    except BaseException:
+        _remove_with_sides(partial)
+        raise
     return RestoreOutcome(chosen, safety, aside)
+
+
+def _copy_key(path: Path, key: str | None) -> str | None:
+    """The key that opens the (checked) copy: ``key`` or its folder's; None: plain."""
+    if not encryption.is_encrypted(path):
+        return None
+    return key if key is not None else encryption.key_for(path)
+
+
+def _current_key(database: Path) -> str | None:
+    """The key a restored database is written under: the current one's; None: plain."""
+    if not encryption.is_encrypted(database):
+        return None
+    current = encryption.key_for(database)
+    if current is None:
+        raise encryption.KeyRequired(database)
+    encryption.connect(database, current, isolation_level=None).close()  # WrongKey first
+    return current
 
 
 def _as_backup(data_dir: Path, backup: Backup | Path | str) -> Backup:

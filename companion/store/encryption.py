@@ -385,6 +385,14 @@ def _replace_with_export(
         raise
 
 
+def export_file(source: Path, key: str | None, target: Path, new_key: str | None) -> None:
+    """Write the database ``source`` (under ``key``; None: plain) to the new file ``target``
+    under ``new_key`` (None: plain SQLite): how a restore brings a copy made under another
+    key to its folder's. ``source`` is only read; ``target`` is replaced."""
+    _remove_with_sides(Path(target))
+    _export(Path(source), key, Path(target), new_key)
+
+
 def _export(source: Path, key: str | None, target: Path, new_key: str | None) -> None:
     dbapi2 = _module()
     conn = (

@@ -86,8 +86,9 @@ class DataActions(QObject):
     def _backup_from_dialog(self) -> None:
         self.backup_now()
 
-    def restore(self, backup: Backup) -> Reopening | None:
-        """Put ``backup`` in place of the database, then reopen the folder."""
+    def restore(self, backup: Backup, key: str | None = None) -> Reopening | None:
+        """Put ``backup`` in place of the database, then reopen the folder (``key``: the
+        copy's own passphrase, when the database's key does not open it)."""
         from companion.store.backups import restore_backup
         from companion.ui.reopen import replace_database
 
@@ -95,7 +96,7 @@ class DataActions(QObject):
 
         def work(report: Report) -> RestoreOutcome:
             return restore_backup(
-                database.parent, backup, database_name=database.name, progress=report
+                database.parent, backup, database_name=database.name, key=key, progress=report
             )
 
         self.reopening = replace_database(

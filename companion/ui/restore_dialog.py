@@ -1,6 +1,10 @@
 """« Restaurer une sauvegarde… »: the backups (date, reason, size), what the chosen one
 holds beside the current database, the automatic backup's settings, and « Restaurer »
-after a confirmation naming what will be replaced."""
+after a confirmation naming what will be replaced.
+
+A copy the database's key does not open (made under an older passphrase, say) says so
+and offers « Saisir sa phrase de passe… »: with it, its preview shows and it can be
+restored (converted to the current database's key, or to plain SQLite)."""
 
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -25,9 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from companion.errors import CompanionError
 from companion.i18n import N_, _, ngettext
 from companion.store import backups
-from companion.store.backups import Backup, BackupError, Preview
+from companion.store.backups import Backup, BackupError, BackupKeyRequired, Preview
 from companion.ui.formatting import format_number
 
 # The automatic backup's choices: hours between two (0: never).
@@ -92,9 +99,10 @@ def change_text(stamp: str | None) -> str:
 
 
 class RestoreDialog(QDialog):
-    """The list of backups; ``restore_requested`` carries the confirmed one."""
+    """The list of backups; ``restore_requested`` carries the confirmed one and, for a
+    copy under another key, the passphrase that opened it (else None)."""
 
-    restore_requested = Signal(object)  # Backup
+    restore_requested = Signal(object, object)  # Backup, str | None
     backup_requested = Signal()
 
     def __init__(self, store, parent: QWidget | None = None) -> None:
@@ -105,7 +113,8 @@ class RestoreDialog(QDialog):
         self.resize(820, 460)
         self.current = backups.preview_connection(store.conn)
         self.backups: list[Backup] = []
-        self.previews: dict[str, Preview | str] = {}
+        self.previews: dict[str, Preview | BackupError] = {}
+        self.keys: dict[str, str] = {}  # a copy's own passphrase, once it opened it
 
         intro = QLabel(
             _(
@@ -146,7 +155,11 @@ class RestoreDialog(QDialog):
         self.preview_error.setStyleSheet("color: #b00020;")
         self.preview_error.setVisible(False)
         grid.addWidget(self.preview_error, len(ROWS) + 2, 0, 1, 3)
-        grid.setRowStretch(len(ROWS) + 3, 1)
+        self.key_button = QPushButton(_("Saisir sa phrase de passe…"))
+        self.key_button.clicked.connect(self.ask_key)
+        self.key_button.setVisible(False)
+        grid.addWidget(self.key_button, len(ROWS) + 3, 0, 1, 3, Qt.AlignmentFlag.AlignLeft)
+        grid.setRowStretch(len(ROWS) + 4, 1)
 
         middle = QHBoxLayout()
         listing = QVBoxLayout()
@@ -227,15 +240,41 @@ class RestoreDialog(QDialog):
             if listed.path == backup.path:
                 self.table.setCurrentItem(self.table.topLevelItem(row))
 
-    def preview(self, backup: Backup) -> Preview | str:
+    def preview(self, backup: Backup) -> Preview | BackupError:
         """The backup's contents (read once, read-only), or why they cannot be read."""
-        key = str(backup.path)
-        if key not in self.previews:
+        path = str(backup.path)
+        if path not in self.previews:
             try:
-                self.previews[key] = backups.preview_database(backup.path)
+                self.previews[path] = backups.preview_database(backup.path, self.keys.get(path))
             except BackupError as error:
-                self.previews[key] = str(error)
-        return self.previews[key]
+                self.previews[path] = error
+        return self.previews[path]
+
+    def ask_key(self) -> bool:
+        """« Saisir sa phrase de passe… » for the selected copy: its preview once it opens
+        it; a wrong one is said, and nothing changes."""
+        backup = self.selected()
+        if backup is None:
+            return False
+        title = _("Sauvegarde chiffrée")
+        passphrase, accepted = QInputDialog.getText(
+            self,
+            title,
+            _("Phrase de passe de la sauvegarde « {name} » :").format(name=backup.path.name),
+            QLineEdit.EchoMode.Password,
+        )
+        if not accepted or not passphrase:
+            return False
+        try:
+            found = backups.preview_database(backup.path, passphrase)
+        except CompanionError as error:  # wrong, or SQLCipher missing
+            QMessageBox.warning(self, title, str(error))
+            return False
+        path = str(backup.path)
+        self.keys[path] = passphrase
+        self.previews[path] = found
+        self._show_preview(backup)
+        return True
 
     def _on_current_changed(self, *_items: object) -> None:
         self._show_preview(self.selected())
@@ -253,8 +292,18 @@ class RestoreDialog(QDialog):
                 cell.setText(change_text(found.last_change))
             else:
                 cell.setText(format_number(found.counts.get(key, 0)))
-        self.preview_error.setText(found if isinstance(found, str) else "")
-        self.preview_error.setVisible(isinstance(found, str))
+        locked = isinstance(found, BackupKeyRequired)
+        if locked:
+            error = _(
+                "Cette sauvegarde est chiffrée avec une autre clé que la base actuelle (une "
+                "ancienne phrase de passe ?), à moins qu'elle ne soit endommagée : saisissez "
+                "sa phrase de passe pour la lire et la restaurer."
+            )
+        else:
+            error = str(found) if isinstance(found, BackupError) else ""
+        self.preview_error.setText(error)
+        self.preview_error.setVisible(bool(error))
+        self.key_button.setVisible(locked)
         self.restore_button.setEnabled(readable)
 
     def _current_value(self, key: str) -> str:
@@ -292,7 +341,7 @@ class RestoreDialog(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return False
-        self.restore_requested.emit(backup)
+        self.restore_requested.emit(backup, self.keys.get(str(backup.path)))
         self.accept()
         return True
 

@@ -4,14 +4,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from companion.app.archive import export_archive
-from companion.store import Store, backups
+from companion.store import Store, backups, encryption
 from companion.ui.restore_dialog import RestoreDialog
 
 from .conftest import Network, close_windows, make_window
@@ -174,6 +175,71 @@ def test_a_refused_restore_reopens_the_same_database_and_says_why(
         assert new_window.store.count_actors() == 4
         title, text = answers[-1]
         assert made.path.name in text and "endommagée" in text
+    finally:
+        close(new_window)
+
+
+OLD_KEY = "une ancienne phrase de passe"
+
+
+def copy_under_another_key(tmp_path: Path, data_dir: Path) -> Path:
+    """A copy of one actor in the backup folder, encrypted with a key the app does not hold
+    (a passphrase since changed, say)."""
+    elsewhere = tmp_path / "ancienne"
+    elsewhere.mkdir()
+    other = Store.open(elsewhere / "companion.db")
+    other.add_actor("Seul acteur de la sauvegarde", "collectif")
+    other.close()
+    encryption.encrypt_database(elsewhere / "companion.db", OLD_KEY)
+    encryption.forget_key(elsewhere / "companion.db")
+    copy = data_dir / "sauvegardes" / "companion-20240101-000000-000000-manuelle.db"
+    copy.parent.mkdir(exist_ok=True)
+    copy.write_bytes((elsewhere / "companion.db").read_bytes())
+    return copy
+
+
+def test_a_copy_under_another_key_is_restored_with_its_passphrase(
+    qtbot, network: Network, tmp_path: Path, monkeypatch, answers, no_keyring
+) -> None:
+    pytest.importorskip("sqlcipher3")
+    data_dir = network.store.path.parent
+    copy = copy_under_another_key(tmp_path, data_dir)
+    window = make_window(qtbot, network)
+    window.actions_by_name["restore"].trigger()
+    dialog = window.data_actions.dialog
+    [listed] = dialog.backups
+    assert listed.path == copy and dialog.selected() == listed
+    assert dialog.preview_error.isVisible() and "autre clé" in dialog.preview_error.text()
+    assert dialog.key_button.isVisible() and dialog.key_button.text() == (
+        "Saisir sa phrase de passe…"
+    )
+    assert not dialog.restore_button.isEnabled() and not dialog.confirm_restore()
+
+    typed = iter(["pas la bonne phrase", OLD_KEY])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (next(typed), True))
+    fingerprint = hashlib.sha256(network.store.path.read_bytes()).hexdigest()
+    dialog.key_button.click()  # a wrong one: said, nothing changes
+    title, text = answers[-1]
+    assert "phrase de passe incorrecte" in text and copy.name in text
+    assert dialog.key_button.isVisible() and not dialog.restore_button.isEnabled()
+    assert dialog.preview_cells["actors"].text() == "—"
+    assert hashlib.sha256(network.store.path.read_bytes()).hexdigest() == fingerprint
+    assert [b.path for b in backups.list_backups(data_dir)] == [copy]
+
+    dialog.key_button.click()  # the right one: its preview, and « Restaurer »
+    assert dialog.preview_cells["actors"].text() == "1"
+    assert not dialog.preview_error.isVisible() and not dialog.key_button.isVisible()
+    assert dialog.restore_button.isEnabled()
+    assert dialog.confirm_restore()
+    title, text = answers[-1]
+    assert title == "Restaurer une sauvegarde" and "1 acteur" in text
+    new_window = reopened(qtbot, window.data_actions.reopening)
+    try:
+        assert new_window.store.count_actors() == 1
+        assert not encryption.is_encrypted(new_window.store.path)  # as the base was: plain
+        assert "restaurée" in new_window.statusBar().currentMessage()
+        reasons = [b.reason for b in backups.list_backups(data_dir)]
+        assert backups.RESTORE in reasons
     finally:
         close(new_window)
 
