@@ -20,7 +20,12 @@ size of ``companion export --format geojson`` of the first laptop. Targets:
 initial <= 5 s, incremental <= 1 s and <= 3 % of the full export's bytes, noop
 <= 100 ms.
 
+Hub runs: SQLite with one process, then PostgreSQL with one and with two worker
+processes (``--workers``) on a throwaway cluster the benchmark starts (when PostgreSQL
+is installed; ``--database-url`` uses an existing database instead).
+
     python -m benchmarks sync --seconds 10 [--clients 50] [--database-url URL]
+    python -m benchmarks sync --part hub --engines postgresql --workers 1,2,4
     python -m benchmarks sync --part client [--actors 20000] [--profile]
 """
 
@@ -35,6 +40,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +73,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seconds", type=float, default=60.0, help="load duration (60)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (50)")
     parser.add_argument("--records", type=int, default=5, help="new actors per push (5)")
-    parser.add_argument("--database-url", default=None, help="PostgreSQL instead of SQLite")
+    parser.add_argument("--database-url", default=None, help="an existing PostgreSQL database")
+    parser.add_argument(
+        "--engines", default="sqlite,postgresql",
+        help="hub part: engines to load, comma-separated (sqlite,postgresql)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--workers", default="1,2", help="hub part on PostgreSQL: worker counts (1,2)"
+    )
     parser.add_argument(
         "--part", choices=("all", "hub", "client"), default="all",
         help="hub load, client figures, or both (all)",
@@ -197,36 +211,72 @@ def _wait_until_up(url: str, token: str, process: subprocess.Popen) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv or [])
-    if args.part in ("all", "hub"):
-        _hub_load(args)
-    if args.part in ("all", "client"):
-        client_figures(args.actors, args.database_url, args.profile)
+    engines = args.engines.split(",")
+    with ExitStack() as stack:
+        new_database = None
+        if args.database_url:
+            new_database = lambda: args.database_url  # noqa: E731
+        elif "postgresql" in engines and args.part in ("all", "hub"):
+            new_database = stack.enter_context(_throwaway_postgres())
+        if args.part in ("all", "hub"):
+            if "sqlite" in engines and not args.database_url:
+                _hub_load(args, None, 1)
+            if new_database:
+                for workers in (int(n) for n in args.workers.split(",")):
+                    _hub_load(args, new_database(), workers)
+        if args.part in ("all", "client"):
+            client_figures(args.actors, args.database_url, args.profile)
 
 
-def _start_hub(data: Path, database_url: str | None) -> tuple[subprocess.Popen, str]:
+@contextmanager
+def _throwaway_postgres() -> Iterator[Callable[[], str] | None]:
+    """New databases on a PostgreSQL cluster made for this run (the tests' helper), or
+    None when PostgreSQL is not installed (its figures are then left out, with a note)."""
+    from tests.hub.helpers import Cluster, Unavailable, postgres_bin
+
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        print("sync: PostgreSQL not installed, its figures are left out", file=sys.stderr)
+        yield None
+        return
+    try:
+        cluster = Cluster.start(bin_dir)
+    except Unavailable as problem:
+        print(f"sync: PostgreSQL cannot run here ({problem})", file=sys.stderr)
+        yield None
+        return
+    try:
+        yield lambda: cluster.url(cluster.new_database())
+    finally:
+        cluster.stop()
+
+
+def _start_hub(
+    data: Path, database_url: str | None, workers: int = 1
+) -> tuple[subprocess.Popen, str]:
     """``companion-hub serve`` on a free loopback port, rate limit lifted."""
     port = _free_port()
     command = [
         sys.executable, "-m", "companion.hub.cli", "serve", "--data", str(data),
         "--port", str(port), "--push-rate", "100000", "--push-burst", "100000",
-        "--log-level", "warning",
+        "--log-level", "warning", "--workers", str(workers),
     ]  # fmt: skip
     if database_url:
         command += ["--database-url", database_url]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL), f"http://127.0.0.1:{port}"
 
 
-def _hub_load(args: argparse.Namespace) -> None:
+def _hub_load(args: argparse.Namespace, database_url: str | None, workers: int) -> None:
     with tempfile.TemporaryDirectory(prefix="companion-hub-bench-") as folder:
         data = Path(folder)
-        store = HubStore.open(data, args.database_url)
+        store = HubStore.open(data, database_url)
         engine = store.engine
         members = []
         for n in range(args.clients):
             member, token = store.add_member(f"bench-{uuid.uuid4().hex[:8]}-{n}", "member")
             members.append((member.id, token))
         store.close()
-        process, url = _start_hub(data, args.database_url)
+        process, url = _start_hub(data, database_url, workers)
         port = int(url.rsplit(":", 1)[1])
         try:
             _wait_until_up(url, members[0][1], process)
@@ -238,13 +288,13 @@ def _hub_load(args: argparse.Namespace) -> None:
             process.wait(30)
         # Nothing lost: every change the hub acknowledged (each a field of a new record) is
         # in its store once the server stopped.
-        store = HubStore.open(data, args.database_url)
+        store = HubStore.open(data, database_url)
         with store.backend.transaction() as tx:
             stored = int(tx.one("SELECT count(*) FROM field_state")[0])
         store.close()
     requests = len(figures.push_ms) + len(figures.pull_ms)
     emit({
-        "bench": "sync_hub", "engine": engine, "clients": args.clients,
+        "bench": "sync_hub", "engine": engine, "workers": workers, "clients": args.clients,
         "seconds": round(elapsed, 1), "changes_per_push": args.records * 10,
         "pushes": len(figures.push_ms), "pulls": len(figures.pull_ms),
         "requests_per_s": round(requests / elapsed, 1),

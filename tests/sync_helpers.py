@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import ssl
+import subprocess
+import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -296,3 +302,71 @@ def wait_until(condition, timeout_s: float = 30.0, what: str = "condition") -> N
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: not met within {timeout_s} s")
         time.sleep(0.005)
+
+
+# -- the hub as in production: its own process ------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class HubProcess:
+    """``companion-hub serve`` in its own process on a data folder and a free loopback
+    port, its log read line by line (tests/test_sync_hub_kill.py, hub/test_hub_instances.py)."""
+
+    def __init__(self, data_dir: Path, token: str, *options: str) -> None:
+        self.data_dir = data_dir
+        self.options = options  # more ``serve`` options: --database-url, --workers...
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.token = token
+        self.process: subprocess.Popen | None = None
+        self.log: list[str] = []
+        self._reader: threading.Thread | None = None
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "companion.hub.cli", "serve", "--data", str(self.data_dir),
+                   "--port", str(self.port), "--log-level", "info", *self.options]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )  # fmt: skip
+        self._reader = threading.Thread(target=self._read, args=(self.process,), daemon=True)
+        self._reader.start()
+        wait_until(self.answers, 60, "the hub answers")
+
+    def _read(self, process: subprocess.Popen) -> None:
+        for line in process.stdout:
+            self.log.append(line)
+
+    def answers(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise AssertionError("the hub exited:\n" + "".join(self.log))
+        try:
+            return self.status().status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def status(self) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}", PROTOCOL_HEADER: str(PROTOCOL)}
+        return httpx.get(f"{self.url}/v1/status", headers=headers, timeout=10)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no checkpoint, whatever was in flight."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(30)
+        self._reader.join(30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(30)

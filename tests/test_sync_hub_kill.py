@@ -12,16 +12,12 @@ database passes ``integrity_check``.
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
-import httpx
 import pytest
+import sync_helpers
 from sync_helpers import hub_network_state, network_state, wait_until
 
 from companion.hub.storage import DATABASE_FILE, HubStore
@@ -29,72 +25,13 @@ from companion.store import Store
 from companion.sync import client as sync_client
 from companion.sync import outbox, state
 from companion.sync.client import SyncClient, conflicts, rejected
-from companion.sync.protocol import PROTOCOL, PROTOCOL_HEADER, SYNCED_FIELDS
+from companion.sync.protocol import SYNCED_FIELDS
 
 ACTOR_FIELDS = len(SYNCED_FIELDS["actors"]) + 1  # and the tags
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class HubProcess:
-    """``companion-hub serve`` on a data folder and a port, its log read line by line."""
-
-    def __init__(self, data_dir: Path, token: str) -> None:
-        self.data_dir = data_dir
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.token = token
-        self.process: subprocess.Popen | None = None
-        self.log: list[str] = []
-        self._reader: threading.Thread | None = None
-
-    def start(self) -> None:
-        command = [sys.executable, "-m", "companion.hub.cli", "serve", "--data", str(self.data_dir),
-                   "--port", str(self.port), "--log-level", "info"]  # fmt: skip
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )  # fmt: skip
-        self._reader = threading.Thread(target=self._read, args=(self.process,), daemon=True)
-        self._reader.start()
-        wait_until(self.answers, 60, "the hub answers")
-
-    def _read(self, process: subprocess.Popen) -> None:
-        for line in process.stdout:
-            self.log.append(line)
-
-    def answers(self) -> bool:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            raise AssertionError("the hub exited:\n" + "".join(self.log))
-        try:
-            return self.status().status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def status(self) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token}", PROTOCOL_HEADER: str(PROTOCOL)}
-        return httpx.get(f"{self.url}/v1/status", headers=headers, timeout=10)
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown, no checkpoint, whatever was in flight."""
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait(30)
-        self._reader.join(30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(30)
+class HubProcess(sync_helpers.HubProcess):
+    """The hub's process, and a look at its SQLite database from beside it."""
 
     def committed_seq(self) -> int:
         """The hub's sequence counter as committed in its database (read beside it)."""

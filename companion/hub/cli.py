@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     serve.add_argument("--push-burst", type=int, default=60, help=_("envois permis d'affilée (60)"))
     serve.add_argument(
+        "--workers", type=_positive, default=1, metavar="N",
+        help=_("processus servant les requêtes (1) ; plusieurs : PostgreSQL conseillé"),
+    )  # fmt: skip
+    serve.add_argument(
         "--log-level", default="info", choices=("debug", "info", "warning", "error"),
         help=_("journal : info inclut chaque requête (info)"),
     )  # fmt: skip
@@ -139,18 +143,39 @@ def _serve(args: argparse.Namespace, store: HubStore) -> int:
               "ou un proxy HTTPS devant le hub."),
             file=sys.stderr,
         )  # fmt: skip
-    app = create_app(store, Limits(push_burst=args.push_burst, push_rate=args.push_rate))
     print(
-        _("Hub ({engine}) sur {host}:{port}, données dans « {data} ».").format(
-            engine=store.engine, host=args.host, port=args.port, data=store.data_dir
+        _("Hub ({engine}) sur {host}:{port}, {workers} processus, données dans « {data} ».").format(
+            engine=store.engine, host=args.host, port=args.port, data=store.data_dir,
+            workers=args.workers,
         ),
         file=sys.stderr,
-    )
-    uvicorn.run(
-        app, host=args.host, port=args.port, ssl_certfile=args.ssl_certfile,
-        ssl_keyfile=args.ssl_keyfile, server_header=False, log_level=args.log_level,
     )  # fmt: skip
+    options = {
+        "host": args.host, "port": args.port, "ssl_certfile": args.ssl_certfile,
+        "ssl_keyfile": args.ssl_keyfile, "server_header": False, "log_level": args.log_level,
+    }  # fmt: skip
+    if args.workers == 1:
+        app = create_app(store, Limits(push_burst=args.push_burst, push_rate=args.push_rate))
+        uvicorn.run(app, **options)
+        return 0
+    from companion.hub.workers import WorkerConfig
+
+    # Each worker opens the database itself: this process only supervises them.
+    database_url = store.backend.url if store.backend.postgres else None
+    WorkerConfig(str(store.data_dir), database_url, args.push_rate, args.push_burst).export()
+    store.close()
+    uvicorn.run("companion.hub.workers:worker_app", factory=True, workers=args.workers, **options)
     return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(_("un nombre entier positif est attendu"))
+    return number
 
 
 def _member(args: argparse.Namespace, store: HubStore) -> int:

@@ -23,6 +23,8 @@ import os
 import tempfile
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,15 +96,38 @@ class _Watermark:
             return None
 
     def record(self, state: HubState) -> None:
+        """Raise the mark to ``state`` (never lower it under the same epoch). Several
+        worker processes share the file: a lock file makes read-and-replace one step."""
         with self._lock:
             last = self._written
             if last is not None and last.epoch == state.epoch and last.seq >= state.seq:
                 return
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".hub-seq-")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"epoch": state.epoch, "seq": state.seq}, out)
-            os.replace(temporary, self.path)
+            with _file_lock(self.path.with_name(self.path.name + ".lock")):
+                mark = self.read()
+                if mark is not None and mark.epoch == state.epoch and mark.seq >= state.seq:
+                    self._written = mark
+                    return
+                handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".hub-seq-")
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    json.dump({"epoch": state.epoch, "seq": state.seq}, out)
+                os.replace(temporary, self.path)
             self._written = state
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes (POSIX ``flock``; none where it does not exist)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one hub process per folder there
+        yield
+        return
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
 
 
 class HubStore:
@@ -115,8 +140,13 @@ class HubStore:
         self._watermark = _Watermark(data_dir / WATERMARK_FILE)
 
     @classmethod
-    def open(cls, data_dir: Path, database_url: str | None = None) -> HubStore:
-        """Open (creating if needed) the hub's store; PostgreSQL when given its URL."""
+    def open(
+        cls, data_dir: Path, database_url: str | None = None, check_restored: bool = True
+    ) -> HubStore:
+        """Open (creating if needed) the hub's store; PostgreSQL when given its URL.
+
+        ``check_restored=False`` skips the restored-backup check (a worker process
+        whose parent made it, see workers.py)."""
         data_dir.mkdir(parents=True, exist_ok=True)
         if database_url:
             backend: SQLiteBackend | PostgresBackend = PostgresBackend(database_url)
@@ -124,7 +154,8 @@ class HubStore:
             backend = SQLiteBackend(data_dir / DATABASE_FILE)
         store = cls(backend, data_dir)
         store._create_schema()
-        store._check_restored()
+        if check_restored:
+            store._check_restored()
         return store
 
     @property

@@ -52,6 +52,10 @@ def publish(store: HubStore, path: Path) -> Published:
     current = store.toolbox_item(item.id)
     if current is not None:
         if current.sha256 == item.sha256 and current.files == manifest.files:
+            # Another instance on the same database published it: its files still
+            # belong in this instance's folder (docs/SYNC.md, "Several processes").
+            for entry in files:
+                _store_file(store.files_dir, root / entry.path, entry.sha256)
             return Published(current, current.version, changed=False)
         if not is_newer(item.version, current.version):
             raise HubError(
