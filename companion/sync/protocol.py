@@ -49,6 +49,15 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 # actor_tags links travel as a field of the actor: "tags" = sorted list of tag ids.
 LINK_FIELDS = {"actors": "tags"}
+# Records that hang on others (docs/SYNC.md, "Records that hang on others"): table ->
+# {link field: the table it points into}. Such a record may be created, or a link of it
+# changed, only by an admin or by the owner of one of the records it hangs on (any one:
+# an alliance belongs to either of its two actors). Other links only point.
+HANGS_ON: dict[str, dict[str, str]] = {
+    "catalyst_profiles": {"actor_id": "actors"},
+    "affiliations": {"person_id": "people"},
+    "relations": {"source_id": "actors", "target_id": "actors"},
+}
 
 MAX_BATCH_CHANGES = 5_000
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
