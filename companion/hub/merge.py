@@ -29,8 +29,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from companion.hub import erasure
 from companion.hub.backends import Tx
-from companion.hub.members import Member, now_iso
+from companion.hub.members import Member
 from companion.hub.wire import push_response_from_json, push_response_to_json
 from companion.sync.hlc import MAX_DRIFT_MS, Timestamp
 from companion.sync.protocol import HANGS_ON, Change, PushRequest, PushResponse, Rejection
@@ -53,6 +54,9 @@ class BatchConflict(Exception):
 class Outcome:
     status: int  # 200, or 403 when every change of the batch was out of scope
     response: PushResponse
+    # Records of an erasure notice the hub held: once committed, the store makes the
+    # old bytes unreadable (0 for a batch answered from memory).
+    erased: int = 0
 
 
 @dataclass
@@ -69,9 +73,11 @@ class _Record:
 def apply_batch(
     tx: Tx, member: Member, request: PushRequest, invalid: list[Rejection], now_ms: int
 ) -> Outcome:
-    """Merge ``request`` (its ``invalid`` changes already set aside) and remember the answer."""
+    """Merge ``request`` (its ``invalid`` changes already set aside), act on its erasure
+    notice, and remember the answer (answers past their retention are pruned first)."""
     seq = int(_meta(tx, "seq", lock=True))
     epoch = _meta(tx, "epoch")
+    erasure.prune_answers(tx, now_ms)
     stored = tx.one(
         "SELECT member_id, status, response FROM batches WHERE batch_id = ?", (request.batch_id,)
     )
@@ -84,16 +90,18 @@ def apply_batch(
     merge = _Merge(tx, member, seq, now_ms, list(invalid))
     merge.run(request.changes)
     tx.run_many(_UPSERT, merge.upserts)
-    tx.run("UPDATE meta SET value = ? WHERE key = 'seq'", (str(merge.seq),))
+    erased = erasure.erase(tx, member, request.site, request.erased, merge.seq, now_ms)
+    tx.run("UPDATE meta SET value = ? WHERE key = 'seq'", (str(erased.seq),))
     response = PushResponse(
         accepted=merge.accepted,
-        rejected=merge.rejected,
+        rejected=merge.rejected + erased.rejected,
         superseded=merge.superseded,
         epoch=epoch,
-        hub_seq=merge.seq,
+        hub_seq=erased.seq,
         server_time_ms=now_ms,
         overwritten=merge.overwritten,
     )
+    response = erasure.scrub_response(response, erased.erased)
     total = len(request.changes) + len(invalid)
     out_of_scope = total > 0 and len(merge.rejected) == total
     out_of_scope = out_of_scope and all(r.reason == "forbidden" for r in merge.rejected)
@@ -106,10 +114,10 @@ def apply_batch(
             member.id,
             status,
             json.dumps(push_response_to_json(response)),
-            now_iso(),
+            erasure.iso(now_ms),
         ),
     )
-    return Outcome(status, response)
+    return Outcome(status, response, erased.held)
 
 
 def _meta(tx: Tx, key: str, lock: bool = False) -> str:
