@@ -50,6 +50,24 @@ def test_ecosystems_are_sized_and_linked(tmp_path, gazetteer):
     assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
+def test_records_that_hang_on_others_are_written_by_their_owners(tmp_path, gazetteer):
+    """As the hub requires (docs/SYNC.md): a profile is its actor's owner's, an
+    affiliation its person's owner's, an alliance the owner's of one of its ends."""
+    store, _ = build(tmp_path, gazetteer, "owners", catalysts=4, seed=1)
+    sql = {
+        "catalyst_profiles": "SELECT count(*) FROM catalyst_profiles p JOIN actors a "
+        "ON a.id = p.actor_id WHERE p.owner <> a.owner",
+        "affiliations": "SELECT count(*) FROM affiliations f JOIN people p "
+        "ON p.id = f.person_id WHERE f.owner <> p.owner",
+        "relations": "SELECT count(*) FROM relations r JOIN actors s ON s.id = r.source_id "
+        "JOIN actors t ON t.id = r.target_id WHERE r.owner NOT IN (s.owner, t.owner)",
+    }
+    assert {table: store.db.execute(query).fetchone()[0] for table, query in sql.items()} == {
+        "catalyst_profiles": 0, "affiliations": 0, "relations": 0,
+    }  # fmt: skip
+    assert store.db.execute("SELECT count(*) FROM relations").fetchone()[0] > 0
+
+
 def test_catalysts_cover_every_departement_including_overseas(tmp_path, gazetteer):
     store, _ = build(tmp_path, gazetteer, "france", catalysts=101, actors=202, seed=2)
     departements = {

@@ -48,6 +48,7 @@ def quarter(store, gazetteer):
             "owner": store.member_id if actor == "k1" else "other-member",
             "created_at": now_iso(), "updated_at": now_iso(),
         })  # fmt: skip
+    set_column(store, "actors", ids["k2"], owner="other-member")  # the other's catalyst
     person = store.add_person("Camille", "Secrète", email="camille@exemple.example").id
     meet = store.add_interaction
     meet("atelier", "2025-01-15", actor_id=ids["a1"], title="Atelier diagnostic")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from sync_helpers import _Server, fields_of
+from sync_helpers import FakeHub, _Server, fields_of
 
 from companion.demo import generate
 from companion.geo import Gazetteer
+from companion.insights.catalysts import load_catalysts
 from companion.network import territories
 from companion.network.profiles import (
     CatalystFilter,
@@ -29,6 +30,7 @@ from companion.store import Store
 from companion.store.database import open_database
 from companion.store.migrations import MIGRATIONS, applied_migrations, migrate
 from companion.sync.client import SyncClient
+from companion.sync.hlc import Timestamp, physical_ms
 from companion.sync.protocol import SYNCED_FIELDS
 
 LYON = ("69123", "Lyon", "69", 45.767691, 4.835371)
@@ -236,9 +238,10 @@ def test_own_catalyst_and_who_may_edit(store, network, gazetteer):
     assert own_catalyst(store).name == "Atelier des Alliances"  # first by name
     theirs = [c for c in catalysts(store) if c.name == "Calanques Communes"][0]
     assert can_edit(store, theirs)  # no profile yet: the actor's owner may create it
-    store.conn.execute(
-        "UPDATE catalyst_profiles SET owner = 'quelqu-un' WHERE actor_id = ?", (network["lyon"],)
-    )
+    for table, column in (("actors", "id"), ("catalyst_profiles", "actor_id")):
+        store.conn.execute(  # another member's catalyst, and its profile
+            f"UPDATE {table} SET owner = 'quelqu-un' WHERE {column} = ?", (network["lyon"],)
+        )
     lyon = [c for c in catalysts(store) if c.name == "Pôle Confluences"][0]
     assert not can_edit(store, lyon)
     box = bounds([lyon])
@@ -337,6 +340,44 @@ def test_a_network_profile_travels_and_a_private_one_stays(tmp_path, hub, gazett
     finally:
         a.close()
         b.close()
+
+
+def test_a_profile_written_by_another_member_is_never_the_live_one(tmp_path):
+    """A hub that does not check who hangs a profile on an actor (an older one) lets
+    Mallory's profile of Bob's catalyst through: laptops keep showing Bob's, although
+    Mallory's arrived later (the most recently updated here)."""
+    hub = FakeHub()
+    seq = iter(range(1, 1000))
+
+    def hub_record(table: str, record_id: str, owner: str, **fields) -> None:
+        when = str(Timestamp(physical_ms(), 0, "portable-de-" + owner))
+        values = {"owner": owner, "visibility": "network", "deleted": 0, **fields}
+        for name, value in values.items():
+            hub.state[(table, record_id, name)] = (value, when, next(seq))
+        hub.seq = max(key[2] for key in hub.state.values())
+
+    hub_record("actors", "pole-de-bob", "bob", name="Pôle de Bob", kind="catalyseur",
+               created_at="2025-01-01")  # fmt: skip
+    hub_record("catalyst_profiles", "profil-de-bob", "bob", actor_id="pole-de-bob",
+               structure="Celle de Bob", metiers='["lieu"]', themes='["Emploi"]')  # fmt: skip
+    store = Store.open(tmp_path / "c.db")
+    try:
+        SyncClient(store, "https://hub.example.org", hub.token, transport=hub.transport()).sync()
+        assert get_profile(store, "pole-de-bob").structure == "Celle de Bob"
+
+        hub_record("catalyst_profiles", "profil-usurpe", "mallory", actor_id="pole-de-bob",
+                   structure="Usurpée", metiers='["dialogue"]', themes='["Piratage"]')  # fmt: skip
+        SyncClient(store, "https://hub.example.org", hub.token, transport=hub.transport()).sync()
+        assert store.conn.execute(
+            "SELECT owner FROM catalyst_profiles WHERE id = 'profil-usurpe'"
+        ).fetchone() == ("mallory",)  # it arrived, and is newer here
+        shown = get_profile(store, "pole-de-bob")
+        assert (shown.structure, shown.owner) == ("Celle de Bob", "bob")
+        assert themes_in_use(store) == ["Emploi"]
+        [insight] = load_catalysts(store.conn)
+        assert (insight.structure, insight.profile_owner) == ("Celle de Bob", "bob")
+    finally:
+        store.close()
 
 
 # -- the demo network ---------------------------------------------------------------

@@ -161,6 +161,22 @@ def test_erasure_leaves_nothing_in_search_or_in_the_file(store, lea):
     assert b"bruno@example.org" in raw
 
 
+def test_the_erased_records_the_hub_may_hold_are_remembered_for_it(store, lea):
+    from companion.sync import erasure
+
+    secret = store.add_person("Zoé", "Privée", visibility="private", email="zoe@example.org")
+    erase_person(store, secret.id)  # never shared: the hub never heard of it
+    assert erasure.pending(store.conn) == []
+    erase_person(store, lea["person"])
+    affiliation = store.conn.execute(
+        "SELECT id FROM affiliations WHERE person_id = ?", (lea["person"],)
+    ).fetchone()[0]
+    # The exchange that also concerns the school stays, without Léa: it is not erased.
+    assert erasure.pending(store.conn) == [
+        ("people", lea["person"]), ("affiliations", affiliation), ("interactions", lea["alone"]),
+    ]  # fmt: skip
+
+
 def test_erasure_cannot_be_undone_and_clears_the_history(store, lea):
     with store.undoable("Modifier Léa"):
         store.update_record("people", lea["person"], notes="autre chose")

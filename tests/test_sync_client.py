@@ -175,6 +175,47 @@ def test_a_push_whose_answer_was_lost_is_applied_once(store, hub):
     assert report.pushed == 3 * 22 and len(set(batches)) >= 2  # in several batches
 
 
+def test_the_hub_is_told_of_an_erasure_once_the_blanks_are_pushed(store, hub):
+    from companion.directory.personal_data import erase_person
+    from companion.sync import erasure
+
+    lea = store.add_person("Léa", "Martin", email="lea@exemple.org")
+    sync(store, hub)
+    erase_person(store, lea.id)
+    assert erasure.pending(store.conn) == [("people", lea.id)]
+    pushes: list[dict] = []
+    refuse_notices = {"on": True}
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/push":
+            pushes.append(json.loads(request.content))
+            if "erased" in pushes[-1] and refuse_notices["on"]:
+                return httpx.Response(400, json={"error": "invalid", "message": "refusé"})
+        return hub.handle(request)
+
+    def sync_recorded():
+        transport = httpx.MockTransport(recording)
+        return SyncClient(store, URL, hub.token, transport=transport).sync()
+
+    # The notice fails: the blanks went, the list waits for the next sync.
+    with pytest.raises(SyncError):
+        sync_recorded()
+    assert [sorted(push) for push in pushes] == [
+        ["batch_id", "changes", "site"], ["batch_id", "changes", "erased", "site"],
+    ]  # fmt: skip
+    assert hub.value("people", lea.id, "email") is None
+    assert pushes[1]["changes"] == []
+    assert pushes[1]["erased"] == [{"table": "people", "id": lea.id}]
+    assert erasure.pending(store.conn) == [("people", lea.id)]
+    refuse_notices["on"] = False
+    sync_recorded()
+    assert pushes[-1]["erased"] == [{"table": "people", "id": lea.id}]
+    assert erasure.pending(store.conn) == []
+    told = len(pushes)
+    sync_recorded()
+    assert len(pushes) == told  # told once: nothing more to push
+
+
 def test_failures_name_what_failed(store, hub):
     hub.failures = [httpx.ConnectError("refusé")] * 5
     with pytest.raises(SyncError, match="Le hub ne répond pas"):

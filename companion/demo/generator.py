@@ -122,17 +122,17 @@ def generate(
     homes = _catalyst_homes(rng, communes, catalysts)
     for tag in names.THEMES:
         builder.tag_ids[tag] = builder.add("tags", owner="", name=tag)["id"]
-    catalyst_ids: list[str] = []
+    made: list[tuple[str, str]] = []  # (catalyst id, its member)
     for index, home in enumerate(homes, start=1):
         neighbours = gazetteer.near(home.latitude, home.longitude, NEIGHBOURHOOD_KM, limit=150) or [
             home
         ]
-        catalyst_ids.append(_build_ecosystem(builder, home, neighbours, rng.randint(*ecosystem)))
+        made.append(_build_ecosystem(builder, home, neighbours, rng.randint(*ecosystem)))
         if index % 25 == 0 or index == len(homes):
             builder.flush()
             if progress:
                 progress(index, len(homes), f"{index} / {len(homes)}")
-    _link_catalysts(builder, catalyst_ids)
+    _link_catalysts(builder, made)
     builder.flush()
     store.optimize_search_index()
     return DemoSummary(
@@ -182,7 +182,10 @@ def _place(rng: random.Random, commune: Commune) -> dict[str, Any]:
     }
 
 
-def _build_ecosystem(builder: _Builder, home: Commune, neighbours: list[Commune], size: int) -> str:
+def _build_ecosystem(
+    builder: _Builder, home: Commune, neighbours: list[Commune], size: int
+) -> tuple[str, str]:
+    """A catalyst and its ecosystem, all of one member's; the catalyst's id and the member."""
     rng = builder.rng
     member = builder.new_id()
     word = names.invented_word(rng)
@@ -220,7 +223,7 @@ def _build_ecosystem(builder: _Builder, home: Commune, neighbours: list[Commune]
         _finish_actor(builder, actor, member, theme)
         ecosystem.append(actor)
     _relate_ecosystem(builder, catalyst, ecosystem, member)
-    return catalyst["id"]
+    return catalyst["id"], member
 
 
 def _add_actor(builder: _Builder, member: str, name: str, **fields: Any) -> dict[str, Any]:
@@ -305,17 +308,19 @@ def _relate_ecosystem(
         )
 
 
-def _link_catalysts(builder: _Builder, catalyst_ids: list[str]) -> None:
-    """The network itself: each catalyst knows a few others."""
+def _link_catalysts(builder: _Builder, catalysts: list[tuple[str, str]]) -> None:
+    """The network itself: each catalyst knows a few others. An alliance is its source's
+    member's (docs/SYNC.md: only the owner of one of its ends may write it)."""
     rng = builder.rng
-    if len(catalyst_ids) < 2:
+    if len(catalysts) < 2:
         return
-    for source in catalyst_ids:
+    catalyst_ids = [actor_id for actor_id, _member in catalysts]
+    for source, member in catalysts:
         for target in rng.sample(catalyst_ids, min(2, len(catalyst_ids) - 1)):
             if target != source:
                 builder.add(
                     "relations",
-                    owner="",
+                    owner=member,
                     source_id=source,
                     target_id=target,
                     type="partenariat",

@@ -3,7 +3,8 @@
 - ``export_person`` gathers every record about one person (right of access), and
   ``write_person_export`` writes it as JSON and as a readable text file.
 - ``erase_person`` blanks every personal field and tombstones the records (right
-  to erasure); the erasure syncs as tombstones, and no old value is left in the
+  to erasure); the erasure syncs as tombstones, then as an erasure notice that has
+  the hub scrub its copies (sync/erasure.py), and no old value is left in the
   database file: secure_delete zeroes freed space, the search index is rebuilt
   and the write-ahead log is checkpointed and truncated.
 - ``people_to_review`` lists people nobody has met for years (storage limitation).
@@ -23,14 +24,14 @@ from companion.i18n import _
 from companion.store import Store
 from companion.store.records import now_iso
 from companion.store.store import InvalidRecord
+from companion.sync import erasure
 from companion.sync.conflicts import forget_records
+from companion.sync.protocol import ERASED_NAME as ERASED_NAME  # an erased person's name
+from companion.sync.protocol import ERASED_VALUES
 from companion.text import fold
 
 REVIEW_YEARS_SETTING = "rgpd.review_years"
 DEFAULT_REVIEW_YEARS = 3
-# What an erased person's name becomes: the schema wants a name, and this is data
-# that syncs, so it is the same in every language.
-ERASED_NAME = "(effacé)"
 
 
 def _rows(store: Store, sql: str, params: Any = ()) -> list[dict[str, Any]]:
@@ -231,22 +232,16 @@ def erase_person(store: Store, person_id: str) -> Erasure:
             # Losing values kept for the Conflicts view would keep the erased data.
             forget_records(store.conn, "people", list(ids))
             forget_records(store.conn, "interactions", exchanges)
-            people = store.db.execute(
-                "UPDATE people SET first_name = '', last_name = ?, email = NULL, phone = NULL, "
-                "notes = '', legal_basis = NULL, collected_on = NULL, collection_source = '', "
-                f"deleted = 1, updated_at = ? WHERE id IN ({marks})",
-                (ERASED_NAME, now, *ids),
-            ).rowcount
-            affiliations = store.db.execute(
-                "UPDATE affiliations SET role = '', start_date = NULL, end_date = NULL, "
-                f"deleted = 1, updated_at = ? WHERE person_id IN ({marks})",
-                (now, *ids),
-            ).rowcount
-            erased = store.db.execute(
-                "UPDATE interactions SET title = '', notes = '', deleted = 1, updated_at = ? "
-                f"WHERE actor_id IS NULL AND person_id IN ({marks})",
-                (now, *ids),
-            ).rowcount
+            wheres = {
+                "people": f"id IN ({marks})",
+                "affiliations": f"person_id IN ({marks})",
+                "interactions": f"actor_id IS NULL AND person_id IN ({marks})",
+            }
+            # The hub is told which records went, once their blanks are pushed.
+            erasure.remember(store.conn, _shared(store, wheres, ids))
+            people = _blank(store, "people", wheres["people"], ids, now)
+            affiliations = _blank(store, "affiliations", wheres["affiliations"], ids, now)
+            erased = _blank(store, "interactions", wheres["interactions"], ids, now)
             unlinked = store.db.execute(
                 "UPDATE interactions SET person_id = NULL, updated_at = ? "
                 f"WHERE actor_id IS NOT NULL AND person_id IN ({marks})",
@@ -259,6 +254,34 @@ def erase_person(store: Store, person_id: str) -> Erasure:
     finally:
         store.conn.execute(f"PRAGMA secure_delete = {int(previous)}")
     return Erasure(people, affiliations, erased, unlinked, file_clean=not busy)
+
+
+def _blank(store: Store, table: str, where: str, ids: list[str], now: str) -> int:
+    """Give the personal fields of ``table``'s records matching ``where`` their blank
+    values (``protocol.ERASED_VALUES``); return how many records."""
+    blanks = ERASED_VALUES[table]
+    assignments = ", ".join(f"{name} = ?" for name in blanks)
+    return int(
+        store.db.execute(
+            f"UPDATE {table} SET {assignments}, updated_at = ? WHERE {where}",
+            (*blanks.values(), now, *ids),
+        ).rowcount
+    )
+
+
+def _shared(store: Store, wheres: dict[str, str], ids: list[str]) -> list[tuple[str, str]]:
+    """The records about to be erased that the hub may hold: network ones, and private
+    ones that were shared once (stamped for more than their withdrawal)."""
+    found = []
+    for table, where in wheres.items():
+        rows = store.conn.execute(
+            f"SELECT id FROM {table} t WHERE ({where}) AND (visibility = 'network' OR EXISTS "
+            "(SELECT 1 FROM sync_field_clocks c WHERE c.tbl = ? AND c.id = t.id "
+            "AND c.field <> 'visibility')) ORDER BY seq",
+            (*ids, table),
+        )
+        found += [(table, row[0]) for row in rows]
+    return found
 
 
 # -- storage limitation -------------------------------------------------------

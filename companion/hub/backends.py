@@ -4,7 +4,11 @@ Queries are written once, with ``?`` placeholders and SQL that both engines
 accept (``INSERT … ON CONFLICT … DO UPDATE``, ``excluded.``); the PostgreSQL
 backend turns the placeholders into ``%s``. Write transactions are serialized
 (SQLite: one process-wide lock and ``BEGIN IMMEDIATE``; PostgreSQL: the push
-code locks the sequence counter row with ``FOR UPDATE``).
+code locks the sequence counter row with ``FOR UPDATE``). ``compact`` makes the
+bytes of deleted and overwritten values unreadable in the files (after an
+erasure): SQLite zeroes freed space as it goes (``secure_delete``) and empties
+its write-ahead log; PostgreSQL rewrites the tables (``VACUUM FULL``), as its
+old row versions stay in the files otherwise.
 """
 
 from __future__ import annotations
@@ -72,6 +76,9 @@ class SQLiteBackend:
             # FULL: a batch the hub acknowledged leaves the laptop's outbox, so
             # it must survive a power cut on the hub.
             conn.execute("PRAGMA synchronous = FULL")
+            # Deleted and overwritten values are zeroed, not left in free space: an
+            # erasure must leave no copy in the file (with compact()).
+            conn.execute("PRAGMA secure_delete = ON")
             self._local.conn = conn
             with self._registry_lock:
                 self._connections.append(conn)
@@ -92,6 +99,13 @@ class SQLiteBackend:
                 conn.execute("COMMIT")
             finally:
                 cursor.close()
+
+    def compact(self, tables: Sequence[str]) -> bool:
+        """Copy the log into the database file and empty it (its old pages held old
+        values); False if readers kept it from being emptied."""
+        with self._write_lock:
+            busy = self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        return not busy
 
     def close(self) -> None:
         with self._registry_lock:
@@ -142,6 +156,19 @@ class PostgresBackend:
             finally:
                 if not conn.closed and not conn.broken:
                     self._idle.put(conn)
+
+    def compact(self, tables: Sequence[str]) -> bool:
+        """Rewrite ``tables`` (and their TOAST tables and indexes) without the old row
+        versions, which stay in the files until then; statistics are sampled again."""
+        with self._slots:
+            conn = self._take()
+            try:
+                for table in tables:
+                    conn.execute(f"VACUUM (FULL, ANALYZE) {table}")
+            finally:
+                if not conn.closed and not conn.broken:
+                    self._idle.put(conn)
+        return True
 
     def close(self) -> None:
         while True:

@@ -12,9 +12,15 @@ that value back in ``overwritten``: the pusher keeps it as a conflict, so an
 acknowledged value beaten by a concurrent edit is never silently dropped.
 Scope: a record's owner is fixed by its creation (the ``owner`` field, which
 must be the pushing member unless an admin pushes); only the owner or an admin
-writes it afterwards. A record whose winning visibility is ``private`` never
-reaches the hub; a shared one made private keeps only its owner, visibility
-and tombstone, and every later write to it is refused until it is shared again.
+writes it afterwards. A record that hangs on another (``protocol.HANGS_ON``: a
+profile on its actor, an affiliation on its person, an alliance on its actors) is
+created, or its link moved, only by the owner of what it hangs on (either end of
+an alliance) or an admin; what it hangs on is read as the record will stand after
+the batch, a parent created in the same batch counts with its claimed owner, and a
+parent the hub never received cannot be checked: it is let through. A record
+whose winning visibility is ``private`` never reaches the hub; a shared one made
+private keeps only its owner, visibility and tombstone, and every later write to
+it is refused until it is shared again.
 """
 
 from __future__ import annotations
@@ -23,11 +29,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from companion.hub import erasure
 from companion.hub.backends import Tx
-from companion.hub.members import Member, now_iso
+from companion.hub.members import Member
 from companion.hub.wire import push_response_from_json, push_response_to_json
 from companion.sync.hlc import MAX_DRIFT_MS, Timestamp
-from companion.sync.protocol import Change, PushRequest, PushResponse, Rejection
+from companion.sync.protocol import HANGS_ON, Change, PushRequest, PushResponse, Rejection
 
 KEPT_WHEN_PRIVATE = ("owner", "visibility", "deleted")
 VISIBILITIES = ("network", "private")
@@ -47,6 +54,9 @@ class BatchConflict(Exception):
 class Outcome:
     status: int  # 200, or 403 when every change of the batch was out of scope
     response: PushResponse
+    # Records of an erasure notice the hub held: once committed, the store makes the
+    # old bytes unreadable (0 for a batch answered from memory).
+    erased: int = 0
 
 
 @dataclass
@@ -63,9 +73,11 @@ class _Record:
 def apply_batch(
     tx: Tx, member: Member, request: PushRequest, invalid: list[Rejection], now_ms: int
 ) -> Outcome:
-    """Merge ``request`` (its ``invalid`` changes already set aside) and remember the answer."""
+    """Merge ``request`` (its ``invalid`` changes already set aside), act on its erasure
+    notice, and remember the answer (answers past their retention are pruned first)."""
     seq = int(_meta(tx, "seq", lock=True))
     epoch = _meta(tx, "epoch")
+    erasure.prune_answers(tx, now_ms)
     stored = tx.one(
         "SELECT member_id, status, response FROM batches WHERE batch_id = ?", (request.batch_id,)
     )
@@ -78,16 +90,18 @@ def apply_batch(
     merge = _Merge(tx, member, seq, now_ms, list(invalid))
     merge.run(request.changes)
     tx.run_many(_UPSERT, merge.upserts)
-    tx.run("UPDATE meta SET value = ? WHERE key = 'seq'", (str(merge.seq),))
+    erased = erasure.erase(tx, member, request.site, request.erased, merge.seq, now_ms)
+    tx.run("UPDATE meta SET value = ? WHERE key = 'seq'", (str(erased.seq),))
     response = PushResponse(
         accepted=merge.accepted,
-        rejected=merge.rejected,
+        rejected=merge.rejected + erased.rejected,
         superseded=merge.superseded,
         epoch=epoch,
-        hub_seq=merge.seq,
+        hub_seq=erased.seq,
         server_time_ms=now_ms,
         overwritten=merge.overwritten,
     )
+    response = erasure.scrub_response(response, erased.erased)
     total = len(request.changes) + len(invalid)
     out_of_scope = total > 0 and len(merge.rejected) == total
     out_of_scope = out_of_scope and all(r.reason == "forbidden" for r in merge.rejected)
@@ -100,10 +114,10 @@ def apply_batch(
             member.id,
             status,
             json.dumps(push_response_to_json(response)),
-            now_iso(),
+            erasure.iso(now_ms),
         ),
     )
-    return Outcome(status, response)
+    return Outcome(status, response, erased.held)
 
 
 def _meta(tx: Tx, key: str, lock: bool = False) -> str:
@@ -158,6 +172,7 @@ class _Merge:
         self.superseded: list[Change] = []
         self.overwritten: list[Change] = []
         self.upserts: list[tuple[Any, ...]] = []
+        self.groups: dict[tuple[str, str], list[Change]] = {}
 
     def reject(self, change: Change, reason: str, record: _Record | None = None) -> None:
         """Refuse ``change``; with the ``record`` as the hub holds it, say what the
@@ -177,9 +192,13 @@ class _Merge:
                 self.reject(change, problem)
             else:
                 groups.setdefault((change.table, change.id), []).append(change)
+        self.groups = groups
         for key, group in groups.items():
             record = self._load(key, group)
             if record is None:
+                continue
+            group = self._check_links(key, record, group)
+            if group is None:
                 continue
             # Visibility first: it decides whether the record's other fields may land.
             for change in sorted(group, key=lambda c: c.field != "visibility"):
@@ -209,6 +228,48 @@ class _Merge:
         if stamps and max(stamps, key=lambda c: c.hlc).value == "private":
             return self._refuse(group, "private")
         return _Record(claimed, "network", 0, True, {})
+
+    def _check_links(
+        self, key: tuple[str, str], record: _Record, group: list[Change]
+    ) -> list[Change] | None:
+        """The changes of ``group`` that may go on: all of them, unless the record hangs
+        on records none of which this member owns (then a new record is refused whole,
+        and an existing one's link changes are)."""
+        links = HANGS_ON.get(key[0])
+        if not links or self.member.is_admin:
+            return group
+        moved = [c for c in group if c.field in links]
+        if not moved and not record.new:
+            return group
+        parents = []
+        for name, parent_table in links.items():
+            latest = max((c for c in moved if c.field == name), key=lambda c: c.hlc, default=None)
+            current = record.fields.get(name)
+            if latest is not None and (current is None or latest.hlc > current[1]):
+                parents.append((parent_table, latest.value))
+            elif current is not None:
+                parents.append((parent_table, json.loads(current[0])))
+        if not parents or any(self._may_hang_on(table, value) for table, value in parents):
+            return group
+        if record.new:
+            return self._refuse(group, "forbidden")
+        for change in moved:
+            self.reject(change, "forbidden", record)
+        return [c for c in group if c.field not in links]
+
+    def _may_hang_on(self, table: str, parent_id: Any) -> bool:
+        """Whether this member may hang a record on ``parent_id``: it owns it, or the hub
+        cannot tell (an empty link, a parent it never received)."""
+        if not isinstance(parent_id, str) or not parent_id:
+            return True
+        row = self.tx.one("SELECT owner FROM records WHERE tbl = ? AND id = ?", (table, parent_id))
+        if row is not None:
+            return bool(row[0] == self.member.id)
+        created = self.groups.get((table, parent_id))
+        if created is not None:  # later in this batch: its claimed owner
+            claimed = next((c.value for c in created if c.field == "owner"), self.member.id)
+            return bool(claimed == self.member.id)
+        return True
 
     def _refuse(self, group: list[Change], reason: str, record: _Record | None = None) -> None:
         for change in group:

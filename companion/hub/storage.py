@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from companion.hub import merge, wire
+from companion.hub import erasure, merge, wire
 from companion.hub.backends import PostgresBackend, SQLiteBackend, Tx
 from companion.hub.members import (
     ROLES,
@@ -71,6 +71,14 @@ CREATE TABLE IF NOT EXISTS toolbox_items (
     sha256 TEXT NOT NULL, manifest TEXT NOT NULL, published_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS toolbox_files (sha256 TEXT PRIMARY KEY, size {integer} NOT NULL);
 """
+# The schema above is version 1 (``meta.schema``); each later version's statements,
+# idempotent, on both engines. A database opened below the last version runs them in
+# order, in one transaction, and records the version it reached.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # Push answers are pruned by age at each push (hub/erasure.py).
+    2: ("CREATE INDEX IF NOT EXISTS batches_created ON batches (created_at)",),
+}
+SCHEMA_VERSION = max(MIGRATIONS)
 _MEMBER_COLUMNS = "id, name, role, created_at, revoked_at"
 
 
@@ -175,6 +183,7 @@ class HubStore:
                     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                     (key, value),
                 )
+            _migrate(tx)
 
     def _check_restored(self) -> None:
         state = self.state()
@@ -214,7 +223,15 @@ class HubStore:
         with self.backend.transaction(write=True) as tx:
             outcome = merge.apply_batch(tx, member, request, invalid or [], now_ms)
         self._watermark.record(HubState(outcome.response.epoch, outcome.response.hub_seq))
+        if outcome.erased:
+            self.scrub_files()
         return outcome
+
+    def scrub_files(self) -> None:
+        """Make the bytes of deleted and overwritten values unreadable in the database's
+        files (after an erasure; docs/SYNC.md, "Erasure")."""
+        if not self.backend.compact(erasure.HELD_IN):
+            log.warning("hub: the database's log could not be emptied (readers kept it)")
 
     def pull(self, since: int, limit: int) -> PullResponse:
         """Current values changed after ``since``, in hub sequence order."""
@@ -349,6 +366,18 @@ class HubStore:
             row = tx.one("SELECT size FROM toolbox_files WHERE sha256 = ?", (sha256,))
         path = self.files_dir / sha256
         return None if row is None or not path.is_file() else (path, int(row[0]))
+
+
+def _migrate(tx: Tx) -> None:
+    """Bring the schema up to ``SCHEMA_VERSION`` (inside the schema's transaction)."""
+    row = tx.one("SELECT value FROM meta WHERE key = 'schema'" + tx.for_update)
+    version = int(row[0]) if row is not None else 1
+    for number in sorted(MIGRATIONS):
+        if number > version:
+            for statement in MIGRATIONS[number]:
+                tx.run(statement)
+    if version < SCHEMA_VERSION:
+        tx.run("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
 
 
 def _state(tx: Tx) -> HubState:

@@ -14,7 +14,9 @@ from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from companion.sync.protocol import (
+    ERASED_VALUES,
     MAX_BATCH_CHANGES,
+    MAX_ERASED,
     Change,
     ManifestFile,
     ManifestItem,
@@ -56,7 +58,24 @@ def push_request_from_json(data: Any) -> tuple[PushRequest, list[Rejection]]:
             invalid.append(Rejection(raw["table"], raw["id"], raw["field"], "invalid"))
             continue
         changes.append(change)
-    return PushRequest(site=site, batch_id=batch_id, changes=changes), invalid
+    erased = erased_from_json(data.get("erased", []))
+    return PushRequest(site=site, batch_id=batch_id, changes=changes, erased=erased), invalid
+
+
+def erased_from_json(data: Any) -> list[tuple[str, str]]:
+    """An erasure notice's records, ``[{"table", "id"}]``; ProtocolError if malformed."""
+    if not isinstance(data, list) or len(data) > MAX_ERASED:
+        raise ProtocolError(f"erased: a list of at most {MAX_ERASED} records is required")
+    records = []
+    for item in data:
+        table = item.get("table") if isinstance(item, dict) else None
+        record_id = item.get("id") if isinstance(item, dict) else None
+        if table not in ERASED_VALUES:
+            raise ProtocolError(f"erased: no erasure in table {table!r}")
+        if not isinstance(record_id, str) or not record_id or len(record_id) > MAX_ID_CHARS:
+            raise ProtocolError("erased: each record needs an id")
+        records.append((table, record_id))
+    return records
 
 
 def change_to_json(change: Change) -> dict[str, Any]:
@@ -76,11 +95,14 @@ def change_to_json(change: Change) -> dict[str, Any]:
 
 
 def push_request_to_json(request: PushRequest) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "site": request.site,
         "batch_id": request.batch_id,
         "changes": [change_to_json(change) for change in request.changes],
     }
+    if request.erased:
+        data["erased"] = [{"table": table, "id": record_id} for table, record_id in request.erased]
+    return data
 
 
 def rejection_to_json(rejection: Rejection) -> dict[str, Any]:

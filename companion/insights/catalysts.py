@@ -1,7 +1,8 @@
 """The catalysts as the insights see them: their actor, place, métiers and territories.
 
 Profiles live in ``catalyst_profiles`` (migration 0010); an actor's live profile
-is its most recently updated one, as in ``companion.network.profiles``. A
+is the most recently updated of those its owner wrote, as in
+``companion.network.profiles``. A
 database without the table (or a catalyst without a profile) gives no métiers.
 """
 
@@ -16,10 +17,10 @@ from companion.insights.db import table_exists
 
 _PROFILES = """
 SELECT p.actor_id, p.owner, p.structure, p.metiers, p.territories, p.themes
-FROM catalyst_profiles p
+FROM catalyst_profiles p JOIN actors a ON a.id = p.actor_id
 WHERE p.deleted = 0 AND p.id = (
     SELECT q.id FROM catalyst_profiles q WHERE q.actor_id = p.actor_id AND q.deleted = 0
-    ORDER BY q.updated_at DESC, q.seq DESC LIMIT 1)
+    AND (q.owner = a.owner OR a.owner = '') ORDER BY q.updated_at DESC, q.seq DESC LIMIT 1)
 """
 
 

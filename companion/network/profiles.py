@@ -4,8 +4,10 @@ A profile (table ``catalyst_profiles``) belongs to one catalyst actor (kind
 ``catalyseur``): its hosting structure, the métiers it practises
 (``domain.METIERS`` codes), its territory of action (``network.territories``),
 themes, a public contact and its missions. Profiles are synced records; an
-actor has one live profile, and if two laptops each created one offline, the
-most recently updated is the one read (and the one saved to).
+actor has one live profile: among its profiles written by the actor's owner
+(docs/SYNC.md, "Records that hang on others": a profile someone else pushed,
+through a hub that let it pass, is never shown), the most recently updated, if
+two laptops each created one offline (the one read, and the one saved to).
 Qt-free: the Réseau section and the CLI use this module.
 """
 
@@ -119,10 +121,13 @@ def field_label(field: str) -> str:
 
 # -- reading ------------------------------------------------------------------
 
-# The live profile of each actor: the most recently updated if there are several.
+# Profiles its actor's owner wrote (an actor without an owner yet, made on this laptop
+# before its first sync, takes this laptop's member then: any of its profiles counts).
+_BY_OWNER = "(p.owner = a.owner OR a.owner = '')"
+# The live profile of each actor: its owner's, the most recently updated if several.
 _LATEST = (
     "(SELECT p.id FROM catalyst_profiles p WHERE p.actor_id = a.id AND p.deleted = 0 "
-    "ORDER BY p.updated_at DESC, p.seq DESC LIMIT 1)"
+    f"AND {_BY_OWNER} ORDER BY p.updated_at DESC, p.seq DESC LIMIT 1)"
 )
 _SELECT = (
     "SELECT a.id, a.name, a.owner, coalesce(a.commune, ''), coalesce(a.insee_code, ''), "
@@ -201,11 +206,12 @@ def can_edit(store: Store, catalyst: Catalyst) -> bool:
 
 
 def themes_in_use(store: Store) -> list[str]:
-    """Every theme of the live profiles, once (case and accents ignored), alphabetically."""
+    """Every theme of the profiles written by their actor's owner, once (case and accents
+    ignored), alphabetically."""
     seen: dict[str, str] = {}
     rows = store.conn.execute(
         "SELECT p.themes FROM catalyst_profiles p JOIN actors a ON a.id = p.actor_id "
-        "WHERE p.deleted = 0 AND a.deleted = 0 ORDER BY p.seq"
+        f"WHERE p.deleted = 0 AND a.deleted = 0 AND {_BY_OWNER} ORDER BY p.seq"
     )
     for (text,) in rows:
         for theme in _json_list(text):

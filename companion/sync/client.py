@@ -8,6 +8,7 @@ for what goes in the outbox.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -21,7 +22,7 @@ import httpx
 
 from companion.i18n import _
 from companion.store.records import now_iso
-from companion.sync import capture, outbox, state
+from companion.sync import capture, erasure, outbox, state
 from companion.sync.apply import apply_changes, take_network_values
 from companion.sync.conflicts import (
     conflicts,
@@ -31,13 +32,21 @@ from companion.sync.conflicts import (
     restore_conflict,
 )
 from companion.sync.hubapi import HubApi, RequestTooLarge, SyncError, check_hub_url
-from companion.sync.protocol import MAX_REQUEST_BYTES, SYNCED_FIELDS, Change, ProtocolError
+from companion.sync.protocol import (
+    MAX_ERASED,
+    MAX_REQUEST_BYTES,
+    SYNCED_FIELDS,
+    Change,
+    ProtocolError,
+)
 from companion.sync.toolbox_sync import sync_toolbox
 
 if TYPE_CHECKING:
     from companion.store import Store
 
 __all__ = ["SyncClient", "SyncError", "SyncReport", "conflicts", "rejected", "restore_conflict"]
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 PULL_LIMIT = 10_000
@@ -100,6 +109,7 @@ class SyncClient:
             self._start(api, report)
             for _round in range(MAX_ROUNDS):
                 self._push(api, report, progress)
+                self._send_erasures(api)
                 self._pull(api, report, progress)
                 with self._write():
                     outbox.prepare(self.conn)
@@ -225,9 +235,32 @@ class SyncClient:
         # 403: every change of the batch was out of this member's scope (see the rejections).
         return api.request("POST", "/v1/push", accept=(200, 403), json=body)
 
+    def _send_erasures(self, api: HubApi) -> None:
+        """Once the outbox is pushed (the erased records' blanks with it), name the
+        records erased here to the hub, which scrubs the copies it keeps (erasure.py)."""
+        records = erasure.pending(self.conn)
+        site = state.site(self.conn)
+        for start in range(0, len(records), MAX_ERASED):
+            api.check_cancel()
+            told = records[start : start + MAX_ERASED]
+            body = {
+                "site": site,
+                "batch_id": str(uuid.uuid4()),
+                "changes": [],
+                "erased": [{"table": table, "id": record_id} for table, record_id in told],
+            }
+            answer = api.request("POST", "/v1/push", accept=(200, 403), json=body)
+            for item in _list(answer, "rejected"):  # another member's: theirs to erase
+                log.warning("sync: the hub refused to erase %s", item)
+            with self._write():
+                self._learn_offset(api)
+                erasure.forget(self.conn, told)
+
     def _answered(self, batch: outbox.Batch, answer: dict[str, Any], report: SyncReport) -> None:
-        """Inside a transaction: refused changes and lost values are kept for the user."""
+        """Inside a transaction: refused changes and lost values are kept for the user
+        (but no value of a record erased here)."""
         report.pushed += len(batch.changes)
+        erased = set(erasure.pending(self.conn))
         network: list[Change] = []
         for item in _list(answer, "rejected"):
             if not isinstance(item, dict):
@@ -245,6 +278,8 @@ class SyncClient:
         site = state.site(self.conn)
         for item in _list(answer, "superseded"):
             winner = _change(item)
+            if (winner.table, winner.id) in erased:
+                continue  # the erasure notice that follows has the hub blank it
             sent = batch.sent(winner.table, winner.id, winner.field)
             if sent is None or not sent.hlc.endswith("-" + site) or sent.value == winner.value:
                 continue  # not an edit of ours, or the same value: nothing lost
@@ -256,7 +291,7 @@ class SyncClient:
         for item in _list(answer, "overwritten"):
             lost = _change(item)  # another laptop's value ours replaced unseen: kept here
             sent = batch.sent(lost.table, lost.id, lost.field)
-            if sent is None:
+            if sent is None or (lost.table, lost.id) in erased:
                 continue
             record_conflict(
                 self.conn, lost.table, lost.id, lost.field,

@@ -49,9 +49,32 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 # actor_tags links travel as a field of the actor: "tags" = sorted list of tag ids.
 LINK_FIELDS = {"actors": "tags"}
+# Records that hang on others (docs/SYNC.md, "Records that hang on others"): table ->
+# {link field: the table it points into}. Such a record may be created, or a link of it
+# changed, only by an admin or by the owner of one of the records it hangs on (any one:
+# an alliance belongs to either of its two actors). Other links only point.
+HANGS_ON: dict[str, dict[str, str]] = {
+    "catalyst_profiles": {"actor_id": "actors"},
+    "affiliations": {"person_id": "people"},
+    "relations": {"source_id": "actors", "target_id": "actors"},
+}
 
 MAX_BATCH_CHANGES = 5_000
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
+
+# An erasure (directory/personal_data.erase_person, docs/SYNC.md "Erasure"): what it leaves
+# in the personal fields of the records it erases, and the tables an erasure notice may
+# name; the hub holds an erased record's fields to these values.
+ERASED_NAME = "(effacé)"  # data that syncs: the same in every language
+ERASED_VALUES: dict[str, dict[str, Any]] = {
+    "people": {
+        "first_name": "", "last_name": ERASED_NAME, "email": None, "phone": None, "notes": "",
+        "legal_basis": None, "collected_on": None, "collection_source": "", "deleted": 1,
+    },
+    "affiliations": {"role": "", "start_date": None, "end_date": None, "deleted": 1},
+    "interactions": {"title": "", "notes": "", "deleted": 1},
+}  # fmt: skip
+MAX_ERASED = 1_000  # records named by one erasure notice
 
 
 @dataclass(slots=True)
@@ -116,6 +139,9 @@ class PushRequest:
     site: str
     batch_id: str
     changes: list[Change]
+    # An erasure notice: (table, id) of records erased on the pushing laptop, whose
+    # values the hub then scrubs from everything it keeps (docs/SYNC.md, "Erasure").
+    erased: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

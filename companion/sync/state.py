@@ -17,6 +17,7 @@ HUB_URL = "hub_url"
 MEMBER = "member"  # the hub's id of this laptop's member, once a hub told it
 LAST_SYNC = "last_sync"
 LAST_ERROR = "last_error"
+ERASED = "erased"  # records erased here, until the hub has heard of it (sync/erasure.py)
 
 
 def get(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
