@@ -220,3 +220,25 @@ def test_erasure_also_forgets_sync_conflicts_holding_the_values(store, lea):
     assert [(c.table, c.record_id) for c in conflicts(store)] == [("people", lea["other"])]
     data = database_bytes(store)
     assert EMAIL.encode() not in data and NOTE.encode("utf-8") not in data
+
+
+def test_erasure_forgets_the_refused_and_losing_values_of_every_erased_record(store, lea):
+    from companion.sync.conflicts import record_conflict, record_rejection
+
+    affiliation = store.conn.execute(
+        "SELECT id FROM affiliations WHERE person_id = ?", (lea["person"],)
+    ).fetchone()[0]
+    with store.db.atomic():  # what syncs may have left: a refused e-mail, a lost role
+        record_rejection(store.conn, "people", lea["person"], "email", "forbidden", EMAIL)
+        record_conflict(
+            store.conn, "affiliations", affiliation, "role",
+            ("Présidente d'honneur", "0001-a"), ("Présidente", "0002-b"),
+        )  # fmt: skip
+        record_rejection(store.conn, "people", lea["other"], "notes", "forbidden", "garde")
+    erase_person(store, lea["person"])
+    left = store.conn.execute(
+        "SELECT record_id FROM sync_rejected UNION ALL SELECT record_id FROM sync_conflicts"
+    ).fetchall()
+    assert left == [(lea["other"],)]  # someone else's refusal stays
+    assert EMAIL.encode() not in database_bytes(store)
+    assert "Présidente d'honneur".encode() not in database_bytes(store)

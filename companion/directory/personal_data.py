@@ -229,8 +229,15 @@ def erase_person(store: Store, person_id: str) -> Erasure:
                     f"SELECT id FROM interactions WHERE person_id IN ({marks})", ids
                 )
             ]
-            # Losing values kept for the Conflicts view would keep the erased data.
+            affiliation_ids = [
+                row[0]
+                for row in store.conn.execute(
+                    f"SELECT id FROM affiliations WHERE person_id IN ({marks})", ids
+                )
+            ]
+            # Losing or refused values kept for the Conflicts view would keep the erased data.
             forget_records(store.conn, "people", list(ids))
+            forget_records(store.conn, "affiliations", affiliation_ids)
             forget_records(store.conn, "interactions", exchanges)
             wheres = {
                 "people": f"id IN ({marks})",

@@ -139,9 +139,8 @@ def dismiss_conflict(store: Store, conflict_id: int) -> None:
 
 
 def forget_records(conn: sqlite3.Connection, table: str, record_ids: list[str]) -> None:
-    """Inside a transaction: drop the conflicts of these records (an RGPD erasure must
-    not leave the erased values behind in the losing values)."""
-    conn.executemany(
-        "DELETE FROM sync_conflicts WHERE tbl = ? AND record_id = ?",
-        [(table, record_id) for record_id in record_ids],
-    )
+    """Inside a transaction: drop the conflicts and refusals of these records (an RGPD
+    erasure must not leave the erased values behind in losing or refused values)."""
+    keys = [(table, record_id) for record_id in record_ids]
+    conn.executemany("DELETE FROM sync_conflicts WHERE tbl = ? AND record_id = ?", keys)
+    conn.executemany("DELETE FROM sync_rejected WHERE tbl = ? AND record_id = ?", keys)
