@@ -26,6 +26,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from companion import filemodes
 from companion.hub import merge, wire
 from companion.hub.backends import PostgresBackend, SQLiteBackend, Tx
 from companion.hub.members import (
@@ -116,8 +117,11 @@ class HubStore:
 
     @classmethod
     def open(cls, data_dir: Path, database_url: str | None = None) -> HubStore:
-        """Open (creating if needed) the hub's store; PostgreSQL when given its URL."""
-        data_dir.mkdir(parents=True, exist_ok=True)
+        """Open (creating if needed) the hub's store; PostgreSQL when given its URL.
+
+        The folder and its files are its user's alone (0700/0600, ``filemodes.py``): created
+        so, and tightened here if an earlier version left them looser."""
+        _make_private(data_dir)
         if database_url:
             backend: SQLiteBackend | PostgresBackend = PostgresBackend(database_url)
         else:
@@ -318,6 +322,14 @@ class HubStore:
             row = tx.one("SELECT size FROM toolbox_files WHERE sha256 = ?", (sha256,))
         path = self.files_dir / sha256
         return None if row is None or not path.is_file() else (path, int(row[0]))
+
+
+def _make_private(data_dir: Path) -> None:
+    filemodes.private_folder(data_dir)
+    for name in (DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", WATERMARK_FILE):
+        filemodes.tighten(data_dir / name)
+    if (data_dir / FILES_FOLDER).is_dir():
+        filemodes.tighten_tree(data_dir / FILES_FOLDER)
 
 
 def _state(tx: Tx) -> HubState:

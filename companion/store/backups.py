@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from companion import filemodes
 from companion.errors import CompanionError
 from companion.i18n import N_, _
 from companion.store import encryption
@@ -169,7 +170,7 @@ def make_backup(
         target = folder / name
         partial = folder / f".{name}{PARTIAL_SUFFIX}"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            filemodes.private_folder(folder)
             _copy(conn, partial, progress)
             _fsync(partial)
             os.replace(partial, target)
@@ -260,6 +261,7 @@ def _copy(conn: sqlite3.Connection, target: Path, progress: Progress | None) -> 
     if conn.in_transaction:
         raise RuntimeError("a backup reads outside any open transaction")
     target.unlink(missing_ok=True)
+    filemodes.private_file(target)  # and so its journal
     if encryption.is_cipher_connection(conn):
         # An encrypted database's copy is encrypted with the same key (the backup API
         # copies pages between two SQLCipher connections keyed alike).

@@ -64,6 +64,7 @@ def open_database(path: Path, key: str | None = None) -> sqlite3.Connection:
     from companion.store import schema_check
 
     path = Path(path)
+    _private_file(path)
     encrypted = False
     if path.exists():
         if not path.is_file():
@@ -110,6 +111,18 @@ def open_database(path: Path, key: str | None = None) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _private_file(path: Path) -> None:
+    """The database file 0600 (``filemodes.py``), created so before SQLite creates it: its
+    -wal, -shm and -journal take its mode. An existing one, and its sides, are tightened."""
+    from companion import filemodes
+
+    if path.is_file():
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            filemodes.tighten(f"{path}{suffix}")
+    elif not path.exists() and path.parent.is_dir():
+        filemodes.private_file(path)
 
 
 def table_names(conn: sqlite3.Connection) -> list[str]:
