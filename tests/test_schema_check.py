@@ -20,7 +20,7 @@ from companion.store import SchemaTooNew, Store, backups, migrations
 from companion.store.backups import MANUAL, list_backups, make_backup, restore_backup
 from companion.store.migrations import MIGRATIONS, Migration, migrate
 from companion.store.schema import SEARCH_INDEX
-from companion.store.schema_check import UnexpectedSchema, check_database_file
+from companion.store.schema_check import UnexpectedSchema, check_database_file, check_schema
 
 # The attack of issue #14: private actors quietly become network ones, so their
 # descriptions and e-mails reach the hub at the next sync.
@@ -42,6 +42,12 @@ ATTACKS = {
         "UPDATE sqlite_master SET sql = replace(sql, \"DEFAULT 'private'\", \"DEFAULT 'network'\") "
         "WHERE name = 'map_views'; PRAGMA writable_schema = OFF;",
         "une table « map_views » différente",
+    ),
+    "statistics": (  # ANALYZE's table is SQLite's own only with SQLite's own SQL
+        "ANALYZE; PRAGMA writable_schema = ON; "
+        "UPDATE sqlite_master SET sql = 'CREATE TABLE sqlite_stat1(tbl,idx,stat,spy)' "
+        "WHERE name = 'sqlite_stat1'; PRAGMA writable_schema = OFF;",
+        "une table inconnue : « sqlite_stat1 »",
     ),
     "same name": (  # the capture trigger of an actor made private, made to share it again
         "DROP TRIGGER sync_actors_unshared; "
@@ -321,7 +327,11 @@ def test_a_database_after_real_work_passes(tmp_path, capsys):
         fill(store)
         with store.undoable("Modifier"):
             first = store.add_actor("Doublon", "association", commune="Lyon")
-            check_database_file(database)  # the undo journal's triggers are temporary
+            # The undo journal's triggers are TEMP ones: not in the file's schema.
+            temporary = "SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'"
+            assert store.conn.execute(temporary).fetchone()[0] > 0
+            check_schema(store.conn, database)
+            check_database_file(database)
         store.journal.undo()
         second = store.add_actor("Doublon bis", "association", commune="Lyon")
         third = store.add_actor("Doublon ter", "association", commune="Lyon")
@@ -382,6 +392,15 @@ def test_an_encrypted_database_is_checked_through_sqlcipher(tmp_path, no_keyring
     restore_backup(folder, made)
     assert digest(database) != before
     Store.open(database).close()
+
+    # Made encrypted from the start: SQLCipher's own SQLite wrote every object.
+    fresh = tmp_path / "chiffree" / "companion.db"
+    fresh.parent.mkdir()
+    store = Store.open(fresh, "une autre phrase de passe")
+    fill(store)
+    store.close()
+    check_database_file(fresh)
+    Store.open(fresh).close()
 
 
 def test_the_newest_level_is_recognised_without_building_the_reference(data_dir, monkeypatch):

@@ -128,6 +128,7 @@ def check_database_file(path: Path | str, key: str | None = None) -> None:
     if key is not None and not is_encrypted(path):
         key = None
     try:
+        # Not immutable=1: it would ignore a -wal beside the file, which can hold objects too.
         conn = connect_file(path, read_only=True, key=key, timeout=30)
     except errors() as error:
         raise DatabaseCorrupt(path, str(error)) from error
@@ -185,7 +186,7 @@ def differences(found: Schema, expected: Schema) -> list[UnexpectedSchema]:
     for key, obj in found.items():
         wanted = expected.get(key)
         if wanted is None:
-            if STATISTICS.get(obj.name) != obj.sql or obj.type != "table":
+            if not _is_statistics(obj):
                 extra.append(obj)
         elif obj.table != wanted.table or not same_sql(obj.sql, wanted.sql):
             different.append(obj)
@@ -206,7 +207,7 @@ def schema_digest(schema: Schema) -> str:
     digest = hashlib.sha256()
     for key in sorted(schema):
         obj = schema[key]
-        if obj.type == "table" and STATISTICS.get(obj.name, False) == obj.sql:
+        if _is_statistics(obj):
             continue
         for part in (obj.type, obj.name, obj.table, obj.sql or ""):
             digest.update(part.encode("utf-8") + b"\x1f")
@@ -270,6 +271,10 @@ def _applied(conn: sqlite3.Connection, found: Schema) -> list[str]:
     except errors():
         return []
     return [str(row[0]) for row in rows]
+
+
+def _is_statistics(obj: SchemaObject) -> bool:
+    return obj.type == "table" and obj.sql is not None and STATISTICS.get(obj.name) == obj.sql
 
 
 def _is_newest(applied: list[str], found: Schema) -> bool:
