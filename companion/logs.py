@@ -1,8 +1,9 @@
 """The app's log: a rotating file in the user's data folder, for support and for bug reports.
 
 ``journaux/companion.log`` (at most ``MAX_BYTES``, the ``BACKUPS`` previous ones kept
-beside it as ``companion.log.1``...). Personal data stays out of it: modules log ids,
-counts and errors, never names, e-mails or notes.
+beside it as ``companion.log.1``...), readable by its user only (0600 in a 0700 folder,
+``filemodes.py``). Personal data stays out of it: modules log ids, counts and errors,
+never names, e-mails or notes.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+
+from companion import filemodes
 
 LOG_FOLDER = "journaux"
 LOG_FILE = "companion.log"
@@ -27,6 +30,12 @@ class RotatingFile(logging.FileHandler):
         super().__init__(path, encoding="utf-8", delay=True)
         self.maxBytes = max_bytes
         self.backupCount = backups
+
+    def _open(self):  # noqa: ANN202 - the stream
+        # The log is the user's alone (``filemodes.py``); rotated files keep this mode.
+        return filemodes.open_private(
+            self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors
+        )
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -73,7 +82,8 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path | None:
             root.removeHandler(handler)
             handler.close()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        filemodes.private_folder(path.parent)
+        filemodes.tighten_tree(path.parent)  # logs written by an earlier version
         handler = RotatingFile(path, MAX_BYTES, BACKUPS)
     except OSError:
         return None

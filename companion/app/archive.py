@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
-from companion import __version__
+from companion import __version__, filemodes
 from companion.errors import CompanionError
 from companion.i18n import _
 from companion.store import backups, encryption
@@ -125,6 +125,8 @@ def export_archive(database: Path, out: Path, progress: Progress | None = None) 
                         for p in sorted(readable.rglob("*")) if p.is_file()]  # fmt: skip
             entries += [(f"{FILES}/{rel}", p) for rel, p in _attachments(data_dir)]
             report(2, 4, _("Écriture de l'archive…"))
+            if _inside(out, data_dir):  # the data folder's files are private, this one too
+                filemodes.private_file(partial)
             manifest = _write_zip(partial, entries, preview)
             encryption.forget_key(copy)
         os.replace(partial, out)
@@ -137,6 +139,10 @@ def export_archive(database: Path, out: Path, progress: Progress | None = None) 
         ) from error
     report(4, 4, "")
     return _summary(out, manifest)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 def _attachments(data_dir: Path) -> Iterator[tuple[str, Path]]:
@@ -467,8 +473,8 @@ def import_archive(
 
 
 def _extract(archive: zipfile.ZipFile, name: str, target: Path) -> None:
-    """One entry to ``target``, through a temporary file beside it and a rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """One entry to ``target``, through a temporary file (0600) beside it and a rename."""
+    filemodes.private_folder(target.parent)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".archive-")
     try:
         with os.fdopen(handle, "wb") as out, archive.open(name) as source:

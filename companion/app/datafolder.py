@@ -6,11 +6,21 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from companion import filemodes
 from companion.errors import CompanionError
 from companion.i18n import _
 from companion.store import Store
 
 DATABASE_NAME = "companion.db"
+# What Companion keeps in a data folder, made private (0700/0600, ``filemodes.py``) when the
+# folder is opened: backups, the log, the hub's toolbox items, imported basemaps, the tile
+# sources, the hub token; the database with its -wal/-shm and partial copies, the tile
+# caches (``tiles-*.mbtiles``). Anything else is left as it is: the folder may be one the
+# user keeps other files in.
+PRIVATE_ENTRIES = (
+    "sauvegardes", "journaux", "boiteaoutils", "basemaps", "tile_sources.json", "jeton-hub",
+)  # fmt: skip
+PRIVATE_PREFIXES = ("companion.", "tiles-")
 
 Progress = Callable[[int, int, str], None]
 
@@ -20,7 +30,8 @@ class DataFolderError(CompanionError):
 
 
 def prepare_data_folder(folder: Path) -> Path:
-    """Create ``folder`` if needed, check it is usable, and return the database path in it."""
+    """Create ``folder`` if needed (0700), check it is usable, make what Companion keeps in
+    it private (``make_private``), and return the database path in it."""
     folder = Path(folder).expanduser()
     if folder.exists() and not folder.is_dir():
         raise DataFolderError(
@@ -29,7 +40,7 @@ def prepare_data_folder(folder: Path) -> Path:
             )
         )
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        filemodes.private_folder(folder)
     except OSError as error:
         raise DataFolderError(
             _("Impossible de créer le dossier de données « {path} » : {reason}").format(
@@ -42,7 +53,19 @@ def prepare_data_folder(folder: Path) -> Path:
                 "Le dossier de données « {path} » n'est pas accessible en lecture et écriture."
             ).format(path=folder)
         )
+    make_private(folder)
     return folder / DATABASE_NAME
+
+
+def make_private(folder: Path) -> None:
+    """Tighten the data folder and what Companion keeps in it to 0700/0600 (POSIX)."""
+    if not filemodes.ENABLED:
+        return
+    filemodes.tighten(folder)
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name in PRIVATE_ENTRIES or entry.name.startswith(PRIVATE_PREFIXES):
+                filemodes.tighten_tree(entry.path)
 
 
 def has_database(folder: Path) -> bool:

@@ -21,6 +21,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from companion import filemodes
 from companion.hub.members import HubError
 from companion.i18n import _
 
@@ -61,6 +62,7 @@ class SQLiteBackend:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        filemodes.private_file(path)  # before SQLite creates it: its -wal and -shm alike
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from companion import filemodes
 from companion.hub import erasure, merge, wire
 from companion.hub.backends import PostgresBackend, SQLiteBackend, Tx
 from companion.hub.members import (
@@ -153,9 +154,11 @@ class HubStore:
     ) -> HubStore:
         """Open (creating if needed) the hub's store; PostgreSQL when given its URL.
 
+        The folder and its files are its user's alone (0700/0600, ``filemodes.py``): created
+        so, and tightened here if an earlier version left them looser.
         ``check_restored=False`` skips the restored-backup check (a worker process
         whose parent made it, see workers.py)."""
-        data_dir.mkdir(parents=True, exist_ok=True)
+        _make_private(data_dir)
         if database_url:
             backend: SQLiteBackend | PostgresBackend = PostgresBackend(database_url)
         else:
@@ -378,6 +381,14 @@ def _migrate(tx: Tx) -> None:
                 tx.run(statement)
     if version < SCHEMA_VERSION:
         tx.run("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
+
+
+def _make_private(data_dir: Path) -> None:
+    filemodes.private_folder(data_dir)
+    for name in (DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", WATERMARK_FILE):
+        filemodes.tighten(data_dir / name)
+    if (data_dir / FILES_FOLDER).is_dir():
+        filemodes.tighten_tree(data_dir / FILES_FOLDER)
 
 
 def _state(tx: Tx) -> HubState:

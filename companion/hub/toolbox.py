@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from companion import filemodes
 from companion.hub.members import HubError
 from companion.hub.storage import HubStore
 from companion.i18n import _
@@ -74,7 +75,7 @@ def _store_file(folder: Path, source: Path, sha256: str) -> None:
     target = folder / sha256
     if target.is_file():
         return  # content-addressed: the same name is the same bytes
-    folder.mkdir(parents=True, exist_ok=True)
+    filemodes.private_folder(folder)
     data = source.read_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:
         raise HubError(_("« {path} » a changé pendant la publication.").format(path=source))

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from companion import filemodes
 from companion.errors import CompanionError
 from companion.i18n import N_, _
 from companion.store import encryption
@@ -169,7 +170,7 @@ def make_backup(
         target = folder / name
         partial = folder / f".{name}{PARTIAL_SUFFIX}"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            filemodes.private_folder(folder)
             _copy(conn, partial, progress)
             _fsync(partial)
             os.replace(partial, target)
@@ -260,6 +261,7 @@ def _copy(conn: sqlite3.Connection, target: Path, progress: Progress | None) -> 
     if conn.in_transaction:
         raise RuntimeError("a backup reads outside any open transaction")
     target.unlink(missing_ok=True)
+    filemodes.private_file(target)  # and so its journal
     if encryption.is_cipher_connection(conn):
         # An encrypted database's copy is encrypted with the same key (the backup API
         # copies pages between two SQLCipher connections keyed alike).
@@ -399,9 +401,18 @@ def preview_database(path: Path, key: str | None = None) -> Preview:
     """The preview of a database file, read-only (``key``: as ``open_read_only``).
 
     ``BackupKeyRequired`` when its key is not known (or ``key`` does not open it)."""
+    from companion.store.database import SchemaTooNew
+    from companion.store.schema_check import UnexpectedSchema, check_schema
+
     try:
         conn = open_read_only(path, key)
         try:
+            try:
+                check_schema(conn, path)
+            except SchemaTooNew:
+                pass  # listed as it is: restoring it is refused
+            except UnexpectedSchema as error:
+                raise BackupCorrupt(str(error)) from error
             return preview_connection(conn)
         finally:
             conn.close()
@@ -438,12 +449,15 @@ def preview_connection(conn: sqlite3.Connection) -> Preview:
 
 
 def check_backup(path: Path, key: str | None = None) -> Preview:
-    """Refuse (``BackupCorrupt``, ``SchemaTooNew``) a copy that fails SQLite's integrity
-    check, is no Companion database, or comes from a newer version; else its preview.
+    """Refuse (``BackupCorrupt``, ``SchemaTooNew``, ``UnexpectedSchema``) a copy that fails
+    SQLite's integrity check, is no Companion database, comes from a newer version, or
+    holds objects its migrations do not define (``store/schema_check.py``: a trigger of
+    its own…); else its preview. The copy is only read.
 
     An encrypted copy is opened with ``key`` when given, else with its folder's key;
     ``BackupKeyRequired`` (a ``BackupCorrupt``) when that key does not open it."""
-    from companion.store.migrations import pending_migrations
+    from companion.store.migrations import applied_migrations
+    from companion.store.schema_check import check_schema
 
     path = Path(path)
     refused = _(
@@ -456,12 +470,12 @@ def check_backup(path: Path, key: str | None = None) -> Preview:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
             if rows != [("ok",)]:
                 raise BackupCorrupt(refused.format(name=path.name, reason=rows[0][0]))
-            preview = preview_connection(conn)
-            if not preview.migrations:
+            if not applied_migrations(conn):
                 raise BackupCorrupt(
                     _("« {name} » n'est pas une sauvegarde de Companion.").format(name=path.name)
                 )
-            pending_migrations(conn, path)  # SchemaTooNew: made by a newer Companion
+            check_schema(conn, path)  # SchemaTooNew too: made by a newer Companion
+            preview = preview_connection(conn)
         finally:
             conn.close()
     except errors() as error:

@@ -50,11 +50,21 @@ def open_database(path: Path, key: str | None = None) -> sqlite3.Connection:
     encrypted file (or any file when ``key`` is given) opens through SQLCipher
     (``store/encryption.py``) with ``key``, else the key known for its folder.
 
+    An existing file is first checked against the schema of its migration level
+    (``store/schema_check.py``), before anything is written: read-only (``mode=ro``),
+    or for an encrypted file on its SQLCipher connection before the first write (a
+    second connection would derive a passphrase's key twice).
+
     Raises ``StoreError`` for an unusable path, ``DatabaseCorrupt`` for a file
-    that is not a readable SQLite database, ``KeyRequired``/``WrongKey`` for an
-    encrypted one without its key; the file is never modified then.
+    that is not a readable SQLite database, ``UnexpectedSchema`` for one holding
+    objects of its own (``SchemaTooNew``: from a newer Companion),
+    ``KeyRequired``/``WrongKey`` for an encrypted one without its key; the file is
+    never modified then.
     """
+    from companion.store import schema_check
+
     path = Path(path)
+    _private_file(path)
     encrypted = False
     if path.exists():
         if not path.is_file():
@@ -82,11 +92,14 @@ def open_database(path: Path, key: str | None = None) -> sqlite3.Connection:
         encryption.remember_key(path, key)
         errors = encryption.errors()
     else:
+        schema_check.check_database_file(path)
         # Autocommit at the driver level: every write goes through db.atomic().
         conn = sqlite3.connect(str(path), isolation_level=None)
         errors = (sqlite3.DatabaseError,)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if encrypted:
+            schema_check.check_schema(conn, path)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -94,7 +107,22 @@ def open_database(path: Path, key: str | None = None) -> sqlite3.Connection:
     except errors as error:
         conn.close()
         raise DatabaseCorrupt(path, str(error)) from error
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def _private_file(path: Path) -> None:
+    """The database file 0600 (``filemodes.py``), created so before SQLite creates it: its
+    -wal, -shm and -journal take its mode. An existing one, and its sides, are tightened."""
+    from companion import filemodes
+
+    if path.is_file():
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            filemodes.tighten(f"{path}{suffix}")
+    elif not path.exists() and path.parent.is_dir():
+        filemodes.private_file(path)
 
 
 def table_names(conn: sqlite3.Connection) -> list[str]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from companion import filemodes
 from companion.i18n import _
 from companion.store.database import SQLITE_HEADER, StoreError
 
@@ -402,6 +403,7 @@ def _export(source: Path, key: str | None, target: Path, new_key: str | None) ->
     )
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        filemodes.private_file(target)  # ATTACH would create it with the umask's mode
         conn.execute("ATTACH DATABASE ? AS target KEY ?", (str(target), new_key or ""))
         try:
             conn.execute("SELECT sqlcipher_export('target')")

@@ -11,6 +11,9 @@ from companion.store import schema
 from companion.store.database import SchemaTooNew, check_integrity, table_names
 
 BACKUP_FOLDER = "sauvegardes"  # store/backups.py's (loaded only to back up: start-up)
+MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+)
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,14 @@ def migrate(
     if applied_migrations(conn):
         check_integrity(conn, path)
         backup_database(conn, path, pending[0].name)
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
+    conn.execute(MIGRATIONS_TABLE)
     for migration in pending:
-        _apply(conn, migration)
+        apply_migration(conn, migration)
     return [m.name for m in pending]
 
 
-def _apply(conn: sqlite3.Connection, migration: Migration) -> None:
+def apply_migration(conn: sqlite3.Connection, migration: Migration) -> None:
+    """Run one migration and record it, in one transaction (``_migrations`` must exist)."""
     # executescript() cannot run inside an open transaction, so the script
     # carries its own BEGIN/COMMIT and a failure rolls it back whole.
     now = datetime.now(UTC).isoformat()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from companion import filemodes
 from companion.i18n import _
 from companion.sync.hubapi import (
     ATTEMPTS,
@@ -114,14 +115,13 @@ def _bring(store: Store, api: HubApi, item: WantedItem, result: ToolboxResult) -
     own = [f for f in item.files if f.sha256 == item.sha256]
     if not own:
         raise ItemError(item.slug, _("le fichier de l'élément manque ou ne correspond pas."))
-    folder = partial_folder(store)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = filemodes.private_folder(partial_folder(store))
     staged: list[catalogue.StagedFile] = []
     used: set[str] = set()
     for entry in item.files:
         path = folder / entry.sha256
         if entry.sha256 in used:  # the same bytes under two names: install_item moves each
-            copy = folder / f"{entry.sha256}.{len(staged)}"
+            copy = filemodes.private_file(folder / f"{entry.sha256}.{len(staged)}")
             shutil.copyfile(folder / entry.sha256, copy)
             path = copy
         else:
@@ -149,7 +149,7 @@ def _gather(
         target.unlink()
     local = catalogue.installed_copy(store, entry.sha256)
     if local is not None:
-        shutil.copyfile(local, target)
+        shutil.copyfile(local, filemodes.private_file(target))
         result.reused += 1
         return
     for _attempt in range(2):
@@ -169,7 +169,7 @@ def _download(api: HubApi, entry: ItemFile, target: Path) -> int:
     received. A cut transfer that brought bytes resumes at once; answers that bring
     nothing are retried with back-off, ``ATTEMPTS`` times in a row at most."""
     if entry.size == 0:
-        target.write_bytes(b"")
+        filemodes.open_private(target, "wb").close()
         return 0
     url = f"/v1/toolbox/files/{entry.sha256}"
     counter = _Counter()
@@ -240,7 +240,7 @@ def _write(
     """Write the body at ``start`` (0: the file is rewritten), never past ``size``; each
     block reaches the file as it comes, so a cut transfer keeps what it received."""
     written = 0
-    with target.open("r+b" if start and target.exists() else "wb") as out:
+    with filemodes.open_private(target, "r+b" if start and target.exists() else "wb") as out:
         out.seek(start)
         out.truncate()
         for block in response.iter_bytes():  # as it comes: no block held back

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from companion import filemodes
 from companion.i18n import N_, _
 from companion.store.records import now_iso
 from companion.toolbox.items import (
@@ -213,7 +214,7 @@ def sha256_of_file(path: Path) -> str:
 
 def _move_into_place(source: Path, target: Path) -> None:
     # Through a temporary name in the target folder, so a reader never sees half a file.
-    target.parent.mkdir(parents=True, exist_ok=True)
+    filemodes.private_folder(target.parent)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".arrivee-")
     os.close(handle)
     try:

@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
+from companion import filemodes
 from companion.i18n import _
 from companion.maps.tiles.errors import TileError
 from companion.maps.tiles.sources import TileSource
@@ -31,14 +32,14 @@ def import_mbtiles(path: Path, data_dir: Path) -> TileSource:
     read-only source serving it; raises a French TileError naming the file otherwise."""
     path = Path(path)
     name = read_basemap(path).name_in_file
-    folder = Path(data_dir) / BASEMAPS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = filemodes.private_folder(Path(data_dir) / BASEMAPS_DIR)
     target = folder / f"{fold(name).replace(' ', '-')[:60] or 'fond-de-carte'}.mbtiles"
     partial = target.with_name(f".{target.name}.part")
     try:
         # SQLite's backup API copies a consistent snapshot, even of a file in WAL mode.
         with contextlib.closing(_open_read_only(path)) as src:
-            with contextlib.closing(sqlite3.connect(partial)) as dst:
+            partial.unlink(missing_ok=True)
+            with contextlib.closing(sqlite3.connect(filemodes.private_file(partial))) as dst:
                 src.backup(dst)
                 dst.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
         read_basemap(partial)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from companion import filemodes
 from companion.maps.tiles.tilemath import tms_row
 
 SCHEMA = """
@@ -53,7 +54,8 @@ class MBTiles:
         self._pool_lock = threading.Lock()
         self._write_lock = threading.Lock()
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            filemodes.private_folder(self.path.parent)
+            filemodes.private_file(self.path)  # before SQLite creates it: its -wal alike
             with self._connection() as conn:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.executescript(SCHEMA)
