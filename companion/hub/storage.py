@@ -385,7 +385,8 @@ def _migrate(tx: Tx) -> None:
 
 def _make_private(data_dir: Path) -> None:
     filemodes.private_folder(data_dir)
-    for name in (DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", WATERMARK_FILE):
+    names = (DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", WATERMARK_FILE)
+    for name in (*names, WATERMARK_FILE + ".lock"):
         filemodes.tighten(data_dir / name)
     if (data_dir / FILES_FOLDER).is_dir():
         filemodes.tighten_tree(data_dir / FILES_FOLDER)
