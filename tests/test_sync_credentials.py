@@ -73,3 +73,21 @@ def test_without_a_keyring_the_token_is_a_file_only_its_owner_reads(tmp_path, us
     assert where == str(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_token(tmp_path, HUB) == "jeton-secret"
+
+
+def test_the_token_file_is_only_ever_given_to_its_own_hub(tmp_path, use_keyring):
+    use_keyring(NoKeyring())
+    save_token(tmp_path, HUB, "jeton-secret")
+    # A restored backup or an imported archive may name another hub: it gets nothing.
+    assert load_token(tmp_path, "https://hub.malveillant.example") is None
+    assert load_token(tmp_path, HUB) == "jeton-secret"
+
+
+def test_an_earlier_versions_token_file_is_bound_to_the_first_hub_it_serves(tmp_path, use_keyring):
+    use_keyring(NoKeyring())
+    path = tmp_path / TOKEN_FILE
+    path.write_text("jeton-ancien\n")
+    assert load_token(tmp_path, HUB) == "jeton-ancien"
+    assert load_token(tmp_path, "https://hub.malveillant.example") is None
+    assert load_token(tmp_path, HUB) == "jeton-ancien"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
