@@ -333,7 +333,7 @@ def test_the_sync_command_saves_the_hub_and_its_token(tmp_path, real_hub, capsys
     report = json.loads(capsys.readouterr().out)
     assert report["pushed"] == 22 and report["hub"] == url
     saved = data / "jeton-hub"
-    assert saved.read_text().strip() == token
+    assert saved.read_text().splitlines() == [f"hub {url}", token]  # bound to its hub
     assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
 
     assert main(["sync", "--data", str(data)]) == 0  # the saved hub and token
