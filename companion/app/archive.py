@@ -181,8 +181,11 @@ def _write_readable(database: Path, folder: Path) -> Preview:
 
 
 def _write_table(conn: sqlite3.Connection, table: str, path: Path, everything: TextIO) -> None:
-    """One table's live rows as CSV (UTF-8 with BOM and ``;``, as French Excel opens it)
-    and as JSON objects into ``everything``."""
+    """One table's live rows as CSV (UTF-8 with BOM and ``;``, as French Excel opens it,
+    a text that would be a formula quoted: ``io/cells.py``) and as JSON objects into
+    ``everything``."""
+    from companion.io.cells import csv_value
+
     cursor = conn.execute(f"SELECT * FROM {table}")
     columns = [column[0] for column in cursor.description]
     deleted = columns.index("deleted") if "deleted" in columns else None
@@ -190,11 +193,11 @@ def _write_table(conn: sqlite3.Connection, table: str, path: Path, everything: T
     first = True
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
-        writer.writerow([columns[i] for i in keep])
+        writer.writerow([csv_value(columns[i]) for i in keep])
         for row in cursor:
             if deleted is not None and row[deleted]:
                 continue
-            writer.writerow(["" if row[i] is None else row[i] for i in keep])
+            writer.writerow([csv_value(row[i]) for i in keep])
             record = json.dumps({columns[i]: row[i] for i in keep}, ensure_ascii=False)
             everything.write(("" if first else ",") + "\n " + record)
             first = False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from companion.io.cells import import_text
 from companion.io.textfile import detect_format, read_records
 from companion.io.vcard import Card
 from companion.text import fold
@@ -51,7 +52,7 @@ def read_contacts(path: Path) -> list[Card]:
     for record in records:
         card = Card(line=record.line)
         for role, value in zip(roles, record.cells, strict=False):
-            _apply(card, role, value.strip())
+            _apply(card, role, import_text(value))
         if card.first_name or card.last_name or card.formatted_name:
             cards.append(card)
     return cards
