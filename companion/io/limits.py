@@ -61,9 +61,10 @@ def size_text(size: int) -> str:
     return _("{size} Mo").format(size=f"{size / MIB:.1f}".rstrip("0").rstrip("."))
 
 
-def check_file_size(path: Path, limit: int = MAX_FILE_BYTES) -> None:
-    """``LimitExceeded`` for a file larger than ``limit`` (a missing file passes: its
-    reader explains)."""
+def check_file_size(path: Path, limit: int | None = None) -> None:
+    """``LimitExceeded`` for a file larger than ``limit`` (``MAX_FILE_BYTES``); a missing
+    file passes: its reader explains."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
         size = Path(path).stat().st_size
     except OSError:
