@@ -392,6 +392,17 @@ def json_breakage(folder: Path, stem: str, suffix: str) -> list[Case]:
         path = folder / f"{stem}-{name}{suffix}"
         path.write_text(text, encoding="utf-8")
         cases.append(Case(path))
+    # Values nested just within the parser's reach: read, never turned into text.
+    inner = "[" * 960 + "1" + "]" * 960
+    path = folder / f"{stem}-valeurs-profondes{suffix}"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": '
+        f'{{"type": "Point", "coordinates": [2.35, 48.85]}}, "properties": {{"name": "x", '
+        f'"description": {inner}, "etiquettes": [{inner}]}}}}], "data": [{{"name": {inner}, '
+        f'"ontology": {inner}, "description": {inner}}}]}}',
+        encoding="utf-8",
+    )
+    cases.append(Case(path, strict=False))
     return cases
 
 

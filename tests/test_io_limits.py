@@ -235,3 +235,15 @@ def test_files_too_large_to_read_whole_are_refused(store, gazetteer, tmp_path, m
     big.write_bytes(b"Nom\r\n" + b"Acteur\r\n" * 200)
     with pytest.raises(UnreadableFile, match="trop volumineux"):
         plan_import(store, gazetteer, big)
+
+
+def test_a_mapping_file_nested_too_deep_is_refused(tmp_path, capsys):
+    from companion.cli import main
+
+    source = tmp_path / "a.csv"
+    source.write_bytes(b"Nom;Ville\r\nA;Lyon\r\n")
+    mapping = tmp_path / "m.json"
+    mapping.write_text('{"Nom": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    data = tmp_path / "donnees"
+    assert main(["import", str(source), "--mapping", str(mapping), "--data", str(data)]) == 2
+    assert "Correspondance « " in capsys.readouterr().err

@@ -114,9 +114,15 @@ def _cells(feature: Any, number: int, found: list[Problem]) -> dict[str, str]:
 
 
 def _text(value: Any) -> str:
+    """A property as text: a list's plain values joined; objects and nested lists are no
+    text (and are never turned into one: deep ones would exhaust the recursion limit)."""
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return "" if value is None else str(value)
+        return ", ".join(text for text in map(_scalar, value) if text)
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    return "" if value is None or isinstance(value, dict | list) else str(value)
 
 
 def export_geojson(store: Store, path: Path, include_private: bool = False) -> int:

@@ -38,7 +38,7 @@ _TAG = re.compile(r"<[^>]+>")
 def is_gogocarto(data: Any) -> bool:
     """Whether parsed JSON is a GoGoCarto export (``{"data": [...]}`` or a bare element list)."""
     if isinstance(data, dict):
-        if str(data.get("ontology", "")).startswith("gogo"):
+        if _text(data.get("ontology")).startswith("gogo"):
             return True
         data = data.get("data")
     if not isinstance(data, list) or not data:
