@@ -73,9 +73,9 @@ def _actor_rows(store: Store) -> list[tuple]:
 
 
 def _csv_cell(key: str, value: object) -> str:
-    """A CSV cell: coordinates are numbers, any text is quoted if it would be a formula."""
+    """A CSV cell: a number (a coordinate) as it is, any text quoted if it would be a formula."""
     text = _cell(key, value)
-    return text if key in ("latitude", "longitude") else quote_formula(text)
+    return text if isinstance(value, int | float) else quote_formula(text)
 
 
 def _cell(key: str, value: object) -> str:
