@@ -114,13 +114,32 @@ def _backup_key(args: argparse.Namespace, locked: Exception) -> str:
     import getpass
 
     print(locked, file=sys.stderr)
-    return getpass.getpass(_("Phrase de passe de la sauvegarde : "))
+    try:
+        return getpass.getpass(_("Phrase de passe de la sauvegarde : "))
+    except (EOFError, OSError) as error:  # no terminal and nothing on standard input
+        from companion.errors import CompanionError
+
+        raise CompanionError(
+            _(
+                "Aucune phrase de passe donnée pour « {name} » (--backup-key-file) : rien n'a "
+                "été restauré."
+            ).format(name=Path(args.backup).name)
+        ) from error
 
 
 def run_import_archive(args: argparse.Namespace, data_dir: Path) -> int:
-    from companion.app.archive import import_archive
+    from companion.app.archive import ArchiveError, import_archive
+    from companion.errors import CompanionError
 
-    done = import_archive(args.archive, data_dir, replace=args.replace)
+    try:
+        done = import_archive(args.archive, data_dir, replace=args.replace)
+    except CompanionError as error:
+        if args.archive.name in str(error):
+            raise
+        # « Archive refusée : le fichier « companion.db » est endommagé. »: which archive?
+        raise ArchiveError(
+            _("« {name} » : {message}").format(name=args.archive.name, message=error)
+        ) from error
     if done.safety is not None:
         print(
             _("Base précédente sauvegardée : {path}").format(path=done.safety.path),

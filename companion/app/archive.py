@@ -30,10 +30,12 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -62,6 +64,7 @@ READABLE_TABLES = (
     "catalyst_profiles", "map_views", "toolbox_notes", "toolbox_favourites",
 )  # fmt: skip
 _CHUNK = 1 << 20
+MAX_MANIFEST_BYTES = 32 << 20  # about 200,000 files listed
 
 
 def encrypted_warning() -> str:
@@ -187,8 +190,11 @@ def _write_readable(database: Path, folder: Path) -> Preview:
 
 
 def _write_table(conn: sqlite3.Connection, table: str, path: Path, everything: TextIO) -> None:
-    """One table's live rows as CSV (UTF-8 with BOM and ``;``, as French Excel opens it)
-    and as JSON objects into ``everything``."""
+    """One table's live rows as CSV (UTF-8 with BOM and ``;``, as French Excel opens it,
+    a text that would be a formula quoted: ``io/cells.py``) and as JSON objects into
+    ``everything``."""
+    from companion.io.cells import csv_value
+
     cursor = conn.execute(f"SELECT * FROM {table}")
     columns = [column[0] for column in cursor.description]
     deleted = columns.index("deleted") if "deleted" in columns else None
@@ -196,11 +202,11 @@ def _write_table(conn: sqlite3.Connection, table: str, path: Path, everything: T
     first = True
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
-        writer.writerow([columns[i] for i in keep])
+        writer.writerow([csv_value(columns[i]) for i in keep])
         for row in cursor:
             if deleted is not None and row[deleted]:
                 continue
-            writer.writerow(["" if row[i] is None else row[i] for i in keep])
+            writer.writerow([csv_value(row[i]) for i in keep])
             record = json.dumps({columns[i]: row[i] for i in keep}, ensure_ascii=False)
             everything.write(("" if first else ",") + "\n " + record)
             first = False
@@ -278,39 +284,142 @@ def check_archive(path: Path, progress: Progress | None = None) -> ArchiveSummar
     return _summary(path, manifest)
 
 
+# -- zip reading within limits, and the manifest's validation -----------------------------
+
+
 def _open(path: Path) -> zipfile.ZipFile:
+    """The archive, open, once its zip directory passed the limits (``io/limits.py``)."""
+    from companion.io import limits
+
     try:
-        return zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as error:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile, ValueError) as error:
         raise ArchiveError(
             _("« {name} » n'est pas une archive Companion lisible ({reason}).").format(
                 name=path.name, reason=error
             )
         ) from error
+    try:
+        limits.check_zip_directory(archive, limits.ARCHIVE)
+    except limits.LimitExceeded as error:
+        archive.close()
+        raise ArchiveError(
+            _("Archive « {name} » refusée : {reason}. Rien n'a été importé.").format(
+                name=path.name, reason=error
+            )
+        ) from error
+    return archive
 
 
 def _manifest(archive: zipfile.ZipFile, path: Path) -> dict[str, Any]:
+    """The manifest, read within ``MAX_MANIFEST_BYTES`` and checked field by field."""
     not_ours = _("« {name} » n'est pas une archive Companion (manifeste absent ou illisible).")
     try:
-        manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
-    except (KeyError, ValueError, UnicodeDecodeError, zipfile.BadZipFile) as error:
+        info = archive.getinfo(MANIFEST)
+        if info.file_size > MAX_MANIFEST_BYTES:
+            raise ValueError("manifest too large")
+        manifest = json.loads(b"".join(_entry_chunks(archive, info)).decode("utf-8"))
+    except (KeyError, ValueError, RecursionError, ArchiveError) as error:
         raise ArchiveError(not_ours.format(name=path.name)) from error
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ArchiveError(not_ours.format(name=path.name))
     if manifest.get("format_version") != FORMAT_VERSION:
+        if not _is_int(manifest.get("format_version")):
+            raise ArchiveError(not_ours.format(name=path.name))
         raise ArchiveError(
             _(
                 "L'archive « {name} » est d'un format que cette version de Companion ne "
                 "connaît pas : mettez Companion à jour pour l'importer."
             ).format(name=path.name)
         )
-    files = manifest.get("files")
-    if not isinstance(files, list) or not all(
-        isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("sha256"), str)
-        for f in files
-    ):
-        raise ArchiveError(not_ours.format(name=path.name))
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise ArchiveError(
+            _("L'archive « {name} » a un manifeste invalide : {problem}.").format(
+                name=path.name, problem=problem
+            )
+        )
     return manifest
+
+
+def _manifest_problem(manifest: dict[str, Any]) -> str | None:
+    """What is wrong with the manifest's fields (French), or None."""
+    text = _("un texte")
+    for key in ("app_version", "created_at"):
+        if not isinstance(manifest.get(key, ""), str):
+            return _("« {field} » doit être {kind}").format(field=key, kind=text)
+    if manifest.get("last_change") is not None and not isinstance(manifest["last_change"], str):
+        return _("« {field} » doit être {kind}").format(field="last_change", kind=text)
+    if not isinstance(manifest.get("database_encrypted", False), bool):
+        return _("« {field} » doit être {kind}").format(
+            field="database_encrypted", kind=_("vrai ou faux")
+        )
+    migrations = manifest.get("migrations", [])
+    if not isinstance(migrations, list) or not all(isinstance(m, str) for m in migrations):
+        return _("« {field} » doit être {kind}").format(
+            field="migrations", kind=_("une liste de textes")
+        )
+    counts = manifest.get("counts", {})
+    if not isinstance(counts, dict) or not all(
+        _is_int(value) and value >= 0 for value in counts.values()
+    ):
+        return _("« {field} » doit être {kind}").format(
+            field="counts", kind=_("un objet de nombres entiers")
+        )
+    files = manifest.get("files")
+    if not isinstance(files, list) or not all(_is_file_entry(entry) for entry in files):
+        return _("« {field} » doit être {kind}").format(
+            field="files", kind=_("une liste de fichiers (chemin, empreinte SHA-256, taille)")
+        )
+    if len({entry["path"] for entry in files}) != len(files):
+        return _("un fichier y est listé deux fois")
+    return None
+
+
+def _tampered(name: str) -> ArchiveError:
+    return ArchiveError(
+        _(
+            "Archive refusée : le fichier « {file} » a été modifié ou endommagé (sa taille ou "
+            "son empreinte SHA-256 ne correspond pas au manifeste). Rien n'a été importé."
+        ).format(file=name)
+    )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_file_entry(entry: object) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("path"), str)
+        and isinstance(entry.get("sha256"), str)
+        and re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]) is not None
+        and _is_int(entry.get("size"))
+        and entry["size"] >= 0
+    )
+
+
+def _entry_chunks(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, listed_size: int | None = None
+) -> Iterator[bytes]:
+    """An entry's bytes in chunks, never more than its zip directory (and the manifest, when
+    given) announce; ``ArchiveError`` naming the entry when it is damaged or lies."""
+    from companion.io import limits
+
+    if listed_size is not None and listed_size != info.file_size:
+        raise _tampered(info.filename)
+    try:
+        yield from limits.read_entry(archive, info)
+    except limits.LimitExceeded as error:
+        raise ArchiveError(
+            _("Archive refusée : {reason}. Rien n'a été importé.").format(reason=error)
+        ) from error
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError) as error:
+        # a damaged entry (CRC, deflate stream), or a compression this Python lacks
+        raise ArchiveError(
+            _("Archive refusée : le fichier « {file} » est endommagé.").format(file=info.filename)
+        ) from error
 
 
 def _check_files(
@@ -328,24 +437,15 @@ def _check_files(
         _check_name(name)
         digest = hashlib.sha256()
         try:
-            with archive.open(name) as handle:
-                while chunk := handle.read(_CHUNK):
-                    digest.update(chunk)
+            info = archive.getinfo(name)
         except KeyError as error:
             raise ArchiveError(
                 _("Archive refusée : le fichier « {file} » manque.").format(file=name)
             ) from error
-        except (OSError, zipfile.BadZipFile) as error:  # a damaged entry (CRC error)
-            raise ArchiveError(
-                _("Archive refusée : le fichier « {file} » est endommagé.").format(file=name)
-            ) from error
+        for chunk in _entry_chunks(archive, info, entry["size"]):
+            digest.update(chunk)
         if digest.hexdigest() != entry["sha256"]:
-            raise ArchiveError(
-                _(
-                    "Archive refusée : le fichier « {file} » a été modifié ou endommagé "
-                    "(son empreinte SHA-256 ne correspond pas au manifeste). Rien n'a été importé."
-                ).format(file=name)
-            )
+            raise _tampered(name)
         if progress:
             progress(number + 1, len(listed), _("Vérification de l'archive…"))
 
@@ -413,6 +513,7 @@ def import_archive(
             ).format(path=data_dir)
         )
     summary = check_archive(archive_path, report)
+    _check_room(archive_path, data_dir)
     database = prepare_data_folder(data_dir)
     backups.refuse_if_in_use(database)
     partial = database.with_name(database.name + ".archive")
@@ -449,11 +550,10 @@ def import_archive(
             safety, _aside = backups.back_up_current(database, data_dir, backups.ARCHIVE)
             attachments = 0
             for name in archive.namelist():
-                relative = name.removeprefix(FILES + "/")
-                if name.startswith(FILES + "/") and relative.split("/")[0] in ATTACHMENTS:
-                    if not name.endswith("/"):
-                        _extract(archive, name, data_dir / relative)
-                        attachments += 1
+                relative = _attachment(name)
+                if relative is not None:
+                    _extract(archive, name, data_dir / relative)
+                    attachments += 1
         backups.install_database(partial, database)
     except OSError as error:
         raise ArchiveError(
@@ -472,13 +572,53 @@ def import_archive(
     return ArchiveImport(summary, preview, migrated, attachments, safety)
 
 
+def _attachment(name: str) -> str | None:
+    """Where an entry goes in the data folder (relative), or None if it is not a file of
+    ``fichiers/`` that the data folder keeps."""
+    relative = name.removeprefix(FILES + "/")
+    if name.startswith(FILES + "/") and relative.split("/")[0] in ATTACHMENTS:
+        return None if name.endswith("/") else relative
+    return None
+
+
+def _check_room(archive_path: Path, data_dir: Path) -> None:
+    """Refuse, before anything is written, an archive whose database and files (their
+    sizes checked against the manifest) would not fit on the data folder's disk."""
+    with _open(archive_path) as archive:
+        needed = sum(
+            info.file_size
+            for info in archive.infolist()
+            if info.filename == DATABASE_ENTRY or _attachment(info.filename) is not None
+        )
+    folder = data_dir
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # the folder's own checks explain what is wrong with it
+    if needed > free:
+        from companion.io.limits import size_text
+
+        raise ArchiveError(
+            _(
+                "L'archive « {name} » demande {needed} d'espace libre et le disque de « {path} » "
+                "n'en a que {free}. Rien n'a été importé."
+            ).format(
+                name=archive_path.name, needed=size_text(needed), path=data_dir,
+                free=size_text(free),
+            )
+        )  # fmt: skip
+
+
 def _extract(archive: zipfile.ZipFile, name: str, target: Path) -> None:
     """One entry to ``target``, through a temporary file (0600) beside it and a rename."""
     filemodes.private_folder(target.parent)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".archive-")
     try:
-        with os.fdopen(handle, "wb") as out, archive.open(name) as source:
-            shutil.copyfileobj(source, out, _CHUNK)
+        with os.fdopen(handle, "wb") as out:
+            for chunk in _entry_chunks(archive, archive.getinfo(name)):
+                out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)

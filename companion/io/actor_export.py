@@ -3,7 +3,8 @@
 UTF-8 with a BOM (Excel then reads accents right, and every character fits, unlike
 Windows-1252), ``;`` between cells, CRLF, decimal commas, phones and SIREN/SIRET
 spaced as people write them, French column names that the importer recognises:
-exporting then importing the file changes nothing.
+exporting then importing the file changes nothing. A text a spreadsheet would run
+as a formula (``=HYPERLINK(...)``) goes out neutralised (``io/cells.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from companion.directory.actor_checks import format_siren, format_siret
 from companion.directory.validate import format_phone
 from companion.domain import ACTOR_KINDS, VISIBILITIES, label
 from companion.io.actor_fields import FIELDS_BY_KEY
+from companion.io.cells import quote_formula
 from companion.store import Store
 
 COLUMNS = (
@@ -35,7 +37,9 @@ def export_actors_csv(store: Store, path: Path) -> int:
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
         writer.writerow(HEADER)
         for row in rows:
-            writer.writerow([_cell(key, value) for key, value in zip(COLUMNS, row, strict=True)])
+            writer.writerow(
+                [_csv_cell(key, value) for key, value in zip(COLUMNS, row, strict=True)]
+            )
     os.replace(partial, path)
     return len(rows)
 
@@ -66,6 +70,12 @@ def _actor_rows(store: Store) -> list[tuple]:
         " WHERE at.actor_id = a.id AND t.deleted = 0), a.visibility "
         "FROM actors a WHERE a.deleted = 0 ORDER BY a.sort_name"
     ).fetchall()
+
+
+def _csv_cell(key: str, value: object) -> str:
+    """A CSV cell: a number (a coordinate) as it is, any text quoted if it would be a formula."""
+    text = _cell(key, value)
+    return text if isinstance(value, int | float) else quote_formula(text)
 
 
 def _cell(key: str, value: object) -> str:

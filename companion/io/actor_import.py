@@ -19,6 +19,7 @@ from companion.geo import Gazetteer
 from companion.i18n import _
 from companion.io import actor_fields as fields
 from companion.io.actor_writer import write_actors
+from companion.io.cells import import_text
 from companion.io.import_plan import (
     ImportPlan,
     ImportRefused,
@@ -88,7 +89,7 @@ def check_cancel(cancel: threading.Event | None) -> None:
 
 
 def _cells_by_field(cells: list[str], mapping: dict[int, str]) -> dict[str, str]:
-    return {key: cells[index].strip() for index, key in mapping.items() if index < len(cells)}
+    return {key: import_text(cells[index]) for index, key in mapping.items() if index < len(cells)}
 
 
 class RowChecker:

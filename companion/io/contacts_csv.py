@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from companion.io.textfile import detect_format, read_records
+from companion.i18n import _
+from companion.io.cells import import_text
+from companion.io.textfile import UnreadableFile, detect_format, read_records
 from companion.io.vcard import Card
 from companion.text import fold
 
@@ -41,19 +43,25 @@ def looks_like_contacts(headers: list[str]) -> bool:
 
 
 def read_contacts(path: Path) -> list[Card]:
-    """The cards of a contacts CSV, one per non-empty row."""
+    """The cards of a contacts CSV, one per row with a name; ``UnreadableFile`` when no row
+    has one."""
     records = read_records(path, detect_format(path))
     header = next(records, None)
     if header is None:
-        return []
+        raise UnreadableFile(_("« {path} » est vide.").format(path=path))
     roles = [_role(cell) for cell in header.cells]
     cards = []
     for record in records:
         card = Card(line=record.line)
         for role, value in zip(roles, record.cells, strict=False):
-            _apply(card, role, value.strip())
+            _apply(card, role, import_text(value))
         if card.first_name or card.last_name or card.formatted_name:
             cards.append(card)
+    if not cards:
+        raise UnreadableFile(
+            _("« {path} » ne contient aucun contact (aucune ligne avec un prénom ou un nom).")
+            .format(path=path)
+        )  # fmt: skip
     return cards
 
 

@@ -21,7 +21,7 @@ from companion.i18n import _
 from companion.io import actor_fields as fields
 from companion.io.actor_import import PROGRESS_ROWS, Progress, RowChecker, check_cancel
 from companion.io.import_plan import ImportPlan, Problem
-from companion.io.textfile import TextFormat, UnreadableFile, unreadable_reason
+from companion.io.textfile import TextFormat, UnreadableFile, check_size, unreadable_reason
 from companion.store import Store
 
 
@@ -40,9 +40,11 @@ def plan_geojson(
         raise UnreadableFile(
             _("« {path} » n'est pas une collection GeoJSON (FeatureCollection).").format(path=path)
         )
+    features = collection["features"]
+    if not features:
+        raise UnreadableFile(_("« {path} » ne contient aucun élément.").format(path=path))
     plan = ImportPlan(path, TextFormat("utf-8", ""), [], {})
     checker = RowChecker(store, gazetteer, default_kind=default_kind)
-    features = collection["features"]
     for number, feature in enumerate(features, start=1):
         found: list[Problem] = []
         cells = _cells(feature, number, found)
@@ -66,11 +68,19 @@ def report_progress(
 
 
 def load_json(path: Path) -> Any:
-    """A JSON file's content; ``UnreadableFile`` (naming the file and line) if it is not JSON."""
+    """A JSON file's content; ``UnreadableFile`` (naming the file and line) if it is not JSON,
+    is too large (``io/limits.py``) or nested deeper than the parser goes."""
+    check_size(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as error:
         raise UnreadableFile(unreadable_reason(path, error)) from error
+    except RecursionError as error:
+        raise UnreadableFile(
+            _("« {path} » est refusé : données JSON imbriquées trop profondément.").format(
+                path=path
+            )
+        ) from error
     except (ValueError, UnicodeDecodeError) as error:
         line = getattr(error, "lineno", "?")
         raise UnreadableFile(
@@ -96,15 +106,23 @@ def _cells(feature: Any, number: int, found: list[Problem]) -> dict[str, str]:
         )
         return cells
     coordinates = geometry.get("coordinates") or []
-    if len(coordinates) >= 2:
-        cells["longitude"], cells["latitude"] = str(coordinates[0]), str(coordinates[1])
+    if not isinstance(coordinates, list):
+        found.append(Problem(number, "", _("coordonnées du point illisibles")))
+    elif len(coordinates) >= 2:
+        cells["longitude"], cells["latitude"] = _text(coordinates[0]), _text(coordinates[1])
     return cells
 
 
 def _text(value: Any) -> str:
+    """A property as text: a list's plain values joined; objects and nested lists are no
+    text (and are never turned into one: deep ones would exhaust the recursion limit)."""
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return "" if value is None else str(value)
+        return ", ".join(text for text in map(_scalar, value) if text)
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    return "" if value is None or isinstance(value, dict | list) else str(value)
 
 
 def export_geojson(store: Store, path: Path, include_private: bool = False) -> int:

@@ -38,7 +38,7 @@ _TAG = re.compile(r"<[^>]+>")
 def is_gogocarto(data: Any) -> bool:
     """Whether parsed JSON is a GoGoCarto export (``{"data": [...]}`` or a bare element list)."""
     if isinstance(data, dict):
-        if str(data.get("ontology", "")).startswith("gogo"):
+        if _text(data.get("ontology")).startswith("gogo"):
             return True
         data = data.get("data")
     if not isinstance(data, list) or not data:
@@ -87,10 +87,11 @@ def plan_gogocarto(
 
 
 def _elements(data: Any, path: Path) -> list[Any]:
-    if isinstance(data, dict) and isinstance(data.get("data"), list):
-        return data["data"]
-    if isinstance(data, list):
-        return data
+    elements = data.get("data") if isinstance(data, dict) else data
+    if isinstance(elements, list) and elements:
+        return elements
+    if isinstance(elements, list):
+        raise UnreadableFile(_("« {path} » ne contient aucun élément.").format(path=path))
     raise UnreadableFile(
         _("« {path} » n'est pas un export GoGoCarto (liste d'éléments « data » attendue).").format(
             path=path

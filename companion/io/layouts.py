@@ -143,11 +143,13 @@ def read_mapping_file(path: Path) -> dict[str, str]:
     """A JSON file naming columns by their header: ``{"Raison sociale": "name"}``."""
     try:
         by_header = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise LayoutError(
             _("Correspondance « {path} » illisible : {reason}").format(path=path, reason=error)
         ) from error
-    if not isinstance(by_header, dict):
+    if not isinstance(by_header, dict) or any(
+        isinstance(key, dict | list) for key in by_header.values()
+    ):
         raise LayoutError(
             _("Correspondance « {path} » illisible : {reason}").format(
                 path=path, reason=_("un objet JSON est attendu")

@@ -56,12 +56,41 @@ def unreadable_reason(path: Path | str, error: OSError) -> str:
     return _("Impossible de lire « {path} » : {reason}").format(path=path, reason=reason)
 
 
+def check_size(path: Path) -> None:
+    """``UnreadableFile`` for a file too large to be read whole (``io/limits.py``)."""
+    from companion.io.limits import LimitExceeded, check_file_size
+
+    try:
+        check_file_size(path)
+    except LimitExceeded as error:
+        raise UnreadableFile(
+            _("« {path} » est refusé : {reason}.").format(path=path, reason=error)
+        ) from error
+
+
+def check_text_bytes(path: Path, content: bytes) -> None:
+    """``UnreadableFile`` for bytes no text file holds: NUL bytes are a binary or damaged
+    file, or UTF-16/UTF-32 ("Texte Unicode" of Excel), which is read as neither."""
+    position = content.find(b"\x00")
+    if position >= 0:
+        line = content.count(b"\n", 0, position) + 1
+        raise UnreadableFile(
+            _(
+                "« {path} », ligne {line} : octet nul, ce n'est pas un fichier texte lisible "
+                "(fichier binaire, endommagé, ou enregistré en UTF-16 : enregistrez-le en "
+                "CSV UTF-8)."
+            ).format(path=path, line=line)
+        )
+
+
 def detect_format(path: Path) -> TextFormat:
     """Guess the encoding (BOM, else UTF-8 if it decodes, else Windows-1252) and delimiter."""
+    check_size(path)
     try:
         content = Path(path).read_bytes()
     except OSError as error:
         raise UnreadableFile(unreadable_reason(path, error)) from error
+    check_text_bytes(path, content)
     if content.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
     else:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from companion.errors import CompanionError
 from companion.i18n import _
-from companion.io.textfile import unreadable_reason
+from companion.io.textfile import UnreadableFile, check_size, check_text_bytes, unreadable_reason
 
 _PROPERTY = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)$", re.S)
 
@@ -45,9 +45,16 @@ class Card:
 def read_cards(path: Path) -> list[Card]:
     """Every card of a .vcf file, in order."""
     try:
+        check_size(path)
+    except UnreadableFile as error:
+        raise VCardError(str(error)) from error
+    try:
         raw = Path(path).read_bytes()
+        check_text_bytes(path, raw)
     except OSError as error:
         raise VCardError(unreadable_reason(path, error)) from error
+    except UnreadableFile as error:
+        raise VCardError(str(error)) from error
     text = _decode(raw)
     cards: list[Card] = []
     current: Card | None = None
@@ -73,6 +80,12 @@ def read_cards(path: Path) -> list[Card]:
         raise VCardError(
             _("« {path} », ligne {line} : carte sans END:VCARD.").format(
                 path=path, line=current.line
+            )
+        )
+    if not cards:
+        raise VCardError(
+            _("« {path} » ne contient aucune fiche vCard (BEGIN:VCARD … END:VCARD).").format(
+                path=path
             )
         )
     return cards

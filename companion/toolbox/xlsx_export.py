@@ -2,7 +2,8 @@
 
 Each sheet is named after the heading above its table; the header row is bold,
 frozen and filtered, columns are sized to their text. Text outside the tables
-(instructions) goes to a first sheet, « Consignes ».
+(instructions) goes to a first sheet, « Consignes ». The text may come from the hub:
+every cell is written as text, never as a formula (``io/cells.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, BinaryIO
 
 from companion.i18n import _
+from companion.io.cells import xlsx_row
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -67,10 +69,10 @@ def write_xlsx(item: ToolboxItem, root: ET.Element, handle: BinaryIO) -> None:
 def _notes(sheet: Worksheet, title: str, lines: list[tuple[str, bool]]) -> None:
     from openpyxl.styles import Alignment, Font
 
-    sheet.append([title])
+    sheet.append(xlsx_row(sheet, [title]))
     sheet["A1"].font = Font(bold=True, size=14)
     for text, is_heading in lines:
-        sheet.append([text])
+        sheet.append(xlsx_row(sheet, [text]))
         cell = sheet.cell(row=sheet.max_row, column=1)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if is_heading:
@@ -95,7 +97,7 @@ def _fill(sheet: Worksheet, table: ET.Element) -> None:
     rows = [[_text(cell) for cell in row] for row in table.iter("tr")]
     header = [row for row in table.iter("tr") if any(cell.tag == "th" for cell in row)]
     for values in rows:
-        sheet.append(values)
+        sheet.append(xlsx_row(sheet, values))
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in sheet.iter_rows():
         for cell in row:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from companion.errors import CompanionError
 from companion.i18n import _
 from companion.io.actor_fields import FIELDS, FIELDS_BY_KEY
+from companion.io.cells import import_text
 from companion.io.layouts import proposed_mapping, remember_layout
 from companion.io.sources import read_head
 from companion.io.textfile import Record
@@ -110,8 +111,8 @@ class MappingPage(QWizardPage):
             combo.currentIndexChanged.connect(self._on_combo_changed)
             self.columns.setCellWidget(index, 1, combo)
             self.combos.append(combo)
-            sample = next((row.cells[index] for row in self.rows if _cell(row, index)), "")
-            self.columns.setItem(index, 2, QTableWidgetItem(sample.strip()))
+            sample = next((_cell(row, index) for row in self.rows if _cell(row, index)), "")
+            self.columns.setItem(index, 2, QTableWidgetItem(sample))
         self._refresh()
 
     def mapping(self) -> dict[int, str]:
@@ -170,7 +171,8 @@ class MappingPage(QWizardPage):
 
 
 def _cell(row: Record, index: int) -> str:
-    return row.cells[index].strip() if index < len(row.cells) else ""
+    """A cell as the import will read it (trimmed, a formula's quote removed)."""
+    return import_text(row.cells[index]) if index < len(row.cells) else ""
 
 
 def _table(headers: list[str]) -> QTableWidget:

@@ -24,6 +24,7 @@ from companion.domain import ACTOR_KINDS
 from companion.errors import CompanionError
 from companion.i18n import _
 from companion.io import sources
+from companion.io.cells import import_text
 from companion.io.textfile import ENCODINGS, TextFormat, detect_format
 from companion.ui.import_state import CHECK, MAPPING, ImportState
 
@@ -221,7 +222,7 @@ def _fill(table: QTableWidget, headers: list[str], rows: list) -> None:
     table.setVerticalHeaderLabels([str(row.line) for row in rows])
     for row_index, row in enumerate(rows):
         for column, text in enumerate(row.cells):
-            table.setItem(row_index, column, QTableWidgetItem(text))
+            table.setItem(row_index, column, QTableWidgetItem(import_text(text)))
 
 
 def _describe(kind: str) -> str:
