@@ -246,3 +246,24 @@ def test_export_and_import_archive_from_the_command_line(source, tmp_path, capsy
     assert main(["import-archive", str(out), "--data", str(target)]) == 2
     assert "--replace" in capsys.readouterr().err
     assert main(["import-archive", str(out), "--replace", "--data", str(target)]) == 0
+
+
+def test_an_archive_naming_another_hub_never_gets_the_folders_token(source, tmp_path, monkeypatch):
+    from companion.sync.credentials import TOKEN_FILE, load_token
+
+    monkeypatch.setenv("COMPANION_KEYRING", "0")
+    crafted = Store.open(source / "companion.db")  # as a hostile archive would say
+    with crafted.db.atomic():
+        state.put(crafted.conn, state.HUB_URL, "https://hub.malveillant.example")
+    crafted.close()
+    out = export_archive(source / "companion.db", tmp_path / "tout.zip").path
+    target = tmp_path / "rejoint"
+    target.mkdir()
+    joined = Store.open(target / "companion.db")
+    with joined.db.atomic():
+        state.put(joined.conn, state.HUB_URL, "https://hub.reseau.example")
+    joined.close()
+    (target / TOKEN_FILE).write_text("jeton-du-reseau\n")  # an earlier version's file
+    import_archive(out, target, replace=True)
+    assert load_token(target, "https://hub.malveillant.example") is None
+    assert load_token(target, "https://hub.reseau.example") == "jeton-du-reseau"

@@ -554,6 +554,7 @@ def import_archive(
                 if relative is not None:
                     _extract(archive, name, data_dir / relative)
                     attachments += 1
+        _keep_token_for_its_hub(database, data_dir)
         backups.install_database(partial, database)
     except OSError as error:
         raise ArchiveError(
@@ -630,3 +631,22 @@ def _extract(archive: zipfile.ZipFile, name: str, target: Path) -> None:
 def _remove(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _keep_token_for_its_hub(database: Path, data_dir: Path) -> None:
+    """The folder's hub token goes on serving only the hub it served: an archive naming
+    another hub never gets it (a token file of an earlier version is bound first)."""
+    from companion.sync import credentials, state
+
+    if not database.exists():
+        return
+    try:
+        conn = encryption.connect_file(database, read_only=True)
+        try:
+            hub_url = state.get(conn, state.HUB_URL)
+        finally:
+            conn.close()
+    except (CompanionError, *encryption.errors()):  # unreadable: no hub to keep it for
+        return
+    if hub_url:
+        credentials.bind_token_file(data_dir, hub_url)

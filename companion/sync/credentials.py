@@ -83,6 +83,19 @@ def load_token(data_dir: Path, hub_url: str) -> str | None:
     return lines[0]
 
 
+def bind_token_file(data_dir: Path, hub_url: str) -> None:
+    """Bind an earlier version's token file (the token alone) to ``hub_url``, the hub it
+    served: called before another database (an archive's) takes the folder's place."""
+    path = Path(data_dir) / TOKEN_FILE
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    except OSError:
+        return
+    lines = [line for line in lines if line]
+    if lines and not lines[0].startswith(_HUB_LINE):
+        _write_file(path, hub_url, lines[0])
+
+
 def _write_file(path: Path, hub_url: str, token: str) -> None:
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
