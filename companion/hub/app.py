@@ -180,7 +180,9 @@ def create_app(store: HubStore, limits: Limits | None = None) -> ASGIApp:
         return error(500, "server", _("Erreur interne du hub ; réessayez plus tard."))
 
     handlers = {BodyTooLarge: too_large, HTTPException: http_error, 500: server_error}
-    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+    app.router.redirect_slashes = False  # "/v1/status/" is unknown: a JSON 404, no redirect
+    return app
 
 
 def _too_large(limit: int) -> Response:
