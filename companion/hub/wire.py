@@ -85,8 +85,9 @@ def push_request_from_json(data: Any) -> tuple[PushRequest, list[Rejection]]:
                 raise ProtocolError(schema.must(f"changes[{index}].{key}", problem))
         try:
             change = Change.from_json({**raw, "seq": None})
-        except (ProtocolError, KeyError):
-            invalid.append(Rejection(raw["table"], raw["id"], raw["field"], "invalid"))
+        except ProtocolError as problem:  # the message names the field, never the value
+            names = raw["table"], raw["id"], raw["field"]
+            invalid.append(Rejection(*names, "invalid", message=str(problem)))
             continue
         changes.append(change)
     return PushRequest(site=site, batch_id=batch_id, changes=changes), invalid
@@ -123,14 +124,17 @@ def rejection_to_json(rejection: Rejection) -> dict[str, Any]:
     }  # fmt: skip
     if rejection.current is not None:
         data["current"] = change_to_json(rejection.current)
+    if rejection.message is not None:
+        data["message"] = rejection.message
     return data
 
 
 def rejection_from_json(data: dict[str, Any]) -> Rejection:
-    current = data.get("current")
+    current, message = data.get("current"), data.get("message")
     return Rejection(
         str(data["table"]), str(data["id"]), str(data["field"]), str(data["reason"]),
         Change.from_json(current) if isinstance(current, dict) else None,
+        message if isinstance(message, str) else None,
     )  # fmt: skip
 
 

@@ -89,7 +89,7 @@ class Change:
             id=data["id"],
             field=data["field"],
             value=data.get("value"),
-            hlc=data["hlc"],
+            hlc=data.get("hlc"),
             seq=data.get("seq"),
             base=data.get("base"),
         )
@@ -138,6 +138,8 @@ class Rejection:
     # What the network holds instead (the field's value at the hub, or the record's
     # withdrawal): the refusing laptop takes it, so it shows what everyone else does.
     current: Change | None = None
+    # For an "invalid" change: what the field takes, in French, naming it (never the value).
+    message: str | None = None
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,8 @@ def test_nan_and_infinity_are_refused_wherever_they_are(hub, member, laptop_sync
     assert refused(answer) == {
         (actor, "latitude"), (actor, "longitude"), (view, "position"), (view, "south"),
     }  # fmt: skip
+    messages = {r["field"]: r["message"] for r in answer.json()["rejected"]}
+    assert messages["latitude"] == "actors.latitude : il faut un nombre de -90 à 90, ou null"
     assert {"latitude", "longitude"}.isdisjoint(stored(hub, actor))
     assert {"position", "south"}.isdisjoint(stored(hub, view))
     bad_request(post(client, json.dumps(body([], site=float("nan")))), "site")
