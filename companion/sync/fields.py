@@ -30,7 +30,7 @@ from companion.i18n import _
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_NAME_CHARS = 100  # a table, field, record id, site, batch id, or an id as a value
 MAX_CODE_CHARS = 100  # a code of a vocabulary
-MAX_DATE_CHARS = 64  # dates and timestamps: ISO text, its form not enforced (see "date")
+MAX_DATE_CHARS = 64  # dates and timestamps: ISO text, its form not enforced (no local CHECK)
 SHORT_TEXT = 1_000
 LONG_TEXT = 100_000  # descriptions, notes, missions, JSON texts
 MAX_IDS = 10_000  # ids in a list field (an actor's tags)
