@@ -129,11 +129,20 @@ def rejection_to_json(rejection: Rejection) -> dict[str, Any]:
     return data
 
 
+def _answered_change(data: dict[str, Any]) -> Change:
+    """A change of a push answer, read back as written: the hub replays the answers it
+    stored, some by an older version whose values the field schema now refuses."""
+    return Change(
+        str(data["table"]), str(data["id"]), str(data["field"]), data.get("value"),
+        str(data["hlc"]), data.get("seq"), data.get("base"),
+    )  # fmt: skip
+
+
 def rejection_from_json(data: dict[str, Any]) -> Rejection:
     current, message = data.get("current"), data.get("message")
     return Rejection(
         str(data["table"]), str(data["id"]), str(data["field"]), str(data["reason"]),
-        Change.from_json(current) if isinstance(current, dict) else None,
+        _answered_change(current) if isinstance(current, dict) else None,
         message if isinstance(message, str) else None,
     )  # fmt: skip
 
@@ -154,11 +163,11 @@ def push_response_from_json(data: dict[str, Any]) -> PushResponse:
     return PushResponse(
         accepted=int(data["accepted"]),
         rejected=[rejection_from_json(rejection) for rejection in data["rejected"]],
-        superseded=[Change.from_json(change) for change in data["superseded"]],
+        superseded=[_answered_change(change) for change in data["superseded"]],
         epoch=str(data["epoch"]),
         hub_seq=int(data["hub_seq"]),
         server_time_ms=int(data["server_time_ms"]),
-        overwritten=[Change.from_json(change) for change in data.get("overwritten", [])],
+        overwritten=[_answered_change(change) for change in data.get("overwritten", [])],
     )
 
 

@@ -368,6 +368,29 @@ def test_a_value_an_older_hub_stored_never_stops_a_laptop(hub, member, laptop_sy
     assert name == "Vue"
 
 
+def test_a_batch_answered_by_an_older_hub_is_answered_again_the_same(hub, member):
+    owner, client = member
+    batch_id, record_id = str(uuid.uuid4()), str(uuid.uuid4())
+    names = {"table": "actors", "id": record_id}
+    answer = {
+        "accepted": 1, "epoch": hub.store.state().epoch, "hub_seq": 0, "server_time_ms": 0,
+        "superseded": [{**names, "field": "description", "value": {"vieux": 1}, "hlc": stamp()}],
+        "rejected": [{**names, "field": "latitude", "reason": "forbidden",
+                      "current": {**names, "field": "latitude", "value": 2**63, "hlc": stamp()}}],
+        "overwritten": [],
+    }  # fmt: skip
+    with hub.store.backend.transaction(write=True) as tx:
+        tx.run(
+            "INSERT INTO batches (batch_id, member_id, status, response, created_at)"
+            " VALUES (?, ?, 200, ?, '2025-01-01')",
+            (batch_id, owner, json.dumps(answer)),
+        )
+    again = post(client, body(changes_of("actors", record_id, {"name": "x"}), batch_id=batch_id))
+    assert again.status_code == 200, again.text
+    assert again.json()["superseded"][0]["value"] == {"vieux": 1}
+    assert again.json()["rejected"][0]["current"]["value"] == 2**63
+
+
 # -- logs ---------------------------------------------------------------------------------
 
 PERSONAL = ("alice.martin@example.org", "+33612345678", "Alice Martin", "Zoé Durand")
