@@ -152,6 +152,17 @@ paths = st.one_of(
     ),
 )
 methods = st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"])
+header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30).map(
+    str.strip  # what an HTTP client can send at all
+)
+headers = st.fixed_dictionaries(
+    {},
+    optional={
+        "X-Companion-Protocol": header_text | st.sampled_from(["1", "01", "2", ""]),
+        "Authorization": header_text.map(lambda token: f"Bearer {token}".strip()) | header_text,
+        "Range": header_text.map(lambda text: "bytes=" + text),
+    },
+)
 
 
 def check(answer) -> None:
@@ -203,12 +214,13 @@ def test_no_request_makes_the_hub_fail_and_laptops_take_what_it_accepted(fuzzed,
     def pulls(query: str) -> None:
         check(client.get("/v1/pull?" + query))
 
-    @settings(RUN, max_examples=80)
-    @given(methods, paths, st.binary(max_size=40) | raw_bodies)
-    @example("GET", "/v1/status/", b"")
-    @example("GET", "/v1/toolbox/files/" + "0" * 64, b"")
-    def anything(method: str, path: str, body: bytes) -> None:
-        check(client.request(method, path, content=body if method not in ("GET", "HEAD") else None))
+    @settings(RUN, max_examples=100)
+    @given(methods, paths, st.binary(max_size=40) | raw_bodies, headers)
+    @example("GET", "/v1/status/", b"", {})
+    @example("GET", "/v1/toolbox/files/" + "0" * 64, b"", {})
+    def anything(method: str, path: str, body: bytes, extra: dict[str, str]) -> None:
+        content = body if method not in ("GET", "HEAD") else None
+        check(client.request(method, path, content=content, headers=extra))
 
     for run in (raw_pushes, pushes, pulls, anything):
         run()
