@@ -383,8 +383,7 @@ def _pulled_records(records: list[Any]) -> tuple[list[Change], list[tuple[str, s
             continue
         values, stamps, common = record.get("fields"), record.get("stamps", {}), record.get("hlc")
         if type(values) is not dict or type(stamps) is not dict:
-            log.warning("sync: %s %s received malformed, refused", table, record_id)
-            malformed.append((table, record_id))
+            malformed.append((table, record_id))  # refused (and logged) by apply_changes
             continue
         changes.extend(
             Change(table, record_id, name, value, stamps.get(name, common))
