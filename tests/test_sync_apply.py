@@ -181,16 +181,25 @@ def test_a_record_made_private_by_its_owner_is_hidden_then_comes_back(store):
 
 
 def test_a_value_the_schema_refuses_is_kept_aside_and_the_rest_applied(store):
+    person = {
+        "owner": "m-remote", "visibility": "network", "created_at": "2025", "deleted": 0,
+        "first_name": "", "last_name": "", "email": None, "phone": None, "notes": "",
+        "legal_basis": None, "collected_on": None, "collection_source": "", "merged_into": None,
+    }  # fmt: skip
     changes = [
-        *actor_changes("r1", stamp(2000), name=""),  # an empty name is refused here
+        *actor_changes("r1", stamp(2000), name=""),  # the field schema refuses an empty name
         *actor_changes("r2", stamp(2000), name="Valide"),
         Change("actors", "r2", "latitude", [1, 2], stamp(1000)),  # a list is not a value
+        # Nameless: each field is valid, the record is not (the table's CHECK refuses it).
+        *(Change("people", "p1", name, value, stamp(2000)) for name, value in person.items()),
     ]
     result = apply_changes(store.conn, changes, cursor=9)
-    assert store.get_actor("r1") is None and store.get_actor("r2").name == "Valide"
+    assert store.get_actor("r1").name == "…"  # the rest of r1 is here, its name kept aside
+    assert store.get_actor("r2").name == "Valide" and store.get_person("p1") is None
     reasons = {(r.record_id, r.field, r.reason) for r in rejected(store)}
     assert ("r1", "name", "invalid") in reasons and ("r2", "latitude", "invalid") in reasons
-    assert result.rejected == 23 and state.cursor(store.conn) == 9
+    assert {(r, f) for r, f, _reason in reasons if r == "p1"} == {("p1", f) for f in person}
+    assert result.rejected == 2 + len(person) and state.cursor(store.conn) == 9
 
 
 def test_a_failure_rolls_the_whole_page_back(store, monkeypatch):

@@ -7,7 +7,6 @@ Errors are JSON: ``{"error": code, "message": French text}``.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from companion.hub.merge import BatchConflict
 from companion.hub.storage import HubStore
 from companion.hub.toolbox import RangeNotSatisfiable, parse_range
 from companion.i18n import _
+from companion.sync.fields import INT64_MAX
 from companion.sync.hlc import physical_ms
 from companion.sync.protocol import MAX_BATCH_CHANGES, PROTOCOL, PROTOCOL_HEADER, ProtocolError
 
@@ -112,8 +112,8 @@ def create_app(store: HubStore, limits: Limits | None = None) -> ASGIApp:
             message = _("Trop d'envois : réessayez dans {seconds} s.").format(seconds=seconds)
             return error(429, "rate_limited", message, {"Retry-After": seconds})
         try:
-            parsed, invalid = wire.push_request_from_json(json.loads(await request.body()))
-        except (ValueError, ProtocolError) as problem:
+            parsed, invalid = wire.push_request_from_json(wire.parse_json(await request.body()))
+        except ProtocolError as problem:
             return error(400, "invalid", _("Envoi refusé : {problem}.").format(problem=problem))
         try:
             outcome = await run_in_threadpool(store.push, member, parsed, invalid)
@@ -125,11 +125,12 @@ def create_app(store: HubStore, limits: Limits | None = None) -> ASGIApp:
     def pull(request: Request) -> Response:
         since = _integer(request.query_params.get("since"), 0)
         limit = _integer(request.query_params.get("limit"), limits.max_pull)
-        if since is None or since < 0 or limit is None or not 1 <= limit <= limits.max_pull:
-            message = _("Paramètres since (≥ 0) ou limit (de 1 à {max}) invalides.").format(
-                max=limits.max_pull
-            )
-            return error(400, "invalid", message)
+        if since is None:
+            message = _("Paramètre since invalide : un entier de 0 à {max} est attendu.")
+            return error(400, "invalid", message.format(max=INT64_MAX))
+        if limit is None or not 1 <= limit <= limits.max_pull:
+            message = _("Paramètre limit invalide : un entier de 1 à {max} est attendu.")
+            return error(400, "invalid", message.format(max=limits.max_pull))
         grouped = request.query_params.get("format") == "records"
         page = store.pull_page(since, limit)
         return Response(
@@ -179,7 +180,9 @@ def create_app(store: HubStore, limits: Limits | None = None) -> ASGIApp:
         return error(500, "server", _("Erreur interne du hub ; réessayez plus tard."))
 
     handlers = {BodyTooLarge: too_large, HTTPException: http_error, 500: server_error}
-    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+    app.router.redirect_slashes = False  # "/v1/status/" is unknown: a JSON 404, no redirect
+    return app
 
 
 def _too_large(limit: int) -> Response:
@@ -190,12 +193,14 @@ def _too_large(limit: int) -> Response:
 
 
 def _integer(text: str | None, default: int) -> int | None:
+    """A query parameter as a 64-bit integer ≥ 0 (ASCII digits only), its default when
+    absent or empty, None otherwise."""
     if text is None or text == "":
         return default
-    try:
-        return int(text)
-    except ValueError:
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
         return None
+    value = int(text)
+    return value if value <= INT64_MAX else None
 
 
 def _file_response(path: Path, size: int, sha256: str, range_header: str | None) -> Response:

@@ -1,8 +1,9 @@
 """JSON for the protocol's dataclasses (companion/sync/protocol.py), both ways.
 
-The hub validates what it receives: a malformed request raises ``ProtocolError``
-(HTTP 400); a single bad change inside a well-formed batch only becomes an
-``invalid`` rejection, so the rest of the batch still goes through.
+The hub validates what it receives (docs/SYNC.md, "Validation"): a malformed request
+raises ``ProtocolError`` (HTTP 400); a single change that breaks the field schema
+(``companion/sync/fields.py``) inside a well-formed batch only becomes an ``invalid``
+rejection, so the rest of the batch still goes through.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import asdict, dataclass
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
+from companion.i18n import _
+from companion.sync import fields as schema
 from companion.sync.protocol import (
     ERASED_VALUES,
     MAX_BATCH_CHANGES,
@@ -27,35 +30,66 @@ from companion.sync.protocol import (
     Rejection,
 )
 
-MAX_ID_CHARS = 100  # a record id is a UUID; anything much longer is not one
+MAX_ID_CHARS = schema.MAX_NAME_CHARS  # a record id is a UUID; anything much longer is not one
+
+
+class _NonFinite:
+    """What ``NaN``, ``Infinity`` and ``-Infinity`` read as (they are not JSON numbers):
+    no field takes it, so a change holding one is refused like any wrong type."""
+
+    def __repr__(self) -> str:
+        return "<not a JSON number>"
+
+
+NON_FINITE = _NonFinite()
+
+
+def parse_json(body: bytes | str) -> Any:
+    """A request body as strict JSON: ``NaN``/``Infinity`` read as :data:`NON_FINITE`
+    (refused by the field schema wherever they are); nesting past Python's recursion
+    limit, bad UTF-8 or an integer of thousands of digits raise ProtocolError."""
+    try:
+        return json.loads(body, parse_constant=lambda _name: NON_FINITE)
+    except RecursionError:
+        raise ProtocolError(_("JSON imbriqué trop profondément")) from None
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError, too many digits
+        raise ProtocolError(_("le corps n'est pas du JSON valide")) from None
 
 
 def push_request_from_json(data: Any) -> tuple[PushRequest, list[Rejection]]:
-    """The request's valid changes, and a rejection for each invalid one."""
+    """The request's valid changes, and a rejection for each invalid one.
+
+    ProtocolError (French, naming the part at fault, never repeating a value) for a
+    request that is malformed, or holds a change that cannot even be named (its
+    table, id or field not a short valid text): answered 400 as a whole.
+    """
     if not isinstance(data, dict):
-        raise ProtocolError("the body must be a JSON object")
+        raise ProtocolError(_("le corps doit être un objet JSON"))
     site, batch_id, raw_changes = data.get("site"), data.get("batch_id"), data.get("changes")
-    if not isinstance(site, str) or not site:
-        raise ProtocolError("site: a non-empty string is required")
-    if not isinstance(batch_id, str) or not batch_id or len(batch_id) > MAX_ID_CHARS:
-        raise ProtocolError("batch_id: a non-empty string is required")
+    for where, text in (("site", site), ("batch_id", batch_id)):
+        problem = schema.name_problem(text, MAX_ID_CHARS, empty=False)
+        if problem:
+            raise ProtocolError(schema.must(where, problem))
     if not isinstance(raw_changes, list):
-        raise ProtocolError("changes: a list is required")
+        raise ProtocolError(schema.must("changes", _("une liste")))
     if len(raw_changes) > MAX_BATCH_CHANGES:
-        raise ProtocolError(f"changes: at most {MAX_BATCH_CHANGES} per batch")
+        raise ProtocolError(
+            _("changes : au plus {count} modifications par lot").format(count=MAX_BATCH_CHANGES)
+        )
     changes: list[Change] = []
     invalid: list[Rejection] = []
-    for raw in raw_changes:
-        if not isinstance(raw, dict) or not all(
-            isinstance(raw.get(key), str) for key in ("table", "id", "field")
-        ):
-            raise ProtocolError("each change needs table, id and field strings")
+    for index, raw in enumerate(raw_changes):
+        if not isinstance(raw, dict):
+            raise ProtocolError(schema.must(f"changes[{index}]", _("un objet")))
+        for key in ("table", "id", "field"):
+            problem = schema.name_problem(raw.get(key), MAX_ID_CHARS)
+            if problem:
+                raise ProtocolError(schema.must(f"changes[{index}].{key}", problem))
         try:
             change = Change.from_json({**raw, "seq": None})
-            if not change.id or len(change.id) > MAX_ID_CHARS:
-                raise ProtocolError("bad id")
-        except (ProtocolError, KeyError, TypeError, ValueError):
-            invalid.append(Rejection(raw["table"], raw["id"], raw["field"], "invalid"))
+        except ProtocolError as problem:  # the message names the field, never the value
+            names = raw["table"], raw["id"], raw["field"]
+            invalid.append(Rejection(*names, "invalid", message=str(problem)))
             continue
         changes.append(change)
     erased = erased_from_json(data.get("erased", []))
@@ -112,14 +146,26 @@ def rejection_to_json(rejection: Rejection) -> dict[str, Any]:
     }  # fmt: skip
     if rejection.current is not None:
         data["current"] = change_to_json(rejection.current)
+    if rejection.message is not None:
+        data["message"] = rejection.message
     return data
 
 
+def _answered_change(data: dict[str, Any]) -> Change:
+    """A change of a push answer, read back as written: the hub replays the answers it
+    stored, some by an older version whose values the field schema now refuses."""
+    return Change(
+        str(data["table"]), str(data["id"]), str(data["field"]), data.get("value"),
+        str(data["hlc"]), data.get("seq"), data.get("base"),
+    )  # fmt: skip
+
+
 def rejection_from_json(data: dict[str, Any]) -> Rejection:
-    current = data.get("current")
+    current, message = data.get("current"), data.get("message")
     return Rejection(
         str(data["table"]), str(data["id"]), str(data["field"]), str(data["reason"]),
-        Change.from_json(current) if isinstance(current, dict) else None,
+        _answered_change(current) if isinstance(current, dict) else None,
+        message if isinstance(message, str) else None,
     )  # fmt: skip
 
 
@@ -139,11 +185,11 @@ def push_response_from_json(data: dict[str, Any]) -> PushResponse:
     return PushResponse(
         accepted=int(data["accepted"]),
         rejected=[rejection_from_json(rejection) for rejection in data["rejected"]],
-        superseded=[Change.from_json(change) for change in data["superseded"]],
+        superseded=[_answered_change(change) for change in data["superseded"]],
         epoch=str(data["epoch"]),
         hub_seq=int(data["hub_seq"]),
         server_time_ms=int(data["server_time_ms"]),
-        overwritten=[Change.from_json(change) for change in data.get("overwritten", [])],
+        overwritten=[_answered_change(change) for change in data.get("overwritten", [])],
     )
 
 

@@ -9,6 +9,15 @@ private by its owner is hidden here (a tombstone). Every stamp received moves
 this laptop's clock past it; one too far ahead of the hub's time is refused
 (``drift``) and logged. Capture is muted meanwhile, and the cursor is stored in
 the same transaction, so a crash re-pulls a page that applies to the same result.
+
+No record stops a sync (docs/SYNC.md, "Validation"): a change whose value breaks the
+field schema (``fields.py``: a hub of an older version, or a compromised one, may send
+anything) is refused (``invalid``) before any write, and a record this database will
+not take (a local CHECK, a value SQLite cannot bind...) is rolled back alone and
+refused the same way; the rest of the page applies and the cursor moves on. Refusals
+are kept in ``sync_rejected`` and logged by table, id and field, never with values.
+A database that cannot be written at all (disk full, locked, damaged) still fails the
+page: that is no record's fault, and the page must come again.
 """
 
 from __future__ import annotations
@@ -25,13 +34,23 @@ from companion.domain import INTERACTION_KINDS
 from companion.store.encryption import errors
 from companion.store.records import now_iso
 from companion.store.store import deferred_actor_indexing
-from companion.sync import capture, outbox, state
+from companion.sync import capture, fields, outbox, state
 from companion.sync.conflicts import record_conflict, record_rejection
 from companion.sync.hlc import ClockDrift, Timestamp
-from companion.sync.protocol import LINK_FIELDS, SYNCED_FIELDS, Change, ProtocolError
+from companion.sync.protocol import LINK_FIELDS, SYNCED_FIELDS, Change
 from companion.text import fold
 
 log = logging.getLogger(__name__)
+
+# What writing one record may raise because of that record's values (a local CHECK,
+# an integer SQLite cannot bind, text it cannot encode...): the record is refused and
+# the page goes on. OperationalError and DatabaseError (disk full, locked, damaged)
+# are not in it: those fail the page, which comes again.
+_RECORD_ERRORS: tuple[type[BaseException], ...] = (
+    *errors("IntegrityError"), *errors("DataError"), *errors("ProgrammingError"),
+    *errors("InterfaceError"), OverflowError, ValueError, TypeError,
+)  # fmt: skip
+MALFORMED = "malformed"  # the reason kept for a record of a page that could not be read
 
 # What a record created by a change that does not bring every field starts with
 # (the other fields arrive next, on the same page or the next one).
@@ -66,11 +85,13 @@ def apply_changes(
     cursor: int | None = None,
     epoch: str | None = None,
     reference_ms: int | None = None,
+    malformed: Iterable[tuple[str, str]] = (),
 ) -> ApplyResult:
     """Apply ``changes`` in one transaction, then store ``cursor`` (and ``epoch``) with them.
 
     ``reference_ms`` is the hub's time for the drift check (default: this laptop's
-    time corrected by the learned offset).
+    time corrected by the learned offset). ``malformed`` names the records (table, id)
+    of the page that could not be read: each is kept as refused (field ``'*'``).
     """
     result = ApplyResult()
     groups: dict[tuple[str, str], list[Change]] = {}
@@ -86,6 +107,8 @@ def apply_changes(
             outbox.prepare(conn)  # local records get their stamps before any comparison
             with capture.muted(conn):
                 merger = _Merger(conn, reference_ms, result)
+                for table, record_id in malformed:
+                    merger.reject(table, record_id, "*", MALFORMED)
                 done = merger.apply_new_records(groups)
                 for (table, record_id), group in groups.items():
                     if (table, record_id) not in done:
@@ -124,7 +147,14 @@ def take_network_values(conn: sqlite3.Connection, changes: list[Change]) -> None
                     (table, record_id),
                 ).fetchall()
             )
-            merger._write(table, record_id, clocks, winners)
+            conn.execute("SAVEPOINT sync_network_value")
+            try:
+                merger._write(table, record_id, clocks, winners)
+            except _RECORD_ERRORS as error:  # the refused values stay here, as they are
+                conn.execute("ROLLBACK TO sync_network_value")
+                log.warning("sync: the network's values of %s %s not written here (%s)",
+                            table, record_id, type(error).__name__)  # fmt: skip
+            conn.execute("RELEASE sync_network_value")
 
 
 class _Merger:
@@ -162,12 +192,12 @@ class _Merger:
         self.conn.execute("SAVEPOINT sync_record")
         try:
             self._write(table, record_id, clocks, winners)
-        except errors("IntegrityError") as error:  # a value the schema refuses: keep the rest
+        except _RECORD_ERRORS as error:  # a record this database refuses: keep the rest
             self.conn.execute("ROLLBACK TO sync_record")
-            log.warning("sync: %s %s refused locally: %s", table, record_id, error)
+            log.warning("sync: %s %s not written here (%s), its %d changes refused",
+                        table, record_id, type(error).__name__, len(winners))  # fmt: skip
             for change in winners.values():
-                record_rejection(self.conn, table, record_id, change.field, "invalid")
-            self.result.rejected += len(winners)
+                self.reject(table, record_id, change.field, "invalid", quiet=True)
         self.conn.execute("RELEASE sync_record")
 
     def apply_new_records(
@@ -179,9 +209,9 @@ class _Merger:
         refuses) go the usual way."""
         candidates: dict[str, list[tuple[str, dict[str, Change]]]] = {}
         for (table, record_id), group in groups.items():
-            fields = _all_fields(table) if table in _BULK_TABLES else ()
+            wanted = _all_fields(table) if table in _BULK_TABLES else ()
             named = {change.field: change for change in group}
-            if len(named) == len(group) == len(fields) and set(named) == set(fields):
+            if len(named) == len(group) == len(wanted) and set(named) == set(wanted):
                 candidates.setdefault(table, []).append((record_id, named))
         done: set[tuple[str, str]] = set()
         for table, records in candidates.items():
@@ -253,10 +283,10 @@ class _Merger:
                         f"INSERT OR IGNORE INTO {link_table} ({column}, tag_id) VALUES (?, ?)",
                         links,
                     )
-        except errors("IntegrityError") as error:  # the savepoint brings the triggers back too
+        except _RECORD_ERRORS as error:  # the savepoint brings the triggers back too
             self.conn.execute("ROLLBACK TO sync_new_records")
             self.conn.execute("RELEASE sync_new_records")
-            log.info("sync: %s written one by one: %s", table, error)
+            log.info("sync: %s written one by one (%s)", table, type(error).__name__)
             return False
         self.conn.executemany(
             "INSERT INTO sync_field_clocks (tbl, id, field, hlc) VALUES (?, ?, ?, ?)", clocks
@@ -266,30 +296,48 @@ class _Merger:
 
     def _problem(self, change: Change) -> str | None:
         """Why ``change`` cannot be applied ("invalid", "drift"), or None; each new stamp
-        moves this laptop's clock past it."""
+        moves this laptop's clock past it. Written for speed: a first sync checks
+        hundreds of thousands (a pulled change was checked for shape only)."""
         try:
-            _check(change)
-            if change.hlc not in self.received:  # a record's fields often share one stamp
-                self.clock.receive(Timestamp.parse(change.hlc), self.reference_ms)
-                self.received.add(change.hlc)
-        except ClockDrift:
-            return "drift"
-        except (ProtocolError, ValueError, TypeError):
+            check = _VALIDATORS.get((change.table, change.field))
+        except TypeError:  # an unhashable table or field
             return "invalid"
+        if check is None or type(change.id) is not str or not check(change.value):
+            return "invalid"
+        stamp = change.hlc
+        if type(stamp) is not str:
+            return "invalid"
+        if stamp not in self.received:  # a record's fields often share one stamp
+            if fields.stamp_problem(stamp):
+                return "invalid"
+            try:
+                self.clock.receive(Timestamp.parse(stamp), self.reference_ms)
+            except ClockDrift:
+                return "drift"
+            self.received.add(stamp)
         return None
 
     def _acceptable(self, change: Change) -> bool:
         reason = self._problem(change)
         if reason is None:
             return True
-        if reason == "drift":
-            log.warning("sync: %s.%s of %s refused, stamp %s ahead of the hub's time",
-                        change.table, change.field, change.id, change.hlc)  # fmt: skip
-        else:
-            log.warning("sync: invalid change %r", change)
-        record_rejection(self.conn, change.table, change.id, change.field, reason)
-        self.result.rejected += 1
+        self.reject(change.table, change.id, change.field, reason)
         return False
+
+    def reject(
+        self, table: str, record_id: str, name: str, reason: str, quiet: bool = False
+    ) -> None:
+        """Keep a refused change in ``sync_rejected`` and log it, by names only (a name
+        that could not be stored is replaced: the record's '*', or nothing kept)."""
+        if fields.name_problem(table) or fields.name_problem(record_id):
+            log.warning("sync: a change of an unnamed record refused (%s)", reason)
+            return
+        if fields.name_problem(name):
+            name = "*"
+        if not quiet:
+            log.warning("sync: %s %s, field %r refused (%s)", table, record_id, name, reason)
+        record_rejection(self.conn, table, record_id, name, reason)
+        self.result.rejected += 1
 
     def _write(
         self, table: str, record_id: str, clocks: dict[str, str], winners: dict[str, Change]
@@ -370,26 +418,7 @@ class _Merger:
         )
 
 
-_FIELDS = {(table, name) for table in SYNCED_FIELDS for name in SYNCED_FIELDS[table]}
-_LINKS = set(LINK_FIELDS.items())
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _check(change: Change) -> None:
-    """``protocol.check_change``, and only a link field holds a list (of ids); written for
-    speed, as a first sync checks hundreds of thousands (a pulled change was checked
-    for shape only)."""
-    key = (change.table, change.field)
-    if type(change.id) is not str or type(change.hlc) is not str:
-        raise ProtocolError(f"bad id or stamp for {change.table}.{change.field}")
-    if key in _LINKS:
-        value = change.value
-        if type(value) is not list or not all(type(item) is str for item in value):
-            raise ProtocolError(f"{change.table}.{change.field} must be a list of ids")
-    elif key not in _FIELDS:
-        raise ProtocolError(f"unknown field {change.table}.{change.field}")
-    elif type(change.value) not in _SCALARS:
-        raise ProtocolError(f"bad value for {change.table}.{change.field}")
+_VALIDATORS = fields.VALIDATORS  # (table, field) -> predicate (the link fields too)
 
 
 def _all_fields(table: str) -> tuple[str, ...]:

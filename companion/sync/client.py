@@ -31,6 +31,7 @@ from companion.sync.conflicts import (
     rejected,
     restore_conflict,
 )
+from companion.sync.fields import name_problem
 from companion.sync.hubapi import HubApi, RequestTooLarge, SyncError, check_hub_url
 from companion.sync.protocol import (
     MAX_ERASED,
@@ -265,21 +266,25 @@ class SyncClient:
         for item in _list(answer, "rejected"):
             if not isinstance(item, dict):
                 raise SyncError(_("Réponse illisible du hub (refus mal formé)."))
-            table, record_id, name = (str(item.get(key)) for key in ("table", "id", "field"))
+            table, record_id, name = (item.get(key) for key in ("table", "id", "field"))
+            if any(name_problem(text, empty=False) for text in (table, record_id, name)):
+                log.warning("sync: a refusal of the hub without a readable name ignored")
+                continue
             sent = batch.sent(table, record_id, name)
             record_rejection(
                 self.conn, table, record_id, name, str(item.get("reason")),
                 sent.value if sent is not None else None,
             )  # fmt: skip
             report.rejected += 1
-            if isinstance(item.get("current"), dict):
-                network.append(_change(item["current"]))
+            current = _change(item.get("current")) if item.get("current") is not None else None
+            if current is not None:
+                network.append(current)
         take_network_values(self.conn, network)  # what everyone else sees, here too
         site = state.site(self.conn)
         for item in _list(answer, "superseded"):
             winner = _change(item)
-            if (winner.table, winner.id) in erased:
-                continue  # the erasure notice that follows has the hub blank it
+            if winner is None or (winner.table, winner.id) in erased:
+                continue  # unreadable, or erased here (the notice has the hub blank it)
             sent = batch.sent(winner.table, winner.id, winner.field)
             if sent is None or not sent.hlc.endswith("-" + site) or sent.value == winner.value:
                 continue  # not an edit of ours, or the same value: nothing lost
@@ -290,8 +295,10 @@ class SyncClient:
             report.conflicts += 1
         for item in _list(answer, "overwritten"):
             lost = _change(item)  # another laptop's value ours replaced unseen: kept here
+            if lost is None or (lost.table, lost.id) in erased:
+                continue
             sent = batch.sent(lost.table, lost.id, lost.field)
-            if sent is None or (lost.table, lost.id) in erased:
+            if sent is None:
                 continue
             record_conflict(
                 self.conn, lost.table, lost.id, lost.field,
@@ -334,7 +341,7 @@ class SyncClient:
                 continue  # read the new history from its start
             if "records" not in page:
                 raise SyncError(_("Réponse illisible du hub (records manquant)."))
-            changes = _pulled_records(_list(page, "records"))
+            changes, malformed = _pulled_records(_list(page, "records"))
             following = page.get("next")
             if not isinstance(following, int) or following < since:
                 raise SyncError(_("Réponse illisible du hub (curseur invalide)."))
@@ -348,6 +355,7 @@ class SyncClient:
                 changes,
                 cursor=following,
                 reference_ms=server_ms if isinstance(server_ms, int) else None,
+                malformed=malformed,
             )
             report.pulled += len(changes)
             report.applied += result.applied
@@ -389,28 +397,38 @@ def _list(data: dict[str, Any], key: str) -> list[Any]:
     return value
 
 
-def _pulled_records(records: list[Any]) -> list[Change]:
-    """The changes of a page sent by record (``format=records``, see hub/wire.py), checked
-    here for shape only: apply checks each, and refuses (and keeps) one it does not know,
-    such as a field of a newer protocol, without stopping the sync."""
-    try:
-        changes = []
-        for record in records:
-            table, record_id, common = record["table"], record["id"], record["hlc"]
-            stamps = record["stamps"]
-            changes.extend(
-                Change(table, record_id, name, value, stamps.get(name, common))
-                for name, value in record["fields"].items()
-            )
-        return changes
-    except (KeyError, TypeError, AttributeError) as error:
-        raise SyncError(_("Réponse illisible du hub (modification mal formée).")) from error
+def _pulled_records(records: list[Any]) -> tuple[list[Change], list[tuple[str, str]]]:
+    """The changes of a page sent by record (``format=records``, see hub/wire.py), and the
+    records (table, id) that could not be read, to keep as refused.
+
+    Checked here for shape only: apply checks each change, and refuses (and keeps) one
+    it does not know, such as a field of a newer protocol, without stopping the sync.
+    A record without a readable table and id cannot be kept: it is skipped (logged).
+    """
+    changes: list[Change] = []
+    malformed: list[tuple[str, str]] = []
+    for record in records:
+        table = record.get("table") if type(record) is dict else None
+        record_id = record.get("id") if type(record) is dict else None
+        if name_problem(table, empty=False) or name_problem(record_id, empty=False):
+            log.warning("sync: a received record without a readable table and id skipped")
+            continue
+        values, stamps, common = record.get("fields"), record.get("stamps", {}), record.get("hlc")
+        if type(values) is not dict or type(stamps) is not dict:
+            malformed.append((table, record_id))  # refused (and logged) by apply_changes
+            continue
+        changes.extend(
+            Change(table, record_id, name, value, stamps.get(name, common))
+            for name, value in values.items()
+        )
+    return changes, malformed
 
 
-def _change(item: Any) -> Change:
+def _change(item: Any) -> Change | None:
+    """A change of the hub's answer to a push, or None (logged) for one that breaks the
+    protocol or the field schema: it is left out, as it could never be kept here."""
     try:
         return Change.from_json(item)
     except (ProtocolError, KeyError, TypeError, AttributeError) as error:
-        raise SyncError(
-            _("Réponse illisible du hub (modification invalide : {detail}).").format(detail=error)
-        ) from error
+        log.warning("sync: a change of the hub's answer left out (%s)", type(error).__name__)
+        return None

@@ -164,7 +164,7 @@ def _retry_after(response: httpx.Response, attempt: int) -> float:
 def _json(response: httpx.Response) -> dict[str, Any]:
     try:
         data = response.json()
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise SyncError(_("Réponse illisible du hub (pas du JSON).")) from error
     if not isinstance(data, dict):
         raise SyncError(_("Réponse illisible du hub (pas un objet JSON)."))

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from companion.sync import fields
+
 PROTOCOL = 1
 PROTOCOL_HEADER = "X-Companion-Protocol"
 
@@ -103,17 +105,17 @@ class Change:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Change:
+        """A change read from JSON; ProtocolError (French, naming the field) unless it
+        follows the protocol and the field schema (``fields.py``)."""
         change = cls(
-            table=str(data["table"]),
-            id=str(data["id"]),
-            field=str(data["field"]),
+            table=data["table"],
+            id=data["id"],
+            field=data["field"],
             value=data.get("value"),
-            hlc=str(data["hlc"]),
+            hlc=data.get("hlc"),
             seq=data.get("seq"),
             base=data.get("base"),
         )
-        if change.base is not None and not isinstance(change.base, str):
-            raise ProtocolError(f"bad base stamp for {change.table}.{change.field}")
         check_change(change)
         return change
 
@@ -123,13 +125,20 @@ class ProtocolError(ValueError):
 
 
 def check_change(change: Change) -> None:
-    fields = SYNCED_FIELDS.get(change.table)
-    if fields is None:
-        raise ProtocolError(f"unknown table {change.table!r}")
-    if change.field not in fields and change.field != LINK_FIELDS.get(change.table):
-        raise ProtocolError(f"unknown field {change.table}.{change.field}")
-    if not isinstance(change.value, str | int | float | list | type(None)):
-        raise ProtocolError(f"bad value for {change.table}.{change.field}")
+    """Raise ProtocolError unless ``change`` names a synced field of a record and holds
+    a value the field schema takes, with valid stamps (the message names the field,
+    never the value)."""
+    for where, name in (("table", change.table), ("id", change.id), ("field", change.field)):
+        problem = fields.name_problem(name, empty=False)
+        if problem:
+            raise ProtocolError(fields.must(where, problem))
+    problem = fields.value_problem(change.table, change.field, change.value)
+    if problem:
+        raise ProtocolError(problem)
+    for where, stamp in (("hlc", change.hlc), ("base", change.base)):
+        problem = fields.stamp_problem(stamp) if stamp is not None or where == "hlc" else None
+        if problem:
+            raise ProtocolError(fields.must(f"{change.table}.{change.field} ({where})", problem))
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,8 @@ class Rejection:
     # What the network holds instead (the field's value at the hub, or the record's
     # withdrawal): the refusing laptop takes it, so it shows what everyone else does.
     current: Change | None = None
+    # For an "invalid" change: what the field takes, in French, naming it (never the value).
+    message: str | None = None
 
 
 @dataclass(frozen=True)

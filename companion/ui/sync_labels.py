@@ -15,6 +15,7 @@ from companion.i18n import N_, _
 MAX_VALUE_CHARS = 200
 
 FIELD_LABELS: dict[str, str] = {
+    "*": N_("Fiche entière"),
     "owner": N_("Propriétaire"),
     "visibility": N_("Visibilité"),
     "created_at": N_("Date de création"),
@@ -84,6 +85,7 @@ REJECTION_REASONS: dict[str, str] = {
     "forbidden": N_("fiche d'un autre membre"),
     "drift": N_("horloge de cet ordinateur décalée"),
     "invalid": N_("valeur invalide"),
+    "malformed": N_("fiche reçue illisible"),
     "private": N_("fiche privée"),
 }
 

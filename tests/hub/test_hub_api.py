@@ -144,7 +144,7 @@ def test_push_then_pull_round_trip(hub):
     alice, bob = hub.client(alice_token), hub.client(bob_token)
     when = stamp()
     actor = record(alice_member.id, when, name="Épicerie « solidaire »", latitude=45.5, deleted=0)
-    person = record(alice_member.id, when, table="people", first_name="Zoé", last_name=None)
+    person = record(alice_member.id, when, table="people", first_name="Zoé", email=None)
     tags = [Change("actors", actor[0].id, "tags", ["t1", "t2"], when)]
     answer = push(alice, actor + person + tags)
     assert answer.status_code == 200
@@ -159,7 +159,7 @@ def test_push_then_pull_round_trip(hub):
         "owner": alice_member.id, "visibility": "network", "name": "Épicerie « solidaire »",
         "latitude": 45.5, "deleted": 0, "tags": ["t1", "t2"],
     }  # fmt: skip
-    assert values(pulled, person[0].id)["last_name"] is None
+    assert values(pulled, person[0].id)["email"] is None
     assert all(c.hlc == when for c in pulled)
     page = bob.get("/v1/pull", params={"since": 10}).json()
     assert page["changes"] == [] and page["next"] == 10 and page["more"] is False
