@@ -23,7 +23,7 @@ import os
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +42,16 @@ from companion.hub.members import (
 )
 from companion.hub.wire import manifest_item_from_json, manifest_item_to_json
 from companion.i18n import _
+from companion.sync import fields
 from companion.sync.hlc import physical_ms
-from companion.sync.protocol import Change, ManifestItem, PullResponse, PushRequest, Rejection
+from companion.sync.protocol import (
+    Change,
+    ManifestItem,
+    ProtocolError,
+    PullResponse,
+    PushRequest,
+    Rejection,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +83,12 @@ CREATE TABLE IF NOT EXISTS toolbox_files (sha256 TEXT PRIMARY KEY, size {integer
 # The schema above is version 1 (``meta.schema``); each later version's statements,
 # idempotent, on both engines. A database opened below the last version runs them in
 # order, in one transaction, and records the version it reached.
-MIGRATIONS: dict[int, tuple[str, ...]] = {
+MIGRATIONS: dict[int, tuple[str | Callable[[Tx], None], ...]] = {
     # Push answers are pruned by age at each push (hub/erasure.py).
     2: ("CREATE INDEX IF NOT EXISTS batches_created ON batches (created_at)",),
+    # Earlier hubs stored values the field schema (sync/fields.py) refuses, such as 2**63 or
+    # NaN, which every answer repeating them then failed on: gone, with the stored answers.
+    3: (lambda tx: _drop_unrepeatable_values(tx), "DELETE FROM batches"),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 _MEMBER_COLUMNS = "id, name, role, created_at, revoked_at"
@@ -377,10 +388,36 @@ def _migrate(tx: Tx) -> None:
     version = int(row[0]) if row is not None else 1
     for number in sorted(MIGRATIONS):
         if number > version:
-            for statement in MIGRATIONS[number]:
-                tx.run(statement)
+            for step in MIGRATIONS[number]:
+                if callable(step):
+                    step(tx)
+                else:
+                    tx.run(step)
     if version < SCHEMA_VERSION:
         tx.run("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
+
+
+def _drop_unrepeatable_values(tx: Tx, page: int = 10_000) -> None:
+    """Delete the stored values the field schema refuses (by pages, in sequence order);
+    the log names each by record and field, never its value."""
+    after = 0
+    while True:
+        rows = tx.rows(
+            "SELECT tbl, id, field, value, seq FROM field_state WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after, page),
+        )
+        for table, record_id, name, text, seq in rows:
+            try:
+                value = wire.parse_json(text)
+            except ProtocolError:
+                value = wire.NON_FINITE  # refused by every field
+            if not fields.valid(table, name, value):
+                log.warning("hub: %s.%s of %s refused by the field schema: removed",
+                            table, name, record_id)  # fmt: skip
+                tx.run("DELETE FROM field_state WHERE seq = ?", (seq,))
+        if len(rows) < page:
+            return
+        after = int(rows[-1][4])
 
 
 def _make_private(data_dir: Path) -> None:

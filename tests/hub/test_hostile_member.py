@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from companion.hub.erasure import iso
 from companion.logs import setup_logging
 from companion.store import Store
 from companion.sync import fields, state
@@ -379,11 +380,11 @@ def test_a_batch_answered_by_an_older_hub_is_answered_again_the_same(hub, member
                       "current": {**names, "field": "latitude", "value": 2**63, "hlc": stamp()}}],
         "overwritten": [],
     }  # fmt: skip
-    with hub.store.backend.transaction(write=True) as tx:
+    with hub.store.backend.transaction(write=True) as tx:  # within the answers' retention
         tx.run(
             "INSERT INTO batches (batch_id, member_id, status, response, created_at)"
-            " VALUES (?, ?, 200, ?, '2025-01-01')",
-            (batch_id, owner, json.dumps(answer)),
+            " VALUES (?, ?, 200, ?, ?)",
+            (batch_id, owner, json.dumps(answer), iso(physical_ms())),
         )
     again = post(client, body(changes_of("actors", record_id, {"name": "x"}), batch_id=batch_id))
     assert again.status_code == 200, again.text
@@ -433,3 +434,24 @@ def test_logs_name_records_never_their_values(hub, member, laptop_syncs, tmp_pat
     assert {(r.record_id, r.field) for r in rejected(laptop)} == {
         (actor, name) for name in ("name", "email", "phone", "description")
     }
+
+
+def test_an_upgraded_hub_drops_the_values_an_older_one_could_not_repeat(hub, member, hub_location):
+    owner, client = member
+    poisoned = str(uuid.uuid4())
+    values = json_texts({**good_record(owner, "actors"), "name": "Empoisonné"})
+    values.update(latitude=str(2**63), longitude="NaN", description="12")
+    store_raw(hub, owner, "actors", poisoned, values)
+    with hub.store.backend.transaction(write=True) as tx:  # as the older hub left it
+        tx.run("UPDATE meta SET value = '2' WHERE key = 'schema'")
+
+    upgraded = hub_location.open()
+    with upgraded.backend.transaction() as tx:
+        kept = dict(tx.rows("SELECT field, value FROM field_state WHERE id = ?", (poisoned,)))
+    assert {"latitude", "longitude", "description"}.isdisjoint(kept)
+    assert json.loads(kept["name"]) == "Empoisonné"
+    # An edit that loses to the hub's values is answered without failing on them.
+    late = [{"table": "actors", "id": poisoned, "field": "name", "value": "Tard",
+             "hlc": stamp(-3_600_000)}]  # fmt: skip
+    answer = client.post("/v1/push", json={"site": "s", "batch_id": "b", "changes": late})
+    assert answer.status_code == 200 and answer.json()["superseded"][0]["value"] == "Empoisonné"
