@@ -336,7 +336,7 @@ class _Merger:
             name = "*"
         if not quiet:
             log.warning("sync: %s %s, field %r refused (%s)", table, record_id, name, reason)
-        record_rejection(self.conn, table, record_id, name, reason)
+        record_rejection(self.conn, table, record_id, name, reason, received=True)
         self.result.rejected += 1
 
     def _write(

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from companion.store import Store
 
 
+# Stored before the reason of a change this laptop refused on receipt (sync_rejected.reason).
+RECEIVED = "received:"
+
+
 @dataclass(frozen=True)
 class Conflict:
     id: int
@@ -41,9 +45,10 @@ class RejectedChange:
     table: str
     record_id: str
     field: str
-    reason: str  # "forbidden", "drift", "invalid", "private"
+    reason: str  # "forbidden", "drift", "invalid", "malformed", "private"
     at: str
     value: Any = None  # the refused value, when this laptop sent it
+    received: bool = False  # refused here, on receipt from the hub (not by the hub)
 
 
 def record_conflict(
@@ -78,13 +83,15 @@ def record_rejection(
     field: str,
     reason: str,
     value: Any = None,
+    received: bool = False,
 ) -> None:
     """Keep a refused change, with the value this laptop sent (None when it came from
-    elsewhere)."""
+    elsewhere); ``received``: this laptop refused it as it came from the hub."""
+    stored = RECEIVED + reason if received else reason
     conn.execute(
         "INSERT INTO sync_rejected (tbl, record_id, field, reason, at, value) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (table, record_id, field, reason, now_iso(), json.dumps(value, ensure_ascii=False)),
+        (table, record_id, field, stored, now_iso(), json.dumps(value, ensure_ascii=False)),
     )
 
 
@@ -106,11 +113,17 @@ def _conflict(row: tuple) -> Conflict:
 
 
 def rejected(store: Store) -> list[RejectedChange]:
-    """The changes the hub refused, newest first."""
+    """The changes the hub refused, and those refused here as they came, newest first."""
     rows = store.conn.execute(
         "SELECT tbl, record_id, field, reason, at, value FROM sync_rejected ORDER BY n DESC"
     ).fetchall()
-    return [RejectedChange(*row[:5], json.loads(row[5]) if row[5] else None) for row in rows]
+    return [
+        RejectedChange(
+            table, record_id, field, reason.removeprefix(RECEIVED), at,
+            json.loads(value) if value else None, reason.startswith(RECEIVED),
+        )
+        for table, record_id, field, reason, at, value in rows
+    ]  # fmt: skip
 
 
 def restore_conflict(store: Store, conflict_id: int) -> None:

@@ -127,7 +127,11 @@ class ConflictsView(QWidget):
         refused = rejected(self.store)[:MAX_REJECTED]
         conn = self.store.conn
         for change in refused:
-            text = _("Refusé par le hub : {record}, {field} ({reason}), le {date}").format(
+            if change.received:
+                sentence = _("Refusé à la réception : {record}, {field} ({reason}), le {date}")
+            else:
+                sentence = _("Refusé par le hub : {record}, {field} ({reason}), le {date}")
+            text = sentence.format(
                 record=record_name(conn, change.table, change.record_id),
                 field=field_label(change.field),
                 reason=rejection_reason(change.reason),
