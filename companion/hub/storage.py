@@ -23,8 +23,7 @@ import os
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,53 +100,79 @@ class HubState:
 
 
 class _Watermark:
-    """The highest sequence number handed out under an epoch, in a file beside the database."""
+    """The highest sequence number handed out under an epoch, in a file beside the database.
+
+    Raised after every push, so it must cost little: the file stays open and is
+    rewritten in place (one short write at offset 0, padded to a fixed width), under an
+    exclusive ``flock`` that the worker processes of one folder share, so reading the
+    mark and raising it is one step for them all. Where ``flock`` does not exist
+    (Windows: one hub process per folder there), a new file replaces the old.
+    """
+
+    WIDTH = 128  # bytes: every mark fits, so a write never leaves an older, longer one's tail
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
         self._written: HubState | None = None
+        self._descriptor: int | None = None
 
     def read(self) -> HubState | None:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return HubState(str(data["epoch"]), int(data["seq"]))
-        except (OSError, ValueError, KeyError, TypeError):
+            return _mark(self.path.read_bytes())
+        except OSError:
             return None
 
     def record(self, state: HubState) -> None:
-        """Raise the mark to ``state`` (never lower it under the same epoch). Several
-        worker processes share the file: a lock file makes read-and-replace one step."""
+        """Raise the mark to ``state`` (never lower it under the same epoch; a new
+        epoch always replaces it)."""
         with self._lock:
             last = self._written
             if last is not None and last.epoch == state.epoch and last.seq >= state.seq:
                 return
-            with _file_lock(self.path.with_name(self.path.name + ".lock")):
-                mark = self.read()
+            try:
+                import fcntl
+            except ImportError:
+                self._replace(state)
+                return
+            if self._descriptor is None:
+                self._descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._descriptor, fcntl.LOCK_EX)
+            try:
+                mark = _mark(os.pread(self._descriptor, self.WIDTH, 0))
                 if mark is not None and mark.epoch == state.epoch and mark.seq >= state.seq:
                     self._written = mark
                     return
-                handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".hub-seq-")
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump({"epoch": state.epoch, "seq": state.seq}, out)
-                os.replace(temporary, self.path)
+                os.pwrite(self._descriptor, _mark_bytes(state, self.WIDTH), 0)
+            finally:
+                fcntl.flock(self._descriptor, fcntl.LOCK_UN)
             self._written = state
 
+    def _replace(self, state: HubState) -> None:
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".hub-seq-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(_mark_bytes(state, self.WIDTH))
+        os.replace(temporary, self.path)
+        self._written = state
 
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock between processes (POSIX ``flock``; none where it does not exist)."""
+    def close(self) -> None:
+        with self._lock:
+            if self._descriptor is not None:
+                os.close(self._descriptor)
+                self._descriptor = None
+
+
+def _mark(data: bytes) -> HubState | None:
     try:
-        import fcntl
-    except ImportError:  # Windows: one hub process per folder there
-        yield
-        return
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(descriptor)  # closing releases the lock
+        found = json.loads(data.decode("utf-8"))
+        return HubState(str(found["epoch"]), int(found["seq"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _mark_bytes(state: HubState, width: int) -> bytes:
+    text = json.dumps({"epoch": state.epoch, "seq": state.seq}).encode("utf-8")
+    return text.ljust(width - 1) + b"\n"
 
 
 class HubStore:
@@ -186,6 +211,7 @@ class HubStore:
 
     def close(self) -> None:
         self.backend.close()
+        self._watermark.close()
 
     def _create_schema(self) -> None:
         with self.backend.transaction(write=True) as tx:
@@ -422,8 +448,7 @@ def _drop_unrepeatable_values(tx: Tx, page: int = 10_000) -> None:
 
 def _make_private(data_dir: Path) -> None:
     filemodes.private_folder(data_dir)
-    names = (DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", WATERMARK_FILE)
-    for name in (*names, WATERMARK_FILE + ".lock"):
+    for name in (DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", WATERMARK_FILE):
         filemodes.tighten(data_dir / name)
     if (data_dir / FILES_FOLDER).is_dir():
         filemodes.tighten_tree(data_dir / FILES_FOLDER)
