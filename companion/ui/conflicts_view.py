@@ -92,7 +92,7 @@ class ConflictsView(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.dismiss_button)
         buttons.addWidget(self.restore_button)
-        self.rejected_heading = plain_label(_("Refusées par le hub"), bold=True, point_delta=2)
+        self.rejected_heading = plain_label(_("Modifications refusées"), bold=True, point_delta=2)
         self.rejected_list = QListWidget()
         self.rejected_list.setMaximumHeight(140)
 
