@@ -22,19 +22,18 @@
   var bridge = null;
   var unsent = [];
   var labelLayers = {};
-  var catalystLayer = null;
   var relationLayer = null;
   var relationLines = {};
   var relations = [];
   var relationsShown = {};  // type -> indexes in relations of the lines drawn
   var features = new Map();  // feature id -> actor feature
-  var actorKeys = [];  // ids of the clustered (non-catalyst) actors
-  var catalystMarkers = new Map();
+  var actorKeys = [];  // ids of every actor, all clustered together
+  var catalystKeys = [];  // those of the catalysts, drawn above the others
   var groups = [];
   var pendingState = null;
   var loading = null;
   var markerRenderer = null;
-  var catalystRenderer = null;
+  var hoverTip = null;  // the name of the actor under the pointer
   var presenting = false;
   var contactsEnabled = false;  // personal data on the card, asked one actor at a time
   var banner = null;
@@ -239,6 +238,9 @@
     });
     group.cluster.on("click", onActorClick);
     group.cluster.on("dblclick", onActorDoubleClick);
+    group.cluster.on("mouseover", onActorOver);
+    group.cluster.on("mouseout", onActorOut);
+    group.cluster.on("animationend spiderfied", function () { raiseCatalysts(group); });
     group.marker = function (key) {
       var marker = group.markers.get(key);
       if (!marker) {
@@ -264,24 +266,31 @@
     warming = setTimeout(slice, 50);
   }
 
+  /* Every actor, catalysts included, is a marker of one canvas in a pane under the
+   * cluster icons: a canvas swallows the clicks over its whole area, so a second one
+   * above would leave the others unclickable. Catalysts are drawn last (on top). */
   function buildActors(collection) {
     clearTimeout(warming);
-    if (catalystLayer) { catalystLayer.clearLayers(); }  // a reload makes new markers
     features = new Map();
     actorKeys = [];
-    catalystMarkers = new Map();
+    catalystKeys = [];
     collection.features.forEach(function (feature) {
       features.set(feature.id, feature);
-      if (feature.properties.kind === "catalyseur") {
-        catalystMarkers.set(feature.id, makeMarker(feature, catalystRenderer));
-      } else {
-        actorKeys.push(feature.id);
-      }
+      actorKeys.push(feature.id);
+      if (feature.properties.kind === "catalyseur") { catalystKeys.push(feature.id); }
     });
     groups.forEach(function (group) { map.removeLayer(group.cluster); });
     groups = [makeGroup(), makeGroup()];
-    status.markers = actorKeys.length;
-    status.catalysts = catalystMarkers.size;
+    status.markers = actorKeys.length - catalystKeys.length;
+    status.catalysts = catalystKeys.length;
+  }
+
+  /* Catalysts above the actors around them, once the clusters have settled. */
+  function raiseCatalysts(group) {
+    catalystKeys.forEach(function (key) {
+      var marker = group.markers.get(key);
+      if (marker && marker._map) { marker.bringToFront(); }
+    });
   }
 
   /* -- relations ----------------------------------------------------------- */
@@ -360,6 +369,22 @@
   function onActorClick(event) {
     L.DomEvent.stop(event);
     openCard(event.layer || event.target);
+  }
+
+  function onActorOver(event) {
+    var layer = event.layer;
+    if (!layer || !layer.feature) { return; }
+    if (!hoverTip) {
+      hoverTip = L.tooltip({ direction: "top", offset: [0, -10], className: "companion-hover" });
+    }
+    hoverTip.setLatLng(layer.getLatLng()).setContent(el("span", null, layer.feature.properties.name));
+    map.openTooltip(hoverTip);
+    status.hovered = layer.feature.id;
+  }
+
+  function onActorOut() {
+    if (hoverTip) { map.closeTooltip(hoverTip); }
+    status.hovered = null;
   }
 
   function onActorDoubleClick(event) {
@@ -592,17 +617,9 @@
     toggle(group.cluster, true);
     if (change.removed.length) { group.cluster.removeLayers(change.removed.map(group.marker)); }
     group.keys = target;
-    var catalysts = 0;
-    catalystMarkers.forEach(function (marker, key) {
-      var shown = !keep || keep.has(key);
-      if (shown) { catalysts += 1; }
-      if (shown !== catalystLayer.hasLayer(marker)) {
-        if (shown) { catalystLayer.addLayer(marker); } else { catalystLayer.removeLayer(marker); }
-      }
-    });
-    status.catalystsShown = catalysts;
+    status.catalystsShown = catalystKeys.filter(function (key) { return target.has(key); }).length;
     drawRelations(state, keep);
-    loading = { seq: state.seq || 0, started: started, visible: target.size + catalysts };
+    loading = { seq: state.seq || 0, started: started, visible: target.size, group: group };
     if (change.added.length) {
       group.done = finish;
       // The first draw (every actor) goes in slices the page stays responsive
@@ -617,6 +634,7 @@
   function finish() {
     var done = loading;
     loading = null;
+    raiseCatalysts(done.group);
     status.visible = done.visible;
     status.applied = done.seq;
     if (!status.drawn) {
@@ -706,13 +724,8 @@
     addPane("outlines", 360, false);
     addPane("labels", 380, false);
     addPane("relations", 390, false);
-    addPane("actors", 410, true);
-    addPane("catalysts", 620, true);
+    addPane("actors", 410, true);  // under the cluster icons (markerPane, 600)
     markerRenderer = L.canvas({ pane: "actors", padding: 0.3 });
-    catalystRenderer = L.canvas({ pane: "catalysts", padding: 0.3 });
-    catalystLayer = L.featureGroup().addTo(map);
-    catalystLayer.on("click", onActorClick);
-    catalystLayer.on("dblclick", onActorDoubleClick);
     addAttribution();  // first: the bottom corners stack later controls above
     addLegend();
     L.control.scale({ imperial: false }).addTo(map);
@@ -751,7 +764,6 @@
   }
 
   function markerOf(key) {
-    if (catalystMarkers.has(key)) { return catalystMarkers.get(key); }
     var shown = groups.filter(function (group) { return map.hasLayer(group.cluster); })[0];
     return shown && features.has(key) ? shown.marker(key) : null;
   }
@@ -766,6 +778,15 @@
     },
     map: function () { return map; },
     clusterCount: function () { return document.querySelectorAll(".marker-cluster").length; },
+    /* Where an actor's own marker is drawn in the page (CSS pixels), or null while it
+     * sits in a cluster or off screen: tests click there with real mouse events. */
+    markerPoint: function (key) {
+      var marker = markerOf(key);
+      if (!marker || !marker._map) { return null; }
+      var point = map.latLngToContainerPoint(marker.getLatLng());
+      var box = map.getContainer().getBoundingClientRect();
+      return [Math.round(box.left + point.x), Math.round(box.top + point.y)];
+    },
     bounds: bounds,
     fitBounds: fitBounds,
     setPresentation: setPresentation,

@@ -226,16 +226,15 @@ def test_a_filter_reports_its_painted_frame_and_keeps_unchanged_lines(qtbot, map
     with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS):
         view.apply_filter(MapFilter(kinds=frozenset({"association", "fondation", "catalyseur"})))
     assert status(qtbot, view)["visibleRelations"] == 1 and status(qtbot, view)["visible"] == 3
-    # A reload replaces the catalysts' markers instead of adding a second set.
+    # A reload replaces the markers instead of adding a second set.
     with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS) as blocker:
         view.reload_data()
     assert blocker.args[0]["visible"] == 3
-    catalysts = "companionMap.map().getPanes().catalysts.querySelectorAll('canvas').length"
-    assert js(qtbot, view, catalysts) == 1  # one canvas, reused
-    layers = "var n = 0; companionMap.map().eachLayer(function (l) { n += l.feature"
-    layers += " && l.options.renderer && l.options.renderer.options.pane === 'catalysts'"
-    layers += " ? 1 : 0; }); n"
-    assert js(qtbot, view, layers) == 1
+    canvases = "companionMap.map().getPanes().actors.querySelectorAll('canvas').length"
+    assert js(qtbot, view, canvases) == 1  # one canvas for every actor, reused
+    catalysts = "var n = 0; companionMap.map().eachLayer(function (l) { n += l.feature"
+    catalysts += " && l.feature.properties.kind === 'catalyseur' ? 1 : 0; }); n"
+    assert js(qtbot, view, catalysts) == 1
 
 
 def test_markers_and_legend_carry_their_kind_glyph(qtbot, map_page) -> None:
