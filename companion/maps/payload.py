@@ -8,6 +8,7 @@ what the page's filters refer to; ``properties.actor_id`` is the UUID.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 # Coordinates rounded to 5 decimals (about 1 m): smaller payload, same picture.
@@ -81,3 +82,14 @@ def relations_geojson(conn: sqlite3.Connection) -> bytes:
     hides a line when either end is filtered out.
     """
     return _collection(conn, RELATIONS_SQL)
+
+
+def actor_keys(conn: sqlite3.Connection, actor_ids: list[str]) -> list[int]:
+    """The page's keys (local ``seq``, the features' ids) of those live actors that have a
+    place on the map."""
+    rows = conn.execute(
+        "SELECT seq FROM actors WHERE id IN (SELECT value FROM json_each(?)) AND deleted = 0"
+        " AND latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY seq",
+        (json.dumps(actor_ids),),
+    ).fetchall()
+    return [int(row[0]) for row in rows]

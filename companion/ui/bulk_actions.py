@@ -3,8 +3,9 @@
 The same actions back the toolbar, the context menu and the Del key. Each one
 is a single undo step (``directory/bulk.py``); afterwards ``done`` carries the
 status-bar message ("3 acteurs supprimés — Ctrl+Z pour annuler"). For actors,
-"Voir le réseau de la sélection" changes nothing: it asks for their network
-(``ecosystem_requested``, shown by the Territoires section).
+"Voir le réseau de la sélection" and "Voir sur la carte" change nothing: they ask for
+their network (``ecosystem_requested``, shown by the Territoires section) or for them on
+the map (``map_requested``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class BulkActions(QObject):
 
     done = Signal(str)  # the status message after a change
     ecosystem_requested = Signal(list)  # the selected actors' ids: show their network
+    map_requested = Signal(list)  # the selected actors' ids: show them on the map
 
     def __init__(
         self,
@@ -55,7 +57,14 @@ class BulkActions(QObject):
         self.selected_ids = selected_ids
         self.tag_action: QAction | None = None
         self.ecosystem_action: QAction | None = None
+        self.map_action: QAction | None = None
         if entity == "actors":
+            self.map_action = QAction(_("Voir sur la carte"), table)
+            self.map_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+            self.map_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.map_action.setToolTip(_("Montrer les acteurs choisis sur la carte (Ctrl+Maj+M)"))
+            self.map_action.triggered.connect(self.show_on_map)
+            table.addAction(self.map_action)
             self.tag_action = QAction(_("Ajouter une étiquette…"), table)
             self.tag_action.triggered.connect(self.tag_selection)
             self.ecosystem_action = QAction(_("Voir le réseau de la sélection"), table)
@@ -77,6 +86,7 @@ class BulkActions(QObject):
 
     def actions(self) -> list[QAction]:
         found = [
+            self.map_action,
             self.ecosystem_action,
             self.tag_action,
             self.private_action,
@@ -91,6 +101,8 @@ class BulkActions(QObject):
             action.setEnabled(selected)
 
     def add_to_toolbar(self, toolbar: QToolBar) -> None:
+        if self.map_action is not None:
+            toolbar.addAction(self.map_action)
         if self.ecosystem_action is not None:
             toolbar.addAction(self.ecosystem_action)
             toolbar.addSeparator()
@@ -117,6 +129,12 @@ class BulkActions(QObject):
         return menu
 
     # -- the actions ------------------------------------------------------------
+
+    def show_on_map(self) -> None:
+        """Ask for the selected actors on the map (nothing changes)."""
+        ids = self.selected_ids()
+        if ids and self.entity == "actors":
+            self.map_requested.emit(ids)
 
     def show_network(self) -> None:
         """Ask for the network of the selected actors (nothing changes)."""

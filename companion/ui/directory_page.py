@@ -146,6 +146,15 @@ class DirectoryPage(QWidget):
     def show_actors(self) -> None:
         self.tabs.setCurrentIndex(ACTORS)
 
+    def reveal_actor(self, actor_id: str) -> None:
+        """An actor chosen elsewhere (its card opened on the map): selected here if the
+        list shows it, its card open, the search left as the user typed it."""
+        row = self.model.row_of(actor_id)
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+        self.card.show_actor(actor_id)
+
     def show_people(self) -> None:
         self.tabs.setCurrentIndex(PEOPLE)
 

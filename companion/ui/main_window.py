@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.directory.status_message.connect(self.show_message)
         self.directory.new_actor_requested.connect(self.new_actor)
         self.directory.actor_bulk.ecosystem_requested.connect(self.show_selection_network)
+        self.directory.actor_bulk.map_requested.connect(self.show_actors_on_map)
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status_label, 1)
@@ -176,6 +177,8 @@ class MainWindow(QMainWindow):
         self.map_page.actor_added.connect(self._on_actor_added)
         self.map_page.profile_requested.connect(self.open_catalyst_profile)
         self.map_page.territory_requested.connect(self.open_territory)
+        self.map_page.actor_opened.connect(self.directory.reveal_actor)
+        self.map_page.status_message.connect(self.show_message)
         self.map_page.presentation.changed.connect(self._on_presentation)
         self._put_page(MAP, self.map_page)
 
@@ -235,6 +238,14 @@ class MainWindow(QMainWindow):
         self.show_section(NETWORK)
         if self.network_page is not None:
             self.network_page.show_profile(actor_id)
+
+    def show_actors_on_map(self, actor_ids: list[str]) -> None:
+        """The Carte, showing the directory's selected actors (Ctrl+Shift+M)."""
+        if not actor_ids:
+            return
+        self.show_section(MAP)
+        if self.map_page is not None:
+            self.map_page.show_actors(actor_ids)
 
     def show_catalysts_on_map(self, bounds: tuple | None, region: str = "") -> None:
         """The Carte, showing catalysts only, fitted to ``bounds``."""

@@ -46,6 +46,8 @@ class MapPage(QWidget):
     actor_added = Signal(str)  # an actor was created from the map (UUID)
     profile_requested = Signal(str)  # open this catalyst's profile in the Réseau (UUID)
     territory_requested = Signal(str, str)  # open a territory's profile: level, code
+    actor_opened = Signal(str)  # the user opened this actor's card on the map (UUID)
+    status_message = Signal(str)  # for the status bar
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +104,8 @@ class MapPage(QWidget):
         self.view.profile_requested.connect(self.profile_requested)
         self.view.territory_requested.connect(self.show_actor_territory)
         self.view.context_requested.connect(self.show_context_menu)
+        self.view.actor_opened.connect(self.actor_opened)
+        self.view.actors_shown.connect(self._report_shown)
         self.view.load_map()
 
     def _build_side(self) -> QScrollArea:
@@ -145,6 +149,31 @@ class MapPage(QWidget):
         if saved.bounds is not None:
             self.view.fit_bounds(saved.bounds)
         self.title_edit.setText(saved.title)
+
+    def show_actors(self, actor_ids: list[str]) -> None:
+        """The directory's selection on the map: one actor zoomed to with its card open,
+        several fitted in view (the filters stay as the user set them)."""
+        self.view.show_actors(actor_ids)
+
+    def _report_shown(self, asked: int, shown: int) -> None:
+        if shown == asked:
+            return
+        if shown == 0:
+            message = ngettext(
+                "Cet acteur n'est pas sur la carte : sans emplacement, ou masqué par les filtres.",
+                "Ces {n} acteurs ne sont pas sur la carte : sans emplacement, ou masqués par les "
+                "filtres.",
+                asked,
+            )
+        else:
+            message = ngettext(
+                "{n} acteur sur {total} n'est pas sur la carte : sans emplacement, ou masqué par "
+                "les filtres.",
+                "{n} acteurs sur {total} ne sont pas sur la carte : sans emplacement, ou masqués "
+                "par les filtres.",
+                asked - shown,
+            )
+        self.status_message.emit(message.format(n=asked - shown or asked, total=asked))
 
     def show_catalysts(self, bounds: Bounds | None, region: str = "") -> None:
         """The catalysts only (of a région, if given), the map fitted to ``bounds``."""

@@ -24,7 +24,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
-from companion.maps import assets
+from companion.maps import assets, payload
 from companion.maps.escape import script_json
 from companion.maps.filters import MapFilter, page_state
 from companion.maps.server import MapServer, TileProvider
@@ -68,6 +68,8 @@ class MapView(QWebEngineView):
     moved = Signal(object)  # the extent changed: (south, west, north, east)
     contacts_sent = Signal(str)  # one actor's contacts went to the page (UUID)
     presenter_key = Signal(str)  # in presentation: "next", "previous" or "leave"
+    actor_opened = Signal(str)  # the user opened this actor's card on the map (UUID)
+    actors_shown = Signal(int, int)  # show_actors: how many were asked, how many are in view
 
     def __init__(
         self, store: Store, parent: QWidget | None = None, tiles: TileProvider | None = None
@@ -87,6 +89,8 @@ class MapView(QWebEngineView):
         self.presenting = False
         self.title = ""
         self.tiles: dict[str, Any] | None = None  # the tile layer the page shows (setTiles)
+        self.pending_actors: list[int | None] | None = None  # show_actors before "ready"
+        self._unplaced = 0  # of the last show_actors: actors without a place
 
         profile = QWebEngineProfile()  # no storage name: off the record
         self.request_log = RequestLog(profile)
@@ -135,6 +139,26 @@ class MapView(QWebEngineView):
         if not self.is_ready:
             self.pending_bounds = bounds
         self._run("fitBounds", list(bounds))
+
+    def show_actors(self, actor_ids: list[str]) -> None:
+        """Bring these actors into view (one: zoomed to and its card open); those the
+        filters hide or that have no place are counted in ``actors_shown``."""
+        keys = payload.actor_keys(self.store.conn, actor_ids)
+        self.pending_actors = keys + [None] * (len(actor_ids) - len(keys))
+        if self.is_ready:
+            self._show_pending_actors()
+
+    def _show_pending_actors(self) -> None:
+        asked = self.pending_actors
+        self.pending_actors = None
+        if asked is None:
+            return
+        keys = [key for key in asked if key is not None]
+        if keys:
+            self._run("showActors", keys)
+        else:
+            self.actors_shown.emit(len(asked), 0)
+        self._unplaced = len(asked) - len(keys)
 
     def set_presentation(self, on: bool, title: str = "") -> None:
         """Presentation style (large text, title banner, no contacts) on or off."""
@@ -188,6 +212,7 @@ class MapView(QWebEngineView):
             if self.pending_bounds is not None:
                 self.fit_bounds(self.pending_bounds)
                 self.pending_bounds = None
+            self._show_pending_actors()
         elif name == "moved":
             if self._take_bounds(detail):
                 self.moved.emit(self.bounds)
@@ -209,6 +234,12 @@ class MapView(QWebEngineView):
         elif name == "painted":
             self.last_painted = detail
             self.painted.emit(detail)
+        elif name == "opened" and isinstance(detail.get("actorId"), str):
+            self.actor_opened.emit(detail["actorId"])
+        elif name == "shown":
+            asked, shown = detail.get("asked"), detail.get("shown")
+            if isinstance(asked, int) and isinstance(shown, int):
+                self.actors_shown.emit(asked + self._unplaced, shown)
         elif name == "select" and isinstance(detail.get("actorId"), str):
             self.actor_activated.emit(detail["actorId"])
         elif name == "profile" and isinstance(detail.get("actorId"), str):

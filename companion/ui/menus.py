@@ -94,6 +94,12 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         directory_menu, _("Nouvelle personne…"), window.new_person, "Ctrl+Shift+N"
     )
     directory_menu.addSeparator()
+    bulk = window.directory.actor_bulk
+    for name, action in (("on_map", bulk.map_action), ("selection_network", bulk.ecosystem_action)):
+        if action is not None:
+            directory_menu.addAction(action)
+            actions[name] = action
+    directory_menu.addSeparator()
     actions["duplicates"] = add_action(
         directory_menu, _("Rechercher les doublons…"), window.open_duplicates, "Ctrl+Shift+D"
     )

@@ -34,6 +34,7 @@
   var loading = null;
   var markerRenderer = null;
   var hoverTip = null;  // the name of the actor under the pointer
+  var pendingShow = null;  // actors to show once the markers are in place
   var presenting = false;
   var contactsEnabled = false;  // personal data on the card, asked one actor at a time
   var banner = null;
@@ -571,8 +572,29 @@
       options.autoPanPaddingTopLeft = [24, bannerHeight() + 24];
       options.autoPanPaddingBottomRight = [(legend ? legend.offsetWidth : 0) + 24, 24];
     }
+    report("opened", { actorId: marker.feature.properties.actor_id });
     return L.popup(options)
       .setLatLng(marker.getLatLng()).setContent(card(marker.feature)).openOn(map);
+  }
+
+  /* The directory's selection on the map: one actor is zoomed to until it is out of
+   * its cluster, and its card opens; several are fitted in view. Those the filters hide
+   * (or without a place) are counted back to the app. */
+  function showActors(keys) {
+    if (!status.drawn || loading) { pendingShow = keys; return; }
+    var group = groups.filter(function (g) { return map.hasLayer(g.cluster); })[0];
+    var shown = keys.filter(function (key) { return group && group.keys.has(key); });
+    report("shown", { asked: keys.length, shown: shown.length });
+    if (!shown.length) { return; }
+    forgetFit();
+    map.closePopup();
+    if (shown.length === 1) {
+      var marker = group.marker(shown[0]);
+      group.cluster.zoomToShowLayer(marker, function () { openCard(marker); });
+      return;
+    }
+    var box = L.latLngBounds(shown.map(function (key) { return group.marker(key).getLatLng(); }));
+    map.fitBounds(box, { padding: [48, 48], maxZoom: 13, animate: false });
   }
 
   /* -- filters ------------------------------------------------------------- */
@@ -652,7 +674,12 @@
         report("painted", { seq: done.seq, ms: performance.now() - done.started });
       }, 0);
     });
-    if (pendingState) { setTimeout(flush, 0); }
+    if (pendingState) { setTimeout(flush, 0); return; }
+    if (pendingShow) {
+      var keys = pendingShow;
+      pendingShow = null;
+      showActors(keys);
+    }
   }
 
   /* -- start --------------------------------------------------------------- */
@@ -772,6 +799,7 @@
     start: start,
     applyState: applyState,
     reload: function () { return loadData().catch(fail); },
+    showActors: showActors,
     openCard: function (key) {
       var marker = markerOf(key);
       return marker ? openCard(marker) : null;

@@ -52,6 +52,7 @@ def test_tables_allow_many_rows_and_actions_follow_the_selection(qtbot, network:
     menu = page.actor_bulk.context_menu()
     texts = [action.text() for action in menu.actions() if not action.isSeparator()]
     assert texts == [
+        "Voir sur la carte",
         "Voir le réseau de la sélection",
         "Ajouter une étiquette…",
         "Rendre privé",

@@ -201,3 +201,71 @@ def test_catalysts_cluster_with_the_others(qtbot, store, actors, view) -> None:
     qtbot.waitUntil(lambda: point_of(qtbot, view, where) is None, timeout=10_000)
     count = "document.querySelector('.marker-cluster').textContent"
     qtbot.waitUntil(lambda: js(qtbot, view, count) == "6", timeout=10_000)
+
+
+# -- from the directory to the map and back, with the keyboard ----------------------------
+
+
+@pytest.fixture
+def window(qtbot, store: Store, actors) -> Iterator:
+    from companion.ui.main_window import MainWindow
+
+    window = MainWindow(store)
+    window.resize(1366, 768)
+    window.show()
+    yield window
+    dispose(qtbot, window)
+
+
+def drawn_map(qtbot, window):
+    view = window.map_page.view
+    qtbot.waitUntil(lambda: view.is_ready and view.is_drawn, timeout=DRAW_TIMEOUT_MS)
+    return view
+
+
+def test_the_directorys_selection_shows_on_the_map_with_the_keyboard(qtbot, actors, window) -> None:
+    from companion.ui.main_window import DIRECTORY, MAP
+
+    directory = window.directory
+    window.show_section(DIRECTORY)
+    qtbot.keyClicks(directory.search_box, "Voisin 3")
+    qtbot.keyClick(directory.search_box, Qt.Key.Key_Down)  # into the results, the first one
+    assert directory.selected_actor_ids() == [actors["strasbourg-3"]]
+    qtbot.keyClick(directory.table, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)  # fmt: skip
+    assert window.current_section() == MAP
+    view = drawn_map(qtbot, window)
+    # Out of its cluster of five, its card open.
+    qtbot.waitUntil(lambda: card_name(qtbot, view) == "Voisin 3", timeout=DRAW_TIMEOUT_MS)
+
+
+def test_several_actors_fit_the_view_and_those_not_drawn_are_counted(
+    qtbot, store, actors, window
+) -> None:
+    from companion.ui.main_window import MAP
+
+    nowhere = store.add_actor("Association sans adresse", "association").id
+    window.show_section(MAP)
+    view = drawn_map(qtbot, window)
+    wanted = [actors["association"], actors["collectif"], nowhere]  # Lyon, Dijon, no place
+    with qtbot.waitSignal(view.actors_shown, timeout=DRAW_TIMEOUT_MS) as shown:
+        window.show_actors_on_map(wanted)
+    assert shown.args == [3, 2]
+    assert window.statusBar().currentMessage().startswith("1 acteur sur 3 n'est pas sur la carte")
+    qtbot.waitUntil(lambda: view.bounds is not None and view.bounds[2] - view.bounds[0] < 6)
+    south, west, north, east = view.bounds
+    assert south < 45.764 < 47.322 < north and west < 4.836 < 5.041 < east
+    assert north - south < 6  # fitted to the two, not all of France
+
+
+def test_a_card_opened_on_the_map_shows_the_actor_in_the_directory(
+    qtbot, store, actors, window
+) -> None:
+    from companion.ui.main_window import MAP
+
+    window.show_section(MAP)
+    view = drawn_map(qtbot, window)
+    click(view, marker_point(qtbot, view, store, actors["collectivite"]))
+    qtbot.waitUntil(
+        lambda: window.directory.card.actor_id == actors["collectivite"], timeout=10_000
+    )
