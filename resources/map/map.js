@@ -35,6 +35,7 @@
   var markerRenderer = null;
   var hoverTip = null;  // the name of the actor under the pointer
   var pendingShow = null;  // actors to show once the markers are in place
+  var openKey = null;  // the actor whose card is open
   var presenting = false;
   var contactsEnabled = false;  // personal data on the card, asked one actor at a time
   var banner = null;
@@ -573,8 +574,29 @@
       options.autoPanPaddingBottomRight = [(legend ? legend.offsetWidth : 0) + 24, 24];
     }
     report("opened", { actorId: marker.feature.properties.actor_id });
+    openKey = marker.feature.id;
     return L.popup(options)
       .setLatLng(marker.getLatLng()).setContent(card(marker.feature)).openOn(map);
+  }
+
+  /* Zoom (at once, no animation to be cut short by the next filter) to where the
+   * marker leaves its cluster, or to the last zoom and spread the cluster out when it
+   * never does (actors at one address), then open its card. */
+  function revealMarker(group, marker) {
+    var parent = marker.__parent;
+    var zoom = parent && parent._zoom !== undefined ? parent._zoom + 1 : map.getZoom();
+    zoom = Math.min(Math.max(zoom, map.getZoom()), map.getMaxZoom());
+    var open = function () {
+      if (map.hasLayer(marker)) { openCard(marker); return; }
+      var cluster = group.cluster.getVisibleParent(marker);
+      if (cluster && cluster.spiderfy) {
+        group.cluster.once("spiderfied", function () { openCard(marker); });
+        cluster.spiderfy();
+      }
+    };
+    map.setView(marker.getLatLng(), zoom, { animate: false });
+    // The clusters split in a short animation of their own: once it is over.
+    if (group.cluster._inZoomAnimation) { group.cluster.once("animationend", open); } else { open(); }
   }
 
   /* The directory's selection on the map: one actor is zoomed to until it is out of
@@ -582,15 +604,14 @@
    * (or without a place) are counted back to the app. */
   function showActors(keys) {
     if (!status.drawn || loading) { pendingShow = keys; return; }
-    var group = groups.filter(function (g) { return map.hasLayer(g.cluster); })[0];
+    var group = shownGroup();
     var shown = keys.filter(function (key) { return group && group.keys.has(key); });
     report("shown", { asked: keys.length, shown: shown.length });
     if (!shown.length) { return; }
     forgetFit();
     map.closePopup();
     if (shown.length === 1) {
-      var marker = group.marker(shown[0]);
-      group.cluster.zoomToShowLayer(marker, function () { openCard(marker); });
+      revealMarker(group, group.marker(shown[0]));
       return;
     }
     var box = L.latLngBounds(shown.map(function (key) { return group.marker(key).getLatLng(); }));
@@ -632,7 +653,7 @@
     var change = cost(first) <= cost(second) ? first : second;
     var group = change.group;
     if (change.rebuild) { group.cluster.clearLayers(); }
-    map.closePopup();
+    if (openKey === null || !target.has(openKey)) { map.closePopup(); }  // else kept open
     groups.forEach(function (other) {
       if (other !== group) { toggle(other.cluster, false); }
     });
@@ -757,6 +778,7 @@
     addLegend();
     L.control.scale({ imperial: false }).addTo(map);
     map.on("zoomend", restyleRelations);
+    map.on("popupclose", function () { openKey = null; });
     map.on("moveend", function () { report("moved", { bounds: bounds() }); });
     window.addEventListener("keydown", onPresenterKey, true);
     map.on("resize", refit);
@@ -790,8 +812,12 @@
     }).catch(fail);
   }
 
+  function shownGroup() {
+    return groups.filter(function (group) { return map.hasLayer(group.cluster); })[0];
+  }
+
   function markerOf(key) {
-    var shown = groups.filter(function (group) { return map.hasLayer(group.cluster); })[0];
+    var shown = shownGroup();
     return shown && features.has(key) ? shown.marker(key) : null;
   }
 
