@@ -146,7 +146,7 @@ def filters() -> list:
         MapFilter(region="84"),
         MapFilter(text="solid"),
         MapFilter(tags=frozenset({"Alimentation", "Mobilité"})),
-        MapFilter(show_relations=False),
+        MapFilter(relations="none"),
         MapFilter(kinds=frozenset({"catalyseur", "collectivite", "fondation"})),
         MapFilter(),
         MapFilter(visibility="network"),

@@ -115,7 +115,9 @@ def test_no_filter_shows_everything(store, ids) -> None:
     assert MapFilter().filters_actors() is False
     assert visible_actor_keys(store.conn, MapFilter()) is None
     state = page_state(store.conn, MapFilter())
-    assert state == {"actors": None, "relationTypes": None, "showRelations": True}
+    assert state == {
+        "actors": None, "relationTypes": None, "relations": "auto", "territory": False,
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -142,9 +144,10 @@ def test_filters_keep_the_right_actors(store, ids, spec: MapFilter, expected: se
 
 
 def test_relation_settings_pass_through_to_the_page(store, ids) -> None:
-    spec = MapFilter(relation_types=frozenset({"partenariat"}), show_relations=False)
+    spec = MapFilter(relation_types=frozenset({"partenariat"}), relations="none")
     state = page_state(store.conn, spec)
-    assert state == {"actors": None, "relationTypes": ["partenariat"], "showRelations": False}
+    assert state["relationTypes"] == ["partenariat"] and state["relations"] == "none"
+    assert page_state(store.conn, MapFilter(departement="69"))["territory"] is True
 
 
 def test_tag_names_for_the_panel(store, ids) -> None:

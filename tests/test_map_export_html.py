@@ -114,7 +114,9 @@ def test_every_script_is_allowed_by_hash_and_nothing_else(store, network) -> Non
 
 
 def test_title_date_legend_and_sources(store, network) -> None:
-    options = ExportOptions(title="Réseau <Lyon> & co", exported_on=date(2025, 3, 14))
+    options = ExportOptions(
+        title="Réseau <Lyon> & co", exported_on=date(2025, 3, 14), filter=MapFilter(relations="all")
+    )
     page = build_export_html(store.conn, options)
     settings = blocks(page)["export-settings"]
     assert settings["title"] == "Réseau <Lyon> & co"
@@ -196,16 +198,19 @@ def test_contacts_only_when_asked(store, network) -> None:
 
 
 def test_only_what_the_filter_keeps_leaves(store, network) -> None:
-    spec = MapFilter(kinds=frozenset({"association", "collectif"}))
+    spec = MapFilter(kinds=frozenset({"association", "collectif"}), relations="all")
     actors, relations = export_collections(store.conn, spec)
     assert "Pôle de catalyse" not in names(actors)
     assert {"École des Jardins", "La Fabrique"} <= names(actors)
     assert "Sans position" not in names(actors)  # no coordinates, not on a map
     assert [f["properties"]["type"] for f in relations["features"]] == ["partenariat"]
-    _actors, none = export_collections(store.conn, MapFilter(show_relations=False))
+    _actors, none = export_collections(store.conn, MapFilter(relations="none"))
     assert none["features"] == []
+    # Paper has no open card: by default, the lines of a filtered territory only.
+    _actors, national = export_collections(store.conn, MapFilter())
+    assert national["features"] == []
     _actors, typed = export_collections(
-        store.conn, MapFilter(relation_types=frozenset({"financement"}))
+        store.conn, MapFilter(relation_types=frozenset({"financement"}), relations="all")
     )
     assert [f["properties"]["type"] for f in typed["features"]] == ["financement"]
     page = build_export_html(store.conn, ExportOptions(filter=MapFilter(text="fabrique")))

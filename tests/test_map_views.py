@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -33,7 +34,7 @@ FULL = MapFilter(
     visibility="network",
     text="jardins « partagés »",
     relation_types=frozenset(),
-    show_relations=False,
+    relations="none",
 )
 
 
@@ -42,6 +43,13 @@ def test_filter_json_round_trip(spec: MapFilter) -> None:
     text = filter_to_json(spec)
     assert filter_from_json(text) == spec
     assert filter_to_json(filter_from_json(text)) == text  # stable: sorted lists and keys
+
+
+def test_a_view_saved_before_relation_modes_keeps_its_meaning() -> None:
+    assert filter_from_json('{"show_relations": false}').relations == "none"
+    assert filter_from_json('{"show_relations": true}').relations == "auto"
+    written = json.loads(filter_to_json(MapFilter(relations="flows")))
+    assert written["relations"] == "flows" and written["show_relations"] is True  # older readers
 
 
 def test_missing_keys_take_defaults() -> None:
@@ -59,6 +67,7 @@ def test_missing_keys_take_defaults() -> None:
         '{"kinds": [1]}',
         '{"text": 3}',
         '{"show_relations": "yes"}',
+        '{"relations": "partout"}',
     ],
 )
 def test_bad_filter_json_is_refused_in_french(text: str) -> None:

@@ -109,10 +109,12 @@ def export_collections(
     present = {f["id"] for f in actors["features"]}
     relations = json.loads(payload.relations_geojson(conn))
     types = spec.relation_types
+    # Paper has no open card: "auto" draws the relations of a filtered territory only.
+    drawn = spec.relations in ("all", "flows") or (spec.relations == "auto" and spec.territory)
     relations["features"] = [
         f
         for f in relations["features"]
-        if spec.show_relations
+        if drawn
         and (types is None or f["properties"]["type"] in types)
         and f["properties"]["source"] in present
         and f["properties"]["target"] in present
@@ -332,6 +334,8 @@ def build_export_html(
     config = page_config()
     config["urls"] = {}  # export.js points them at the embedded data
     config["glyphFont"] = _glyph_font_data_url()  # embedded: the file makes no request
+    # The file holds only the relations to draw: every one, or summed between départements.
+    config["relations"] = "flows" if options.filter.relations == "flows" else "all"
     settings = export_settings(options, actors, relations)
     settings["dataKeys"] = dict(zip(collections, data, strict=True))  # URL key -> block id
     if collections.get("neighbours", _EMPTY)["features"]:

@@ -2,7 +2,7 @@
 
 A filter never rebuilds the page: the page holds every actor once, and a filter
 change sends it the list of visible actors' feature ids (``seq``), the relation
-types to draw and whether relations are shown.
+types to draw and which relations to draw (``relations``, one of RELATION_MODES).
 """
 
 from __future__ import annotations
@@ -14,6 +14,13 @@ from typing import Any
 from companion.maps.basemap import departements_of
 from companion.store.search import match_expression
 from companion.text import fold
+
+# Which relations the map draws. "auto": those of the actor whose card is open (and, on
+# demand, its neighbours'), or every one inside a filtered territory (a région or a
+# département): thousands of lines over the whole country are a haze; "all": every
+# relation between the actors shown; "flows": relations between départements, summed
+# into one line per pair weighted by their number; "none".
+RELATION_MODES = ("auto", "all", "flows", "none")
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,16 @@ class MapFilter:
     visibility: str = ""  # "", "private" or "network"
     text: str = ""  # full-text search (names, descriptions, places, tags)
     relation_types: frozenset[str] | None = None
-    show_relations: bool = True
+    relations: str = "auto"  # one of RELATION_MODES
+
+    @property
+    def show_relations(self) -> bool:
+        return self.relations != "none"
+
+    @property
+    def territory(self) -> bool:
+        """Whether the filter keeps one territory (a région or a département)."""
+        return bool(self.region or self.departement)
 
     def filters_actors(self) -> bool:
         """Whether any condition applies to actors (else every actor is shown)."""
@@ -95,7 +111,8 @@ def page_state(conn: sqlite3.Connection, spec: MapFilter) -> dict[str, Any]:
     return {
         "actors": visible_actor_keys(conn, spec),
         "relationTypes": types,
-        "showRelations": spec.show_relations,
+        "relations": spec.relations,
+        "territory": spec.territory,
     }
 
 

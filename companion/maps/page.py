@@ -48,6 +48,7 @@ def page_config() -> dict[str, Any]:
         "kindLabels": {code: label(ACTOR_KINDS, code) for code in ACTOR_KINDS},
         "relationStyles": RELATION_STYLES,
         "relationLabels": {code: label(RELATION_TYPES, code) for code in RELATION_TYPES},
+        "relations": "auto",  # until the app sends its filter (see maps/filters.py)
         "basemap": BASEMAP,
         "zoom": {
             "regionLabels": REGION_LABELS_ZOOM,
@@ -62,6 +63,15 @@ def page_config() -> dict[str, Any]:
             "contacts": _("Coordonnées"),
             "loadingContacts": _("Chargement des coordonnées…"),
             "noContacts": _("Aucune coordonnée enregistrée."),
+            "relationsLegend": _("Relations"),
+            "flowsLegend": _("Entre départements (épaisseur : nombre de relations)"),
+            "secondDegree": _("Liens de 2e degré"),
+            "firstDegree": _("Liens directs seulement"),
+            # One and several (the page picks): lines across the ocean are not drawn.
+            "overseasNotDrawn": [
+                _("{n} relation avec l'outre-mer n'est pas tracée"),
+                _("{n} relations avec l'outre-mer ne sont pas tracées"),
+            ],
         },
     }
 

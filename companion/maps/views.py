@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from companion.i18n import _
-from companion.maps.filters import MapFilter
+from companion.maps.filters import RELATION_MODES, MapFilter
 from companion.store.records import new_id, now_iso
 from companion.store.store import InvalidRecord
 from companion.text import fold
@@ -50,7 +50,8 @@ def filter_to_json(spec: MapFilter) -> str:
         data[name] = None if value is None else sorted(value)
     for name in _TEXT_FIELDS:
         data[name] = getattr(spec, name)
-    data["show_relations"] = spec.show_relations
+    data["relations"] = spec.relations
+    data["show_relations"] = spec.show_relations  # what versions before "relations" read
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -82,7 +83,10 @@ def filter_from_json(text: str) -> MapFilter:
     show = data.get("show_relations", True)
     if not isinstance(show, bool):
         raise ValueError(_bad_field("show_relations"))
-    return MapFilter(**fields, show_relations=show)
+    relations = data.get("relations", "auto" if show else "none")
+    if relations not in RELATION_MODES:
+        raise ValueError(_bad_field("relations"))
+    return MapFilter(**fields, relations=relations)
 
 
 def _bad_field(name: str) -> str:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -120,8 +119,10 @@ class MapFilterPanel(QWidget):
             VISIBILITY_CHOICES, (_("Toutes les fiches"), _("Réseau"), _("Privées")), strict=True
         ):
             self.visibility.addItem(text, code)
-        self.show_relations = QCheckBox(_("Afficher les relations"))
-        self.show_relations.setChecked(True)
+        self.relations = QComboBox()
+        for mode, text, tip in _relation_modes():
+            self.relations.addItem(text, mode)
+            self.relations.setItemData(self.relations.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.relation_types = _checklist(
             [(c, label(RELATION_TYPES, c), swatch(RELATION_STYLES[c][0])) for c in RELATION_TYPES],
             True,
@@ -138,7 +139,7 @@ class MapFilterPanel(QWidget):
         layout.addWidget(_group(_("Types d'acteurs"), self.kinds))
         layout.addWidget(_group(_("Étiquettes"), self.tags))
         layout.addLayout(territory)
-        layout.addWidget(_group(_("Relations"), self.show_relations, self.relation_types))
+        layout.addWidget(_group(_("Relations"), self.relations, self.relation_types))
         layout.addWidget(reset)
         layout.addStretch(1)
 
@@ -147,7 +148,7 @@ class MapFilterPanel(QWidget):
         self.region.currentIndexChanged.connect(self._on_region_changed)
         self.departement.currentIndexChanged.connect(self._emit)
         self.visibility.currentIndexChanged.connect(self._emit)
-        self.show_relations.toggled.connect(self._emit)
+        self.relations.currentIndexChanged.connect(self._emit)
         self._quiet = False
 
     def current_filter(self) -> MapFilter:
@@ -163,7 +164,7 @@ class MapFilterPanel(QWidget):
             visibility=self.visibility.currentData() or "",
             text=self.text.text().strip(),
             relation_types=None if len(types) == self.relation_types.count() else frozenset(types),
-            show_relations=self.show_relations.isChecked(),
+            relations=self.relations.currentData() or "auto",
         )
 
     def set_filter(self, spec: MapFilter) -> None:
@@ -179,7 +180,7 @@ class MapFilterPanel(QWidget):
             _select(self.region, spec.region)  # refills the départements
             _select(self.departement, spec.departement)
             _select(self.visibility, spec.visibility)
-            self.show_relations.setChecked(spec.show_relations)
+            _select(self.relations, spec.relations)
             self.text.setText(spec.text)
             self._text_timer.stop()
         finally:
@@ -201,7 +202,7 @@ class MapFilterPanel(QWidget):
                     )
             self.region.setCurrentIndex(0)
             self.visibility.setCurrentIndex(0)
-            self.show_relations.setChecked(True)
+            self.relations.setCurrentIndex(0)
             self.text.clear()
             self._text_timer.stop()
         finally:
@@ -243,3 +244,17 @@ def _group(title: str, *widgets: QWidget) -> QGroupBox:
     for widget in widgets:
         layout.addWidget(widget)
     return box
+
+
+def _relation_modes() -> list[tuple[str, str, str]]:
+    """(mode, label, tooltip) of each choice of relations (maps/filters.py), default first."""
+    return [
+        ("auto", _("Autour de l'acteur choisi"),
+         _("Les relations de l'acteur dont la fiche est ouverte ; toutes celles d'une "
+           "région ou d'un département filtré")),
+        ("all", _("Toutes"), _("Toutes les relations entre les acteurs affichés")),
+        ("flows", _("Flux entre départements"),
+         _("Une ligne par paire de départements, d'autant plus épaisse qu'elle compte de "
+           "relations")),
+        ("none", _("Aucune"), _("Pas de lignes sur la carte")),
+    ]  # fmt: skip

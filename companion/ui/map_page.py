@@ -99,6 +99,9 @@ class MapPage(QWidget):
         self.contacts.toggled.connect(self.view.set_contacts)
         self.present_button.clicked.connect(self.presentation.enter)
         self.view.applied.connect(self._show_count)
+        self.view.relations_drawn.connect(self._show_relation_count)
+        self._actors_text = ""
+        self._relations_text = ""
         self.view.page_error.connect(self._show_error)
         self.view.actor_activated.connect(self.actor_activated)
         self.view.profile_requested.connect(self.profile_requested)
@@ -254,14 +257,18 @@ class MapPage(QWidget):
 
     def _show_count(self, detail: dict) -> None:
         visible = int(detail.get("visible", 0))
-        relations = int(detail.get("relations", 0))
-        actors = ngettext("{n} acteur sur la carte", "{n} acteurs sur la carte", visible).format(
-            n=format_number(visible)
-        )
-        lines = ngettext("{n} relation", "{n} relations", relations).format(
-            n=format_number(relations)
-        )
-        self.count_label.setText(f"{actors}, {lines}")
+        self._actors_text = ngettext(
+            "{n} acteur sur la carte", "{n} acteurs sur la carte", visible
+        ).format(n=format_number(visible))
+        self._update_count()
+
+    def _show_relation_count(self, detail: dict) -> None:
+        self._relations_text = relations_text(detail, self.panel.current_filter().territory)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        parts = [text for text in (self._actors_text, self._relations_text) if text]
+        self.count_label.setText(", ".join(parts))
 
     def _show_error(self, message: str) -> None:
         self.count_label.setText(
@@ -291,3 +298,33 @@ def territories_at(latitude: float, longitude: float) -> list[tuple[str, str, st
     )
     found.append(("region", commune.region, commune.region_name))
     return found
+
+
+def relations_text(detail: dict, territory: bool) -> str:
+    """What the count line says of the relations (see the page's "relations" report)."""
+    number = lambda key: int(detail.get(key) or 0)  # noqa: E731
+    drawn, available, overseas = number("drawn"), number("available"), number("overseas")
+    mode = detail.get("mode")
+    if mode == "flows":
+        text = ngettext(
+            "{n} relation en {flows} flux entre départements",
+            "{n} relations en {flows} flux entre départements",
+            drawn,
+        ).format(n=format_number(drawn), flows=format_number(number("flows")))
+    elif mode == "auto" and not territory and not detail.get("around") and available:
+        text = ngettext(
+            "{n} relation : cliquez un acteur pour voir les siennes",
+            "{n} relations : cliquez un acteur pour voir les siennes",
+            available,
+        ).format(n=format_number(available))
+    elif mode == "none":
+        text = ngettext(
+            "{n} relation (non tracée)", "{n} relations (non tracées)", available
+        ).format(n=format_number(available))
+    else:
+        text = ngettext("{n} relation", "{n} relations", drawn).format(n=format_number(drawn))
+    if overseas:
+        text += " " + ngettext(
+            "({n} avec l'outre-mer, non tracée)", "({n} avec l'outre-mer, non tracées)", overseas
+        ).format(n=format_number(overseas))
+    return text

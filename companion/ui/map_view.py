@@ -70,6 +70,7 @@ class MapView(QWebEngineView):
     presenter_key = Signal(str)  # in presentation: "next", "previous" or "leave"
     actor_opened = Signal(str)  # the user opened this actor's card on the map (UUID)
     actors_shown = Signal(int, int)  # show_actors: how many were asked, how many are in view
+    relations_drawn = Signal(object)  # mode, drawn, available, overseas, flows, around
 
     def __init__(
         self, store: Store, parent: QWidget | None = None, tiles: TileProvider | None = None
@@ -240,6 +241,8 @@ class MapView(QWebEngineView):
             asked, shown = detail.get("asked"), detail.get("shown")
             if isinstance(asked, int) and isinstance(shown, int):
                 self.actors_shown.emit(asked + self._unplaced, shown)
+        elif name == "relations":
+            self.relations_drawn.emit(detail)
         elif name == "select" and isinstance(detail.get("actorId"), str):
             self.actor_activated.emit(detail["actorId"])
         elif name == "profile" and isinstance(detail.get("actorId"), str):

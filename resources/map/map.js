@@ -24,6 +24,13 @@
   var labelLayers = {};
   var relationLayer = null;
   var relationLines = {};
+  var flowLayer = null;  // relations summed between départements ("flows")
+  var departementPoints = {};  // département code -> its label's point
+  var drawnState = null;  // the filter state the relations were last drawn for
+  var drawnKeep = null;
+  var secondDegree = false;  // around the open card: its neighbours' relations too
+  var cardPopup = null;
+  var lineLegend = null;  // the legend's part for the lines drawn
   var relations = [];
   var relationsShown = {};  // type -> indexes in relations of the lines drawn
   var features = new Map();  // feature id -> actor feature
@@ -110,6 +117,9 @@
       var c = feature.geometry.coordinates;
       L.marker([c[1], c[0]], { icon: icon, pane: "labels", interactive: false,
         keyboard: false }).addTo(labelLayers[level]);
+      if (level === "departement" && feature.properties.code) {
+        departementPoints[feature.properties.code] = L.latLng(c[1], c[0]);
+      }
       status.labels += 1;
     });
     map.on("zoomend", updateLabels);
@@ -300,15 +310,19 @@
   function buildRelations(collection) {
     relations = collection.features.map(function (feature) {
       var c = feature.geometry.coordinates;
+      var from = feature.properties.source, to = feature.properties.target;
+      var fromDep = departementOf(from), toDep = departementOf(to);
       // LatLng objects made once: each redraw would otherwise convert 2 per line.
-      return { type: feature.properties.type, from: feature.properties.source,
-        to: feature.properties.target,
+      return { type: feature.properties.type, from: from, to: to,
+        fromDep: fromDep, toDep: toDep, overseas: zone(fromDep) !== zone(toDep),
         latlngs: [L.latLng(c[0][1], c[0][0]), L.latLng(c[1][1], c[1][0])] };
     });
     relationsShown = {};
     status.relations = relations.length;
     if (relationLayer) { map.removeLayer(relationLayer); }
+    if (flowLayer) { map.removeLayer(flowLayer); }
     var renderer = L.canvas({ pane: "relations", padding: 0.3 });
+    flowLayer = L.layerGroup();
     relationLayer = L.layerGroup();
     relationLines = {};
     // One multi-line per type: thousands of relations cost a handful of layers.
@@ -339,19 +353,58 @@
     return true;
   }
 
+  function departementOf(key) {
+    var feature = features.get(key);
+    return feature ? feature.properties.departement || "" : "";
+  }
+
+  /* Metropolitan France is one zone, each overseas département its own: a line between
+   * two zones would cross an ocean (the map shows overseas apart). */
+  function zone(departement) {
+    var overseas = departement.slice(0, 2) === "97" || departement.slice(0, 2) === "98";
+    return overseas ? departement : "metro";
+  }
+
+  /* The relations the state asks for (indexes in ``relations``): see RELATION_MODES in
+   * maps/filters.py. Lines to overseas are left out and counted. */
+  function wantedRelations(state, keep) {
+    var mode = state.relations || config.relations || "auto";
+    var types = state.relationTypes ? new Set(state.relationTypes) : null;
+    var shown = [];
+    var overseas = 0;
+    var available = 0;  // between the actors shown, of the types asked for
+    var around = null;
+    if (mode === "auto" && !state.territory) {
+      around = new Set(openKey === null ? [] : [openKey]);
+      if (secondDegree) {
+        relations.forEach(function (r) {
+          if (r.from === openKey || r.to === openKey) { around.add(r.from); around.add(r.to); }
+        });
+      }
+    }
+    relations.forEach(function (r, index) {
+      if (types && !types.has(r.type)) { return; }
+      if (keep && !(keep.has(r.from) && keep.has(r.to))) { return; }
+      available += 1;
+      if (mode === "none") { return; }
+      if (around && !(around.has(r.from) || around.has(r.to))) { return; }
+      if (r.overseas) { overseas += 1; return; }
+      shown.push(index);
+    });
+    return { mode: mode, shown: shown, overseas: overseas, available: available };
+  }
+
   /* Only the types whose lines changed are set again: thousands of lines cost
    * a canvas redraw (about 0.1 s in software), a filter often keeps them. */
   function drawRelations(state, keep) {
-    var types = state.relationTypes ? new Set(state.relationTypes) : null;
+    drawnState = state;
+    drawnKeep = keep;
+    var wanted = wantedRelations(state, keep);
     var byType = {};
     Object.keys(relationLines).forEach(function (type) { byType[type] = []; });
-    var count = 0;
-    if (state.showRelations !== false) {
-      relations.forEach(function (r, index) {
-        if (types && !types.has(r.type)) { return; }
-        if (keep && !(keep.has(r.from) && keep.has(r.to))) { return; }
-        (byType[r.type] || byType.autre).push(index);
-        count += 1;
+    if (wanted.mode !== "flows") {
+      wanted.shown.forEach(function (index) {
+        (byType[relations[index].type] || byType.autre).push(index);
       });
     }
     Object.keys(byType).forEach(function (type) {
@@ -362,8 +415,46 @@
         return relations[index].latlngs;
       }));
     });
-    toggle(relationLayer, count > 0);
-    status.visibleRelations = count;
+    toggle(relationLayer, wanted.mode !== "flows" && wanted.shown.length > 0);
+    drawFlows(wanted.mode === "flows" ? wanted.shown : []);
+    status.visibleRelations = wanted.shown.length;
+    status.availableRelations = wanted.available;
+    status.relationMode = wanted.mode;
+    status.overseasRelations = wanted.overseas;
+    updateLineLegend(wanted.mode === "flows" ? null : byType, wanted);
+    report("relations", { mode: wanted.mode, drawn: wanted.shown.length,
+      available: wanted.available, overseas: wanted.overseas, flows: status.flows || 0,
+      around: openKey !== null });
+  }
+
+  function redrawRelations() {
+    if (drawnState) { drawRelations(drawnState, drawnKeep); }
+  }
+
+  /* Relations between départements, one line a pair, as wide as they are many. */
+  function drawFlows(indexes) {
+    flowLayer.clearLayers();
+    var pairs = {};
+    indexes.forEach(function (index) {
+      var r = relations[index];
+      if (!r.fromDep || !r.toDep || r.fromDep === r.toDep) { return; }
+      var key = r.fromDep < r.toDep ? r.fromDep + "|" + r.toDep : r.toDep + "|" + r.fromDep;
+      pairs[key] = (pairs[key] || 0) + 1;
+    });
+    var count = 0;
+    Object.keys(pairs).forEach(function (key) {
+      var ends = key.split("|");
+      var a = departementPoints[ends[0]], b = departementPoints[ends[1]];
+      if (!a || !b) { return; }
+      var n = pairs[key];
+      var line = L.polyline([a, b], { pane: "relations", interactive: false,
+        color: config.flowColour || "#5b4a8b", weight: 1 + 1.6 * Math.log2(1 + n),
+        opacity: 0.55, lineCap: "round" });
+      flowLayer.addLayer(line);
+      count += 1;
+    });
+    toggle(flowLayer, count > 0);
+    status.flows = count;
   }
 
   /* -- popup card ---------------------------------------------------------- */
@@ -448,6 +539,18 @@
         });
         root.appendChild(territory);
       }
+    }
+    var mode = drawnState && (drawnState.relations || config.relations);
+    if (mode === "auto" && !drawnState.territory && config.labels.secondDegree) {
+      var degree = el("button", "companion-card-degree",
+        secondDegree ? config.labels.firstDegree : config.labels.secondDegree);
+      degree.type = "button";
+      degree.addEventListener("click", function () {
+        secondDegree = !secondDegree;
+        degree.textContent = secondDegree ? config.labels.firstDegree : config.labels.secondDegree;
+        redrawRelations();
+      });
+      root.appendChild(degree);
     }
     return root;
   }
@@ -574,9 +677,12 @@
       options.autoPanPaddingBottomRight = [(legend ? legend.offsetWidth : 0) + 24, 24];
     }
     report("opened", { actorId: marker.feature.properties.actor_id });
+    var popup = L.popup(options).setLatLng(marker.getLatLng());
+    popup.setContent(card(marker.feature)).openOn(map);  // closes the card open before
     openKey = marker.feature.id;
-    return L.popup(options)
-      .setLatLng(marker.getLatLng()).setContent(card(marker.feature)).openOn(map);
+    cardPopup = popup;
+    redrawRelations();  // "auto": this actor's relations
+    return popup;
   }
 
   /* Zoom (at once, no animation to be cut short by the next filter) to where the
@@ -736,6 +842,54 @@
       });
   }
 
+  var SVG = "http://www.w3.org/2000/svg";
+
+  /* A short line drawn as the map draws it: colour, dashes, width. */
+  function lineSwatch(colour, dash, width) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "companion-line-swatch");
+    svg.setAttribute("viewBox", "0 0 28 10");
+    var line = document.createElementNS(SVG, "line");
+    line.setAttribute("x1", "1"); line.setAttribute("y1", "5");
+    line.setAttribute("x2", "27"); line.setAttribute("y2", "5");
+    line.setAttribute("stroke", colour);
+    line.setAttribute("stroke-width", String(width));
+    if (dash) { line.setAttribute("stroke-dasharray", dash); }
+    svg.appendChild(line);
+    return svg;
+  }
+
+  /* The lines on the map explained on the map (and so in presentation and exports):
+   * the types drawn now, or the flows; lines to overseas that are not drawn. */
+  function updateLineLegend(byType, wanted) {
+    if (!lineLegend) { return; }
+    lineLegend.textContent = "";
+    var rows = [];
+    if (byType) {
+      Object.keys(config.relationStyles).forEach(function (type) {
+        if (!(byType[type] || []).length) { return; }
+        var style = config.relationStyles[type];
+        rows.push([lineSwatch(style[0], style[1], 2), config.relationLabels[type] || type]);
+      });
+    } else if (status.flows) {
+      rows.push([lineSwatch(config.flowColour || "#5b4a8b", "", 4), config.labels.flowsLegend]);
+    }
+    if (rows.length) {
+      lineLegend.appendChild(el("div", "companion-legend-title", config.labels.relationsLegend));
+      rows.forEach(function (row) {
+        var line = el("div", "companion-legend-row");
+        line.appendChild(row[0]);
+        line.appendChild(document.createTextNode(row[1]));
+        lineLegend.appendChild(line);
+      });
+    }
+    if (wanted.overseas && config.labels.overseasNotDrawn) {
+      var sentence = config.labels.overseasNotDrawn[wanted.overseas > 1 ? 1 : 0];
+      lineLegend.appendChild(el("div", "companion-legend-note",
+        sentence.replace("{n}", String(wanted.overseas))));
+    }
+  }
+
   function addLegend() {
     var legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
@@ -754,6 +908,8 @@
       privateRow.appendChild(el("span", "companion-swatch companion-swatch-private"));
       privateRow.appendChild(document.createTextNode(config.labels.private));
       box.appendChild(privateRow);
+      lineLegend = el("div", "companion-legend-lines");
+      box.appendChild(lineLegend);
       L.DomEvent.disableClickPropagation(box);
       return box;
     };
@@ -778,7 +934,12 @@
     addLegend();
     L.control.scale({ imperial: false }).addTo(map);
     map.on("zoomend", restyleRelations);
-    map.on("popupclose", function () { openKey = null; });
+    map.on("popupclose", function (event) {
+      if (event.popup !== cardPopup) { return; }
+      openKey = null;
+      cardPopup = null;
+      redrawRelations();
+    });
     map.on("moveend", function () { report("moved", { bounds: bounds() }); });
     window.addEventListener("keydown", onPresenterKey, true);
     map.on("resize", refit);

@@ -129,7 +129,8 @@ def card(key: int, expression: str) -> str:
 
 
 def test_the_exported_file_draws_offline(qtbot, store, actors, open_export) -> None:
-    html = build_export_html(store.conn, ExportOptions(title="Réseau test"))
+    spec = MapFilter(relations="all")
+    html = build_export_html(store.conn, ExportOptions(title="Réseau test", filter=spec))
     view, log = open_export(html)
     status = json.loads(js(qtbot, view, "JSON.stringify(window.companionMapStatus)"))
     assert status["errors"] == [] and export_status(qtbot, view)["errors"] == []
