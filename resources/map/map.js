@@ -131,6 +131,79 @@
     toggle(labelLayers.region, zoom >= config.zoom.regionLabels &&
       zoom < config.zoom.departementLabels);
     toggle(labelLayers.departement, zoom >= config.zoom.departementLabels);
+    scheduleDeclutter();
+  }
+
+  /* Labels never overlap each other, a cluster's count or the map's boxes: each one
+   * takes the first free place among its anchor and a few rows above and below, or
+   * stays hidden; régions before départements. Run once a frame at the most, after
+   * what moves them (zoom, pan, clusters, presentation), all reads before all writes. */
+  var declutterPending = false;
+  var LABEL_ROWS = [0, -1, 1, -2, 2];
+
+  function scheduleDeclutter() {
+    if (declutterPending) { return; }
+    declutterPending = true;
+    requestAnimationFrame(function () {
+      declutterPending = false;
+      declutterLabels();
+    });
+  }
+
+  function box(node) {
+    var r = node.getBoundingClientRect();
+    return { l: r.left, t: r.top, r: r.right, b: r.bottom };
+  }
+
+  function overlaps(a, b) {
+    var gap = 2;
+    return a.l < b.r + gap && b.l < a.r + gap && a.t < b.b + gap && b.t < a.b + gap;
+  }
+
+  function declutterLabels() {
+    var texts = [];
+    ["region", "departement"].forEach(function (level) {
+      var group = labelLayers[level];
+      if (!group || !map.hasLayer(group)) { return; }
+      group.eachLayer(function (marker) {
+        var element = marker.getElement();
+        if (element && element.firstChild) { texts.push(element.firstChild); }
+      });
+    });
+    texts.forEach(function (text) {  // writes: back to the anchors
+      text.style.transform = "";
+      text.classList.remove("companion-label-hidden");
+    });
+    var screen = box(map.getContainer());
+    var taken = [];
+    document.querySelectorAll(".marker-cluster, .leaflet-control, .companion-banner")
+      .forEach(function (node) { if (node.offsetParent !== null) { taken.push(box(node)); } });
+    var moves = [];
+    var hidden = 0;
+    texts.forEach(function (text) {  // reads, and the places chosen
+      var at = box(text);
+      if (at.r < screen.l || at.l > screen.r || at.b < screen.t || at.t > screen.b) { return; }
+      var height = at.b - at.t;
+      var place = null;
+      LABEL_ROWS.some(function (row) {
+        var dy = Math.round(row * height);
+        var tried = { l: at.l, r: at.r, t: at.t + dy, b: at.b + dy };
+        if (taken.some(function (other) { return overlaps(tried, other); })) { return false; }
+        place = { dy: dy, box: tried };
+        return true;
+      });
+      if (place) { taken.push(place.box); }
+      else { hidden += 1; }
+      moves.push([text, place]);
+    });
+    moves.forEach(function (move) {  // writes
+      if (!move[1]) { move[0].classList.add("companion-label-hidden"); }
+      else if (move[1].dy) {
+        move[0].style.transform = "translate(-50%, calc(-50% + " + move[1].dy + "px))";
+      }
+    });
+    status.labelsHidden = hidden;
+    status.labelsShown = moves.length - hidden;
   }
 
   /* -- tile basemap -------------------------------------------------------- */
@@ -252,7 +325,10 @@
     group.cluster.on("dblclick", onActorDoubleClick);
     group.cluster.on("mouseover", onActorOver);
     group.cluster.on("mouseout", onActorOut);
-    group.cluster.on("animationend spiderfied", function () { raiseCatalysts(group); });
+    group.cluster.on("animationend spiderfied", function () {
+      raiseCatalysts(group);
+      scheduleDeclutter();
+    });
     group.marker = function (key) {
       var marker = group.markers.get(key);
       if (!marker) {
@@ -630,6 +706,7 @@
     map.closePopup();
     setTitle(title);
     map.invalidateSize({ pan: false });
+    scheduleDeclutter();
     return presenting;
   }
 
@@ -784,6 +861,7 @@
     var done = loading;
     loading = null;
     raiseCatalysts(done.group);
+    scheduleDeclutter();
     status.visible = done.visible;
     status.applied = done.seq;
     if (!status.drawn) {
@@ -941,6 +1019,7 @@
       redrawRelations();
     });
     map.on("moveend", function () { report("moved", { bounds: bounds() }); });
+    map.on("moveend resize", scheduleDeclutter);
     window.addEventListener("keydown", onPresenterKey, true);
     map.on("resize", refit);
     map.on("dragstart", forgetFit);
@@ -993,6 +1072,7 @@
     },
     map: function () { return map; },
     clusterCount: function () { return document.querySelectorAll(".marker-cluster").length; },
+    declutterLabels: declutterLabels,
     /* Where an actor's own marker is drawn in the page (CSS pixels), or null while it
      * sits in a cluster or off screen: tests click there with real mouse events. */
     markerPoint: function (key) {
