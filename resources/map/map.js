@@ -134,12 +134,14 @@
     scheduleDeclutter();
   }
 
-  /* Labels never overlap each other, a cluster's count or the map's boxes: each one
-   * takes the first free place among its anchor and a few rows above and below, or
-   * stays hidden; régions before départements. Run once a frame at the most, after
-   * what moves them (zoom, pan, clusters, presentation), all reads before all writes. */
+  /* Labels never overlap each other or the map's boxes, and never hide a cluster's count
+   * (clusters are drawn above them): each one takes the first place around its anchor
+   * free of everything, else the one a cluster covers least (its name still reads
+   * around it), else stays hidden; régions before départements. Run once a frame at the
+   * most, after what moves them (zoom, pan, clusters, presentation), reads before writes. */
   var declutterPending = false;
   var LABEL_ROWS = [0, -1, 1, -2, 2];
+  var LABEL_COLUMNS = [0, -0.35, 0.35];
 
   function scheduleDeclutter() {
     if (declutterPending) { return; }
@@ -160,7 +162,12 @@
     return a.l < b.r + gap && b.l < a.r + gap && a.t < b.b + gap && b.t < a.b + gap;
   }
 
-  function declutterLabels() {
+  function covered(a, b) {
+    var w = Math.min(a.r, b.r) - Math.max(a.l, b.l), h = Math.min(a.b, b.b) - Math.max(a.t, b.t);
+    return w > 0 && h > 0 ? w * h : 0;
+  }
+
+  function labelTexts() {
     var texts = [];
     ["region", "departement"].forEach(function (level) {
       var group = labelLayers[level];
@@ -170,36 +177,53 @@
         if (element && element.firstChild) { texts.push(element.firstChild); }
       });
     });
+    return texts;
+  }
+
+  function placeLabel(at, hard, soft) {
+    var width = at.r - at.l, height = at.b - at.t;
+    var best = null;
+    LABEL_ROWS.some(function (row) {
+      return LABEL_COLUMNS.some(function (column) {
+        var dx = Math.round(column * width), dy = Math.round(row * height);
+        var tried = { l: at.l + dx, r: at.r + dx, t: at.t + dy, b: at.b + dy };
+        if (hard.some(function (other) { return overlaps(tried, other); })) { return false; }
+        var under = soft.reduce(function (sum, other) { return sum + covered(tried, other); }, 0);
+        if (!best || under < best.under) { best = { dx: dx, dy: dy, box: tried, under: under }; }
+        return under === 0;
+      });
+    });
+    return best && best.under < 0.4 * width * height ? best : null;
+  }
+
+  function declutterLabels() {
+    var texts = labelTexts();
     texts.forEach(function (text) {  // writes: back to the anchors
       text.style.transform = "";
       text.classList.remove("companion-label-hidden");
     });
     var screen = box(map.getContainer());
-    var taken = [];
-    document.querySelectorAll(".marker-cluster, .leaflet-control, .companion-banner")
-      .forEach(function (node) { if (node.offsetParent !== null) { taken.push(box(node)); } });
+    var hard = [];
+    var soft = [];
+    document.querySelectorAll(".leaflet-control, .companion-banner").forEach(function (node) {
+      if (node.offsetParent !== null) { hard.push(box(node)); }
+    });
+    document.querySelectorAll(".marker-cluster").forEach(function (node) { soft.push(box(node)); });
     var moves = [];
     var hidden = 0;
     texts.forEach(function (text) {  // reads, and the places chosen
       var at = box(text);
       if (at.r < screen.l || at.l > screen.r || at.b < screen.t || at.t > screen.b) { return; }
-      var height = at.b - at.t;
-      var place = null;
-      LABEL_ROWS.some(function (row) {
-        var dy = Math.round(row * height);
-        var tried = { l: at.l, r: at.r, t: at.t + dy, b: at.b + dy };
-        if (taken.some(function (other) { return overlaps(tried, other); })) { return false; }
-        place = { dy: dy, box: tried };
-        return true;
-      });
-      if (place) { taken.push(place.box); }
-      else { hidden += 1; }
+      var place = placeLabel(at, hard, soft);
+      if (place) { hard.push(place.box); } else { hidden += 1; }
       moves.push([text, place]);
     });
     moves.forEach(function (move) {  // writes
-      if (!move[1]) { move[0].classList.add("companion-label-hidden"); }
-      else if (move[1].dy) {
-        move[0].style.transform = "translate(-50%, calc(-50% + " + move[1].dy + "px))";
+      var place = move[1];
+      if (!place) { move[0].classList.add("companion-label-hidden"); return; }
+      if (place.dx || place.dy) {
+        move[0].style.transform = "translate(calc(-50% + " + place.dx + "px), calc(-50% + " +
+          place.dy + "px))";
       }
     });
     status.labelsHidden = hidden;
@@ -318,7 +342,9 @@
           Promise.resolve().then(done);
         }
       },
-      showCoverageOnHover: false, maxClusterRadius: 45, spiderfyOnMaxZoom: true,
+      // Wider at the scale of the country: fewer bubbles, room for the régions' names.
+      showCoverageOnHover: false, spiderfyOnMaxZoom: true,
+      maxClusterRadius: function (zoom) { return zoom <= 6 ? 70 : 45; },
       removeOutsideVisibleBounds: true
     });
     group.cluster.on("click", onActorClick);
