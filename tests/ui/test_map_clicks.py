@@ -145,8 +145,9 @@ def close_card(qtbot, view) -> None:
 
 def test_a_click_on_any_actor_opens_its_card(qtbot, store, actors, view) -> None:
     assert status(qtbot, view)["errors"] == []
-    for kind, (name, _lat, _lon) in KINDS.items():
+    for kind, (name, lat, lon) in KINDS.items():
         close_card(qtbot, view)
+        show(qtbot, view, (lat, lon), 9)  # where the user went to find it
         click(view, marker_point(qtbot, view, store, actors[kind]))
         qtbot.waitUntil(lambda name=name: card_name(qtbot, view) == name, timeout=10_000)
 
@@ -199,8 +200,9 @@ def test_catalysts_cluster_with_the_others(qtbot, store, actors, view) -> None:
     # Inside the cluster: no pin of its own drawn over the cluster's count.
     where = f"companionMap.markerPoint({key})"
     qtbot.waitUntil(lambda: point_of(qtbot, view, where) is None, timeout=10_000)
-    count = "document.querySelector('.marker-cluster').textContent"
-    qtbot.waitUntil(lambda: js(qtbot, view, count) == "6", timeout=10_000)
+    counts = "JSON.stringify(Array.from(document.querySelectorAll('.marker-cluster'))"
+    counts += ".map(function (c) { return c.textContent; }))"
+    qtbot.waitUntil(lambda: "6" in json.loads(js(qtbot, view, counts)), timeout=10_000)
 
 
 # -- from the directory to the map and back, with the keyboard ----------------------------
@@ -265,6 +267,7 @@ def test_a_card_opened_on_the_map_shows_the_actor_in_the_directory(
 
     window.show_section(MAP)
     view = drawn_map(qtbot, window)
+    show(qtbot, view, KINDS["collectivite"][1:], 9)
     click(view, marker_point(qtbot, view, store, actors["collectivite"]))
     qtbot.waitUntil(
         lambda: window.directory.card.actor_id == actors["collectivite"], timeout=10_000

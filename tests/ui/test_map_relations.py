@@ -18,7 +18,7 @@ from companion.store import Store
 from companion.ui.map_scheme import register_scheme
 
 from .map_helpers import dispose, js, located, status
-from .test_map_clicks import click, close_card, marker_point, settled_point
+from .test_map_clicks import click, close_card, marker_point, settled_point, show
 
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 register_scheme()
@@ -76,6 +76,7 @@ def test_a_national_view_draws_the_chosen_actors_relations_only(qtbot, store, ac
     view = page.view
     assert lines(qtbot, view) == 0  # nothing chosen: no haze of lines
     assert legend(qtbot, view) == ""
+    show(qtbot, view, (45.764, 4.836), 7)
     click(view, marker_point(qtbot, view, store, actors["lyon"]))
     # Its four relations in metropolitan France; the one to La Réunion is not a line
     # across the ocean, and the legend says so.
@@ -93,6 +94,7 @@ def test_a_national_view_draws_the_chosen_actors_relations_only(qtbot, store, ac
 
 def test_second_degree_links_on_demand(qtbot, store, actors, page) -> None:
     view = page.view
+    show(qtbot, view, (47.322, 5.041), 8)
     click(view, marker_point(qtbot, view, store, actors["dijon"]))
     qtbot.waitUntil(lambda: lines(qtbot, view) == 1, timeout=10_000)  # Dijon – Lyon
     button = (
