@@ -134,14 +134,13 @@ class MapFilterPanel(QWidget):
         territory.addRow(_("Région"), self.region)
         territory.addRow(_("Département"), self.departement)
         territory.addRow(_("Visibilité"), self.visibility)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
+        layout = QVBoxLayout(self)  # the text search is the page's, above the map
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(_group(_("Types d'acteurs"), self.kinds))
         layout.addWidget(_group(_("Étiquettes"), self.tags))
         layout.addLayout(territory)
         layout.addWidget(_group(_("Relations"), self.relations, self.relation_types))
         layout.addWidget(reset)
-        layout.addStretch(1)
 
         for widget in (self.kinds, self.tags, self.relation_types):
             widget.itemChanged.connect(self._emit)

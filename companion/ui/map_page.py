@@ -13,12 +13,14 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +32,7 @@ from companion.maps.views import MapView as SavedView
 from companion.store import Store
 from companion.ui.actor_form import ActorForm, open_gazetteer
 from companion.ui.formatting import format_number
+from companion.ui.icons import icon
 from companion.ui.map_export_dialog import export_action, open_export_dialog
 from companion.ui.map_filter_panel import MapFilterPanel
 from companion.ui.map_presentation import Presentation
@@ -37,6 +40,8 @@ from companion.ui.map_view import MapView
 from companion.ui.map_views_panel import MapViewsPanel
 from companion.ui.tile_panel import TilePanel
 from companion.ui.tile_settings import Basemaps
+
+DRAWER_SETTING = "map.drawer_open"  # the side drawer, as the user left it
 
 
 class MapPage(QWidget):
@@ -53,6 +58,7 @@ class MapPage(QWidget):
         super().__init__(parent)
         self.store = store
         self.current_view_id: str | None = None
+        self._applying_view = False
         self.context_menu: QMenu | None = None
         self.actor_form: ActorForm | None = None
         self.panel = MapFilterPanel(tag_names(store.conn))
@@ -77,14 +83,20 @@ class MapPage(QWidget):
         self.export_button.setToolTip(self.export_action.toolTip())
 
         self.side = self._build_side()
+        self.drawer_button = self._drawer_button()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.side)
         splitter.addWidget(self.view)
         splitter.setStretchFactor(1, 1)
         splitter.setCollapsible(1, False)
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.top_bar = self._build_top_bar()
+        layout.addWidget(self.top_bar)
         layout.addWidget(splitter)
+        self.set_drawer_open(self.store.setting(DRAWER_SETTING, "1") != "0", remember=False)
         present = QAction(_("Présenter"), self)
         present.setShortcut(QKeySequence(Qt.Key.Key_F5))
         present.triggered.connect(self.presentation.enter)
@@ -126,11 +138,12 @@ class MapPage(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(8, 6, 4, 0)
-        side_layout.addWidget(self.count_label)
+        # What the map shows first: a filter is what one changes most.
+        side_layout.addWidget(self.panel)
         side_layout.addWidget(saved)
         side_layout.addWidget(workshop)
         side_layout.addWidget(self.tiles)
-        side_layout.addWidget(self.panel, 1)
+        side_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
@@ -138,17 +151,54 @@ class MapPage(QWidget):
         scroll.setMinimumWidth(side.sizeHint().width() + 24)
         return scroll
 
+    def _build_top_bar(self) -> QWidget:
+        """Above the map: the drawer's button, the map's search, what the map shows."""
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(6, 4, 6, 4)
+        row.addWidget(self.drawer_button)
+        self.panel.text.setMinimumWidth(220)
+        self.panel.text.setMaximumWidth(420)
+        row.addWidget(self.panel.text, 2)
+        row.addWidget(self.count_label, 3)
+        return bar
+
+    def _drawer_button(self) -> QToolButton:
+        button = QToolButton()
+        button.setText(_("Filtres"))
+        button.setIcon(icon("fa5s.sliders-h"))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setCheckable(True)
+        button.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        button.setToolTip(_("Afficher ou masquer les filtres et les vues (Ctrl+Maj+F)"))
+        button.toggled.connect(self.set_drawer_open)
+        return button
+
+    def set_drawer_open(self, open_: bool, remember: bool = True) -> None:
+        """The side drawer (filters, views, workshop, basemap) shown or folded away."""
+        self.side.setVisible(open_)
+        self.drawer_button.blockSignals(True)
+        self.drawer_button.setChecked(open_)
+        self.drawer_button.blockSignals(False)
+        if remember:
+            self.store.set_setting(DRAWER_SETTING, "1" if open_ else "0")
+
     # -- filters and views ------------------------------------------------------
 
     def apply_filter(self, spec: MapFilter) -> None:
-        """Show what ``spec`` keeps (the page is not rebuilt)."""
-        self.view.apply_filter(spec)
+        """Show what ``spec`` keeps (the page is not rebuilt), and bring it into view when
+        it keeps some actors only (a saved view brings its own extent)."""
+        self.view.apply_filter(spec, fit=spec.filters_actors() and not self._applying_view)
 
     def apply_view(self, saved: SavedView) -> None:
         """Show a saved view: its filter in the panel and on the map, its extent, its title."""
         self.current_view_id = saved.id
         self.views.select(saved.id)
-        self.panel.set_filter(saved.filter)
+        self._applying_view = True
+        try:
+            self.panel.set_filter(saved.filter)
+        finally:
+            self._applying_view = False
         if saved.bounds is not None:
             self.view.fit_bounds(saved.bounds)
         self.title_edit.setText(saved.title)

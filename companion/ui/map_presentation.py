@@ -60,6 +60,7 @@ class Presentation(QObject):
         page = self.page
         page.contacts.setChecked(False)  # personal data: off, whatever it was
         page.side.hide()
+        page.top_bar.hide()
         self.changed.emit(True)
         window = page.window()
         self._window = window
@@ -84,7 +85,8 @@ class Presentation(QObject):
         page.view.set_presentation(False, page.title_edit.text().strip())
         window = self._window or page.window()
         window.setWindowState(self._window_state)
-        page.side.show()
+        page.top_bar.show()
+        page.side.setVisible(page.drawer_button.isChecked())  # the drawer as it was
         self.changed.emit(False)
 
     def step(self, delta: int) -> None:

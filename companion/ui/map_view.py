@@ -118,11 +118,12 @@ class MapView(QWebEngineView):
         self.is_ready = self.is_drawn = False
         self.load(QUrl(assets.url(assets.PAGE_PATH)))
 
-    def apply_filter(self, spec: MapFilter) -> int:
-        """Show only what ``spec`` keeps; the number that ``applied`` will report."""
+    def apply_filter(self, spec: MapFilter, fit: bool = False) -> int:
+        """Show only what ``spec`` keeps (``fit``: and bring it into view); the number that
+        ``applied`` will report."""
         self.filter = spec
         self._seq += 1
-        state = {**page_state(self.store.conn, spec), "seq": self._seq}
+        state = {**page_state(self.store.conn, spec), "seq": self._seq, "fit": fit}
         self.page().runJavaScript(f"companionMap.applyState({script_json(state)});")
         return self._seq
 

@@ -767,6 +767,30 @@
 
   function forgetFit() { fitted = null; }
 
+  /* The view on these actors (a filter's results): those of the zone most of them are in
+   * (metropolitan France or one overseas département), never an ocean between them. */
+  function fitKeys(keys) {
+    var zones = {};
+    keys.forEach(function (key) {
+      var feature = features.get(key);
+      if (!feature) { return; }
+      var name = zone(feature.properties.departement || "");
+      (zones[name] = zones[name] || []).push(feature.geometry.coordinates);
+    });
+    var points = Object.keys(zones).map(function (name) { return zones[name]; })
+      .sort(function (a, b) { return b.length - a.length; })[0];
+    if (!points) { return; }
+    var south = 90, west = 180, north = -90, east = -180;
+    points.forEach(function (c) {
+      south = Math.min(south, c[1]); north = Math.max(north, c[1]);
+      west = Math.min(west, c[0]); east = Math.max(east, c[0]);
+    });
+    var margin = 0.02;  // a lone actor: a town's width around it
+    fitted = [south - margin, west - margin, north + margin, east + margin];
+    map.fitBounds([[fitted[0], fitted[1]], [fitted[2], fitted[3]]],
+      { animate: false, padding: [40, 40], maxZoom: 12 });
+  }
+
   function bannerHeight() {
     return presenting && banner && !banner.hidden ? banner.offsetHeight : 0;
   }
@@ -871,6 +895,7 @@
     group.keys = target;
     status.catalystsShown = catalystKeys.filter(function (key) { return target.has(key); }).length;
     drawRelations(state, keep);
+    if (state.fit && keep && target.size) { fitKeys(target); }
     loading = { seq: state.seq || 0, started: started, visible: target.size, group: group };
     if (change.added.length) {
       group.done = finish;

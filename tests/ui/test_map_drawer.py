@@ -1,0 +1,68 @@
+"""The map on a small laptop (issue #15, item 7): the filters fold away in a drawer, the
+map's search sits above the map, and a filter brings its results into view."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QCoreApplication, Qt
+
+from companion.store import Store
+from companion.ui.map_scheme import register_scheme
+
+from .map_helpers import dispose
+from .test_map_clicks import actors  # noqa: F401 - the same actors, one of each kind
+
+QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+register_scheme()
+
+DRAW_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def window(qtbot, store: Store, actors) -> Iterator:  # noqa: F811
+    from companion.ui.main_window import MAP, MainWindow
+
+    window = MainWindow(store)
+    window.resize(1366, 768)
+    window.show()
+    window.show_section(MAP)
+    view = window.map_page.view
+    qtbot.waitUntil(lambda: view.is_ready and view.is_drawn, timeout=DRAW_TIMEOUT_MS)
+    yield window
+    dispose(qtbot, window)
+
+
+def test_the_drawer_folds_away_and_the_map_takes_the_width(qtbot, store, window) -> None:
+    page = window.map_page
+    assert page.side.isVisible()
+    qtbot.mouseClick(page.drawer_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.side.isVisible())
+    qtbot.waitUntil(lambda: page.view.width() >= 0.75 * window.width())
+    assert store.setting("map.drawer_open") == "0"  # remembered for the next start
+    # The search stays at hand above the map, the drawer folded or not.
+    assert page.panel.text.isVisible()
+    search_y = page.panel.text.mapTo(window, page.panel.text.rect().topLeft()).y()
+    assert search_y < page.view.mapTo(window, page.view.rect().topLeft()).y()
+    page.view.setFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)  # fmt: skip
+    qtbot.waitUntil(page.side.isVisible)
+    assert store.setting("map.drawer_open") == "1"
+
+
+def test_a_search_brings_its_results_into_view(qtbot, window) -> None:
+    page = window.map_page
+    view = page.view
+    qtbot.keyClicks(page.panel.text, "Scop Bois")  # in Toulouse
+    with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS):
+        qtbot.keyClick(page.panel.text, Qt.Key.Key_Return)
+
+    def on_toulouse() -> bool:
+        if view.bounds is None:
+            return False
+        south, west, north, east = view.bounds
+        return south < 43.604 < north and west < 1.444 < east and north - south < 1
+
+    qtbot.waitUntil(on_toulouse, timeout=10_000)
