@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -95,7 +96,7 @@ class MapPage(QWidget):
         layout.setSpacing(0)
         self.top_bar = self._build_top_bar()
         layout.addWidget(self.top_bar)
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)
         self.set_drawer_open(self.store.setting(DRAWER_SETTING, "1") != "0", remember=False)
         present = QAction(_("Présenter"), self)
         present.setShortcut(QKeySequence(Qt.Key.Key_F5))
@@ -121,6 +122,7 @@ class MapPage(QWidget):
         self.view.context_requested.connect(self.show_context_menu)
         self.view.actor_opened.connect(self.actor_opened)
         self.view.actors_shown.connect(self._report_shown)
+        self.view.page_key.connect(self._on_page_key)
         self.view.load_map()
 
     def _build_side(self) -> QScrollArea:
@@ -161,6 +163,7 @@ class MapPage(QWidget):
         self.panel.text.setMaximumWidth(420)
         row.addWidget(self.panel.text, 2)
         row.addWidget(self.count_label, 3)
+        bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         return bar
 
     def _drawer_button(self) -> QToolButton:
@@ -173,6 +176,12 @@ class MapPage(QWidget):
         button.setToolTip(_("Afficher ou masquer les filtres et les vues (Ctrl+Maj+F)"))
         button.toggled.connect(self.set_drawer_open)
         return button
+
+    def _on_page_key(self, action: str) -> None:
+        if action == "present":
+            self.presentation.enter()
+        elif action == "drawer":
+            self.set_drawer_open(not self.side.isVisible())
 
     def set_drawer_open(self, open_: bool, remember: bool = True) -> None:
         """The side drawer (filters, views, workshop, basemap) shown or folded away."""

@@ -68,6 +68,7 @@ class MapView(QWebEngineView):
     moved = Signal(object)  # the extent changed: (south, west, north, east)
     contacts_sent = Signal(str)  # one actor's contacts went to the page (UUID)
     presenter_key = Signal(str)  # in presentation: "next", "previous" or "leave"
+    page_key = Signal(str)  # the map has the focus: "present" (F5), "drawer" (Ctrl+Shift+F)
     actor_opened = Signal(str)  # the user opened this actor's card on the map (UUID)
     actors_shown = Signal(int, int)  # show_actors: how many were asked, how many are in view
     relations_drawn = Signal(object)  # mode, drawn, available, overseas, flows, around
@@ -225,6 +226,9 @@ class MapView(QWebEngineView):
         elif name == "key" and self.presenting:
             if detail.get("action") in ("next", "previous", "leave"):
                 self.presenter_key.emit(detail["action"])
+        elif name == "key":
+            if detail.get("action") in ("present", "drawer"):
+                self.page_key.emit(detail["action"])
         elif name == "contacts" and isinstance(detail.get("actorId"), str):
             self._send_contacts(detail["actorId"])
         elif name == "drawn":

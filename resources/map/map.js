@@ -717,8 +717,18 @@
   var PRESENTER_KEYS = { ArrowRight: "next", PageDown: "next", ArrowLeft: "previous",
     PageUp: "previous", Escape: "leave" };
 
+  /* The page's own shortcuts, whatever the mode: the web view keeps the keys it is
+   * given, so the window's shortcuts would never see them while the map has the focus. */
+  function pageShortcut(event) {
+    if (event.key === "F5" && !event.ctrlKey && !event.altKey) { return "present"; }
+    if (event.ctrlKey && event.shiftKey && (event.key === "F" || event.key === "f")) {
+      return "drawer";
+    }
+    return null;
+  }
+
   function onPresenterKey(event) {
-    var action = presenting && PRESENTER_KEYS[event.key];
+    var action = presenting ? PRESENTER_KEYS[event.key] : pageShortcut(event);
     if (!action) { return; }
     event.preventDefault();
     event.stopPropagation();

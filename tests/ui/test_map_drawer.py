@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtTest import QTest
 
 from companion.store import Store
 from companion.ui.map_scheme import register_scheme
@@ -66,3 +67,19 @@ def test_a_search_brings_its_results_into_view(qtbot, window) -> None:
         return south < 43.604 < north and west < 1.444 < east and north - south < 1
 
     qtbot.waitUntil(on_toulouse, timeout=10_000)
+
+
+def test_the_pages_keys_work_while_the_map_has_the_focus(qtbot, window) -> None:
+    page = window.map_page
+    target = page.view.focusProxy() or page.view
+    target.setFocus()
+    qtbot.waitUntil(target.hasFocus)
+    # The web view keeps the keys it is given: the page passes these on.
+    QTest.keyClick(target, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)  # fmt: skip
+    qtbot.waitUntil(lambda: not page.side.isVisible(), timeout=10_000)
+    QTest.keyClick(target, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: page.presentation.active, timeout=10_000)
+    assert not page.top_bar.isVisible()
+    page.presentation.leave()
+    assert page.top_bar.isVisible() and not page.side.isVisible()  # the drawer as it was
