@@ -140,8 +140,8 @@
    * around it), else stays hidden; régions before départements. Run once a frame at the
    * most, after what moves them (zoom, pan, clusters, presentation), reads before writes. */
   var declutterPending = false;
-  var LABEL_ROWS = [0, -1, 1, -2, 2];
-  var LABEL_COLUMNS = [0, -0.35, 0.35];
+  var LABEL_ROWS = [0, -1, 1];  // near its place: a name moved far would name another
+  var LABEL_COLUMNS = [0, -0.15, 0.15];
 
   function scheduleDeclutter() {
     if (declutterPending) { return; }
