@@ -138,10 +138,16 @@ def main() -> None:
 
 
 def filters() -> list:
-    """Filter changes as a user makes them in the panel, ending back on "everything"."""
+    """Filter changes as a user makes them in the panel, ending back on "everything".
+
+    Every relation is drawn (the heaviest case: the map's default draws none at the
+    scale of the country until an actor is chosen), but in the change that hides them."""
+    from dataclasses import replace
+
     from companion.maps.filters import MapFilter
 
-    return [
+    changes = [
+        MapFilter(),
         MapFilter(kinds=frozenset({"association"})),
         MapFilter(region="84"),
         MapFilter(text="solid"),
@@ -152,6 +158,9 @@ def filters() -> list:
         MapFilter(visibility="network"),
         MapFilter(departement="33"),
         MapFilter(),
+    ]
+    return [
+        spec if spec.relations == "none" else replace(spec, relations="all") for spec in changes
     ]
 
 
