@@ -241,3 +241,27 @@ def test_unreadable_file_is_reported_as_missing(tmp_path):
 def test_geo_package_does_not_import_qt():
     code = "import companion.geo, sys; assert not any(m.startswith('PySide6') for m in sys.modules)"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_the_bounds_of_a_commune_an_epci_a_departement_and_a_region(gazetteer):
+    fontenay = gazetteer.bounds("commune", "94033")
+    south, west, north, east = fontenay
+    assert south < 48.851 < north and west < 2.477 < east and north - south < 0.1
+
+    def holds(outer, inner):
+        return (
+            outer[0] <= inner[0]
+            and outer[1] <= inner[1]
+            and outer[2] >= inner[2]
+            and (outer[3] >= inner[3])
+        )
+
+    grand_paris = gazetteer.bounds("epci", gazetteer.by_insee("94033").epci)
+    assert holds(grand_paris, fontenay) and grand_paris[2] - grand_paris[0] < 0.5
+    val_de_marne = gazetteer.bounds("departement", "94")
+    assert holds(val_de_marne, fontenay) and not holds(val_de_marne, grand_paris)
+    idf = gazetteer.bounds("region", "11")
+    assert holds(idf, val_de_marne) and holds(idf, grand_paris) and idf[2] - idf[0] < 2.5
+    reunion = gazetteer.bounds("departement", "974")
+    assert -21.5 < reunion[0] < reunion[2] < -20.8  # overseas, on its own
+    assert gazetteer.bounds("departement", "00") is None

@@ -247,10 +247,32 @@ class Gazetteer:
         """(code, name) of the 18 régions."""
         return self._db.execute("SELECT code, name FROM region ORDER BY code").fetchall()
 
+    def epcis(self) -> list[tuple[str, str]]:
+        """(SIREN, name) of every EPCI (intercommunalité)."""
+        return self._db.execute("SELECT code, name FROM epci ORDER BY name").fetchall()
+
     def epci_name(self, code: str) -> str | None:
         """The name of the EPCI (intercommunalité) with this SIREN, or None if unknown."""
         row = self._db.execute("SELECT name FROM epci WHERE code = ?", (code.strip(),)).fetchone()
         return row[0] if row else None
+
+    def bounds(self, level: str, code: str) -> tuple[float, float, float, float] | None:
+        """(south, west, north, east) of a commune (INSEE code), an EPCI (SIREN), a
+        département or a région, from its communes' outlines; None if unknown."""
+        where = {
+            "commune": "c.insee = ?",
+            "epci": "c.epci = ?",
+            "departement": "c.departement = ?",
+            "region": "c.departement IN (SELECT code FROM departement WHERE region = ?)",
+        }.get(level)
+        if where is None:
+            raise ValueError(f"unknown level: {level}")
+        row = self._db.execute(
+            "SELECT min(b.min_lat), min(b.min_lon), max(b.max_lat), max(b.max_lon)"
+            f" FROM commune c JOIN shape_box b ON b.id = c.id WHERE {where}",
+            (code.strip(),),
+        ).fetchone()
+        return None if row is None or row[0] is None else tuple(float(v) for v in row)
 
     # Internals -----------------------------------------------------------------
 

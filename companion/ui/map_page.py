@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from companion.i18n import _, ngettext
+from companion.maps.extents import METROPOLE, find_place
 from companion.maps.filters import MapFilter, tag_names
 from companion.maps.views import Bounds
 from companion.maps.views import MapView as SavedView
@@ -159,6 +161,7 @@ class MapPage(QWidget):
         row = QHBoxLayout(bar)
         row.setContentsMargins(6, 4, 6, 4)
         row.addWidget(self.drawer_button)
+        row.addWidget(self._frame_button())
         self.panel.text.setMinimumWidth(220)
         self.panel.text.setMaximumWidth(420)
         row.addWidget(self.panel.text, 2)
@@ -176,6 +179,79 @@ class MapPage(QWidget):
         button.setToolTip(_("Afficher ou masquer les filtres et les vues (Ctrl+Maj+F)"))
         button.toggled.connect(self.set_drawer_open)
         return button
+
+    def _frame_button(self) -> QToolButton:
+        """« Cadrer sur »: France, what the filter shows, its territory, any territory."""
+        button = QToolButton()
+        button.setText(_("Cadrer sur"))
+        button.setIcon(icon("fa5s.expand"))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        menu.addAction(_("La France métropolitaine"), lambda: self.frame(METROPOLE))
+        menu.addAction(_("Les acteurs affichés"), self.view.fit_shown)
+        self.frame_filter_action = menu.addAction("", self.frame_filter_territory)
+        menu.addAction(_("Un territoire…"), self.ask_territory)
+        menu.aboutToShow.connect(self._update_frame_menu)
+        button.setMenu(menu)
+        self.frame_menu = menu
+        self._update_frame_menu()
+        return button
+
+    def frame(self, bounds: Bounds) -> None:
+        self.view.fit_bounds(bounds)
+
+    def _filter_place(self) -> tuple[str, str, str] | None:
+        """(level, code, name) of the territory the filter keeps, if any."""
+        spec = self.panel.current_filter()
+        if spec.departement:
+            return "departement", spec.departement, self.panel.departement.currentText()
+        if spec.region:
+            return "region", spec.region, self.panel.region.currentText()
+        return None
+
+    def _update_frame_menu(self) -> None:
+        place = self._filter_place()
+        self.frame_filter_action.setVisible(place is not None)
+        if place is not None:
+            self.frame_filter_action.setText(
+                _("Le territoire filtré : {name}").format(name=place[2])
+            )
+
+    def frame_filter_territory(self) -> None:
+        place = self._filter_place()
+        if place is not None:
+            self._frame_place(place[0], place[1])
+
+    def _frame_place(self, level: str, code: str) -> None:
+        gazetteer, notice = open_gazetteer()
+        if gazetteer is None:
+            self.status_message.emit(notice)
+            return
+        with gazetteer:
+            bounds = gazetteer.bounds(level, code)
+        if bounds is not None:
+            self.frame(bounds)
+
+    def ask_territory(self) -> None:
+        """A commune, an intercommunalité, a département or a région, by name or code."""
+        text, ok = QInputDialog.getText(
+            self, _("Cadrer sur un territoire"),
+            _("Commune, intercommunalité, département ou région (nom ou code) :"),
+        )  # fmt: skip
+        if not ok or not text.strip():
+            return
+        gazetteer, notice = open_gazetteer()
+        if gazetteer is None:
+            self.status_message.emit(notice)
+            return
+        with gazetteer:
+            place = find_place(gazetteer, text)
+        if place is None:
+            self.status_message.emit(_("Aucun territoire « {text} ».").format(text=text.strip()))
+            return
+        self.frame(place.bounds)
+        self.status_message.emit(_("Carte cadrée sur {name}.").format(name=place.name))
 
     def _on_page_key(self, action: str) -> None:
         if action == "present":

@@ -163,6 +163,10 @@ class MapView(QWebEngineView):
             self.actors_shown.emit(len(asked), 0)
         self._unplaced = len(asked) - len(keys)
 
+    def fit_shown(self) -> None:
+        """Bring the actors the filter shows into view."""
+        self._run("fitShown")
+
     def set_presentation(self, on: bool, title: str = "") -> None:
         """Presentation style (large text, title banner, no contacts) on or off."""
         self.presenting = on

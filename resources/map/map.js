@@ -1127,6 +1127,11 @@
     applyState: applyState,
     reload: function () { return loadData().catch(fail); },
     showActors: showActors,
+    fitShown: function () {
+      var group = shownGroup();
+      if (group && group.keys.size) { fitKeys(group.keys); }
+      return bounds();
+    },
     openCard: function (key) {
       var marker = markerOf(key);
       return marker ? openCard(marker) : null;

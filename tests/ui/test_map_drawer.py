@@ -83,3 +83,31 @@ def test_the_pages_keys_work_while_the_map_has_the_focus(qtbot, window) -> None:
     assert not page.top_bar.isVisible()
     page.presentation.leave()
     assert page.top_bar.isVisible() and not page.side.isVisible()  # the drawer as it was
+
+
+def test_the_map_frames_france_a_territory_or_what_it_shows(qtbot, window, monkeypatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    page = window.map_page
+    view = page.view
+    texts = {action.text(): action for action in page.frame_menu.actions()}
+
+    def framed(south: float, west: float, north: float, east: float) -> bool:
+        if view.bounds is None:
+            return False
+        s, w, n, e = view.bounds  # the view holds the frame (and a little more)
+        return s <= south and w <= west and n >= north and e >= east and n - s < 3 * (north - south)
+
+    texts["La France métropolitaine"].trigger()
+    qtbot.waitUntil(lambda: framed(42.3, -4.8, 51.0, 8.2), timeout=10_000)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("Bretagne", True))
+    texts["Un territoire…"].trigger()
+    qtbot.waitUntil(lambda: framed(47.3, -4.8, 48.9, -1.0), timeout=10_000)
+    assert window.statusBar().currentMessage() == "Carte cadrée sur Bretagne."
+    page.panel.departement.setCurrentIndex(page.panel.departement.findData("33"))
+    page._update_frame_menu()
+    assert page.frame_filter_action.isVisible()
+    assert page.frame_filter_action.text().startswith("Le territoire filtré : ")
+    assert "Gironde" in page.frame_filter_action.text()
+    page.frame_filter_action.trigger()
+    qtbot.waitUntil(lambda: framed(44.2, -1.3, 45.6, 0.3), timeout=10_000)
