@@ -401,10 +401,20 @@
 
   /* Catalysts above the actors around them, once the clusters have settled. */
   function raiseCatalysts(group) {
+    var shown = [];
     catalystKeys.forEach(function (key) {
       var marker = group.markers.get(key);
-      if (marker && marker._map) { marker.bringToFront(); }
+      if (marker && marker._map) { shown.push(marker); }
     });
+    // Already the last ones drawn (the usual case after a filter): no redraw to pay.
+    var order = markerRenderer && markerRenderer._drawLast;
+    var last = 0;
+    while (order && order.layer.feature && order.layer.feature.properties.kind === "catalyseur") {
+      last += 1;
+      order = order.prev;
+    }
+    if (last >= shown.length) { return; }
+    shown.forEach(function (marker) { marker.bringToFront(); });
   }
 
   /* -- relations ----------------------------------------------------------- */
