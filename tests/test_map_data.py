@@ -76,9 +76,11 @@ def test_actor_features_carry_what_the_map_shows_and_no_personal_data(store, ids
         "commune",
         "departement",
         "private",
+        "approximate",
         "tags",
     }
     assert ecole["properties"]["name"] == "École des Jardins"
+    assert ecole["properties"]["approximate"] is False  # no commune code: not at a centre
     assert sorted(ecole["properties"]["tags"]) == ["alimentation", "éducation"]
     assert ecole["properties"]["private"] is False
     assert by_actor[ids["fondation"]]["properties"]["private"] is True

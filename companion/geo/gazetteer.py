@@ -6,6 +6,7 @@ cheap (one small query); nothing is cached in memory.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sqlite3
@@ -255,6 +256,15 @@ class Gazetteer:
         """The name of the EPCI (intercommunalité) with this SIREN, or None if unknown."""
         row = self._db.execute("SELECT name FROM epci WHERE code = ?", (code.strip(),)).fetchone()
         return row[0] if row else None
+
+    def centres(self, codes: Sequence[str]) -> list[tuple[str, float, float]]:
+        """(INSEE code, latitude, longitude) of these communes' centres (where an actor of
+        the commune is put when nothing more precise is known)."""
+        return self._db.execute(
+            "SELECT insee, latitude, longitude FROM commune WHERE kind IN ('COM', 'ARM')"
+            " AND insee IN (SELECT value FROM json_each(?)) GROUP BY insee",
+            (json.dumps(list(codes)),),
+        ).fetchall()
 
     def bounds(self, level: str, code: str) -> tuple[float, float, float, float] | None:
         """(south, west, north, east) of a commune (INSEE code), an EPCI (SIREN), a

@@ -60,6 +60,12 @@ def page_config() -> dict[str, Any]:
             "openInDirectory": _("Voir dans l'annuaire"),
             "catalystProfile": _("Profil du catalyseur"),
             "territoryProfile": _("Fiche territoire"),
+            "placeOnMap": _("Placer sur la carte"),
+            "placeHint": _(
+                "Glissez le repère là où se trouve « {name} », ou cliquez à cet endroit "
+                "(Échap pour annuler)."
+            ),
+            "approximate": _("Emplacement approximatif : le centre de sa commune."),
             "contacts": _("Coordonnées"),
             "loadingContacts": _("Chargement des coordonnées…"),
             "noContacts": _("Aucune coordonnée enregistrée."),

@@ -27,6 +27,10 @@ json_object(
         'commune', coalesce(a.commune, ''),
         'departement', coalesce(a.departement, ''),
         'private', json(CASE a.visibility WHEN 'private' THEN 'true' ELSE 'false' END),
+        'approximate', json(CASE WHEN EXISTS (
+            SELECT 1 FROM temp.commune_centres c WHERE c.insee = a.insee_code
+            AND abs(c.latitude - a.latitude) < 1e-5 AND abs(c.longitude - a.longitude) < 1e-5
+        ) THEN 'true' ELSE 'false' END),
         'tags', json(coalesce((
             SELECT json_group_array(t.name) FROM actor_tags at JOIN tags t ON t.id = at.tag_id
             WHERE at.actor_id = a.id AND t.deleted = 0
@@ -71,8 +75,37 @@ def _collection(conn: sqlite3.Connection, sql: str) -> bytes:
 
 
 def actors_geojson(conn: sqlite3.Connection) -> bytes:
-    """Every live actor that has coordinates, as a UTF-8 GeoJSON FeatureCollection of points."""
+    """Every live actor that has coordinates, as a UTF-8 GeoJSON FeatureCollection of points.
+
+    ``approximate``: the actor sits at its commune's centre (where an import or the form
+    put it), not where it really is (placed on the map, or from an address)."""
+    _commune_centres(conn)
     return _collection(conn, ACTORS_SQL)
+
+
+def _commune_centres(conn: sqlite3.Connection) -> None:
+    """``temp.commune_centres``: the gazetteer's centre of each commune the actors name
+    (a read-only store keeps a writable temp schema); empty without the gazetteer."""
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS commune_centres "
+        "(insee TEXT PRIMARY KEY, latitude REAL, longitude REAL) WITHOUT ROWID"
+    )
+    conn.execute("DELETE FROM temp.commune_centres")
+    from companion.geo import Gazetteer, GazetteerMissing
+
+    codes = [
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT insee_code FROM actors WHERE insee_code IS NOT NULL AND deleted = 0"
+        )
+    ]
+    try:
+        gazetteer = Gazetteer.open()
+    except GazetteerMissing:
+        return
+    with gazetteer:
+        centres = gazetteer.centres(codes)
+    conn.executemany("INSERT INTO temp.commune_centres VALUES (?, ?, ?)", centres)
 
 
 def relations_geojson(conn: sqlite3.Connection) -> bytes:

@@ -59,6 +59,8 @@ class ActorCard(QScrollArea):
 
     changed = Signal(str)  # the actor's id, after any edit from the card (deletion included)
     deleted = Signal(str)  # the actor's id, after the actor itself was deleted
+    map_requested = Signal(str)  # show this actor on the map
+    place_requested = Signal(str)  # put this actor where it is, on the map
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -233,6 +235,19 @@ class ActorCard(QScrollArea):
             layout.addWidget(button)
         layout.addStretch(1)
         self._layout.addWidget(row)
+        on_map = QWidget()
+        map_layout = QHBoxLayout(on_map)
+        map_layout.setContentsMargins(0, 2, 0, 0)
+        actor_id = self.actor_id
+        for text, signal in (
+            (_("Voir sur la carte"), self.map_requested),
+            (_("Placer sur la carte…"), self.place_requested),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _checked=False, s=signal: s.emit(actor_id))
+            map_layout.addWidget(button)
+        map_layout.addStretch(1)
+        self._layout.addWidget(on_map)
 
     def _add_section(self, title: str, lines: list[str]) -> None:
         lines = [line for line in lines if line]

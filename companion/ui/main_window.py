@@ -114,6 +114,10 @@ class MainWindow(QMainWindow):
         self.directory.new_actor_requested.connect(self.new_actor)
         self.directory.actor_bulk.ecosystem_requested.connect(self.show_selection_network)
         self.directory.actor_bulk.map_requested.connect(self.show_actors_on_map)
+        self.directory.card.map_requested.connect(
+            lambda actor_id: self.show_actors_on_map([actor_id])
+        )
+        self.directory.card.place_requested.connect(self.place_actor_on_map)
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status_label, 1)
@@ -179,6 +183,7 @@ class MainWindow(QMainWindow):
         self.map_page.territory_requested.connect(self.open_territory)
         self.map_page.actor_opened.connect(self.directory.reveal_actor)
         self.map_page.status_message.connect(self.show_message)
+        self.map_page.actor_changed.connect(self._on_actor_added)
         self.map_page.presentation.changed.connect(self._on_presentation)
         self._put_page(MAP, self.map_page)
 
@@ -246,6 +251,12 @@ class MainWindow(QMainWindow):
         self.show_section(MAP)
         if self.map_page is not None:
             self.map_page.show_actors(actor_ids)
+
+    def place_actor_on_map(self, actor_id: str) -> None:
+        """The Carte, with the actor's pin to drag to where it really is."""
+        self.show_section(MAP)
+        if self.map_page is not None:
+            self.map_page.place_actor(actor_id)
 
     def show_catalysts_on_map(self, bounds: tuple | None, region: str = "") -> None:
         """The Carte, showing catalysts only, fitted to ``bounds``."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -33,6 +34,7 @@ from companion.maps.filters import MapFilter, tag_names
 from companion.maps.views import Bounds
 from companion.maps.views import MapView as SavedView
 from companion.store import Store
+from companion.text import fold
 from companion.ui.actor_form import ActorForm, open_gazetteer
 from companion.ui.formatting import format_number
 from companion.ui.icons import icon
@@ -55,6 +57,7 @@ class MapPage(QWidget):
     profile_requested = Signal(str)  # open this catalyst's profile in the Réseau (UUID)
     territory_requested = Signal(str, str)  # open a territory's profile: level, code
     actor_opened = Signal(str)  # the user opened this actor's card on the map (UUID)
+    actor_changed = Signal(str)  # an actor was changed from the map (placed) (UUID)
     status_message = Signal(str)  # for the status bar
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
@@ -125,6 +128,7 @@ class MapPage(QWidget):
         self.view.actor_opened.connect(self.actor_opened)
         self.view.actors_shown.connect(self._report_shown)
         self.view.page_key.connect(self._on_page_key)
+        self.view.actor_placed.connect(self.confirm_place)
         self.view.load_map()
 
     def _build_side(self) -> QScrollArea:
@@ -252,6 +256,40 @@ class MapPage(QWidget):
             return
         self.frame(place.bounds)
         self.status_message.emit(_("Carte cadrée sur {name}.").format(name=place.name))
+
+    def place_actor(self, actor_id: str) -> None:
+        """« Placer sur la carte » from the directory: the actor's pin, ready to drag."""
+        self.view.start_placing(actor_id)
+
+    def confirm_place(self, actor_id: str, latitude: float, longitude: float) -> bool:
+        """The user dropped an actor's pin: asked first, then one undoable, synced edit."""
+        actor = self.store.get_actor(actor_id)
+        if actor is None:
+            return False
+        question = _("Placer « {name} » à cet endroit ?").format(name=actor.name)
+        commune = _commune_at(latitude, longitude)
+        if commune and actor.commune and fold(commune) != fold(actor.commune):
+            question += "\n\n" + _(
+                "Cet endroit est à {here} ; la fiche garde sa commune, {commune}."
+            ).format(here=commune, commune=actor.commune)
+        answer = QMessageBox.question(
+            self, _("Placer l'acteur"), question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )  # fmt: skip
+        if answer != QMessageBox.StandardButton.Yes:
+            return False  # the pin stays: another try, or Esc
+        with self.store.undoable(_("Placer « {name} » sur la carte").format(name=actor.name)):
+            self.store.update_actor(
+                actor_id, latitude=round(latitude, 6), longitude=round(longitude, 6)
+            )
+        self.view.stop_placing()
+        self.refresh()
+        self.actor_changed.emit(actor_id)
+        self.status_message.emit(
+            _("« {name} » est placé sur la carte — Ctrl+Z pour annuler").format(name=actor.name)
+        )
+        return True
 
     def _on_page_key(self, action: str) -> None:
         if action == "present":
@@ -463,3 +501,13 @@ def relations_text(detail: dict, territory: bool) -> str:
             "({n} avec l'outre-mer, non tracée)", "({n} avec l'outre-mer, non tracées)", overseas
         ).format(n=format_number(overseas))
     return text
+
+
+def _commune_at(latitude: float, longitude: float) -> str | None:
+    """The name of the commune at a point, if the gazetteer knows one."""
+    gazetteer, _notice = open_gazetteer()
+    if gazetteer is None:
+        return None
+    with gazetteer:
+        commune = gazetteer.reverse(latitude, longitude)
+    return commune.name if commune else None

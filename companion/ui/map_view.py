@@ -69,6 +69,7 @@ class MapView(QWebEngineView):
     contacts_sent = Signal(str)  # one actor's contacts went to the page (UUID)
     presenter_key = Signal(str)  # in presentation: "next", "previous" or "leave"
     page_key = Signal(str)  # the map has the focus: "present" (F5), "drawer" (Ctrl+Shift+F)
+    actor_placed = Signal(str, float, float)  # the user put this actor here (UUID, lat, lng)
     actor_opened = Signal(str)  # the user opened this actor's card on the map (UUID)
     actors_shown = Signal(int, int)  # show_actors: how many were asked, how many are in view
     relations_drawn = Signal(object)  # mode, drawn, available, overseas, flows, around
@@ -92,6 +93,7 @@ class MapView(QWebEngineView):
         self.title = ""
         self.tiles: dict[str, Any] | None = None  # the tile layer the page shows (setTiles)
         self.pending_actors: list[int | None] | None = None  # show_actors before "ready"
+        self.pending_place: int | None = None  # start_placing before "ready"
         self._unplaced = 0  # of the last show_actors: actors without a place
 
         profile = QWebEngineProfile()  # no storage name: off the record
@@ -163,6 +165,19 @@ class MapView(QWebEngineView):
             self.actors_shown.emit(len(asked), 0)
         self._unplaced = len(asked) - len(keys)
 
+    def start_placing(self, actor_id: str) -> None:
+        """A pin to drag to where the actor really is (``actor_placed`` once dropped)."""
+        keys = payload.actor_keys(self.store.conn, [actor_id])
+        if not keys:
+            return
+        if self.is_ready:
+            self._run("startPlacing", keys[0])
+        else:
+            self.pending_place = keys[0]
+
+    def stop_placing(self) -> None:
+        self._run("stopPlacing")
+
     def fit_shown(self) -> None:
         """Bring the actors the filter shows into view."""
         self._run("fitShown")
@@ -220,6 +235,9 @@ class MapView(QWebEngineView):
                 self.fit_bounds(self.pending_bounds)
                 self.pending_bounds = None
             self._show_pending_actors()
+            if self.pending_place is not None:
+                self._run("startPlacing", self.pending_place)
+                self.pending_place = None
         elif name == "moved":
             if self._take_bounds(detail):
                 self.moved.emit(self.bounds)
@@ -250,6 +268,10 @@ class MapView(QWebEngineView):
             asked, shown = detail.get("asked"), detail.get("shown")
             if isinstance(asked, int) and isinstance(shown, int):
                 self.actors_shown.emit(asked + self._unplaced, shown)
+        elif name == "placed" and isinstance(detail.get("actorId"), str):
+            lat, lng = detail.get("lat"), detail.get("lng")
+            if isinstance(lat, int | float) and isinstance(lng, int | float):
+                self.actor_placed.emit(detail["actorId"], float(lat), float(lng))
         elif name == "relations":
             self.relations_drawn.emit(detail)
         elif name == "select" and isinstance(detail.get("actorId"), str):

@@ -319,7 +319,7 @@
       weight: catalyst ? 2.5 : (p.private ? 1.5 : 1),
       dashArray: p.private ? "2 2" : null,
       fillColor: config.kindColours[p.kind] || config.kindColours.autre,
-      fillOpacity: 0.92
+      fillOpacity: p.approximate ? 0.5 : 0.92  // at its commune's centre: not its place
     });
     marker.feature = feature;
     return marker;
@@ -613,6 +613,9 @@
       var place = p.departement ? p.commune + " (" + p.departement + ")" : p.commune;
       root.appendChild(el("div", "companion-card-commune", place));
     }
+    if (p.approximate && config.labels.approximate) {
+      root.appendChild(el("div", "companion-card-approximate", config.labels.approximate));
+    }
     if (p.tags && p.tags.length) {
       var tags = el("div", "companion-card-tags");
       p.tags.forEach(function (tag) { tags.appendChild(el("span", "companion-tag", tag)); });
@@ -640,6 +643,14 @@
           report("profile", { actorId: p.actor_id });
         });
         root.appendChild(profile);
+      }
+      if (config.labels.placeOnMap && p.actor_id) {
+        var placeButton = el("button", "companion-card-open companion-card-place",
+                             config.labels.placeOnMap);
+        placeButton.type = "button";
+        placeButton.style.marginLeft = "6px";
+        placeButton.addEventListener("click", function () { startPlacing(feature.id); });
+        root.appendChild(placeButton);
       }
       if ((p.commune || p.departement) && config.labels.territoryProfile) {
         var territory = el("button", "companion-card-open companion-card-territory",
@@ -852,6 +863,61 @@
     if (group.cluster._inZoomAnimation) { group.cluster.once("animationend", open); } else { open(); }
   }
 
+  /* Putting an actor where it really is: a pin to drag (or a click where it goes);
+   * the app asks before it changes anything (Python: "placed"), Esc gives up. */
+  var placing = null;  // { key, pin, hint }
+
+  var pendingPlace = null;  // an actor to place once the markers are in place
+
+  function startPlacing(key) {
+    if (!status.drawn || loading) { pendingPlace = key; return false; }
+    var feature = features.get(key);
+    if (!feature || presenting) { return false; }
+    stopPlacing();
+    map.closePopup();
+    var c = feature.geometry.coordinates;
+    map.setView([c[1], c[0]], Math.max(map.getZoom(), 13), { animate: false });
+    var pin = L.marker([c[1], c[0]], {
+      draggable: true, autoPan: true, keyboard: false, zIndexOffset: 1000,
+      icon: L.divIcon({ className: "companion-place-pin", iconSize: [28, 28],
+        html: el("span", "companion-place-pin-dot") })
+    }).addTo(map);
+    var hint = el("div", "companion-place-hint",
+      config.labels.placeHint.replace("{name}", feature.properties.name));
+    map.getContainer().appendChild(hint);
+    L.DomEvent.disableClickPropagation(hint);
+    placing = { key: key, pin: pin, hint: hint };
+    var place = function (latlng) {
+      report("placed", { actorId: feature.properties.actor_id, lat: latlng.lat, lng: latlng.lng });
+    };
+    pin.on("dragend", function () { place(pin.getLatLng()); });
+    placing.onClick = function (event) { pin.setLatLng(event.latlng); place(event.latlng); };
+    map.on("click", placing.onClick);
+    map.getContainer().classList.add("companion-placing");
+    status.placing = key;
+    return true;
+  }
+
+  function stopPlacing() {
+    if (!placing) { return false; }
+    map.off("click", placing.onClick);
+    map.removeLayer(placing.pin);
+    placing.hint.remove();
+    map.getContainer().classList.remove("companion-placing");
+    placing = null;
+    status.placing = null;
+    return true;
+  }
+
+  function onPlacingKey(event) {
+    if (placing && event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      stopPlacing();
+      report("placing", { cancelled: true });
+    }
+  }
+
   /* The directory's selection on the map: one actor is zoomed to until it is out of
    * its cluster, and its card opens; several are fitted in view. Those the filters hide
    * (or without a place) are counted back to the app. */
@@ -955,6 +1021,11 @@
       var keys = pendingShow;
       pendingShow = null;
       showActors(keys);
+    }
+    if (pendingPlace !== null) {
+      var key = pendingPlace;
+      pendingPlace = null;
+      startPlacing(key);
     }
   }
 
@@ -1092,6 +1163,7 @@
     map.on("moveend", function () { report("moved", { bounds: bounds() }); });
     map.on("moveend resize", scheduleDeclutter);
     window.addEventListener("keydown", onPresenterKey, true);
+    window.addEventListener("keydown", onPlacingKey, true);
     map.on("resize", refit);
     map.on("dragstart", forgetFit);
     map.getContainer().addEventListener("wheel", forgetFit, { passive: true });
@@ -1137,6 +1209,14 @@
     applyState: applyState,
     reload: function () { return loadData().catch(fail); },
     showActors: showActors,
+    startPlacing: startPlacing,
+    stopPlacing: stopPlacing,
+    pinPoint: function () {
+      if (!placing) { return null; }
+      var point = map.latLngToContainerPoint(placing.pin.getLatLng());
+      var frame = map.getContainer().getBoundingClientRect();
+      return [Math.round(frame.left + point.x), Math.round(frame.top + point.y)];
+    },
     fitShown: function () {
       var group = shownGroup();
       if (group && group.keys.size) { fitKeys(group.keys); }
