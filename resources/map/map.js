@@ -124,6 +124,7 @@
     });
     map.on("zoomend", updateLabels);
     updateLabels();
+    drawInsets(departements);
   }
 
   function updateLabels() {
@@ -140,8 +141,9 @@
    * around it), else stays hidden; régions before départements. Run once a frame at the
    * most, after what moves them (zoom, pan, clusters, presentation), reads before writes. */
   var declutterPending = false;
-  var LABEL_ROWS = [0, -1, 1];  // near its place: a name moved far would name another
-  var LABEL_COLUMNS = [0, -0.15, 0.15];
+  // Near its place (a name moved far would name another), clear of the counts if it can.
+  var LABEL_ROWS = [0, -1, 1, -1.6, 1.6];
+  var LABEL_COLUMNS = [0, -0.15, 0.15, -0.3, 0.3];
 
   function scheduleDeclutter() {
     if (declutterPending) { return; }
@@ -240,7 +242,10 @@
     status.tiles = tiles ? tiles.url : null;
     status.tileErrors = 0;
     if (tiles) {
-      var options = { pane: "tiles", minZoom: tiles.minZoom || 0,
+      // Below its first level (the whole country, fitted between two levels) a source's
+      // tiles are shown scaled down from that level, not left out.
+      var first = tiles.minZoom || 0;
+      var options = { pane: "tiles", minZoom: Math.max(0, first - 1.5), minNativeZoom: first,
         maxNativeZoom: tiles.maxZoom, maxZoom: map.getMaxZoom(), keepBuffer: 1 };
       if (tiles.bounds) {
         var b = tiles.bounds;  // west, south, east, north
@@ -270,7 +275,13 @@
 
   /* A circle marker with its kind's glyph drawn inside, on the same canvas, once
    * the glyph font has loaded (before, and where it cannot load, a plain circle). */
+  var markerScale = 1;  // larger in presentation, for a room (see setPresentation)
+
   var GlyphMarker = L.CircleMarker.extend({
+    _updateBounds: function () {
+      this._radius = this.options.radius * markerScale;
+      L.CircleMarker.prototype._updateBounds.call(this);
+    },
     _updatePath: function () {
       L.CircleMarker.prototype._updatePath.call(this);
       var glyph = glyphsReady && config.kindGlyphs[this.feature.properties.kind];
@@ -388,10 +399,13 @@
     features = new Map();
     actorKeys = [];
     catalystKeys = [];
+    overseasKeys = {};
     collection.features.forEach(function (feature) {
       features.set(feature.id, feature);
       actorKeys.push(feature.id);
       if (feature.properties.kind === "catalyseur") { catalystKeys.push(feature.id); }
+      var code = feature.properties.departement || "";
+      if (code.slice(0, 2) === "97") { (overseasKeys[code] = overseasKeys[code] || []).push(feature.id); }
     });
     groups.forEach(function (group) { map.removeLayer(group.cluster); });
     groups = [makeGroup(), makeGroup()];
@@ -720,6 +734,137 @@
     return contactsEnabled;
   }
 
+  /* -- overseas insets ----------------------------------------------------- */
+
+  /* As French national maps show them: while the map shows metropolitan France as a
+   * whole, each overseas département has a box of its own in the bottom-left corner,
+   * its outline and the actors the filter keeps there as dots, with their count.
+   * A click (or Enter) on a box takes the map there. */
+  var OVERSEAS = ["971", "972", "973", "974", "976"];
+  var insets = [];  // { code, name, button, frame, counter, map, dots, bounds, count }
+  var insetPanel = null;
+  var overseasKeys = {};  // département code -> ids of the actors located there
+
+  function drawInsets(departements) {
+    var shapes = {};
+    departements.features.forEach(function (feature) {
+      if (OVERSEAS.indexOf(feature.properties.code) >= 0) {
+        shapes[feature.properties.code] = feature;
+      }
+    });
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      insetPanel = el("div", "companion-insets");
+      insetPanel.hidden = true;
+      L.DomEvent.disableClickPropagation(insetPanel);
+      L.DomEvent.disableScrollPropagation(insetPanel);
+      OVERSEAS.forEach(function (code) {
+        var shape = shapes[code];
+        if (!shape) { return; }
+        var button = el("button", "companion-inset");
+        button.type = "button";
+        button.dataset.code = code;
+        var frame = el("div", "companion-inset-map");
+        var caption = el("div", "companion-inset-name", shape.properties.nom);
+        var count = el("span", "companion-inset-count", "0");
+        button.appendChild(frame);
+        button.appendChild(count);
+        button.appendChild(caption);
+        insetPanel.appendChild(button);
+        insets.push({ code: code, name: shape.properties.nom, shape: shape, button: button,
+          frame: frame, counter: count, map: null, dots: null, bounds: null, count: 0 });
+      });
+      return insetPanel;
+    };
+    control.addTo(map);
+    insets.forEach(function (inset) {
+      inset.button.addEventListener("click", function () { goOverseas(inset); });
+    });
+    map.on("zoomend moveend resize", updateInsets);
+    updateInsetDots();  // the actors may have been drawn before the basemap
+    updateInsets();
+  }
+
+  /* The box's own little map, made the first time it is shown (it needs a size). */
+  function insetMap(inset) {
+    if (inset.map) { return inset.map; }
+    var colours = config.basemap;
+    var small = L.map(inset.frame, { zoomControl: false, attributionControl: false,
+      dragging: false, scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false,
+      keyboard: false, touchZoom: false, zoomSnap: 0, fadeAnimation: false,
+      zoomAnimation: false, markerZoomAnimation: false, inertia: false });
+    small.getContainer().style.background = colours.sea;
+    var renderer = L.canvas({ padding: 0 });
+    var outline = L.geoJSON(inset.shape, { renderer: renderer, interactive: false,
+      style: { stroke: true, color: colours.regionBorder, weight: 0.8, fill: true,
+        fillColor: colours.land, fillOpacity: 1 } }).addTo(small);
+    inset.bounds = outline.getBounds();
+    inset.renderer = renderer;
+    inset.dots = L.layerGroup().addTo(small);
+    inset.map = small;
+    return small;
+  }
+
+  function insetsWanted() {
+    var metro = config.metropole;
+    if (!metro || !insets.length || map.getSize().x < 480) { return false; }
+    var view = map.getBounds();
+    // The whole of metropolitan France, or nearly: its centre and most of its width.
+    return view.contains(L.latLng((metro[0] + metro[2]) / 2, (metro[1] + metro[3]) / 2)) &&
+      view.getEast() - view.getWest() >= 0.8 * (metro[3] - metro[1]);
+  }
+
+  function updateInsets() {
+    if (!insetPanel) { return; }
+    var wanted = insetsWanted();
+    if (insetPanel.hidden === !wanted) { return; }
+    insetPanel.hidden = !wanted;
+    status.insets = wanted ? insets.length : 0;
+    if (!wanted) { return; }
+    insets.forEach(function (inset) {
+      insetMap(inset).invalidateSize({ pan: false });
+      inset.map.fitBounds(inset.bounds, { padding: [3, 3], animate: false });
+      drawInsetDots(inset);
+    });
+    scheduleDeclutter();
+  }
+
+  /* The actors the filter keeps in each overseas département, as dots and a count. */
+  function updateInsetDots() {
+    insets.forEach(function (inset) {
+      var shown = shownGroup();
+      var keys = overseasKeys[inset.code] || [];
+      inset.shownKeys = shown ? keys.filter(function (key) { return shown.keys.has(key); }) : [];
+      inset.count = inset.shownKeys.length;
+      var name = config.labels.insetTitle[inset.count === 1 ? 0 : 1]
+        .replace("{name}", inset.name).replace("{n}", String(inset.count));
+      inset.counter.textContent = String(inset.count);
+      inset.button.title = name;
+      inset.button.setAttribute("aria-label", name);
+      if (insetPanel && !insetPanel.hidden) { drawInsetDots(inset); }
+    });
+    status.insetCounts = insets.map(function (inset) { return [inset.code, inset.count]; });
+  }
+
+  function drawInsetDots(inset) {
+    if (!inset.dots) { return; }
+    inset.dots.clearLayers();
+    (inset.shownKeys || []).forEach(function (key) {
+      var feature = features.get(key);
+      var c = feature.geometry.coordinates;
+      inset.dots.addLayer(L.circleMarker([c[1], c[0]], { renderer: inset.renderer,
+        interactive: false, radius: presenting ? 3.5 : 2.5, weight: 0.5, color: "#ffffff",
+        fillColor: config.kindColours[feature.properties.kind] || config.kindColours.autre,
+        fillOpacity: 0.95 }));
+    });
+  }
+
+  function goOverseas(inset) {
+    forgetFit();
+    var box = inset.bounds || L.geoJSON(inset.shape).getBounds();
+    map.fitBounds(box, { padding: [32, 32], animate: false });
+  }
+
   /* -- presentation -------------------------------------------------------- */
 
   function setTitle(title) {
@@ -756,9 +901,29 @@
     report("key", { action: action });
   }
 
+  /* Symbols, labels and controls for a projector: as large as the screen is tall
+   * (1.35 at 1080 pixels), markers and the box's dots included. */
+  function setScale(scale) {
+    document.body.style.setProperty("--companion-scale", String(scale));
+    status.scale = scale;
+    if (scale === markerScale) { return; }
+    markerScale = scale;
+    if (!markerRenderer) { return; }
+    Object.keys(markerRenderer._layers).forEach(function (id) {
+      var layer = markerRenderer._layers[id];
+      layer.setRadius(layer.options.radius);
+    });
+  }
+
+  function fitScale() {
+    var scale = Math.min(1.75, Math.max(1.2, window.innerHeight / 800));
+    setScale(presenting ? Math.round(scale * 20) / 20 : 1);
+  }
+
   function setPresentation(on, title) {
     presenting = !!on;
     document.body.classList.toggle("presentation", presenting);
+    fitScale();
     if (presenting) { contactsEnabled = false; removeContacts(); }
     map.closePopup();
     setTitle(title);
@@ -781,8 +946,34 @@
   var fitted = null;
 
   function fit(box) {
-    map.fitBounds([[box[0], box[1]], [box[2], box[3]]],
-      { animate: false, paddingTopLeft: [0, bannerHeight()] });
+    var room = wholeCountry(box) ? sideRoom() : [0, 0];
+    map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { animate: false,
+      paddingTopLeft: [room[0], bannerHeight()], paddingBottomRight: [room[1], 0] });
+  }
+
+  function wholeCountry(box) {
+    var metro = config.metropole;
+    if (!metro) { return false; }
+    var centre = [(metro[0] + metro[2]) / 2, (metro[1] + metro[3]) / 2];
+    return box[0] <= centre[0] && box[2] >= centre[0] && box[1] <= centre[1] &&
+      box[3] >= centre[1] && box[3] - box[1] >= 0.8 * (metro[3] - metro[1]);
+  }
+
+  /* The whole of metropolitan France is fitted between the overseas boxes (left) and
+   * the legend (right), so that neither hides a part of it (Corsica, the west coast). */
+  function sideRoom() {
+    if (map.getSize().x < 480) { return [0, 0]; }
+    var left = 0;
+    if (insetPanel) {
+      var hidden = insetPanel.hidden;
+      insetPanel.hidden = false;
+      left = insetPanel.offsetWidth ? insetPanel.offsetWidth + 10 : 0;
+      insetPanel.hidden = hidden;
+    }
+    var legend = document.querySelector(".companion-legend");
+    var right = legend && legend.offsetWidth ? legend.offsetWidth + 10 : 0;
+    // A narrow map keeps its width for the country: the boxes then lie over the sea.
+    return left + right <= 0.5 * map.getSize().x ? [left, right] : [0, 0];
   }
 
   function fitBounds(box) {
@@ -796,7 +987,9 @@
     if (fitted) { fit(fitted); }
   }
 
-  function forgetFit() { fitted = null; }
+  var touched = false;  // the user moved the map
+
+  function forgetFit() { fitted = null; touched = true; }
 
   /* The view on these actors (a filter's results): those of the zone most of them are in
    * (metropolitan France or one overseas département), never an ocean between them. */
@@ -840,6 +1033,10 @@
     openKey = marker.feature.id;
     cardPopup = popup;
     redrawRelations();  // "auto": this actor's relations
+    var opened = marker.feature.properties.actor_id;
+    requestAnimationFrame(function () {  // once the frame showing the card is painted
+      setTimeout(function () { report("cardPainted", { actorId: opened }); }, 0);
+    });
     return popup;
   }
 
@@ -998,6 +1195,7 @@
     var done = loading;
     loading = null;
     raiseCatalysts(done.group);
+    updateInsetDots();
     scheduleDeclutter();
     status.visible = done.visible;
     status.applied = done.seq;
@@ -1164,10 +1362,19 @@
     map.on("moveend resize", scheduleDeclutter);
     window.addEventListener("keydown", onPresenterKey, true);
     window.addEventListener("keydown", onPlacingKey, true);
-    map.on("resize", refit);
+    map.on("resize", function () {
+      fitScale();  // the window went full screen after presentation began
+      refit();
+    });
     map.on("dragstart", forgetFit);
     map.getContainer().addEventListener("wheel", forgetFit, { passive: true });
-    map.getContainer().addEventListener("mousedown", forgetFit);
+    // A click is not a move: only what moves the map forgets the extent asked for.
+    map.on("boxzoomstart", forgetFit);
+    map.getContainer().addEventListener("dblclick", forgetFit);
+    map.getContainer().addEventListener("keydown", function (event) {
+      if (/^(Arrow|Page)|^[-+=]$/.test(event.key)) { forgetFit(); }
+    });
+    if (map.zoomControl) { map.zoomControl.getContainer().addEventListener("click", forgetFit); }
     map.on("contextmenu", function (event) {
       if (presenting) { return; }
       report("contextmenu", { lat: event.latlng.lat, lng: event.latlng.lng });
@@ -1180,6 +1387,8 @@
       fetchJson(urls.neighbours).catch(function () { return noCountries; })])
       .then(function (parts) {
         drawBasemap(parts[0], parts[1], parts[2], parts[3], parts[4]);
+        // The whole country, as large as the window allows (again when it changes size).
+        if (config.metropole && !fitted && !touched) { fitBounds(config.metropole); }
         mark("basemapDrawn");
       });
     var bridged = connectBridge().then(function (found) {
