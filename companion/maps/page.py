@@ -29,8 +29,8 @@ DEPARTEMENT_LABELS_ZOOM = 7
 
 _BUILDING = threading.Lock()
 DATA_URLS = {
-    "actors": assets.url("data/actors.geojson"),
-    "relations": assets.url("data/relations.geojson"),
+    "actors": assets.url("data/actors.json"),  # columns: see payload.actors_columns
+    "relations": assets.url("data/relations.json"),
     "labels": assets.url("data/labels.geojson"),
     "france": assets.url("boundaries/france.geojson"),
     "regions": assets.url("boundaries/regions.geojson"),

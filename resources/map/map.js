@@ -433,6 +433,43 @@
 
   /* -- relations ----------------------------------------------------------- */
 
+  /* The live page's data come as columns (a third of GeoJSON's size, parsed sooner,
+   * see maps/payload.py); an export embeds GeoJSON. Both become the same features. */
+  var NO_TAGS = Object.freeze([]);
+
+  function actorFeatures(data) {
+    if (data.format !== "columns") { return data; }
+    var count = data.seq.length;
+    var features = new Array(count);
+    for (var i = 0; i < count; i++) {
+      var tags = data.tags[i];
+      features[i] = { type: "Feature", id: data.seq[i],
+        geometry: { type: "Point", coordinates: [data.lon[i], data.lat[i]] },
+        properties: { actor_id: data.id[i], name: data.name[i], kind: data.kinds[data.kind[i]],
+          commune: data.communes[data.commune[i]],
+          departement: data.departements[data.departement[i]],
+          private: (data.flags[i] & 1) === 1, approximate: (data.flags[i] & 2) === 2,
+          tags: tags ? tags.map(function (t) { return data.tagNames[t]; }) : NO_TAGS } };
+    }
+    return { type: "FeatureCollection", features: features };
+  }
+
+  /* Relations as columns name their ends by key: their places are the actors'. */
+  function relationFeatures(data) {
+    if (data.format !== "columns") { return data; }
+    var found = [];
+    for (var i = 0; i < data.seq.length; i++) {
+      var from = features.get(data.source[i]), to = features.get(data.target[i]);
+      if (!from || !to) { continue; }
+      found.push({ type: "Feature", id: data.seq[i],
+        geometry: { type: "LineString",
+          coordinates: [from.geometry.coordinates, to.geometry.coordinates] },
+        properties: { type: data.types[data.type[i]], source: data.source[i],
+          target: data.target[i] } });
+    }
+    return { type: "FeatureCollection", features: found };
+  }
+
   function buildRelations(collection) {
     relations = collection.features.map(function (feature) {
       var c = feature.geometry.coordinates;
@@ -1251,8 +1288,8 @@
     return Promise.all([fetchJson(urls.actors + suffix), fetchJson(urls.relations + suffix)])
       .then(function (parts) {
         mark("dataParsed");
-        buildActors(parts[0]);
-        buildRelations(parts[1]);
+        buildActors(actorFeatures(parts[0]));
+        buildRelations(relationFeatures(parts[1]));
         mark("layersBuilt");
         status.dataReady = true;
         if (!pendingState) { pendingState = { actors: null, relationTypes: null, seq: 0 }; }
