@@ -355,7 +355,8 @@
       },
       // Wider at the scale of the country: fewer bubbles, room for the régions' names.
       showCoverageOnHover: false, spiderfyOnMaxZoom: true,
-      maxClusterRadius: function (zoom) { return zoom <= 6 ? 70 : 45; },
+      // (a fractional zoom is clustered as the nearest whole one: 6.5 as 7, hence 7 here)
+      maxClusterRadius: function (zoom) { return zoom <= 7 ? 80 : 50; },
       removeOutsideVisibleBounds: true
     });
     group.cluster.on("click", onActorClick);
