@@ -50,6 +50,7 @@
   var tileLayer = null;
   var attributionBox = null;
   var warming = null;  // timer creating the second group's markers ahead of the first filter
+  var shownKeys = new Set();  // the actors the last filter keeps
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -83,6 +84,12 @@
     if (!interactive) { pane.style.pointerEvents = "none"; }
   }
 
+  /* Canvases on screen; vectors (SVG) for paper, where nothing moves and print stays sharp. */
+  function renderer(pane, padding) {
+    return config.vector ? L.svg({ pane: pane, padding: 0 })
+      : L.canvas({ pane: pane, padding: padding });
+  }
+
   function toggle(layer, visible) {
     if (visible && !map.hasLayer(layer)) { layer.addTo(map); }
     if (!visible && map.hasLayer(layer)) { map.removeLayer(layer); }
@@ -92,14 +99,14 @@
 
   function drawBasemap(france, regions, departements, labels, neighbours) {
     var colours = config.basemap;
-    var renderer = L.canvas({ pane: "basemap", padding: 0.5 });
+    var fills = renderer("basemap", 0.5);
     // Borders above a tile basemap (the land fill stays beneath it, where tiles are missing).
-    var outlines = L.canvas({ pane: "outlines", padding: 0.5 });
+    var outlines = renderer("outlines", 0.5);
     var layers = [
-      L.geoJSON(neighbours, { renderer: renderer, interactive: false,
+      L.geoJSON(neighbours, { renderer: fills, interactive: false,
         style: { stroke: true, color: colours.neighbourBorder, weight: 0.8,
           fill: true, fillColor: colours.neighbourLand, fillOpacity: 1 } }),
-      L.geoJSON(france, { renderer: renderer, interactive: false,
+      L.geoJSON(france, { renderer: fills, interactive: false,
         style: { stroke: true, color: colours.regionBorder, weight: 1.2,
           fill: true, fillColor: colours.land, fillOpacity: 1 } }),
       L.geoJSON(departements, { renderer: outlines, interactive: false,
@@ -195,7 +202,9 @@
         return under === 0;
       });
     });
-    return best && best.under < 0.4 * width * height ? best : null;
+    // Paper (config.labelCover) hides a name its numbered discs would cut.
+    var most = config.labelCover === undefined ? 0.4 : config.labelCover;
+    return best && best.under <= most * width * height ? best : null;
   }
 
   function declutterLabels() {
@@ -210,7 +219,10 @@
     document.querySelectorAll(".leaflet-control, .companion-banner").forEach(function (node) {
       if (node.offsetParent !== null) { hard.push(box(node)); }
     });
-    document.querySelectorAll(".marker-cluster").forEach(function (node) { soft.push(box(node)); });
+    // Paper exports draw their numbered markers themselves (class companion-obstacle).
+    document.querySelectorAll(".marker-cluster, .companion-obstacle").forEach(function (node) {
+      soft.push(box(node));
+    });
     var moves = [];
     var hidden = 0;
     texts.forEach(function (text) {  // reads, and the places chosen
@@ -409,7 +421,8 @@
       if (code.slice(0, 2) === "97") { (overseasKeys[code] = overseasKeys[code] || []).push(feature.id); }
     });
     groups.forEach(function (group) { map.removeLayer(group.cluster); });
-    groups = [makeGroup(), makeGroup()];
+    // Paper (config.clusters false): no marker here, the export draws every actor itself.
+    groups = config.clusters === false ? [] : [makeGroup(), makeGroup()];
     status.markers = actorKeys.length - catalystKeys.length;
     status.catalysts = catalystKeys.length;
   }
@@ -485,14 +498,14 @@
     status.relations = relations.length;
     if (relationLayer) { map.removeLayer(relationLayer); }
     if (flowLayer) { map.removeLayer(flowLayer); }
-    var renderer = L.canvas({ pane: "relations", padding: 0.3 });
+    var lines = renderer("relations", 0.3);
     flowLayer = L.layerGroup();
     relationLayer = L.layerGroup();
     relationLines = {};
     // One multi-line per type: thousands of relations cost a handful of layers.
     Object.keys(config.relationStyles).forEach(function (type) {
       var style = config.relationStyles[type];
-      relationLines[type] = L.polyline([], { renderer: renderer, interactive: false,
+      relationLines[type] = L.polyline([], { renderer: lines, interactive: false,
         color: style[0], dashArray: style[1] || null, weight: 1.2, opacity: relationOpacity() });
       relationLayer.addLayer(relationLines[type]);
     });
@@ -500,6 +513,7 @@
 
   /* Thousands of lines over a whole country are a haze: faint far out, clear up close. */
   function relationOpacity() {
+    if (config.relationOpacity) { return config.relationOpacity; }  // paper: one, readable
     var zoom = map.getZoom();
     return zoom < 7 ? 0.16 : (zoom < 9 ? 0.35 : 0.65);
   }
@@ -582,6 +596,9 @@
     toggle(relationLayer, wanted.mode !== "flows" && wanted.shown.length > 0);
     drawFlows(wanted.mode === "flows" ? wanted.shown : []);
     status.visibleRelations = wanted.shown.length;
+    status.relationTypesDrawn = Object.keys(byType).filter(function (type) {
+      return wanted.mode !== "flows" && byType[type].length > 0;
+    });
     status.availableRelations = wanted.available;
     status.relationMode = wanted.mode;
     status.overseasRelations = wanted.overseas;
@@ -1193,6 +1210,13 @@
     var keep = state.actors ? new Set(state.actors) : null;
     var target = keep ? new Set(actorKeys.filter(function (key) { return keep.has(key); }))
       : new Set(actorKeys);
+    shownKeys = target;
+    if (config.clusters === false) {  // paper: nothing to cluster, the export draws them
+      drawRelations(state, keep);
+      loading = { seq: state.seq || 0, started: started, visible: target.size, group: null };
+      finish();
+      return;
+    }
     // Group 0 starts with every actor and only ever changes by small diffs, so
     // "everything" (a reset) stays cheap; group 1 takes the other states, by a
     // diff from what it holds or from scratch, whichever touches fewer markers.
@@ -1232,7 +1256,7 @@
   function finish() {
     var done = loading;
     loading = null;
-    raiseCatalysts(done.group);
+    if (done.group) { raiseCatalysts(done.group); }
     updateInsetDots();
     scheduleDeclutter();
     status.visible = done.visible;
@@ -1242,7 +1266,7 @@
       status.drawn = true;
       report("drawn", { markers: status.markers, catalysts: status.catalysts,
         relations: status.relations, visible: done.visible });
-      warmMarkers(groups[1]);
+      if (groups.length) { warmMarkers(groups[1]); }
     }
     report("applied", { seq: done.seq, visible: done.visible,
       relations: status.visibleRelations, ms: performance.now() - done.started });
@@ -1388,7 +1412,7 @@
     markerRenderer = L.canvas({ pane: "actors", padding: 0.3 });
     addAttribution();  // first: the bottom corners stack later controls above
     addLegend();
-    L.control.scale({ imperial: false }).addTo(map);
+    L.control.scale({ imperial: false, maxWidth: config.scaleWidth || 100 }).addTo(map);
     map.on("zoomend", restyleRelations);
     map.on("popupclose", function (event) {
       if (event.popup !== cardPopup) { return; }
@@ -1475,6 +1499,14 @@
     },
     map: function () { return map; },
     clusterCount: function () { return document.querySelectorAll(".marker-cluster").length; },
+    /* The actors the filter keeps (features), for an export that draws them itself. */
+    shownFeatures: function () {
+      var shown = [];
+      shownKeys.forEach(function (key) { shown.push(features.get(key)); });
+      return shown;
+    },
+    /* The legend's box (kinds and lines): an export may move it beside the map. */
+    legend: function () { return document.querySelector(".companion-legend"); },
     declutterLabels: declutterLabels,
     /* Where an actor's own marker is drawn in the page (CSS pixels), or null while it
      * sits in a cluster or off screen: tests click there with real mouse events. */
