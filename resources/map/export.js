@@ -502,7 +502,7 @@
 
     // The side panel: the legends, then the index in number order, then further pages.
     var nodes = parts.blocks.slice();
-    if (chosen.numbered) {
+    if (chosen.numbered && drawn.items.length) {
       var entryOf = new Map();
       features.forEach(function (f, index) { entryOf.set(f.id, parts.entries[index]); });
       nodes.push(parts.title);

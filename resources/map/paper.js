@@ -18,6 +18,7 @@
   var GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
   var DENSITY = 0.38;  // share of the map's box numbered discs may cover, at most
   var SPREAD_STEPS = 240;
+  var NUMBER_SIZE = 9;  // px on A4 (6.75 pt), times the sheet's scale; narrowed to fit a disc
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -37,7 +38,7 @@
   /* A disc's radius for numbers of this many digits, on a sheet of this scale. */
   function radiusFor(largest, scale) {
     var digits = String(Math.max(1, largest)).length;
-    return (digits <= 2 ? 7 : (digits === 3 ? 8.5 : 10.5)) * scale;
+    return (digits <= 2 ? 7.5 : (digits === 3 ? 8.5 : 10.5)) * scale;
   }
 
   function gapFor(scale) { return 1.5 * scale; }
@@ -256,7 +257,7 @@
       }
       var root = overlay(part.entry.map, numbered);
       leaders += drawItems(root, part.items, { colours: options.colours,
-        radius: r, numbered: numbered, fontSize: r * 1.05 });
+        radius: r, numbered: numbered, fontSize: NUMBER_SIZE * options.scale });
       fitNumbers(root, r);
     });
     return { items: all, radius: r, leaders: leaders };

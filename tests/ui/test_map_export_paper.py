@@ -93,7 +93,9 @@ STATE_JS = """(function () {
     legendLines: legendLines,
     entries: entries,
     note: Array.prototype.slice.call(document.querySelectorAll(".companion-export-note"))
-      .map(function (n) { return n.hidden ? "" : n.textContent; }).join(" ")
+      .map(function (n) { return n.hidden ? "" : n.textContent; }).join(" "),
+    injected: document.querySelectorAll(".companion-sheets img, .companion-sheets b").length,
+    pwned: typeof window.__pwned
   });
 })()"""
 
@@ -415,3 +417,28 @@ def test_the_dialog_chooses_paper_and_orientation(qtbot, store, tmp_path) -> Non
     pages = pdf_pages(exported.args[0])
     assert_size(pages[0][0], "a0", "portrait")
     assert re.search(r"[12]Atelier", pages[0][1]) and re.search(r"[12]Pôle", pages[0][1])
+
+
+def test_names_stay_text_and_contacts_stay_out_on_paper(qtbot, store, open_sheet) -> None:
+    hostile = [
+        '<img src=x onerror="window.__pwned=1">',
+        "</script><script>window.__pwned=1</script>",
+        'L\'atelier "du coin" & <b>gras</b>',
+    ]
+    for index, name in enumerate(hostile):
+        store.add_actor(
+            name,
+            "association",
+            latitude=45.9 + index / 100,
+            longitude=6.1,
+            departement="74",
+            email=f"contact{index}@atelier.example",
+        )
+    settings = RenderSettings(format="pdf")
+    # Asked for or not, contacts never reach a sheet: nothing on paper can hide them.
+    html = page_html(store.path, ExportOptions(include_contacts=True), settings)
+    assert "atelier.example" not in html
+    state = open_sheet(html, settings)
+    assert sorted(name for _n, name, _text in state["entries"]) == sorted(hostile)
+    assert state["injected"] == 0 and state["pwned"] == "undefined"
+    assert sorted(disc[5] for disc in state["discs"][0]) == ["1", "2", "3"]
