@@ -181,7 +181,8 @@ class MapExportDialog(QDialog):
         self.paper_hint = QLabel(
             _(
                 "Sur papier et en image, chaque acteur est numéroté, avec l'index des numéros, "
-                "les légendes et l'échelle ; l'index continue sur d'autres pages s'il est long."
+                "les légendes et l'échelle. Un long index continue sur d'autres pages (PDF) "
+                "ou sous la carte (l'image s'allonge)."
             )
         )
         self.paper_hint.setWordWrap(True)
