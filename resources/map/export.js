@@ -307,7 +307,7 @@
 
   function startPaper(settings, config, texts) {
     var sheet = settings.sheet;
-    var S = window.companionSheet, P = window.companionPaper;
+    var S = window.companionSheet;
     var view = settings.view;
     document.documentElement.classList.add("companion-paper");
     document.body.classList.add("companion-paper");
@@ -341,15 +341,17 @@
     // Actors the requested extent leaves out (the map may show a little more): said above it.
     var asked = L.latLngBounds(view.bounds);
     var inInsets = new Set(settings.insets.map(function (inset) { return inset.code; }));
-    var outside = features.filter(function (f) {
+    var framed = new Set();
+    features.forEach(function (f) {
       var c2 = f.geometry.coordinates;
-      return !inInsets.has(zoneOf(f)) && !asked.contains(L.latLng(c2[1], c2[0]));
-    }).length;
+      if (inInsets.has(zoneOf(f)) || asked.contains(L.latLng(c2[1], c2[0]))) { framed.add(f.id); }
+    });
+    var outside = features.length - framed.size;
     var outsideNote = outside ? note(head, picking(settings.paper.outOfFrame, outside)) : null;
     watch(function () {
       layOutPaper({ settings: settings, config: config, texts: texts, map: map, pages: pages,
         first: first, head: head, foot: foot, mapNode: mapNode, outsideNote: outsideNote,
-        inInsets: inInsets });
+        inInsets: inInsets, framed: framed });
     });
   }
 
@@ -482,11 +484,14 @@
     var features = window.companionMap.shownFeatures();
     var sink = el("div", "companion-sheet-measure");
     ctx.first.appendChild(sink);
-    var legend = paperLegend(window.companionMap.legend(), features, settings, true);
-    var parts = { legend: legend, blocks: legendBlocks(legend), features: features, sink: sink,
-      title: el("div", "companion-index-title", settings.paper.indexTitle),
-      entries: features.map(function (f) {  // numbered once drawn; as wide as the largest
-        return P.entry(f, String(features.length).replace(/./g, "8"), ctx.config);
+    // The actors the frame shows (the map may show a few more: their entries come later).
+    var framed = features.filter(function (f) { return ctx.framed.has(f.id); });
+    var legend = paperLegend(window.companionMap.legend(), framed, settings, true);
+    var parts = { legend: legend, blocks: legendBlocks(legend), features: framed, sink: sink,
+      framed: framed, title: el("div", "companion-index-title", settings.paper.indexTitle),
+      // Numbered once drawn; as wide as the largest number meanwhile.
+      entries: framed.map(function (f) {
+        return P.entry(f, String(framed.length).replace(/./g, "8"), ctx.config);
       }) };
     var chosen = chooseLayout(ctx, parts);
     S.place(ctx.head, chosen.header);
@@ -504,10 +509,12 @@
     var nodes = parts.blocks.slice();
     if (chosen.numbered && drawn.items.length) {
       var entryOf = new Map();
-      features.forEach(function (f, index) { entryOf.set(f.id, parts.entries[index]); });
+      parts.entries.forEach(function (entry, index) {
+        entryOf.set(parts.framed[index].id, entry);
+      });
       nodes.push(parts.title);
       drawn.items.forEach(function (item) {
-        var entry = entryOf.get(item.feature.id);
+        var entry = entryOf.get(item.feature.id) || P.entry(item.feature, "", ctx.config);
         entry.firstChild.textContent = String(item.number);
         nodes.push(entry);
       });

@@ -442,3 +442,24 @@ def test_names_stay_text_and_contacts_stay_out_on_paper(qtbot, store, open_sheet
     assert sorted(name for _n, name, _text in state["entries"]) == sorted(hostile)
     assert state["injected"] == 0 and state["pwned"] == "undefined"
     assert sorted(disc[5] for disc in state["discs"][0]) == ["1", "2", "3"]
+
+
+def test_a_kept_extent_numbers_what_it_shows_and_counts_the_rest(qtbot, demo, open_sheet) -> None:
+    code, _count = densest_departement(demo)
+    rows = query(
+        demo,
+        "SELECT min(latitude), min(longitude), max(latitude), max(longitude) FROM actors "
+        "WHERE departement = ?",
+        code,
+    )
+    settings = RenderSettings(format="pdf")
+    options = ExportOptions(bounds=rows[0])  # the map's extent on screen, kept
+    state = open_sheet(page_html(demo, options, settings), settings)
+    total = query(demo, "SELECT count(*) FROM actors WHERE latitude IS NOT NULL")[0][0]
+    paper = state["status"]["paper"]
+    discs = [disc for overlay in state["discs"] for disc in overlay]
+    assert paper["numbered"] and state["insets"] == []  # a local view: no overseas boxes
+    assert len(discs) == paper["shown"] == len(state["entries"]) < total
+    assert paper["outside"] == total - len(discs)
+    assert f"{paper['outside']:,}".replace(",", "\u202f") in state["note"]
+    assert "hors du cadre" in state["note"]
