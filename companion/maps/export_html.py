@@ -461,7 +461,13 @@ def build_export_html(
     config["relations"] = "flows" if options.filter.relations == "flows" else "all"
     if options.sheet is not None:
         # Paper: every actor drawn and numbered by paper.js, vectors that print sharp.
-        config.update(clusters=False, vector=True, relationOpacity=0.55, labelCover=0.02)
+        config.update(
+            clusters=False,
+            vector=True,
+            relationOpacity=0.55,
+            labelCover=0.02,
+            overseasBoxes=False,  # the sheet's own insets, numbered
+        )
         config["scaleWidth"] = round(110 * options.sheet.scale)
     settings = export_settings(options, actors, relations)
     settings["dataKeys"] = dict(zip(collections, data, strict=True))  # URL key -> block id

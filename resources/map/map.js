@@ -131,7 +131,8 @@
     });
     map.on("zoomend", updateLabels);
     updateLabels();
-    drawInsets(departements);
+    // Paper draws its own insets, numbered (export: config.overseasBoxes false).
+    if (config.overseasBoxes !== false) { drawInsets(departements); }
   }
 
   function updateLabels() {

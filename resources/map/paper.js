@@ -279,14 +279,14 @@
     side = Math.max(side, 56 * scale);
     var maps = [];
     insets.forEach(function (inset, index) {
-      var box = el("div", "companion-inset companion-obstacle");
+      var box = el("div", "companion-sheet-inset companion-obstacle");
       var offset = gap + index * (side + gap);
       box.style.width = side + "px";
       box.style.height = side + "px";
       box.style.left = (vertical ? gap : offset) + "px";
       box.style.top = (vertical ? offset : h - gap - side) + "px";
-      box.appendChild(el("div", "companion-inset-title", inset.name));
-      var mapNode = el("div", "companion-inset-map");
+      box.appendChild(el("div", "companion-sheet-inset-title", inset.name));
+      var mapNode = el("div", "companion-sheet-inset-map");
       box.appendChild(mapNode);
       container.appendChild(box);
       var map = L.map(mapNode, { zoomControl: false, attributionControl: false,

@@ -85,7 +85,8 @@ STATE_JS = """(function () {
     mapBox: rect(document.getElementById("companion-map")),
     columns: Array.prototype.slice.call(
       document.querySelectorAll(".companion-sheet-first .companion-sheet-column")).map(rect),
-    insets: Array.prototype.slice.call(document.querySelectorAll(".companion-inset")).map(rect),
+    insets: Array.prototype.slice.call(
+      document.querySelectorAll(".companion-sheet-inset")).map(rect),
     scale: [rect(document.querySelector(".leaflet-control-scale-line")),
       (document.querySelector(".leaflet-control-scale-line") || {}).textContent],
     titleSize: parseFloat(
