@@ -13,10 +13,12 @@ from functools import cache
 from typing import Any
 
 from companion.domain import ACTOR_KINDS, RELATION_TYPES, label
+from companion.geo.outlines import COMMUNE_ZOOM, EPCI_ZOOM
 from companion.i18n import _, current_language
 from companion.maps import assets
 from companion.maps.escape import script_json
 from companion.maps.glyphs import font_file, kind_glyphs
+from companion.maps.server import OUTLINES_PATH, TERRITORY_PATH
 from companion.maps.style import BASEMAP, KIND_COLOURS, RELATION_STYLES
 
 CENTRE = (46.6, 2.4)  # metropolitan France
@@ -38,6 +40,24 @@ DATA_URLS = {
 }
 
 
+# The communes' and intercommunalités' outlines, asked for the viewport (map.js, "local
+# basemap"): cells of a fixed grid per answer's zoom, names of communes from a
+# population that lowers as the map zooms in.
+LOCAL_BASEMAP = {
+    "url": assets.url(OUTLINES_PATH),
+    "territoryUrl": assets.url(TERRITORY_PATH),
+    "epciZoom": EPCI_ZOOM,
+    "communeZoom": COMMUNE_ZOOM,
+    "epciGrid": 6,  # a cell of zoom 6 is four screens' tiles wide at zoom 8
+    "communeGrid": 9,
+    # Whose names are written, by zoom (up to 12): from this population (none if absent).
+    "namePopulation": {
+        "epci": {"8": 60_000, "9": 20_000, "10": 0, "11": 0, "12": 0},
+        "commune": {"9": 10_000, "10": 3_000, "11": 800, "12": 0},
+    },
+}
+
+
 def page_config() -> dict[str, Any]:
     """What the page's script needs: data URLs, colours and labels in the current language."""
     return {
@@ -50,6 +70,7 @@ def page_config() -> dict[str, Any]:
         "relationLabels": {code: label(RELATION_TYPES, code) for code in RELATION_TYPES},
         "relations": "auto",  # until the app sends its filter (see maps/filters.py)
         "basemap": BASEMAP,
+        "localBasemap": LOCAL_BASEMAP,
         "zoom": {
             "regionLabels": REGION_LABELS_ZOOM,
             "departementLabels": DEPARTEMENT_LABELS_ZOOM,

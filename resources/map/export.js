@@ -109,7 +109,7 @@
     }
     // The kind glyphs' font is embedded: wait until it loaded (or failed).
     if (status.drawn && status.timings.basemapDrawn !== undefined &&
-        status.glyphs !== undefined) {
+        status.glyphs !== undefined && !(status.localBasemap && status.localBasemap.loading)) {
       requestAnimationFrame(function () {
         requestAnimationFrame(function () {
           exportStatus.visible = status.visible;
