@@ -50,10 +50,11 @@ LOCAL_BASEMAP = {
     "communeZoom": COMMUNE_ZOOM,
     "epciGrid": 6,  # a cell of zoom 6 is four screens' tiles wide at zoom 8
     "communeGrid": 9,
-    # Whose names are written, by zoom (up to 12): from this population (none if absent).
+    # Whose names are tried, by zoom (up to 12): from this population (none if absent); the
+    # page tries the 150 largest in view at most, so a rural view names its small towns.
     "namePopulation": {
-        "epci": {"8": 60_000, "9": 20_000, "10": 0, "11": 0, "12": 0},
-        "commune": {"9": 10_000, "10": 3_000, "11": 800, "12": 0},
+        "epci": {"8": 50_000, "9": 10_000, "10": 0, "11": 0, "12": 0},
+        "commune": {"9": 2_000, "10": 500, "11": 0, "12": 0},
     },
 }
 

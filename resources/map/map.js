@@ -225,7 +225,7 @@
         // The basemap's names (communes, intercommunalités) never cover an actor.
         quiet = new BoxGrid(hard.concat(soft, actorBoxes()));
       }
-      var place = quiet ? placeQuietLabel(at, quiet, screen) : placeLabel(at, hard, soft);
+      var place = quiet ? placeQuietLabel(text, at, quiet, screen) : placeLabel(at, hard, soft);
       if (place) { (quiet || hard).push(place.box); } else { hidden += 1; }
       moves.push([text, place]);
     });
@@ -307,7 +307,7 @@
       settings: settings, cells: new Map(), tick: 0, inView: [],
       embedded: config.urls && config.urls.outlines ? fetchJson(config.urls.outlines) : null,
       labels: L.layerGroup().addTo(map), labelled: new Map(), drawn: [],
-      coarseHidden: false, highlights: {}, territories: new Map()
+      coarseHidden: false, highlights: {}, highlighted: new Set(), territories: new Map()
     };
     status.localBasemap = { cells: 0, failed: 0, tiles: 0, drawn: {}, labels: 0,
       highlighted: {}, loading: false };
@@ -508,6 +508,7 @@
     if (properties.level === "departement" || departementNames.has(properties.name)) {
       return false;
     }
+    if (localBasemap.highlighted.has(properties.level + ":" + properties.code)) { return true; }
     var floor = (localBasemap.settings.namePopulation[properties.level] || {})[
       String(Math.min(zoom, 12))];
     return floor !== undefined && properties.pop >= floor;
@@ -521,13 +522,15 @@
       html: el("span", "companion-label-text companion-label-quiet", p.name), iconSize: null });
     var marker = L.marker([p.label[1], p.label[0]], { icon: icon, pane: "labels",
       interactive: false, keyboard: false });
-    marker.companionRank = nameRank(p);
+    marker.companionFeature = feature;
     return marker;
   }
 
-  /* Intercommunalités' names first, then communes', the most populous first. */
+  /* The territories highlighted first, then intercommunalités' names, then communes', the
+   * most populous first. */
   function nameRank(properties) {
-    return (properties.level === "epci" ? 1e9 : 0) + properties.pop;
+    var highlighted = localBasemap.highlighted.has(properties.level + ":" + properties.code);
+    return (highlighted ? 1e12 : 0) + (properties.level === "epci" ? 1e9 : 0) + properties.pop;
   }
 
   function showLocalNames(keys) {
@@ -578,11 +581,16 @@
   function localLabelTexts() {
     if (!localBasemap) { return []; }
     var markers = Array.from(localBasemap.labelled.values());
-    markers.sort(function (a, b) { return b.companionRank - a.companionRank; });
+    markers.sort(function (a, b) {
+      return nameRank(b.companionFeature.properties) - nameRank(a.companionFeature.properties);
+    });
     var texts = [];
     markers.forEach(function (marker) {
       var element = marker.getElement();
-      if (element && element.firstChild) { texts.push(element.firstChild); }
+      if (element && element.firstChild) {
+        element.firstChild.companionFeature = marker.companionFeature;
+        texts.push(element.firstChild);
+      }
     });
     return texts;
   }
@@ -615,14 +623,24 @@
     }, this);
   };
 
-  /* A commune's name may go a little farther from its point than a région's (it still
-   * reads inside the commune), but never over anything, nor across the map's edge. */
-  var QUIET_ROWS = [0, -1, 1, -2, 2];
+  /* A commune's name may go a little farther from its point than a région's, as long as
+   * its middle stays inside the commune, but never over anything, nor across the map's
+   * edge. */
+  var QUIET_ROWS = [0, -1, 1, -2, 2, -3, 3];
   var QUIET_COLUMNS = [0, -0.3, 0.3, -0.6, 0.6];
 
-  function placeQuietLabel(at, grid, screen) {
+  function placeQuietLabel(text, at, grid, screen) {
     var width = at.r - at.l, height = at.b - at.t;
     var found = null;
+    var feature = text.companionFeature;
+    var zoom = map.getZoom();
+    var origin = map.getPixelBounds().min;
+    var frame = map.getContainer().getBoundingClientRect();
+    var inside = function (box) {
+      if (!feature) { return true; }
+      return insideOutline(projected(feature, zoom),
+        (box.l + box.r) / 2 - frame.left + origin.x, (box.t + box.b) / 2 - frame.top + origin.y);
+    };
     QUIET_ROWS.some(function (row) {
       return QUIET_COLUMNS.some(function (column) {
         var dx = Math.round(column * width), dy = Math.round(row * height);
@@ -634,11 +652,29 @@
         if (grid.some(function (other) { return overlaps(tried, other); }, around)) {
           return false;
         }
+        if ((dx || dy) && !inside(tried)) { return false; }
         found = { dx: dx, dy: dy, box: tried };
         return true;
       });
     });
     return found;
+  }
+
+  /* Whether a point (world pixels) lies inside projected rings (even-odd rule). */
+  function insideOutline(px, x, y) {
+    if (x < px.l || x > px.r || y < px.t || y > px.b) { return false; }
+    var inside = false;
+    px.rings.forEach(function (points) {
+      var n = points.length / 2;
+      for (var i = 0, j = n - 1; i < n; j = i++) {
+        var xi = points[2 * i], yi = points[2 * i + 1];
+        var xj = points[2 * j], yj = points[2 * j + 1];
+        if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) {
+          inside = !inside;
+        }
+      }
+    });
+    return inside;
   }
 
   /* What the basemap's names never cover: clusters, the actors' markers, actors' labels. */
@@ -670,11 +706,19 @@
     if (old) { map.removeLayer(old.layer); }
     delete localBasemap.highlights[slot];
     status.localBasemap.highlighted[slot] = 0;
-    if (slot === "card" && actorId && !cardShows(actorId)) { return 0; }
-    if (!territories || !territories.length) { return 0; }
+    if (slot === "card" && actorId && !cardShows(actorId)) { territories = null; }
     var layer = L.layerGroup().addTo(map);
-    var entry = { layer: layer, actorId: actorId || null };
+    var entry = { layer: layer, actorId: actorId || null, territories: territories || [] };
     localBasemap.highlights[slot] = entry;
+    // Their names come first.
+    localBasemap.highlighted = new Set();
+    Object.keys(localBasemap.highlights).forEach(function (name) {
+      localBasemap.highlights[name].territories.forEach(function (t) {
+        localBasemap.highlighted.add(t.level + ":" + t.code);
+      });
+    });
+    updateLocalBasemap();
+    if (!territories || !territories.length) { return 0; }
     territories.forEach(function (territory) {
       territoryFeature(territory.level, territory.code).then(function (feature) {
         if (localBasemap.highlights[slot] !== entry || !feature) { return; }
