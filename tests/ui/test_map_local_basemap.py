@@ -300,7 +300,11 @@ def test_a_catalysts_card_outlines_its_territory_of_action(qtbot, page, catalyst
     assert status(qtbot, view)["localBasemap"]["highlighted"]["card"] == 0
 
 
-def test_an_export_framed_on_a_commune_carries_its_basemap(qtbot, store, open_export) -> None:
+def test_an_export_framed_on_a_commune_carries_its_basemap(
+    qtbot,
+    store,
+    open_export,  # noqa: F811 - the fixture imported above
+) -> None:
     national = build_export_html(store.conn, ExportOptions())
     assert "Fontenay-sous-Bois" not in national  # too wide: nothing embedded
     html = build_export_html(store.conn, ExportOptions(bounds=(48.835, 2.43, 48.87, 2.52)))
