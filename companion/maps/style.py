@@ -37,4 +37,10 @@ BASEMAP = {
     "regionBorder": "#8a7f97",
     "departementBorder": "#b9b0c2",
     "label": "#4a4453",
+    # At the scale of a commune (from zoom 8-9): quiet lines, the EPCI a little stronger.
+    "communeBorder": "#b4b0b8",
+    "epciBorder": "#8f8898",
+    # A territory highlighted (« Cadrer sur », a catalyst's territory of action).
+    "highlight": "#7a4b00",
+    "highlightHalo": "#f2b705",
 }

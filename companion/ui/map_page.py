@@ -64,6 +64,7 @@ class MapPage(QWidget):
         super().__init__(parent)
         self.store = store
         self.current_view_id: str | None = None
+        self.highlighted: tuple[str, str, str] | None = None  # level, code, name
         self._applying_view = False
         self.context_menu: QMenu | None = None
         self.actor_form: ActorForm | None = None
@@ -193,17 +194,31 @@ class MapPage(QWidget):
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(button)
         menu.addAction(_("La France métropolitaine"), lambda: self.frame(METROPOLE))
-        menu.addAction(_("Les acteurs affichés"), self.view.fit_shown)
+        menu.addAction(_("Les acteurs affichés"), self._frame_shown)
         self.frame_filter_action = menu.addAction("", self.frame_filter_territory)
         menu.addAction(_("Un territoire…"), self.ask_territory)
+        menu.addSeparator()
+        self.unhighlight_action = menu.addAction("", lambda: self.highlight_territory(None))
         menu.aboutToShow.connect(self._update_frame_menu)
         button.setMenu(menu)
         self.frame_menu = menu
         self._update_frame_menu()
         return button
 
-    def frame(self, bounds: Bounds) -> None:
+    def frame(self, bounds: Bounds, territory: tuple[str, str, str] | None = None) -> None:
+        """Fit the map to ``bounds``; outline ``territory`` (level, code, name), or none."""
         self.view.fit_bounds(bounds)
+        self.highlight_territory(territory)
+
+    def _frame_shown(self) -> None:
+        self.view.fit_shown()
+        self.highlight_territory(None)
+
+    def highlight_territory(self, territory: tuple[str, str, str] | None) -> None:
+        """Outline a commune, an EPCI, a département or a région on the map (None: no more)."""
+        self.highlighted = territory
+        found = [territory[:2]] if territory else []
+        self.view.highlight_territories("frame", found)
 
     def _filter_place(self) -> tuple[str, str, str] | None:
         """(level, code, name) of the territory the filter keeps, if any."""
@@ -215,6 +230,12 @@ class MapPage(QWidget):
         return None
 
     def _update_frame_menu(self) -> None:
+        highlighted = self.highlighted
+        self.unhighlight_action.setVisible(highlighted is not None)
+        if highlighted is not None:
+            self.unhighlight_action.setText(
+                _("Retirer le contour de {name}").format(name=highlighted[2])
+            )
         place = self._filter_place()
         self.frame_filter_action.setVisible(place is not None)
         if place is not None:
@@ -225,9 +246,9 @@ class MapPage(QWidget):
     def frame_filter_territory(self) -> None:
         place = self._filter_place()
         if place is not None:
-            self._frame_place(place[0], place[1])
+            self._frame_place(*place)
 
-    def _frame_place(self, level: str, code: str) -> None:
+    def _frame_place(self, level: str, code: str, name: str) -> None:
         gazetteer, notice = open_gazetteer()
         if gazetteer is None:
             self.status_message.emit(notice)
@@ -235,7 +256,7 @@ class MapPage(QWidget):
         with gazetteer:
             bounds = gazetteer.bounds(level, code)
         if bounds is not None:
-            self.frame(bounds)
+            self.frame(bounds, (level, code, name))
 
     def ask_territory(self) -> None:
         """A commune, an intercommunalité, a département or a région, by name or code."""
@@ -254,7 +275,7 @@ class MapPage(QWidget):
         if place is None:
             self.status_message.emit(_("Aucun territoire « {text} ».").format(text=text.strip()))
             return
-        self.frame(place.bounds)
+        self.frame(place.bounds, (place.level, place.code, place.name))
         self.status_message.emit(_("Carte cadrée sur {name}.").format(name=place.name))
 
     def place_actor(self, actor_id: str) -> None:

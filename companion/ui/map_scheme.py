@@ -85,6 +85,8 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
             job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
             return
         path = url.path().lstrip("/")
+        if url.hasQuery():  # the basemap's viewport: outlines.geojson?z=…&bbox=…
+            path += "?" + url.query(QUrl.ComponentFormattingOption.FullyEncoded)
         if MapServer.is_tile(path):
             self._answer_tile(job, path)
         elif path == assets.QWEBCHANNEL_PATH:
@@ -124,6 +126,9 @@ def _reply(job: QWebEngineUrlRequestJob, response: Response | None) -> None:
         return
     if response is None:
         job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+        return
+    if response.status >= 400:  # a scheme handler cannot send a status: the fetch fails
+        job.fail(QWebEngineUrlRequestJob.Error.UrlInvalid)
         return
     buffer = QBuffer(job)
     buffer.setData(QByteArray(response.body))

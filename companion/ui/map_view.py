@@ -29,6 +29,8 @@ from companion.maps.escape import script_json
 from companion.maps.filters import MapFilter, page_state
 from companion.maps.server import MapServer, TileProvider
 from companion.maps.views import Bounds
+from companion.network import territories as territory
+from companion.network.profiles import get_profile
 from companion.store import Store
 from companion.ui.map_scheme import SCHEME, MapSchemeHandler, RequestLog, register_scheme
 
@@ -73,6 +75,7 @@ class MapView(QWebEngineView):
     actor_opened = Signal(str)  # the user opened this actor's card on the map (UUID)
     actors_shown = Signal(int, int)  # show_actors: how many were asked, how many are in view
     relations_drawn = Signal(object)  # mode, drawn, available, overseas, flows, around
+    territory_highlighted = Signal(object)  # a territory's outline is drawn: slot, level, code
 
     def __init__(
         self, store: Store, parent: QWidget | None = None, tiles: TileProvider | None = None
@@ -96,6 +99,7 @@ class MapView(QWebEngineView):
         self.pending_actors: list[int | None] | None = None  # show_actors before "ready"
         self.pending_place: int | None = None  # start_placing before "ready"
         self._unplaced = 0  # of the last show_actors: actors without a place
+        self.frame_territories: list[dict[str, str]] = []  # highlighted (« Cadrer sur »)
 
         profile = QWebEngineProfile()  # no storage name: off the record
         self.request_log = RequestLog(profile)
@@ -207,6 +211,26 @@ class MapView(QWebEngineView):
         self.tiles = tiles
         self._run("setTiles", tiles)
 
+    def highlight_territories(self, slot: str, territories: list[tuple[str, str]]) -> None:
+        """Outline these territories ((level, code): commune, epci, departement, region) in
+        a highlight ``slot``: "frame" stays until changed; an empty list clears it."""
+        found = [{"level": level, "code": code} for level, code in territories]
+        if slot == "frame":
+            self.frame_territories = found
+        self._run("highlightTerritories", slot, found)
+
+    def _highlight_card(self, actor_id: str) -> None:
+        """A catalyst's card opened: its territory of action (from its profile) outlined."""
+        profile = get_profile(self.store, actor_id)
+        found = []
+        for text in profile.territories if profile else ():
+            try:
+                found.append(dict(zip(("level", "code"), territory.split(text), strict=True)))
+            except ValueError:
+                continue
+        if found:
+            self._run("highlightTerritories", "card", found, actor_id)
+
     def _run(self, function: str, *arguments: Any) -> None:
         if self.is_ready:  # else applied on "ready"
             values = ", ".join(script_json(value) for value in arguments)
@@ -229,6 +253,8 @@ class MapView(QWebEngineView):
             if self.presenting or self.show_contacts:
                 self._run("setPresentation", self.presenting, self.title)
                 self._run("setContacts", self.show_contacts)
+            if self.frame_territories:
+                self._run("highlightTerritories", "frame", self.frame_territories)
             self.ready.emit(detail)
             if self.filter != MapFilter():
                 self.apply_filter(self.filter)
@@ -264,9 +290,12 @@ class MapView(QWebEngineView):
             self.last_painted = detail
             self.painted.emit(detail)
         elif name == "opened" and isinstance(detail.get("actorId"), str):
+            self._highlight_card(detail["actorId"])
             self.actor_opened.emit(detail["actorId"])
         elif name == "cardPainted":
             self.last_card_painted = detail
+        elif name == "highlighted":
+            self.territory_highlighted.emit(detail)
         elif name == "shown":
             asked, shown = detail.get("asked"), detail.get("shown")
             if isinstance(asked, int) and isinstance(shown, int):

@@ -112,7 +112,7 @@
     }
     // The kind glyphs' font is embedded: wait until it loaded (or failed).
     if (status.drawn && status.timings.basemapDrawn !== undefined &&
-        status.glyphs !== undefined) {
+        status.glyphs !== undefined && !(status.localBasemap && status.localBasemap.loading)) {
       if (then) {
         try { then(); } catch (error) {
           exportStatus.errors.push(String(error && error.stack || error));

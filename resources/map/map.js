@@ -22,6 +22,8 @@
   var bridge = null;
   var unsent = [];
   var labelLayers = {};
+  var coarseBorders = [];  // the simplified départements' and régions' borders
+  var departementNames = new Set();  // as their labels write them
   var relationLayer = null;
   var relationLines = {};
   var flowLayer = null;  // relations summed between départements ("flows")
@@ -116,6 +118,8 @@
     ];
     layers.forEach(function (layer) { layer.addTo(map); });
     status.basemapLayers = layers.length;
+    coarseBorders = [layers[2], layers[3]];
+    if (localBasemap) { localBasemap.coarseHidden = false; updateLocalBasemap(); }
     labelLayers = { region: L.layerGroup(), departement: L.layerGroup() };
     labels.features.forEach(function (feature) {
       var level = feature.properties.level;
@@ -125,6 +129,7 @@
       L.marker([c[1], c[0]], { icon: icon, pane: "labels", interactive: false,
         keyboard: false }).addTo(labelLayers[level]);
       if (level === "departement" && feature.properties.code) {
+        departementNames.add(feature.properties.name);
         departementPoints[feature.properties.code] = L.latLng(c[1], c[0]);
       }
       status.labels += 1;
@@ -187,7 +192,7 @@
         if (element && element.firstChild) { texts.push(element.firstChild); }
       });
     });
-    return texts;
+    return texts.concat(localLabelTexts());  // the quieter names come last
   }
 
   function placeLabel(at, hard, soft) {
@@ -209,6 +214,7 @@
   }
 
   function declutterLabels() {
+    var started = performance.now();
     var texts = labelTexts();
     texts.forEach(function (text) {  // writes: back to the anchors
       text.style.transform = "";
@@ -226,11 +232,16 @@
     });
     var moves = [];
     var hidden = 0;
+    var quiet = null;  // once the basemap's names come: what they must not cover
     texts.forEach(function (text) {  // reads, and the places chosen
       var at = box(text);
       if (at.r < screen.l || at.l > screen.r || at.b < screen.t || at.t > screen.b) { return; }
-      var place = placeLabel(at, hard, soft);
-      if (place) { hard.push(place.box); } else { hidden += 1; }
+      if (!quiet && text.classList.contains("companion-label-quiet")) {
+        // The basemap's names (communes, intercommunalités) never cover an actor.
+        quiet = new BoxGrid(hard.concat(soft, actorBoxes()));
+      }
+      var place = quiet ? placeQuietLabel(text, at, quiet, screen) : placeLabel(at, hard, soft);
+      if (place) { (quiet || hard).push(place.box); } else { hidden += 1; }
       moves.push([text, place]);
     });
     moves.forEach(function (move) {  // writes
@@ -243,6 +254,7 @@
     });
     status.labelsHidden = hidden;
     status.labelsShown = moves.length - hidden;
+    status.declutterMs = Math.round(performance.now() - started);
   }
 
   /* -- tile basemap -------------------------------------------------------- */
@@ -282,6 +294,487 @@
       return attributionBox;
     };
     control.addTo(map);
+  }
+
+  /* -- local basemap: communes, intercommunalités, territories ------------- */
+
+  /* From zoom 8 the page asks the app for the intercommunalités' outlines, from zoom 9
+   * for the communes' and the départements' as precise as theirs (config.localBasemap.url,
+   * data/outlines.geojson?z=…&bbox=…, served from outlines.sqlite; an export embeds
+   * them as urls.outlines). It asks cell by cell of a fixed grid (tiles of zoom 6, then of zoom 9) and keeps
+   * the answers: panning asks only for new cells, zooming in asks nothing more. The
+   * outlines are drawn into 256-pixel tiles (a grid layer, over any online tiles and
+   * under the simplified borders' pane), each once per zoom: thousands of communes
+   * are not drawn again at every move. Names are labels that declutterLabels places
+   * after the régions' and the départements', intercommunalités first, then communes,
+   * most populous first, never over an actor, a cluster or another name. A territory
+   * can be highlighted: what « Cadrer sur » framed ("frame") and the territory of
+   * action of the catalyst whose card is open ("card"). */
+  var localBasemap = null;  // see startLocalBasemap
+  var LOCAL_CELL_LIMIT = 160;  // cells kept (a cell of zoom 9: up to ~300 communes)
+  var LOCAL_LEVELS = ["commune", "epci", "departement"];  // drawn in this order
+  // Names tried at most: a screen has room for fewer, and each costs its placing.
+  var LOCAL_NAME_LIMIT = 150;
+
+  function startLocalBasemap() {
+    var settings = config.localBasemap;
+    if (!settings) { return; }
+    addPane("localOutlines", 355, false);  // under the simplified borders (outlines, 360)
+    addPane("highlight", 370, false);
+    localBasemap = {
+      settings: settings, cells: new Map(), tick: 0, inView: [],
+      embedded: config.urls && config.urls.outlines ? fetchJson(config.urls.outlines) : null,
+      labels: L.layerGroup().addTo(map), labelled: new Map(), drawn: [],
+      coarseHidden: false, highlights: {}, highlighted: new Set(), territories: new Map()
+    };
+    status.localBasemap = { cells: 0, failed: 0, tiles: 0, drawn: {}, labels: 0,
+      highlighted: {}, loading: false };
+    localBasemap.tiles = new LocalOutlines({ pane: "localOutlines", minZoom: settings.epciZoom,
+      maxZoom: map.getMaxZoom(), updateWhenZooming: false, keepBuffer: 2 });
+    localBasemap.tiles.on("loading", function () { status.localBasemap.loading = true; });
+    localBasemap.tiles.on("load", function () { status.localBasemap.loading = false; });
+    localBasemap.tiles.addTo(map);
+    map.on("moveend", updateLocalBasemap);
+    updateLocalBasemap();
+  }
+
+  /* Which answers serve this zoom ({z, grid}: the zoom asked for, its cells' tile zoom). */
+  function localClass(zoom) {
+    var s = localBasemap.settings;
+    if (zoom < s.epciZoom) { return null; }
+    return zoom < s.communeZoom ? { z: s.epciZoom, grid: s.epciGrid }
+      : { z: s.communeZoom, grid: s.communeGrid };
+  }
+
+  /* The cell (its key) holding the tile x, y at this zoom. */
+  function localCellKey(cls, zoom, x, y) {
+    var size = Math.pow(2, zoom - cls.grid);
+    return cls.z + "/" + Math.floor(x / size) + "/" + Math.floor(y / size);
+  }
+
+  /* A cell's answer, asked once: a promise of its features (none if it failed). */
+  function localCell(key) {
+    var cell = localBasemap.cells.get(key);
+    if (cell) { cell.used = localBasemap.tick; return cell.promise; }
+    var parts = key.split("/").map(Number);
+    var grid = parts[0] === localBasemap.settings.epciZoom ? localBasemap.settings.epciGrid
+      : localBasemap.settings.communeGrid;
+    var nw = map.unproject([parts[1] * 256, parts[2] * 256], grid);
+    var se = map.unproject([(parts[1] + 1) * 256, (parts[2] + 1) * 256], grid);
+    var bbox = [Math.floor(nw.lng * 1e5) / 1e5, Math.floor(se.lat * 1e5) / 1e5,
+      Math.ceil(se.lng * 1e5) / 1e5, Math.ceil(nw.lat * 1e5) / 1e5];
+    cell = { features: null, used: localBasemap.tick };
+    var url = localBasemap.settings.url + "?z=" + parts[0] + "&bbox=" + bbox.join(",");
+    cell.promise = (localBasemap.embedded || fetchJson(url)).then(function (collection) {
+      cell.features = collection.features;
+      status.localBasemap.cells += 1;
+      return cell.features;
+    }).catch(function () {
+      status.localBasemap.failed += 1;
+      cell.features = [];
+      return cell.features;
+    });
+    localBasemap.cells.set(key, cell);
+    forgetLocalCells();
+    return cell.promise;
+  }
+
+  /* The cells least recently used go once there are too many (never those in view). */
+  function forgetLocalCells() {
+    var cells = localBasemap.cells;
+    if (cells.size <= LOCAL_CELL_LIMIT) { return; }
+    var keep = new Set(localBasemap.inView);
+    Array.from(cells.keys()).filter(function (key) { return !keep.has(key); })
+      .sort(function (a, b) { return cells.get(a).used - cells.get(b).used; })
+      .slice(0, cells.size - LOCAL_CELL_LIMIT)
+      .forEach(function (key) { cells.delete(key); });
+  }
+
+  /* Web Mercator pixels at a zoom, projected once per feature and zoom. */
+  function projected(feature, zoom) {
+    if (feature.pz === zoom) { return feature.px; }
+    var scale = 256 * Math.pow(2, zoom);
+    var left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+    var geometry = feature.geometry;
+    var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    var rings = [];
+    polygons.forEach(function (polygon) {
+      polygon.forEach(function (ring) {
+        var points = new Float64Array(ring.length * 2);
+        ring.forEach(function (c, i) {
+          var x = (c[0] + 180) / 360 * scale;
+          var sin = Math.sin(c[1] * Math.PI / 180);
+          var y = (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * scale;
+          points[2 * i] = x;
+          points[2 * i + 1] = y;
+          if (x < left) { left = x; } if (x > right) { right = x; }
+          if (y < top) { top = y; } if (y > bottom) { bottom = y; }
+        });
+        rings.push(points);
+      });
+    });
+    feature.pz = zoom;
+    feature.px = { rings: rings, l: left, t: top, r: right, b: bottom };
+    return feature.px;
+  }
+
+  function localStyle(level, zoom) {
+    var colours = config.basemap;
+    if (level === "commune") {  // a texture at zoom 9, lines from 11
+      return { color: colours.communeBorder, width: zoom >= 11 ? 0.9 : 0.6,
+        alpha: zoom >= 11 ? 1 : (zoom >= 10 ? 0.75 : 0.5) };
+    }
+    if (level === "epci") {  // at zoom 8, under the simplified départements' borders
+      return zoom < localBasemap.settings.communeZoom
+        ? { color: colours.communeBorder, width: 0.9, alpha: 1 }
+        : { color: colours.epciBorder, width: zoom >= 11 ? 1.4 : 1.1, alpha: 1 };
+    }
+    return { color: colours.regionBorder, width: 2, alpha: 1 };  // precise départements
+  }
+
+  /* One tile: the outlines of its cell's features that cross it, one path per level. */
+  function drawLocalTile(canvas, coords, features) {
+    var ratio = canvas.width / 256;
+    var ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.lineJoin = "round";
+    var x0 = coords.x * 256, y0 = coords.y * 256;
+    var count = 0;
+    // An embedded collection holds the communes whatever the zoom: not drawn at zoom 8.
+    var levels = coords.z < localBasemap.settings.communeZoom ? ["epci"] : LOCAL_LEVELS;
+    levels.forEach(function (level) {
+      var style = localStyle(level, coords.z);
+      var margin = style.width;
+      ctx.beginPath();
+      features.forEach(function (feature) {
+        if (feature.properties.level !== level) { return; }
+        var px = projected(feature, coords.z);
+        if (px.r < x0 - margin || px.l > x0 + 256 + margin || px.b < y0 - margin ||
+            px.t > y0 + 256 + margin) { return; }
+        count += 1;
+        px.rings.forEach(function (points) {
+          ctx.moveTo(points[0] - x0, points[1] - y0);
+          for (var i = 2; i < points.length; i += 2) {
+            ctx.lineTo(points[i] - x0, points[i + 1] - y0);
+          }
+          ctx.closePath();
+        });
+      });
+      ctx.globalAlpha = style.alpha;
+      ctx.strokeStyle = style.color;
+      ctx.lineWidth = style.width;
+      ctx.stroke();
+    });
+    return count;
+  }
+
+  var LocalOutlines = L.GridLayer.extend({
+    createTile: function (coords, done) {
+      var tile = document.createElement("canvas");
+      var ratio = window.devicePixelRatio || 1;
+      tile.width = tile.height = Math.round(256 * ratio);
+      var cls = localClass(coords.z);
+      if (!cls) { setTimeout(function () { done(null, tile); }, 0); return tile; }
+      localCell(localCellKey(cls, coords.z, coords.x, coords.y)).then(function (features) {
+        if (drawLocalTile(tile, coords, features)) { status.localBasemap.tiles += 1; }
+        done(null, tile);
+      });
+      return tile;
+    }
+  });
+
+  /* After a move: the cells in view asked for, their names shown, the simplified borders
+   * hidden where the precise ones are drawn. */
+  function updateLocalBasemap() {
+    if (!localBasemap) { return; }
+    var zoom = map.getZoom();
+    var cls = localClass(zoom);
+    var keys = [];
+    if (cls) {
+      var pixels = map.getPixelBounds();
+      var last = Math.pow(2, zoom) - 1;
+      var seen = new Set();
+      for (var x = Math.max(0, Math.floor(pixels.min.x / 256));
+        x <= Math.min(last, Math.floor(pixels.max.x / 256)); x++) {
+        for (var y = Math.max(0, Math.floor(pixels.min.y / 256));
+          y <= Math.min(last, Math.floor(pixels.max.y / 256)); y++) {
+          seen.add(localCellKey(cls, zoom, x, y));
+        }
+      }
+      keys = Array.from(seen);
+    }
+    localBasemap.tick += 1;
+    localBasemap.inView = keys;
+    var asked = keys.map(localCell);
+    showLocalNames(keys);
+    Promise.all(asked).then(function () {
+      if (localBasemap.inView === keys) { showLocalNames(keys); }
+    });
+    var precise = !!cls && cls.z === localBasemap.settings.communeZoom;
+    if (precise !== localBasemap.coarseHidden) {
+      localBasemap.coarseHidden = precise;
+      coarseBorders.forEach(function (layer) { toggle(layer, !precise); });
+    }
+  }
+
+  /* Which names this zoom writes: intercommunalités' and communes' from a population
+   * that lowers as the map zooms in (declutterLabels hides those with no room). */
+  function wantsName(properties, zoom, around) {
+    var at = properties.label;
+    if (!around.contains([at[1], at[0]])) { return false; }
+    // Paris is named once, as its département is.
+    if (properties.level === "departement" || departementNames.has(properties.name)) {
+      return false;
+    }
+    if (localBasemap.highlighted.has(properties.level + ":" + properties.code)) { return true; }
+    var floor = (localBasemap.settings.namePopulation[properties.level] || {})[
+      String(Math.min(zoom, 12))];
+    return floor !== undefined && properties.pop >= floor;
+  }
+
+  function localLabel(feature) {
+    var p = feature.properties;
+    var size = p.level === "epci" ? "" : (p.pop >= 100000 ? " companion-label-city"
+      : (p.pop >= 20000 ? " companion-label-town" : ""));
+    var icon = L.divIcon({ className: "companion-label companion-label-" + p.level + size,
+      html: el("span", "companion-label-text companion-label-quiet", p.name), iconSize: null });
+    var marker = L.marker([p.label[1], p.label[0]], { icon: icon, pane: "labels",
+      interactive: false, keyboard: false });
+    marker.companionFeature = feature;
+    return marker;
+  }
+
+  /* The territories highlighted first, then intercommunalités' names, then communes', the
+   * most populous first. */
+  function nameRank(properties) {
+    var highlighted = localBasemap.highlighted.has(properties.level + ":" + properties.code);
+    return (highlighted ? 1e12 : 0) + (properties.level === "epci" ? 1e9 : 0) + properties.pop;
+  }
+
+  function showLocalNames(keys) {
+    var zoom = map.getZoom();
+    var around = map.getBounds().pad(0.1);
+    var wanted = new Map();
+    var drawn = new Set();
+    var counts = { commune: 0, epci: 0, departement: 0 };
+    keys.forEach(function (key) {
+      var cell = localBasemap.cells.get(key);
+      (cell && cell.features || []).forEach(function (feature) {
+        var p = feature.properties;
+        if (!drawn.has(feature.id)) {
+          drawn.add(feature.id);
+          counts[p.level] += 1;
+        }
+        if (!wanted.has(feature.id) && wantsName(p, zoom, around)) {
+          wanted.set(feature.id, feature);
+        }
+      });
+    });
+    localBasemap.drawn = Array.from(drawn);
+    if (wanted.size > LOCAL_NAME_LIMIT) {
+      var ranked = Array.from(wanted.values()).sort(function (a, b) {
+        return nameRank(b.properties) - nameRank(a.properties);
+      });
+      wanted = new Map(ranked.slice(0, LOCAL_NAME_LIMIT).map(function (feature) {
+        return [feature.id, feature];
+      }));
+    }
+    localBasemap.labelled.forEach(function (marker, id) {
+      if (wanted.has(id)) { return; }
+      localBasemap.labels.removeLayer(marker);
+      localBasemap.labelled.delete(id);
+    });
+    wanted.forEach(function (feature, id) {
+      if (localBasemap.labelled.has(id)) { return; }
+      var marker = localLabel(feature);
+      localBasemap.labels.addLayer(marker);
+      localBasemap.labelled.set(id, marker);
+    });
+    status.localBasemap.drawn = counts;
+    status.localBasemap.labels = localBasemap.labelled.size;
+    scheduleDeclutter();
+  }
+
+  /* The names for declutterLabels, in the order they are placed. */
+  function localLabelTexts() {
+    if (!localBasemap) { return []; }
+    var markers = Array.from(localBasemap.labelled.values());
+    markers.sort(function (a, b) {
+      return nameRank(b.companionFeature.properties) - nameRank(a.companionFeature.properties);
+    });
+    var texts = [];
+    markers.forEach(function (marker) {
+      var element = marker.getElement();
+      if (element && element.firstChild) {
+        element.firstChild.companionFeature = marker.companionFeature;
+        texts.push(element.firstChild);
+      }
+    });
+    return texts;
+  }
+
+  /* Boxes by cells of 64 pixels: hundreds of names placed against hundreds of markers
+   * without comparing each with all. */
+  function BoxGrid(boxes) {
+    this.cells = new Map();
+    boxes.forEach(this.push, this);
+  }
+
+  BoxGrid.prototype.keys = function (b) {
+    var keys = [];
+    for (var x = Math.floor(b.l / 64); x <= Math.floor(b.r / 64); x++) {
+      for (var y = Math.floor(b.t / 64); y <= Math.floor(b.b / 64); y++) { keys.push(x + ":" + y); }
+    }
+    return keys;
+  };
+
+  BoxGrid.prototype.push = function (b) {
+    this.keys(b).forEach(function (key) {
+      var cell = this.cells.get(key);
+      if (cell) { cell.push(b); } else { this.cells.set(key, [b]); }
+    }, this);
+  };
+
+  BoxGrid.prototype.some = function (test, b) {
+    return this.keys(b).some(function (key) {
+      return (this.cells.get(key) || []).some(test);
+    }, this);
+  };
+
+  /* A commune's name may go a little farther from its point than a région's, as long as
+   * its middle stays inside the commune, but never over anything, nor across the map's
+   * edge. */
+  var QUIET_ROWS = [0, -1, 1, -2, 2, -3, 3];
+  var QUIET_COLUMNS = [0, -0.3, 0.3, -0.6, 0.6];
+
+  function placeQuietLabel(text, at, grid, screen) {
+    var width = at.r - at.l, height = at.b - at.t;
+    var found = null;
+    var feature = text.companionFeature;
+    var zoom = map.getZoom();
+    var origin = map.getPixelBounds().min;
+    var frame = map.getContainer().getBoundingClientRect();
+    var inside = function (box) {
+      if (!feature) { return true; }
+      return insideOutline(projected(feature, zoom),
+        (box.l + box.r) / 2 - frame.left + origin.x, (box.t + box.b) / 2 - frame.top + origin.y);
+    };
+    QUIET_ROWS.some(function (row) {
+      return QUIET_COLUMNS.some(function (column) {
+        var dx = Math.round(column * width), dy = Math.round(row * height);
+        var tried = { l: at.l + dx, r: at.r + dx, t: at.t + dy, b: at.b + dy };
+        if (tried.l < screen.l + 2 || tried.r > screen.r - 2 || tried.t < screen.t + 2 ||
+            tried.b > screen.b - 2) { return false; }
+        // Boxes are compared with a gap: those in the cells around count too.
+        var around = { l: tried.l - 2, r: tried.r + 2, t: tried.t - 2, b: tried.b + 2 };
+        if (grid.some(function (other) { return overlaps(tried, other); }, around)) {
+          return false;
+        }
+        if ((dx || dy) && !inside(tried)) { return false; }
+        found = { dx: dx, dy: dy, box: tried };
+        return true;
+      });
+    });
+    return found;
+  }
+
+  /* Whether a point (world pixels) lies inside projected rings (even-odd rule). */
+  function insideOutline(px, x, y) {
+    if (x < px.l || x > px.r || y < px.t || y > px.b) { return false; }
+    var inside = false;
+    px.rings.forEach(function (points) {
+      var n = points.length / 2;
+      for (var i = 0, j = n - 1; i < n; j = i++) {
+        var xi = points[2 * i], yi = points[2 * i + 1];
+        var xj = points[2 * j], yj = points[2 * j + 1];
+        if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) {
+          inside = !inside;
+        }
+      }
+    });
+    return inside;
+  }
+
+  /* What the basemap's names never cover: clusters, the actors' markers, actors' labels. */
+  function actorBoxes() {
+    var boxes = [];
+    document.querySelectorAll(".marker-cluster, .companion-actor-label").forEach(function (node) {
+      boxes.push(box(node));
+    });
+    if (!markerRenderer || !markerRenderer._layers) { return boxes; }
+    var frame = map.getContainer().getBoundingClientRect();
+    var size = map.getSize();
+    Object.keys(markerRenderer._layers).forEach(function (id) {
+      var marker = markerRenderer._layers[id];
+      if (!marker.getLatLng) { return; }
+      var p = map.latLngToContainerPoint(marker.getLatLng());
+      if (p.x < -20 || p.y < -20 || p.x > size.x + 20 || p.y > size.y + 20) { return; }
+      var r = (marker.getRadius ? marker.getRadius() : 8) + 2;
+      boxes.push({ l: frame.left + p.x - r, t: frame.top + p.y - r,
+        r: frame.left + p.x + r, b: frame.top + p.y + r });
+    });
+    return boxes;
+  }
+
+  /* territories: [{level, code}] (commune, epci, departement, region); none clears the
+   * slot. "card" territories are drawn only while that actor's card is open. */
+  function highlightTerritories(slot, territories, actorId) {
+    if (!localBasemap) { return 0; }
+    var old = localBasemap.highlights[slot];
+    if (old) { map.removeLayer(old.layer); }
+    delete localBasemap.highlights[slot];
+    status.localBasemap.highlighted[slot] = 0;
+    if (slot === "card" && actorId && !cardShows(actorId)) { territories = null; }
+    var layer = L.layerGroup().addTo(map);
+    var entry = { layer: layer, actorId: actorId || null, territories: territories || [] };
+    localBasemap.highlights[slot] = entry;
+    // Their names come first.
+    localBasemap.highlighted = new Set();
+    Object.keys(localBasemap.highlights).forEach(function (name) {
+      localBasemap.highlights[name].territories.forEach(function (t) {
+        localBasemap.highlighted.add(t.level + ":" + t.code);
+      });
+    });
+    updateLocalBasemap();
+    if (!territories || !territories.length) { return 0; }
+    territories.forEach(function (territory) {
+      territoryFeature(territory.level, territory.code).then(function (feature) {
+        if (localBasemap.highlights[slot] !== entry || !feature) { return; }
+        var colours = config.basemap;
+        layer.addLayer(L.GeoJSON.geometryToLayer(feature, { pane: "highlight",
+          interactive: false, color: colours.highlightHalo, weight: 8, opacity: 0.5,
+          lineJoin: "round", fill: true, fillColor: colours.highlightHalo, fillOpacity: 0.07 }));
+        layer.addLayer(L.GeoJSON.geometryToLayer(feature, { pane: "highlight",
+          interactive: false, color: colours.highlight, weight: 2.2, fill: false,
+          lineJoin: "round" }));
+        status.localBasemap.highlighted[slot] += 1;
+        report("highlighted", { slot: slot, level: territory.level, code: territory.code });
+      });
+    });
+    return territories.length;
+  }
+
+  function cardShows(actorId) {
+    var feature = openKey !== null ? features.get(openKey) : null;
+    return !!feature && feature.properties.actor_id === actorId;
+  }
+
+  function territoryFeature(level, code) {
+    var key = level + ":" + code;
+    if (!localBasemap.territories.has(key)) {
+      var url = localBasemap.settings.territoryUrl + "?level=" + encodeURIComponent(level) +
+        "&code=" + encodeURIComponent(code);
+      localBasemap.territories.set(key, fetchJson(url).catch(function () { return null; }));
+    }
+    return localBasemap.territories.get(key);
+  }
+
+  /* For tests: the features of the cells in view, the names written, what is hidden. */
+  function localBasemapState() {
+    return { drawn: localBasemap ? localBasemap.drawn : [],
+      labelled: localBasemap ? Array.from(localBasemap.labelled.keys()) : [],
+      cells: localBasemap ? localBasemap.cells.size : 0,
+      coarseHidden: !!(localBasemap && localBasemap.coarseHidden) };
   }
 
   /* -- actors -------------------------------------------------------------- */
@@ -1411,6 +1904,7 @@
     addPane("relations", 390, false);
     addPane("actors", 410, true);  // under the cluster icons (markerPane, 600)
     markerRenderer = L.canvas({ pane: "actors", padding: 0.3 });
+    startLocalBasemap();
     addAttribution();  // first: the bottom corners stack later controls above
     addLegend();
     L.control.scale({ imperial: false, maxWidth: config.scaleWidth || 100 }).addTo(map);
@@ -1419,6 +1913,7 @@
       if (event.popup !== cardPopup) { return; }
       openKey = null;
       cardPopup = null;
+      highlightTerritories("card", null);
       redrawRelations();
     });
     map.on("moveend", function () { report("moved", { bounds: bounds() }); });
@@ -1527,6 +2022,8 @@
     tileCount: function () { return document.querySelectorAll(".leaflet-tile-loaded").length; },
     tilesLoading: function () { return !!tileLayer && tileLayer.isLoading(); },
     showContacts: showContacts,
-    isPresenting: function () { return presenting; }
+    isPresenting: function () { return presenting; },
+    highlightTerritories: highlightTerritories,
+    localBasemapState: localBasemapState
   };
 })();
