@@ -53,7 +53,9 @@ system-deps:
 # .desktop file and icons, and dist/companion-linux-<arch>.tar.gz. Check it with
 # `bash scripts/bundle-self-check.sh`.
 BUNDLE_ARCHIVE := dist/companion-linux-$(shell uname -m).tar.gz
-BUNDLE_BUDGET_MB := 450
+# 450 MB, plus resources/data/outlines.sqlite (16.9 MB: the map at the scale of a commune,
+# issue #15; the ceiling there is 480 MB).
+BUNDLE_BUDGET_MB := 467
 
 bundle: system-deps setup $(VENV)/.bundle-installed
 	$(PY) scripts/render-icons.py build/icons

@@ -230,13 +230,14 @@ def check_map_page(context: Context) -> str:
         *FIRST_REQUESTS,
         *(url.removeprefix(assets.ORIGIN + "/") for url in libraries),
         "boundaries/departements.geojson",
+        "data/outlines.geojson?z=12&bbox=2.40,48.82,2.52,48.88",  # communes around Fontenay
     ]
     size = 0
     for path in paths:
         if path == assets.QWEBCHANNEL_PATH:
             continue  # served by Qt from its own resources
         response = server.respond(path)
-        if response is None or not response.body:
+        if response is None or not response.body or response.status != 200:
             raise SelfCheckError(_("la carte ne trouve pas « {path} »").format(path=path))
         size += len(response.body)
     return _("{count} fichiers servis ({size} Ko)").format(

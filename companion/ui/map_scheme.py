@@ -127,7 +127,7 @@ def _reply(job: QWebEngineUrlRequestJob, response: Response | None) -> None:
     if response is None:
         job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
         return
-    if response.status >= 400:  # a scheme handler cannot send a status: the fetch fails
+    if response.status >= 400:  # the page's fetch sees a 400 (as it sees UrlNotFound's 404)
         job.fail(QWebEngineUrlRequestJob.Error.UrlInvalid)
         return
     buffer = QBuffer(job)

@@ -299,13 +299,13 @@
   /* -- local basemap: communes, intercommunalités, territories ------------- */
 
   /* From zoom 8 the page asks the app for the intercommunalités' outlines, from zoom 9
-   * for the communes' and the départements' as precise as theirs (config.localBasemap.url,
-   * data/outlines.geojson?z=…&bbox=…, served from outlines.sqlite; an export embeds
-   * them as urls.outlines). It asks cell by cell of a fixed grid (tiles of zoom 6, then of zoom 9) and keeps
-   * the answers: panning asks only for new cells, zooming in asks nothing more. The
-   * outlines are drawn into 256-pixel tiles (a grid layer, over any online tiles and
-   * under the simplified borders' pane), each once per zoom: thousands of communes
-   * are not drawn again at every move. Names are labels that declutterLabels places
+   * for the communes' and the départements' as precise as theirs (config.localBasemap.url:
+   * data/outlines.geojson?z=…&bbox=…, served from outlines.sqlite; an export embeds them
+   * as urls.outlines). It asks cell by cell of a fixed grid (tiles of zoom 6, then of
+   * zoom 9) and keeps the answers: panning asks only for new cells, zooming in asks
+   * nothing more. The outlines are drawn into 256-pixel tiles (a grid layer, over any
+   * online tiles and under the simplified borders' pane), each once per zoom: thousands
+   * of communes are not drawn again at every move. Names are labels that declutterLabels places
    * after the régions' and the départements', intercommunalités first, then communes,
    * most populous first, never over an actor, a cluster or another name. A territory
    * can be highlighted: what « Cadrer sur » framed ("frame") and the territory of

@@ -314,3 +314,22 @@ def test_an_export_framed_on_a_commune_carries_its_basemap(
     assert "Fontenay-sous-Bois" in [name[4] for name in settled_names(qtbot, view)]
     assert share_drawn(qtbot, view, territory("commune", FONTENAY), grey_line) >= 0.6
     assert log.blocked == []
+
+
+def test_a_bad_request_from_the_page_gets_a_400(qtbot, page) -> None:
+    view = page.view
+    ask = """window.__answer = 'waiting';
+      fetch(URL).then(function (r) { window.__answer = String(r.status); },
+                      function () { window.__answer = 'failed'; }); 1"""
+    for query, expected in (
+        ("outlines.geojson?z=12&bbox=2.40,48.82,2.52,48.88", "200"),
+        ("outlines.geojson?z=12&bbox=2.52,48.82,2.40,48.88", "400"),  # west of east
+        ("outlines.geojson?z=banana", "400"),
+        ("territory.geojson?level=canton&code=1", "400"),
+        ("territory.geojson?level=commune&code=99999", "404"),
+    ):
+        url = json.dumps(f"companion://map/data/{query}")
+        js(qtbot, view, ask.replace("URL", url))
+        qtbot.waitUntil(lambda: js(qtbot, view, "window.__answer") != "waiting", timeout=10_000)
+        assert js(qtbot, view, "window.__answer") == expected, query
+    assert view.is_ready and status(qtbot, view)["errors"] == []
