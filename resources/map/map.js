@@ -205,7 +205,8 @@
     var screen = box(map.getContainer());
     var hard = [];
     var soft = [];
-    document.querySelectorAll(".leaflet-control, .companion-banner").forEach(function (node) {
+    var obstacles = ".leaflet-control, .companion-banner, .companion-story-name-text";
+    document.querySelectorAll(obstacles).forEach(function (node) {
       if (node.offsetParent !== null) { hard.push(box(node)); }
     });
     document.querySelectorAll(".marker-cluster").forEach(function (node) { soft.push(box(node)); });
@@ -735,8 +736,8 @@
 
   /* In presentation the presenter's keys step through views (Python decides);
    * taken before Leaflet, which would pan the map with them. */
-  var PRESENTER_KEYS = { ArrowRight: "next", PageDown: "next", ArrowLeft: "previous",
-    PageUp: "previous", Escape: "leave" };
+  var PRESENTER_KEYS = { ArrowRight: "next", PageDown: "next", " ": "next",
+    ArrowLeft: "previous", PageUp: "previous", Escape: "leave" };
 
   /* The page's own shortcuts, whatever the mode: the web view keeps the keys it is
    * given, so the window's shortcuts would never see them while the map has the focus. */
@@ -767,6 +768,146 @@
     return presenting;
   }
 
+  /* -- stories (« récits », maps/stories.py, ui/map_stories_panel.py) ------------
+   * A story's step: its caption (counter « 2 / 5 », title, text) at the bottom left in
+   * presentation, and its highlighted actors with their links drawn above the clusters,
+   * in a pane without pointer events (clicks reach the markers under it) but for the
+   * highlighted actors' own dots, which open their cards; the line legend names the
+   * links' types. Python sends the step (showStory); an exported page (the handout)
+   * brings it in its config (config.story). Redrawn after every filter state (finish). */
+  var STORY_RING = "#ffb300";
+  var story;  // undefined until first drawn; null: none; else {title, text, counter, actors, links}
+  var storyLayer = null;
+  var storyRenderer = null;
+  var storyCaption = null;
+
+  function storyPane() {
+    if (!map.getPane("story")) { addPane("story", 615, false); }  // above the cluster icons
+    return "story";
+  }
+
+  function showStory(step) {
+    story = step || null;
+    updateStoryCaption();
+    drawStory();
+    return storyStatus();
+  }
+
+  function updateStoryCaption() {
+    if (!storyCaption) {
+      var control = L.control({ position: "bottomleft" });
+      control.onAdd = function () {
+        var box = el("div", "companion-story-caption");
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        return box;
+      };
+      control.addTo(map);
+      storyCaption = control.getContainer();
+    }
+    storyCaption.textContent = "";
+    if (story) {
+      storyCaption.appendChild(el("div", "companion-story-counter", story.counter));
+      if (story.title) { storyCaption.appendChild(el("div", "companion-story-title", story.title)); }
+      if (story.text) { storyCaption.appendChild(el("div", "companion-story-text", story.text)); }
+    }
+    // Shown in presentation only (CSS): the map's own editing stays uncovered.
+    storyCaption.classList.toggle("companion-story-on", !!story);
+    scheduleDeclutter();
+  }
+
+  /* The caption's height while it shows: a fitted extent stays above it. */
+  function captionHeight() {
+    if (!storyCaption || !story || !presenting) { return 0; }
+    return storyCaption.offsetHeight + 20;
+  }
+
+  function featureLatLng(feature) {
+    var c = feature.geometry.coordinates;
+    return L.latLng(c[1], c[0]);
+  }
+
+  function drawStory() {
+    if (story === undefined) {
+      story = (config && config.story) || null;
+      if (story) { updateStoryCaption(); }
+    }
+    if (!storyLayer) {
+      storyLayer = L.layerGroup().addTo(map);
+      storyRenderer = L.svg({ pane: storyPane(), padding: 0.5 });  // vector in a PDF too
+    }
+    storyLayer.clearLayers();
+    status.storyActors = [];
+    status.storyLinks = 0;
+    storyLinkTypesDrawn = {};
+    drawStoryShapes();
+    if (lastLineLegend) { updateLineLegend(lastLineLegend[0], lastLineLegend[1]); }
+  }
+
+  function drawStoryShapes() {
+    if (!story) { return; }
+    var group = shownGroup();
+    var shown = function (key) { return features.has(key) && (!group || group.keys.has(key)); };
+    var renderer = storyRenderer;
+    (story.links || []).forEach(function (link) {
+      if (!shown(link[0]) || !shown(link[1])) { return; }
+      var a = features.get(link[0]), b = features.get(link[1]);
+      if (zone(a.properties.departement || "") !== zone(b.properties.departement || "")) {
+        return;  // never across the ocean
+      }
+      var ends = [featureLatLng(a), featureLatLng(b)];
+      var style = config.relationStyles[link[2]] || config.relationStyles.autre || ["#555"];
+      storyLayer.addLayer(L.polyline(ends, { renderer: renderer, interactive: false,
+        color: "#ffffff", weight: 9, opacity: 0.85, lineCap: "round" }));
+      storyLayer.addLayer(L.polyline(ends, { renderer: renderer, interactive: false,
+        color: style[0], dashArray: style[1] || null, weight: 4.5, opacity: 1 }));
+      storyLinkTypesDrawn[config.relationStyles[link[2]] ? link[2] : "autre"] = true;
+      status.storyLinks += 1;
+    });
+    (story.actors || []).forEach(function (key) {
+      if (!shown(key)) { return; }
+      var feature = features.get(key);
+      var at = featureLatLng(feature);
+      var p = feature.properties;
+      storyLayer.addLayer(L.circleMarker(at, { renderer: renderer, interactive: false,
+        radius: 18, color: STORY_RING, weight: 6, opacity: 0.95, fill: false }));
+      // The actor itself, above its cluster if it is in one: a click opens its card (an
+      // SVG path takes the clicks on itself only, the rest of the pane lets them through).
+      var dot = L.circleMarker(at, { renderer: renderer, interactive: true,
+        bubblingMouseEvents: false, radius: 11, color: "#ffffff", weight: 2.5,
+        fillColor: config.kindColours[p.kind] || config.kindColours.autre, fillOpacity: 1 });
+      dot.on("click", function (event) {
+        L.DomEvent.stop(event);
+        var marker = markerOf(key);
+        if (marker) { openCard(marker); }
+      });
+      storyLayer.addLayer(dot);
+      storyLayer.addLayer(L.marker(at, { pane: storyPane(), interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "companion-story-name", iconSize: null,
+          html: el("span", "companion-story-name-text", p.name) }) }));
+      status.storyActors.push(key);
+    });
+  }
+
+  /* The types of the highlighted links drawn: the line legend explains them too. */
+  var lastLineLegend = null;
+  var storyLinkTypesDrawn = {};
+
+  function storyLinkTypes() { return storyLinkTypesDrawn; }
+
+  function storyStatus() {
+    return { shown: !!story, presenting: presenting,
+      caption: storyCaption && story ? storyCaption.textContent : "",
+      captionVisible: !!storyCaption && storyCaption.offsetParent !== null,
+      actors: status.storyActors || [], links: status.storyLinks || 0 };
+  }
+
+  /* The actor whose card is open (its UUID), for "add the current map as a step". */
+  function openActor() {
+    var feature = openKey === null ? null : features.get(openKey);
+    return feature ? feature.properties.actor_id || null : null;
+  }
+
   /* -- extent -------------------------------------------------------------- */
 
   function round(value) { return Math.round(value * 1e5) / 1e5; }
@@ -781,8 +922,8 @@
   var fitted = null;
 
   function fit(box) {
-    map.fitBounds([[box[0], box[1]], [box[2], box[3]]],
-      { animate: false, paddingTopLeft: [0, bannerHeight()] });
+    map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { animate: false,
+      paddingTopLeft: [0, bannerHeight()], paddingBottomRight: [0, captionHeight()] });
   }
 
   function fitBounds(box) {
@@ -998,6 +1139,7 @@
     var done = loading;
     loading = null;
     raiseCatalysts(done.group);
+    drawStory();  // its highlighted actors, among those now shown
     scheduleDeclutter();
     status.visible = done.visible;
     status.applied = done.seq;
@@ -1082,12 +1224,14 @@
   /* The lines on the map explained on the map (and so in presentation and exports):
    * the types drawn now, or the flows; lines to overseas that are not drawn. */
   function updateLineLegend(byType, wanted) {
+    lastLineLegend = [byType, wanted];  // stories: drawn again with the highlighted links
     if (!lineLegend) { return; }
     lineLegend.textContent = "";
     var rows = [];
     if (byType) {
+      var highlighted = storyLinkTypes();
       Object.keys(config.relationStyles).forEach(function (type) {
-        if (!(byType[type] || []).length) { return; }
+        if (!(byType[type] || []).length && !highlighted[type]) { return; }
         var style = config.relationStyles[type];
         rows.push([lineSwatch(style[0], style[1], 2), config.relationLabels[type] || type]);
       });
@@ -1247,6 +1391,9 @@
     tileCount: function () { return document.querySelectorAll(".leaflet-tile-loaded").length; },
     tilesLoading: function () { return !!tileLayer && tileLayer.isLoading(); },
     showContacts: showContacts,
-    isPresenting: function () { return presenting; }
+    isPresenting: function () { return presenting; },
+    showStory: showStory,
+    storyStatus: storyStatus,
+    openActor: openActor
   };
 })();
