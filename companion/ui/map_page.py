@@ -346,6 +346,7 @@ class MapPage(QWidget):
         step = story.steps[index]
         self.current_view_id = None
         self.views.select(None)
+        self.stories.follow(story.id, index)
         self._applying_view = True
         try:
             self.panel.set_filter(step.filter)

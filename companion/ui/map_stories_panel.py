@@ -288,6 +288,11 @@ class MapStoriesPanel(QWidget):
         self.save_edits()
         self._show_step()
 
+    def follow(self, story_id: str, index: int) -> None:
+        """Select the step the map shows (presentation moved to it), not showing it again."""
+        if self.stories.currentData() == story_id and index != self.step_index():
+            self.steps.setCurrentRow(index)
+
     def _on_step_clicked(self, _item: QListWidgetItem) -> None:
         self.choose_step(self.step_index())
 

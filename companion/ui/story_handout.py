@@ -339,6 +339,21 @@ def content_box(image: QImage, step: int = 3) -> QRect:
 _WHITE = 0xFFFFFFFF
 
 
+def _draw_notes(painter: QPainter, writer: QPdfWriter, room: QRect) -> None:
+    """Ruled lines for the participants' notes, in what the page has left."""
+    if room.height() < _mm(30):
+        return
+    painter.setFont(_font(9))
+    painter.setPen(QColor("#85929e"))
+    label = QFontMetrics(painter.font(), writer).height()
+    painter.drawText(QRect(room.left(), room.top(), room.width(), label), 0, _("Notes"))
+    painter.setPen(QPen(QColor("#d5d8dc"), _mm(0.25)))
+    line = room.top() + label + _mm(8)
+    while line <= room.bottom():
+        painter.drawLine(room.left(), line, room.right(), line)
+        line += _mm(9)
+
+
 def _mm(millimetres: float) -> int:
     return round(millimetres / 25.4 * DPI)
 
@@ -398,7 +413,10 @@ def _draw_page(painter: QPainter, writer: QPdfWriter, page: HandoutPage, day: da
         painter.setFont(_font(points))
         if painter.boundingRect(room, flags, page.text).height() <= room.height():
             break
+    used = painter.boundingRect(room, flags, page.text).height() if page.text else 0
     painter.drawText(room, flags, page.text)
+    notes = y + used + _mm(8)
+    _draw_notes(painter, writer, QRect(0, notes, width, room.bottom() - notes))
 
     # The footer.
     painter.setFont(_font(8))

@@ -813,13 +813,101 @@
     }
     // Shown in presentation only (CSS): the map's own editing stays uncovered.
     storyCaption.classList.toggle("companion-story-on", !!story);
+    fitStoryCaption();
     scheduleDeclutter();
   }
 
-  /* The caption's height while it shows: a fitted extent stays above it. */
-  function captionHeight() {
-    if (!storyCaption || !story || !presenting) { return 0; }
-    return storyCaption.offsetHeight + 20;
+  /* A long text is written smaller (down to 60 %) until the caption holds it whole; a
+   * very long one may then take half the height. */
+  var CAPTION_SCALES = [1, 0.9, 0.8, 0.7, 0.6];
+
+  function fitStoryCaption() {
+    if (!storyCaption || !story || storyCaption.offsetParent === null) { return; }
+    var fits = function (scale) {
+      storyCaption.style.setProperty("--story-scale", String(scale));
+      return storyCaption.scrollHeight <= storyCaption.clientHeight + 1;
+    };
+    storyCaption.classList.remove("companion-story-long");
+    if (CAPTION_SCALES.some(fits)) { return; }
+    storyCaption.classList.add("companion-story-long");
+    CAPTION_SCALES.some(fits);
+  }
+
+  /* The padding a fitted extent keeps clear of the caption (bottom left) and the legend
+   * (bottom right): [left, top, right, bottom] in pixels. Beside both, above both, or
+   * beside one and above the other, whichever shows the extent largest. */
+  function storyPadding(bounds) {
+    var top = bannerHeight();
+    if (!storyCaption || !story || !presenting || storyCaption.offsetParent === null) {
+      return [0, top, 0, 0];
+    }
+    fitStoryCaption();
+    var capW = storyCaption.offsetWidth + 24, capH = storyCaption.offsetHeight + 20;
+    var legend = document.querySelector(".companion-legend");
+    var legW = 0, legH = 0;
+    if (legend && legend.offsetParent !== null) {
+      legW = legend.offsetWidth + 16;
+      legH = legend.offsetHeight + 16;
+    }
+    var candidates = [[capW, top, legW, 0], [capW, top, 0, legH], [0, top, legW, capH],
+      [0, top, 0, Math.max(capH, legH)]];
+    var best = null;
+    candidates.forEach(function (padding) {
+      var zoom = map.getBoundsZoom(bounds, false,
+        L.point(padding[0] + padding[2], padding[1] + padding[3]));
+      if (!best || zoom > best.zoom) { best = { zoom: zoom, padding: padding }; }
+    });
+    return best.padding;
+  }
+
+  /* A highlighted actor's name goes on its right, else its left, below or above: the
+   * first place on the screen clear of the map's boxes (the legend, the caption).
+   * Places are computed from the actor's point, not read from the page: a zoom's
+   * animation would show the name midway. */
+  var storyNames = [];  // {node, at}: each name and its actor's LatLng
+  var namesPending = false;
+  var nameSizes = window.ResizeObserver ? new ResizeObserver(function () {
+    scheduleStoryNames();
+  }) : null;
+
+  /* Once a frame at most, after what moves the map or resizes a name. */
+  function scheduleStoryNames() {
+    if (namesPending) { return; }
+    namesPending = true;
+    requestAnimationFrame(function () {
+      namesPending = false;
+      placeStoryNames();
+    });
+  }
+
+  function namePlaces(w, h, gap) {  // offsets of the name's top left from its point
+    return [[gap, -h / 2], [-gap - w, -h / 2], [-w / 2, gap], [-w / 2, -gap - h]];
+  }
+
+  function placeStoryNames() {
+    if (!storyNames.length) { return; }
+    var frame = map.getContainer().getBoundingClientRect();
+    var screen = { l: frame.left, t: frame.top, r: frame.right, b: frame.bottom };
+    var boxes = [];
+    document.querySelectorAll(".leaflet-control").forEach(function (node) {
+      if (node.offsetParent !== null) { boxes.push(box(node)); }
+    });
+    var banner = document.getElementById("companion-banner");
+    if (banner && !banner.hidden && presenting) { boxes.push(box(banner)); }
+    var gap = presenting ? 28 : 24;  // clear of the ring
+    storyNames.forEach(function (name) {
+      var point = map.latLngToContainerPoint(name.at);
+      var w = name.node.offsetWidth, h = name.node.offsetHeight;
+      var places = namePlaces(w, h, gap);
+      var chosen = places.filter(function (offset) {
+        var l = frame.left + point.x + offset[0], t = frame.top + point.y + offset[1];
+        var at = { l: l, t: t, r: l + w, b: t + h };
+        var inside = at.l >= screen.l && at.r <= screen.r && at.t >= screen.t && at.b <= screen.b;
+        return inside && !boxes.some(function (other) { return overlaps(at, other); });
+      })[0] || places[0];  // nowhere clear: on its right
+      name.node.style.left = Math.round(chosen[0]) + "px";
+      name.node.style.top = Math.round(chosen[1]) + "px";
+    });
   }
 
   function featureLatLng(feature) {
@@ -835,13 +923,17 @@
     if (!storyLayer) {
       storyLayer = L.layerGroup().addTo(map);
       storyRenderer = L.svg({ pane: storyPane(), padding: 0.5 });  // vector in a PDF too
+      map.on("move moveend zoomend resize viewreset", scheduleStoryNames);
     }
     storyLayer.clearLayers();
+    storyNames = [];
+    if (nameSizes) { nameSizes.disconnect(); }
     status.storyActors = [];
     status.storyLinks = 0;
     storyLinkTypesDrawn = {};
     drawStoryShapes();
     if (lastLineLegend) { updateLineLegend(lastLineLegend[0], lastLineLegend[1]); }
+    placeStoryNames();
   }
 
   function drawStoryShapes() {
@@ -882,9 +974,11 @@
         if (marker) { openCard(marker); }
       });
       storyLayer.addLayer(dot);
+      var name = el("span", "companion-story-name-text", p.name);
       storyLayer.addLayer(L.marker(at, { pane: storyPane(), interactive: false, keyboard: false,
-        icon: L.divIcon({ className: "companion-story-name", iconSize: null,
-          html: el("span", "companion-story-name-text", p.name) }) }));
+        icon: L.divIcon({ className: "companion-story-name", iconSize: null, html: name }) }));
+      storyNames.push({ node: name, at: at });
+      if (nameSizes) { nameSizes.observe(name); }  // its font may change (presentation)
       status.storyActors.push(key);
     });
   }
@@ -922,8 +1016,10 @@
   var fitted = null;
 
   function fit(box) {
-    map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { animate: false,
-      paddingTopLeft: [0, bannerHeight()], paddingBottomRight: [0, captionHeight()] });
+    var bounds = L.latLngBounds([[box[0], box[1]], [box[2], box[3]]]);
+    var padding = storyPadding(bounds);  // the banner; a story step's caption and legend
+    map.fitBounds(bounds, { animate: false, paddingTopLeft: [padding[0], padding[1]],
+      paddingBottomRight: [padding[2], padding[3]] });
   }
 
   function fitBounds(box) {

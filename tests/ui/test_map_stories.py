@@ -346,8 +346,14 @@ def test_presenting_a_story_steps_through_it_with_the_presenters_keys(
         return amber_near(image, point) > 10 and inner.lightness() > 235 and amber(edge)
 
     grab_until(qtbot, view, drawn).save(str(tmp_path / "story-step-1.png"))
+    # École's name: near its ring but clear of it, on screen, clear of the map's boxes.
     name = rect_of(qtbot, view, ".companion-story-name-text")
-    assert point[0] < name[0] < point[0] + 60 and name[1] < point[1] < name[3]  # beside it
+    assert abs((name[0] + name[2]) / 2 - point[0]) < 300 and abs(name[1] - point[1]) < 80
+    assert not (name[0] < point[0] + 18 and name[2] > point[0] - 18 and name[1] < point[1] + 18
+                and name[3] > point[1] - 18)  # fmt: skip
+    assert 0 <= name[0] and name[2] <= view.width() and 0 <= name[1]
+    for other in (rect_of(qtbot, view, ".companion-legend"), caption):
+        assert name[2] < other[0] or name[0] > other[2] or name[3] < other[1] or name[1] > other[3]
 
     # A highlighted actor answers a click, even inside a cluster (at 800 × 800, École and
     # its neighbour are one): its card opens.
@@ -379,10 +385,21 @@ def test_presenting_a_story_steps_through_it_with_the_presenters_keys(
     qtbot.waitUntil(lambda: shows("2 / 3"), timeout=10_000)
 
     QTest.keyClick(target, Qt.Key.Key_Escape)
+    assert page.stories.steps.currentRow() == 1  # the panel follows: step 2 was on screen
     assert not page.presentation.active and not page.window().isFullScreen()
     status = story_status(qtbot, view)
     assert not status["shown"] and status["actors"] == [] and not status["captionVisible"]
     assert page.side.isVisible()
+
+
+CAPTION_BOX = (
+    "JSON.stringify((function (e) { var r = e.getBoundingClientRect();"
+    " return {w: r.width, h: r.height, title: parseFloat("
+    "getComputedStyle(e.querySelector('.companion-story-title')).fontSize),"
+    " text: parseFloat(getComputedStyle(e.querySelector('.companion-story-text')).fontSize),"
+    " overflow: e.scrollHeight > e.clientHeight + 1}; })"
+    "(document.querySelector('.companion-story-caption')))"
+)
 
 
 @pytest.mark.parametrize("size", [QSize(1920, 1080), QSize(1366, 768)])
@@ -392,22 +409,27 @@ def test_the_caption_fits_a_projector_and_a_laptop(qtbot, map_page, store, story
     page.resize(size)
     page.presentation.play(get_story(store, story))
     qtbot.waitUntil(lambda: story_status(qtbot, view)["captionVisible"], timeout=10_000)
-    qtbot.waitUntil(lambda: view.width() == size.width(), timeout=10_000)
-    box = json.loads(
-        js(
-            qtbot,
-            view,
-            "JSON.stringify((function (e) { var r = e.getBoundingClientRect();"
-            " return {w: r.width, h: r.height, top: r.top, font: parseFloat("
-            "getComputedStyle(e.querySelector('.companion-story-title')).fontSize),"
-            " text: parseFloat(getComputedStyle(e.querySelector('.companion-story-text'))"
-            ".fontSize), overflow: e.scrollHeight > e.clientHeight + 1}; })"
-            "(document.querySelector('.companion-story-caption')))",
-        )
-    )
-    assert box["font"] >= 24 and box["text"] >= 18  # readable from the back of a room
+    sized = SIZED.format(width=size.width())
+    qtbot.waitUntil(lambda: js(qtbot, view, sized) is True, timeout=10_000)
+    box = json.loads(js(qtbot, view, CAPTION_BOX))
+    assert box["title"] >= 32 and box["text"] >= 24  # readable from the back of a room
     assert box["w"] <= 0.5 * size.width() and box["h"] <= 0.36 * size.height()
     assert not box["overflow"]  # the whole text shows
+    # The step fits beside the caption, as large as without it on a wide screen.
+    qtbot.waitUntil(lambda: inside(page_bounds(qtbot, view), LYON, slack=0.01), timeout=10_000)
+    left = json.loads(
+        js(qtbot, view, "JSON.stringify(companionMap.map().latLngToContainerPoint([45.70, 4.77]))")
+    )
+    assert left["x"] >= rect_of(qtbot, view, ".companion-story-caption")[2]
+
+    # A long text is written smaller until the caption holds it whole.
+    long_text = " ".join(["Une alliance de quartier, ses jardins et ses écoles."] * 12)
+    view.show_story({"title": "Un long récit", "text": long_text, "counter": "1 / 1",
+                     "actors": [], "links": []})  # fmt: skip
+    qtbot.waitUntil(lambda: "Un long récit" in story_status(qtbot, view)["caption"])
+    box = json.loads(js(qtbot, view, CAPTION_BOX))
+    assert not box["overflow"] and 24 * 0.6 <= box["text"] < 24
+    assert box["h"] <= 0.5 * size.height()
 
 
 def test_the_handout_has_one_page_per_step(qtbot, map_page, store, story, tmp_path) -> None:
