@@ -930,9 +930,13 @@
     if (nameSizes) { nameSizes.disconnect(); }
     status.storyActors = [];
     status.storyLinks = 0;
+    var hadLinks = status.storyLinkTypes > 0;
     storyLinkTypesDrawn = {};
     drawStoryShapes();
-    if (lastLineLegend) { updateLineLegend(lastLineLegend[0], lastLineLegend[1]); }
+    status.storyLinkTypes = Object.keys(storyLinkTypesDrawn).length;
+    if (lastLineLegend && (hadLinks || status.storyLinkTypes)) {
+      updateLineLegend(lastLineLegend[0], lastLineLegend[1]);  // the links' types in it, or out
+    }
     placeStoryNames();
   }
 

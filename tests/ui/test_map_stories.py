@@ -110,6 +110,15 @@ def type_text(widget, text: str) -> None:
             QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
 
 
+def choose_in_menu(qtbot, button, action) -> None:
+    """Press ``button`` (its menu pops up on the press), then click ``action`` in it."""
+    menu = button.menu()
+    QTest.mousePress(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
+    qtbot.waitUntil(menu.isVisible)
+    QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+    qtbot.waitUntil(lambda: not menu.isVisible())
+
+
 def story_status(qtbot, view) -> dict:
     return json.loads(js(qtbot, view, STORY_STATUS))
 
@@ -255,6 +264,36 @@ def test_a_story_is_built_from_the_map_and_edited_in_the_atelier(
     click(panel.confirmation.button(QMessageBox.StandardButton.Yes))
     assert [s.title for s in steps_of(store, story.id)] == ["La France"]
     assert store.journal.last().label == "Supprimer l'étape « Les jardins lyonnais »"
+
+
+def test_a_story_is_shared_renamed_and_deleted_from_its_menu(qtbot, map_page, store) -> None:
+    panel = map_page.stories
+    story = create_story(store, "Brouillon")
+    add_step(store, story.id, StoryStep(title="Un", bounds=LYON))
+    panel.refresh(select=story.id)
+    messages: list[str] = []
+    panel.status_message.connect(messages.append)
+
+    choose_in_menu(qtbot, panel.more_button, panel.share_action)
+    assert get_story(store, story.id).shared and panel.share_action.isChecked()
+    assert messages[-1] == "Le récit « Brouillon » sera partagé à la prochaine synchronisation."
+
+    choose_in_menu(qtbot, panel.more_button, panel.rename_action)
+    dialog = panel.dialog
+    assert dialog is not None and dialog.isVisible() and dialog.name.text() == "Brouillon"
+    dialog.name.clear()
+    type_text(dialog.name, "Notre quartier")
+    QTest.keyClick(dialog.name, Qt.Key.Key_Return)
+    assert get_story(store, story.id).name == "Notre quartier"
+    assert panel.stories.currentText() == "Notre quartier"
+
+    choose_in_menu(qtbot, panel.more_button, panel.delete_story_action)
+    box = panel.confirmation
+    assert isinstance(box, QMessageBox) and "Notre quartier" in box.text()
+    click(box.button(QMessageBox.StandardButton.Yes))
+    assert list_stories(store) == [] and panel.stories.count() == 0
+    assert not panel.add_button.isEnabled() and not panel.play_button.isEnabled()
+    assert messages[-1] == "Supprimer le récit « Notre quartier » — Ctrl+Z pour annuler"
 
 
 def test_a_deleted_step_comes_back_with_ctrl_z(qtbot, network) -> None:
