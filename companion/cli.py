@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from companion import __version__
+from companion.domain import ACTOR_KINDS
 from companion.errors import CompanionError
 from companion.i18n import _, set_language, system_language
 from companion.paths import default_data_dir
@@ -98,7 +99,25 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--view", metavar="NOM", help=_("exporter une vue enregistrée"))
     export.add_argument("--title", metavar="TITRE", help=_("titre écrit sur la carte"))
     export.add_argument(
-        "--paper", choices=("a4", "a3"), default="a4", help=_("PDF : papier, en paysage (a4)")
+        "--paper", choices=("a4", "a3", "a0"), default="a4", help=_("PDF : papier (a4)")
+    )
+    export.add_argument(
+        "--orientation",
+        choices=("landscape", "portrait"),
+        default="landscape",
+        help=_("PDF : paysage (landscape, par défaut) ou portrait"),
+    )
+    export.add_argument(
+        "--departement",
+        metavar="CODE",
+        help=_("seulement les acteurs de ce département (code : 74, 2A, 971…)"),
+    )
+    export.add_argument(
+        "--kind",
+        action="append",
+        choices=list(ACTOR_KINDS),
+        metavar="TYPE",
+        help=_("seulement ce type d'acteurs (catalyseur, association…) ; répétable"),
     )
     export.add_argument("--width", type=int, default=1600, metavar="PX", help=_("PNG : largeur"))
     export.add_argument("--height", type=int, default=1000, metavar="PX", help=_("PNG : hauteur"))
@@ -274,6 +293,8 @@ def _map(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _map_export(args: argparse.Namespace, data_dir: Path) -> int:
+    from dataclasses import replace
+
     from companion.app.datafolder import open_existing_store
     from companion.maps.export_html import ExportOptions, check_output_path, export_html
     from companion.maps.filters import MapFilter
@@ -291,9 +312,14 @@ def _map_export(args: argparse.Namespace, data_dir: Path) -> int:
         database = store.path
     finally:
         store.close()
+    spec = view.filter if view is not None else MapFilter()
+    if args.departement:
+        spec = replace(spec, departement=args.departement.strip().upper(), region="")
+    if args.kind:
+        spec = replace(spec, kinds=frozenset(args.kind))
     options = ExportOptions(
         title=args.title or (view.title if view is not None else ""),
-        filter=view.filter if view is not None else MapFilter(),
+        filter=spec,
         bounds=view.bounds if view is not None else None,
         include_contacts=args.include_contacts,
     )
@@ -336,7 +362,13 @@ def _render_map(
     # QtWebEngineWidgets (imported by map_export) must be loaded before the application exists.
     from companion.ui.map_export import RenderSettings, ensure_application, export_map
 
-    settings = RenderSettings(format=fmt, width=args.width, height=args.height, paper=args.paper)
+    settings = RenderSettings(
+        format=fmt,
+        width=args.width,
+        height=args.height,
+        paper=args.paper,
+        orientation=args.orientation,
+    )
     settings.check()  # before starting Qt: a bad size fails at once
     ensure_application()
     return export_map(database, out, fmt, options, settings)

@@ -8,7 +8,12 @@ import pytest
 
 from companion.maps import basemap
 from companion.maps.filters import MapFilter, page_state, tag_names, visible_actor_keys
-from companion.maps.payload import actors_geojson, relations_geojson
+from companion.maps.payload import (
+    actors_columns,
+    actors_geojson,
+    relations_columns,
+    relations_geojson,
+)
 from companion.store import Store
 
 PLACES = {
@@ -87,6 +92,36 @@ def test_actor_features_carry_what_the_map_shows_and_no_personal_data(store, ids
     assert by_actor[ids["fabrique"]]["properties"]["tags"] == ["numérique"]
     text = actors_geojson(store.conn).decode()
     assert "x.example" not in text and "063998" not in text
+
+
+def test_the_pages_columns_hold_what_the_geojson_holds(store, ids) -> None:
+    """The live page loads columns (smaller, parsed sooner); an export embeds GeoJSON:
+    the same actors and relations, field for field, and no personal data in either."""
+    store.add_actor("Près du centre", "autre", latitude=45.0, longitude=5.0)
+    columns = json.loads(actors_columns(store.conn))
+    features = json.loads(actors_geojson(store.conn))["features"]
+    assert len(columns["seq"]) == len(features) == 5
+    for i, feature in enumerate(features):
+        p = feature["properties"]
+        assert columns["seq"][i] == feature["id"]
+        assert [columns["lon"][i], columns["lat"][i]] == feature["geometry"]["coordinates"]
+        assert columns["id"][i] == p["actor_id"] and columns["name"][i] == p["name"]
+        assert columns["kinds"][columns["kind"][i]] == p["kind"]
+        assert columns["communes"][columns["commune"][i]] == p["commune"]
+        assert columns["departements"][columns["departement"][i]] == p["departement"]
+        assert columns["flags"][i] == p["private"] + 2 * p["approximate"]
+        tags = [columns["tagNames"][t] for t in columns["tags"][i] or []]
+        assert sorted(tags) == sorted(p["tags"])
+    assert b"x.example" not in actors_columns(store.conn)
+    lines = json.loads(relations_columns(store.conn))
+    geojson = json.loads(relations_geojson(store.conn))["features"]
+    assert [
+        (lines["source"][i], lines["target"][i], lines["types"][lines["type"][i]])
+        for i in range(len(lines["seq"]))
+    ] == [
+        (f["properties"]["source"], f["properties"]["target"], f["properties"]["type"])
+        for f in geojson
+    ]
 
 
 def test_hostile_names_survive_the_json_round_trip(store) -> None:

@@ -29,6 +29,7 @@ def folder(tmp_path) -> Path:
             "association",
             latitude=45.764,
             longitude=4.836,
+            departement="69",
             email="contact@ecole.example",
         )
         pole = store.add_actor("Pôle de catalyse", "catalyseur", latitude=48.39, longitude=-4.486)
@@ -198,6 +199,43 @@ def test_png_and_pdf_from_the_command_line(folder, tmp_path) -> None:
     box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
     assert box is not None
     assert abs(float(box.group(1)) - 1190.55) < 2 and abs(float(box.group(2)) - 841.89) < 2
+
+
+def test_an_a0_portrait_poster_of_one_departement(folder, tmp_path) -> None:
+    pdf = tmp_path / "affiche.pdf"
+    result = run_cli(
+        "map",
+        "export",
+        "--out",
+        str(pdf),
+        "--paper",
+        "a0",
+        "--orientation",
+        "portrait",
+        "--departement",
+        "69",
+        "--kind",
+        "association",
+        "--data",
+        str(folder),
+    )
+    assert result.returncode == 0, result.stderr
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf.read_bytes())
+    assert len(boxes) == 1  # one actor: the poster holds its index
+    width, height = (float(value) for value in boxes[0])
+    assert abs(width - 2383.94) < 3 and abs(height - 3370.39) < 3
+    # The filter reaches the page: the HTML of the same options holds that actor only.
+    page = tmp_path / "affiche.html"
+    assert (
+        main(["map", "export", "--out", str(page), "--departement", "69", "--data", str(folder)])
+        == 0
+    )
+    names = [
+        f["properties"]["name"] for f in data_blocks(page.read_text())["data-actors"]["features"]
+    ]
+    assert names == ["École des Jardins"]
+    result = run_cli("map", "export", "--out", str(pdf), "--orientation", "diagonale")
+    assert result.returncode == 2 and "diagonale" in result.stderr
 
 
 def test_bad_sizes_fail_before_starting_qt(folder, tmp_path) -> None:

@@ -46,7 +46,7 @@ def test_the_page_holds_configuration_not_data(store) -> None:
     assert "Acteur secret" not in html
     call = html.split("companionMap.start(", 1)[1]
     config = json.loads(call.split(", ", 1)[1].rsplit(");", 1)[0])
-    assert config["urls"]["actors"] == "companion://map/data/actors.geojson"
+    assert config["urls"]["actors"] == "companion://map/data/actors.json"
     assert config["kindLabels"]["collectivite"] == "Collectivité"
 
 
@@ -97,11 +97,11 @@ def test_nothing_outside_the_mounts_is_served(tmp_path) -> None:
 def test_data_answers_read_the_store(store) -> None:
     store.add_actor("Ici", "association", latitude=45.0, longitude=5.0)
     server = MapServer(store.path)
-    assert MapServer.is_slow("data/actors.geojson") and MapServer.is_slow("index.html")
+    assert MapServer.is_slow("data/actors.json") and MapServer.is_slow("index.html")
     assert not MapServer.is_slow("vendor/leaflet/leaflet.js")
-    actors = server.respond("data/actors.geojson")
-    assert actors is not None and actors.mime == "application/geo+json"
-    assert [f["properties"]["name"] for f in json.loads(actors.body)["features"]] == ["Ici"]
+    actors = server.respond("data/actors.json")
+    assert actors is not None and actors.mime == "application/json"
+    assert json.loads(actors.body)["name"] == ["Ici"]  # columns: see payload.actors_columns
     labels = server.respond("data/labels.geojson")
     assert labels is not None and len(json.loads(labels.body)["features"]) == 119
     page = server.respond("index.html?x=1")

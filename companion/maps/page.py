@@ -16,6 +16,7 @@ from companion.domain import ACTOR_KINDS, RELATION_TYPES, label
 from companion.i18n import _, current_language
 from companion.maps import assets
 from companion.maps.escape import script_json
+from companion.maps.extents import METROPOLE
 from companion.maps.glyphs import font_file, kind_glyphs
 from companion.maps.style import BASEMAP, KIND_COLOURS, RELATION_STYLES
 
@@ -28,8 +29,8 @@ DEPARTEMENT_LABELS_ZOOM = 7
 
 _BUILDING = threading.Lock()
 DATA_URLS = {
-    "actors": assets.url("data/actors.geojson"),
-    "relations": assets.url("data/relations.geojson"),
+    "actors": assets.url("data/actors.json"),  # columns: see payload.actors_columns
+    "relations": assets.url("data/relations.json"),
     "labels": assets.url("data/labels.geojson"),
     "france": assets.url("boundaries/france.geojson"),
     "regions": assets.url("boundaries/regions.geojson"),
@@ -49,6 +50,7 @@ def page_config() -> dict[str, Any]:
         "relationStyles": RELATION_STYLES,
         "relationLabels": {code: label(RELATION_TYPES, code) for code in RELATION_TYPES},
         "relations": "auto",  # until the app sends its filter (see maps/filters.py)
+        "metropole": list(METROPOLE),
         "basemap": BASEMAP,
         "zoom": {
             "regionLabels": REGION_LABELS_ZOOM,
@@ -74,6 +76,10 @@ def page_config() -> dict[str, Any]:
             "secondDegree": _("Liens de 2e degré"),
             "firstDegree": _("Liens directs seulement"),
             # One and several (the page picks): lines across the ocean are not drawn.
+            "insetTitle": [
+                _("{name} : {n} acteur — cliquez pour y aller"),
+                _("{name} : {n} acteurs — cliquez pour y aller"),
+            ],
             "overseasNotDrawn": [
                 _("{n} relation avec l'outre-mer n'est pas tracée"),
                 _("{n} relations avec l'outre-mer ne sont pas tracées"),
@@ -107,6 +113,8 @@ def _build_page(language: str) -> str:
         minZoom=MIN_ZOOM,
         maxZoom=MAX_ZOOM,
         prefer_canvas=True,
+        # Quarter steps: a fit fills the window (France on a projector), + and - still whole.
+        zoomSnap=0.25,
         attribution_control=False,
         world_copy_jump=False,
     )

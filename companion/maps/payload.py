@@ -117,6 +117,85 @@ def relations_geojson(conn: sqlite3.Connection) -> bytes:
     return _collection(conn, RELATIONS_SQL)
 
 
+def actors_columns(conn: sqlite3.Connection) -> bytes:
+    """The same actors as ``actors_geojson``, as columns: what the live page loads.
+
+    A third of GeoJSON's size and parsed in a fraction of its time (100,000 actors:
+    about 11 MB against 32): texts that repeat (kinds, communes, départements, tags)
+    are sent once and referred to by their index; ``flags`` holds 1 for private,
+    2 for approximate. The page makes the same features of it (``map.js``)."""
+    _commune_centres(conn)
+    rows = conn.execute(
+        """
+        SELECT a.seq, a.id, a.name, a.kind, coalesce(a.commune, ''),
+               coalesce(a.departement, ''),
+               (a.visibility = 'private') + 2 * (c.insee IS NOT NULL),
+               round(a.latitude, 5), round(a.longitude, 5)
+        FROM actors a
+        LEFT JOIN temp.commune_centres c ON c.insee = a.insee_code
+            AND abs(c.latitude - a.latitude) < 1e-5 AND abs(c.longitude - a.longitude) < 1e-5
+        WHERE a.deleted = 0 AND a.latitude IS NOT NULL AND a.longitude IS NOT NULL
+        ORDER BY a.seq
+        """
+    ).fetchall()
+    names = ("seq", "id", "name", "kind", "commune", "departement", "flags", "lat", "lon")
+    columns = (
+        dict(zip(names, (list(column) for column in zip(*rows, strict=True)), strict=True))
+        if rows
+        else {name: [] for name in names}
+    )
+    tables = {}
+    for column, table in (
+        ("kind", "kinds"),
+        ("commune", "communes"),
+        ("departement", "departements"),
+    ):
+        values: dict[str, int] = {}
+        columns[column] = [values.setdefault(value, len(values)) for value in columns[column]]
+        tables[table] = list(values)
+    # Tags by the actor's id and the tag's (no join, no sort: both are looked up here).
+    tag_names = dict(conn.execute("SELECT id, name FROM tags WHERE deleted = 0"))
+    tag_index: dict[str, int] = {}
+    by_actor: dict[str, list[int]] = {}
+    for actor_id, tag_id in conn.execute("SELECT actor_id, tag_id FROM actor_tags"):
+        name = tag_names.get(tag_id)
+        if name is not None:
+            by_actor.setdefault(actor_id, []).append(tag_index.setdefault(name, len(tag_index)))
+    data = {
+        "format": "columns",
+        **columns,
+        **tables,
+        "tagNames": list(tag_index),
+        "tags": [by_actor.get(actor_id, 0) for actor_id in columns["id"]],
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def relations_columns(conn: sqlite3.Connection) -> bytes:
+    """The same relations as ``relations_geojson``, as columns of the two ends' keys
+    (the page has their places): about a fifth of its size."""
+    types: dict[str, int] = {}
+    columns: dict[str, list] = {"seq": [], "type": [], "source": [], "target": []}
+    rows = conn.execute(
+        """
+        SELECT r.seq, r.type, s.seq, t.seq FROM relations r
+        JOIN actors s ON s.id = r.source_id
+        JOIN actors t ON t.id = r.target_id
+        WHERE r.deleted = 0 AND s.deleted = 0 AND t.deleted = 0
+          AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL
+          AND t.latitude IS NOT NULL AND t.longitude IS NOT NULL
+        ORDER BY r.seq
+        """
+    )
+    for seq, kind, source, target in rows:
+        columns["seq"].append(seq)
+        columns["type"].append(types.setdefault(kind, len(types)))
+        columns["source"].append(source)
+        columns["target"].append(target)
+    data = {"format": "columns", **columns, "types": list(types)}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def actor_keys(conn: sqlite3.Connection, actor_ids: list[str]) -> list[int]:
     """The page's keys (local ``seq``, the features' ids) of those live actors that have a
     place on the map."""

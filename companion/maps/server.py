@@ -53,8 +53,8 @@ def _labels() -> bytes:
 
 # Built on request, from the store or from the built outlines.
 _STORE_DATA: dict[str, Callable[[sqlite3.Connection], bytes]] = {
-    "data/actors.geojson": payload.actors_geojson,
-    "data/relations.geojson": payload.relations_geojson,
+    "data/actors.json": payload.actors_columns,
+    "data/relations.json": payload.relations_columns,
 }
 _BUILT_DATA: dict[str, Callable[[], bytes]] = {"data/labels.geojson": _labels}
 
@@ -63,8 +63,8 @@ _BUILT_DATA: dict[str, Callable[[], bytes]] = {"data/labels.geojson": _labels}
 # web engine starts, the map is drawn sooner.
 FIRST_REQUESTS = (
     assets.PAGE_PATH,
-    "data/actors.geojson",
-    "data/relations.geojson",
+    "data/actors.json",
+    "data/relations.json",
     "data/labels.geojson",
 )
 

@@ -58,16 +58,20 @@ from companion.maps.export_html import (
     export_html,
     write_file,
 )
+from companion.maps.paper import PaperError, Sheet, check_paper, paper_sheet, picture_sheet
 from companion.ui.jobs import Job, run_in_background
 
 FORMATS = ("html", "png", "pdf")
-PAPERS = {"a4": QPageSize.PageSizeId.A4, "a3": QPageSize.PageSizeId.A3}
+PAPERS = {
+    "a4": QPageSize.PageSizeId.A4,
+    "a3": QPageSize.PageSizeId.A3,
+    "a0": QPageSize.PageSizeId.A0,
+}
 DEFAULT_SIZE = (1600, 1000)
 MIN_SIDE = 200
 MAX_SIDE = 4000
-PAGE_MARGIN_MM = 8.0
-# Canvases drawn at this many pixels per CSS pixel for the PDF (about 180 dpi on paper).
-PDF_PIXEL_RATIO = 2.0
+# A picture grows below its map to hold the whole index, up to this height.
+MAX_PICTURE_HEIGHT = 16_000
 RENDER_TIMEOUT_MS = 90_000
 POLL_MS = 50
 # A drawn map has sea, land, borders, labels and markers: far more colours than this.
@@ -76,19 +80,22 @@ MIN_DISTINCT_COLOURS = 12
 
 @dataclass(frozen=True)
 class RenderSettings:
-    """How to render: format, picture size (PNG) or paper (PDF)."""
+    """How to render: format, picture size (PNG) or paper and orientation (PDF)."""
 
     format: str = "png"  # "png" or "pdf"
     width: int = DEFAULT_SIZE[0]
     height: int = DEFAULT_SIZE[1]
-    paper: str = "a4"  # "a4" or "a3", always landscape
+    paper: str = "a4"  # "a4", "a3" or "a0"
+    orientation: str = "landscape"  # or "portrait"
 
     def check(self) -> None:
         """ExportError (French) for a format, size or paper this module does not make."""
         if self.format not in ("png", "pdf"):
             raise ExportError(_("Format d'export inconnu : « {value} »").format(value=self.format))
-        if self.paper not in PAPERS:
-            raise ExportError(_("Format de papier inconnu : « {value} »").format(value=self.paper))
+        try:
+            check_paper(self.paper, self.orientation)
+        except PaperError as error:
+            raise ExportError(str(error)) from None
         for side in (self.width, self.height) if self.format == "png" else ():
             if not MIN_SIDE <= side <= MAX_SIDE:
                 raise ExportError(
@@ -98,26 +105,34 @@ class RenderSettings:
                 )
 
 
-def page_layout(paper: str) -> QPageLayout:
-    """The PDF's page: A4 or A3, landscape, with small margins."""
-    margins = QMarginsF(PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM)
+def page_layout(paper: str, orientation: str = "landscape") -> QPageLayout:
+    """The PDF's page: the whole sheet (the page draws its own margins, ``maps/paper.py``)."""
     return QPageLayout(
         QPageSize(PAPERS[paper]),
-        QPageLayout.Orientation.Landscape,
-        margins,
+        QPageLayout.Orientation.Landscape
+        if orientation == "landscape"
+        else QPageLayout.Orientation.Portrait,
+        QMarginsF(0, 0, 0, 0),
         QPageLayout.Unit.Millimeter,
     )
 
 
+def sheet_of(settings: RenderSettings) -> Sheet:
+    """The sheet the page is laid out on: a page of paper (PDF) or the picture (PNG)."""
+    if settings.format == "pdf":
+        return paper_sheet(settings.paper, settings.orientation)
+    return picture_sheet(settings.width, settings.height)
+
+
 def view_size(settings: RenderSettings) -> QSize:
-    """The page's size in CSS pixels: the picture's, or the printable area of the paper.
+    """The page's size in CSS pixels: the picture's, or one sheet of the paper.
 
     For the PDF the page is laid out on screen at exactly the size it is printed
     at (96 CSS pixels an inch), so Leaflet never has to redraw for print.
     """
     if settings.format == "pdf":
-        rect = page_layout(settings.paper).paintRectPixels(96)
-        return QSize(rect.width(), rect.height())
+        sheet = sheet_of(settings)
+        return QSize(round(sheet.width), round(sheet.height))
     return QSize(settings.width, settings.height)
 
 
@@ -128,6 +143,19 @@ def distinct_colours(image: QImage, step: int = 9) -> int:
         for x in range(0, image.width(), step):
             colours.add(image.pixel(x, y))
     return len(colours)
+
+
+def _shows(image: QImage, sentinel: list[int] | None) -> bool:
+    """Whether the page's sentinels (painted with its final layout, in its top-left and
+    bottom-left corners) are both in the picture: else it is an older frame."""
+    if not sentinel:
+        return True
+    for y in (0, image.height() - 1):
+        colour = image.pixelColor(0, y)
+        found = (colour.red(), colour.green(), colour.blue())
+        if any(abs(a - b) > 2 for a, b in zip(found, sentinel, strict=True)):
+            return False
+    return True
 
 
 class LocalOnly(QWebEngineUrlRequestInterceptor):
@@ -279,20 +307,28 @@ class MapRenderer(QObject):
             self._timer.start(POLL_MS)
             return
         if self.settings.format == "png":
-            self._save_png()
+            self._save_png(status)
         else:
             self.progress.emit(1, 2, _("Mise en page du PDF…"))
             target = self._temporary_output()
-            self.view.page().printToPdf(str(target), page_layout(self.settings.paper))
+            layout = page_layout(self.settings.paper, self.settings.orientation)
+            self.view.page().printToPdf(str(target), layout)
 
-    def _save_png(self) -> None:
+    def _save_png(self, status: dict) -> None:
         assert self.view is not None
-        image = self.view.grab().toImage()
-        if distinct_colours(image) < MIN_DISTINCT_COLOURS:
-            # Drawn in the page, not yet composited: look again shortly.
+        # A picture whose index did not fit beside the map grew to hold it below.
+        width, height = status.get("size") or (self.settings.width, self.settings.height)
+        wanted = QSize(round(width), min(round(height), MAX_PICTURE_HEIGHT))
+        if self.view.size() != wanted:
+            self.view.resize(wanted)
             self._timer.start(POLL_MS)
             return
-        wanted = QSize(self.settings.width, self.settings.height)
+        image = self.view.grab().toImage()
+        sentinel = status.get("sentinel")
+        if distinct_colours(image) < MIN_DISTINCT_COLOURS or not _shows(image, sentinel):
+            # Drawn in the page, not yet composited (the grab is an older frame): again shortly.
+            self._timer.start(POLL_MS)
+            return
         if image.size() != wanted:  # a screen with more pixels per point
             image = image.scaled(
                 wanted,
@@ -374,8 +410,8 @@ def _connect(database: Path) -> sqlite3.Connection:
 
 
 def _page_options(options: ExportOptions, settings: RenderSettings) -> ExportOptions:
-    ratio = PDF_PIXEL_RATIO if settings.format == "pdf" else options.pixel_ratio
-    return replace(options, static=True, pixel_ratio=ratio)
+    # Paper is drawn as vectors (SVG): no canvas to sharpen, never contacts.
+    return replace(options, static=True, sheet=sheet_of(settings), include_contacts=False)
 
 
 def build_page_html(

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from companion.i18n import _
 from companion.maps.export_html import Bounds, ExportOptions
 from companion.maps.filters import MapFilter
+from companion.maps.paper import orientation_names, paper_names
 from companion.store import Store
 from companion.ui.map_export import DEFAULT_SIZE, MAX_SIDE, MIN_SIDE, MapExport, RenderSettings
 
@@ -165,8 +166,27 @@ class MapExportDialog(QDialog):
         self.size_widget = QWidget()
         self.size_widget.setLayout(size_row)
         self.paper = QComboBox()
-        self.paper.addItem(_("A4 paysage"), "a4")
-        self.paper.addItem(_("A3 paysage"), "a3")
+        for code, name in paper_names().items():
+            self.paper.addItem(name, code)
+        self.orientation = QComboBox()
+        for code, name in orientation_names().items():
+            self.orientation.addItem(name, code)
+        paper_row = QHBoxLayout()
+        paper_row.setContentsMargins(0, 0, 0, 0)
+        paper_row.addWidget(self.paper)
+        paper_row.addWidget(self.orientation)
+        paper_row.addStretch(1)
+        self.paper_widget = QWidget()
+        self.paper_widget.setLayout(paper_row)
+        self.paper_hint = QLabel(
+            _(
+                "Sur papier et en image, chaque acteur est numéroté, avec l'index des numéros, "
+                "les légendes et l'échelle. Un long index continue sur d'autres pages (PDF) "
+                "ou sous la carte (l'image s'allonge)."
+            )
+        )
+        self.paper_hint.setWordWrap(True)
+        self.paper_hint.setStyleSheet("color: palette(placeholder-text);")
 
         self.keep_extent = QCheckBox(_("Garder l'emprise affichée"))
         self.keep_extent.setToolTip(
@@ -193,7 +213,7 @@ class MapExportDialog(QDialog):
         form.addRow(_("Fichier :"), file_row)
         form.addRow(_("Titre :"), self.title)
         form.addRow(_("Taille :"), self.size_widget)
-        form.addRow(_("Papier :"), self.paper)
+        form.addRow(_("Papier :"), self.paper_widget)
         self.form = form
 
         self.progress = QProgressBar()
@@ -216,6 +236,7 @@ class MapExportDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.paper_hint)
         layout.addWidget(self.keep_extent)
         layout.addWidget(self.contacts)
         layout.addWidget(self.contacts_warning)
@@ -252,7 +273,8 @@ class MapExportDialog(QDialog):
     def _update(self) -> None:
         fmt = self.current_format()
         self.form.setRowVisible(self.size_widget, fmt == "png")
-        self.form.setRowVisible(self.paper, fmt == "pdf")
+        self.form.setRowVisible(self.paper_widget, fmt == "pdf")
+        self.paper_hint.setVisible(fmt != "html")
         # Contacts only show in the cards of the interactive page.
         self.contacts.setEnabled(fmt == "html")
         self.contacts_warning.setVisible(fmt == "html" and self.contacts.isChecked())
@@ -291,6 +313,7 @@ class MapExportDialog(QDialog):
             width=self.width_box.value(),
             height=self.height_box.value(),
             paper=str(self.paper.currentData()),
+            orientation=str(self.orientation.currentData()),
         )
 
     # -- running --------------------------------------------------------------------
@@ -355,7 +378,7 @@ class MapExportDialog(QDialog):
             self.title,
             self.keep_extent,
             self.size_widget,
-            self.paper,
+            self.paper_widget,
             self.export_button,
         ):
             widget.setEnabled(not running)

@@ -85,6 +85,7 @@ class MapView(QWebEngineView):
         self.is_ready = False
         self.is_drawn = False
         self.last_applied: dict[str, Any] = {}
+        self.last_card_painted: dict[str, Any] = {}  # the card last shown: its actorId
         self.last_painted: dict[str, Any] = {}
         self.bounds: Bounds | None = None  # the extent on screen, as the page last reported
         self.pending_bounds: Bounds | None = None  # to fit once the page is ready
@@ -285,6 +286,8 @@ class MapView(QWebEngineView):
             self.painted.emit(detail)
         elif name == "opened" and isinstance(detail.get("actorId"), str):
             self.actor_opened.emit(detail["actorId"])
+        elif name == "cardPainted":
+            self.last_card_painted = detail
         elif name == "shown":
             asked, shown = detail.get("asked"), detail.get("shown")
             if isinstance(asked, int) and isinstance(shown, int):

@@ -1,10 +1,11 @@
 """A story's handout: one A4 page per step, its map, step number, title and text (PDF).
 
-Each step's map is the map export's own page (``maps/export_html.py`` through
-``ui/map_export.build_page_html``), built in a background job with the step's
-filter and extent, the step's highlighted actors and links added to the page's
-configuration (``config.story``, drawn by ``map.js``), and printed offscreen to a
-one-page PDF by ``map_export.MapRenderer``, one step after the other. The pages
+Each step's map is the map export's own page (``maps/export_html.build_export_html``,
+as on screen: no sheet of paper, whose numbered index would run to further pages),
+built in a background job with the step's filter and extent, the step's highlighted
+actors and links added to the page's configuration (``config.story``, drawn by
+``map.js``), and printed offscreen to a one-page PDF by ``map_export.MapRenderer``,
+one step after the other. The pages
 are then laid out here with QPainter on a QPdfWriter: the map (rendered from that
 PDF by QtPdf at print resolution), and the words as real text. The file is written
 whole or not at all. Contacts never appear (the export leaves them out by default).
@@ -36,10 +37,16 @@ from PySide6.QtPdf import QPdfDocument
 
 from companion.i18n import _
 from companion.maps.escape import script_json
-from companion.maps.export_html import ExportError, ExportOptions, check_output_path, write_file
+from companion.maps.export_html import (
+    ExportError,
+    ExportOptions,
+    build_export_html,
+    check_output_path,
+    write_file,
+)
 from companion.maps.stories import Story, step_counter, step_highlight
 from companion.ui.jobs import Job, run_in_background
-from companion.ui.map_export import MapRenderer, RenderSettings, build_page_html
+from companion.ui.map_export import MapRenderer, RenderSettings
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +54,7 @@ DPI = 300  # the handout's resolution (its text stays text)
 MAP_DPI = 220  # the map's pixels on paper
 MARGIN_MM = 15.0
 MAP_SETTINGS = RenderSettings(format="pdf", paper="a4")  # A4 landscape: scaled into the page
+MAP_PIXEL_RATIO = 2.0  # the map's canvases, for print
 TEXT_POINTS = (12, 11, 10, 9)  # the step's text, smaller until it fits
 _CONFIG_BLOCK = re.compile(
     r'(<script type="application/json" id="companion-map-config">)(.*?)(</script>)', re.DOTALL
@@ -79,6 +87,9 @@ def with_story(html: str, story: dict) -> str:
         return html
     config = json.loads(match.group(2))
     config["story"] = story
+    # The page fitted the step's extent itself: the app's "whole country at start" would
+    # replace it once the basemap is drawn.
+    config["metropole"] = None
     block = match.group(1) + script_json(config) + match.group(3)
     return html[: match.start()] + block + html[match.end() :]
 
@@ -157,11 +168,17 @@ class StoryHandout(QObject):
         index = self._index
         step = self.story.steps[index]
         self.progress.emit(3 * index, self._total, self._message(_("préparation de la carte…")))
+        # The map as on screen (the export's page without a sheet of paper: a sheet's
+        # numbered index runs to further pages, a step has one), sharp in print, no
+        # contacts.
         options = ExportOptions(
             title=step.title or self.story.name,
             filter=step.filter,
             bounds=step.bounds,
             exported_on=self.exported_on,
+            static=True,
+            pixel_ratio=MAP_PIXEL_RATIO,
+            include_contacts=False,
         )
         database = self.database
 
@@ -172,9 +189,9 @@ class StoryHandout(QObject):
             conn = connect_file(database, read_only=True)
             try:
                 highlight = step_highlight(conn, step)
+                html = build_export_html(conn, options)
             finally:
                 conn.close()
-            html = build_page_html(database, options, MAP_SETTINGS)
             return with_story(html, {"title": step.title, "text": "", "counter": "", **highlight})
 
         self.job = run_in_background(build)

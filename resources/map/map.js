@@ -50,6 +50,7 @@
   var tileLayer = null;
   var attributionBox = null;
   var warming = null;  // timer creating the second group's markers ahead of the first filter
+  var shownKeys = new Set();  // the actors the last filter keeps
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -83,6 +84,12 @@
     if (!interactive) { pane.style.pointerEvents = "none"; }
   }
 
+  /* Canvases on screen; vectors (SVG) for paper, where nothing moves and print stays sharp. */
+  function renderer(pane, padding) {
+    return config.vector ? L.svg({ pane: pane, padding: 0 })
+      : L.canvas({ pane: pane, padding: padding });
+  }
+
   function toggle(layer, visible) {
     if (visible && !map.hasLayer(layer)) { layer.addTo(map); }
     if (!visible && map.hasLayer(layer)) { map.removeLayer(layer); }
@@ -92,14 +99,14 @@
 
   function drawBasemap(france, regions, departements, labels, neighbours) {
     var colours = config.basemap;
-    var renderer = L.canvas({ pane: "basemap", padding: 0.5 });
+    var fills = renderer("basemap", 0.5);
     // Borders above a tile basemap (the land fill stays beneath it, where tiles are missing).
-    var outlines = L.canvas({ pane: "outlines", padding: 0.5 });
+    var outlines = renderer("outlines", 0.5);
     var layers = [
-      L.geoJSON(neighbours, { renderer: renderer, interactive: false,
+      L.geoJSON(neighbours, { renderer: fills, interactive: false,
         style: { stroke: true, color: colours.neighbourBorder, weight: 0.8,
           fill: true, fillColor: colours.neighbourLand, fillOpacity: 1 } }),
-      L.geoJSON(france, { renderer: renderer, interactive: false,
+      L.geoJSON(france, { renderer: fills, interactive: false,
         style: { stroke: true, color: colours.regionBorder, weight: 1.2,
           fill: true, fillColor: colours.land, fillOpacity: 1 } }),
       L.geoJSON(departements, { renderer: outlines, interactive: false,
@@ -124,6 +131,8 @@
     });
     map.on("zoomend", updateLabels);
     updateLabels();
+    // Paper draws its own insets, numbered (export: config.overseasBoxes false).
+    if (config.overseasBoxes !== false) { drawInsets(departements); }
   }
 
   function updateLabels() {
@@ -140,8 +149,9 @@
    * around it), else stays hidden; régions before départements. Run once a frame at the
    * most, after what moves them (zoom, pan, clusters, presentation), reads before writes. */
   var declutterPending = false;
-  var LABEL_ROWS = [0, -1, 1];  // near its place: a name moved far would name another
-  var LABEL_COLUMNS = [0, -0.15, 0.15];
+  // Near its place (a name moved far would name another), clear of the counts if it can.
+  var LABEL_ROWS = [0, -1, 1, -1.6, 1.6];
+  var LABEL_COLUMNS = [0, -0.15, 0.15, -0.3, 0.3];
 
   function scheduleDeclutter() {
     if (declutterPending) { return; }
@@ -193,7 +203,9 @@
         return under === 0;
       });
     });
-    return best && best.under < 0.4 * width * height ? best : null;
+    // Paper (config.labelCover) hides a name its numbered discs would cut.
+    var most = config.labelCover === undefined ? 0.4 : config.labelCover;
+    return best && best.under <= most * width * height ? best : null;
   }
 
   function declutterLabels() {
@@ -209,7 +221,10 @@
     document.querySelectorAll(obstacles).forEach(function (node) {
       if (node.offsetParent !== null) { hard.push(box(node)); }
     });
-    document.querySelectorAll(".marker-cluster").forEach(function (node) { soft.push(box(node)); });
+    // Paper exports draw their numbered markers themselves (class companion-obstacle).
+    document.querySelectorAll(".marker-cluster, .companion-obstacle").forEach(function (node) {
+      soft.push(box(node));
+    });
     var moves = [];
     var hidden = 0;
     texts.forEach(function (text) {  // reads, and the places chosen
@@ -241,7 +256,10 @@
     status.tiles = tiles ? tiles.url : null;
     status.tileErrors = 0;
     if (tiles) {
-      var options = { pane: "tiles", minZoom: tiles.minZoom || 0,
+      // Below its first level (the whole country, fitted between two levels) a source's
+      // tiles are shown scaled down from that level, not left out.
+      var first = tiles.minZoom || 0;
+      var options = { pane: "tiles", minZoom: Math.max(0, first - 1.5), minNativeZoom: first,
         maxNativeZoom: tiles.maxZoom, maxZoom: map.getMaxZoom(), keepBuffer: 1 };
       if (tiles.bounds) {
         var b = tiles.bounds;  // west, south, east, north
@@ -271,7 +289,13 @@
 
   /* A circle marker with its kind's glyph drawn inside, on the same canvas, once
    * the glyph font has loaded (before, and where it cannot load, a plain circle). */
+  var markerScale = 1;  // larger in presentation, for a room (see setPresentation)
+
   var GlyphMarker = L.CircleMarker.extend({
+    _updateBounds: function () {
+      this._radius = this.options.radius * markerScale;
+      L.CircleMarker.prototype._updateBounds.call(this);
+    },
     _updatePath: function () {
       L.CircleMarker.prototype._updatePath.call(this);
       var glyph = glyphsReady && config.kindGlyphs[this.feature.properties.kind];
@@ -345,7 +369,8 @@
       },
       // Wider at the scale of the country: fewer bubbles, room for the régions' names.
       showCoverageOnHover: false, spiderfyOnMaxZoom: true,
-      maxClusterRadius: function (zoom) { return zoom <= 6 ? 70 : 45; },
+      // (a fractional zoom is clustered as the nearest whole one: 6.5 as 7, hence 7 here)
+      maxClusterRadius: function (zoom) { return zoom <= 7 ? 80 : 50; },
       removeOutsideVisibleBounds: true
     });
     group.cluster.on("click", onActorClick);
@@ -389,13 +414,17 @@
     features = new Map();
     actorKeys = [];
     catalystKeys = [];
+    overseasKeys = {};
     collection.features.forEach(function (feature) {
       features.set(feature.id, feature);
       actorKeys.push(feature.id);
       if (feature.properties.kind === "catalyseur") { catalystKeys.push(feature.id); }
+      var code = feature.properties.departement || "";
+      if (code.slice(0, 2) === "97") { (overseasKeys[code] = overseasKeys[code] || []).push(feature.id); }
     });
     groups.forEach(function (group) { map.removeLayer(group.cluster); });
-    groups = [makeGroup(), makeGroup()];
+    // Paper (config.clusters false): no marker here, the export draws every actor itself.
+    groups = config.clusters === false ? [] : [makeGroup(), makeGroup()];
     status.markers = actorKeys.length - catalystKeys.length;
     status.catalysts = catalystKeys.length;
   }
@@ -420,6 +449,43 @@
 
   /* -- relations ----------------------------------------------------------- */
 
+  /* The live page's data come as columns (a third of GeoJSON's size, parsed sooner,
+   * see maps/payload.py); an export embeds GeoJSON. Both become the same features. */
+  var NO_TAGS = Object.freeze([]);
+
+  function actorFeatures(data) {
+    if (data.format !== "columns") { return data; }
+    var count = data.seq.length;
+    var features = new Array(count);
+    for (var i = 0; i < count; i++) {
+      var tags = data.tags[i];
+      features[i] = { type: "Feature", id: data.seq[i],
+        geometry: { type: "Point", coordinates: [data.lon[i], data.lat[i]] },
+        properties: { actor_id: data.id[i], name: data.name[i], kind: data.kinds[data.kind[i]],
+          commune: data.communes[data.commune[i]],
+          departement: data.departements[data.departement[i]],
+          private: (data.flags[i] & 1) === 1, approximate: (data.flags[i] & 2) === 2,
+          tags: tags ? tags.map(function (t) { return data.tagNames[t]; }) : NO_TAGS } };
+    }
+    return { type: "FeatureCollection", features: features };
+  }
+
+  /* Relations as columns name their ends by key: their places are the actors'. */
+  function relationFeatures(data) {
+    if (data.format !== "columns") { return data; }
+    var found = [];
+    for (var i = 0; i < data.seq.length; i++) {
+      var from = features.get(data.source[i]), to = features.get(data.target[i]);
+      if (!from || !to) { continue; }
+      found.push({ type: "Feature", id: data.seq[i],
+        geometry: { type: "LineString",
+          coordinates: [from.geometry.coordinates, to.geometry.coordinates] },
+        properties: { type: data.types[data.type[i]], source: data.source[i],
+          target: data.target[i] } });
+    }
+    return { type: "FeatureCollection", features: found };
+  }
+
   function buildRelations(collection) {
     relations = collection.features.map(function (feature) {
       var c = feature.geometry.coordinates;
@@ -434,14 +500,14 @@
     status.relations = relations.length;
     if (relationLayer) { map.removeLayer(relationLayer); }
     if (flowLayer) { map.removeLayer(flowLayer); }
-    var renderer = L.canvas({ pane: "relations", padding: 0.3 });
+    var lines = renderer("relations", 0.3);
     flowLayer = L.layerGroup();
     relationLayer = L.layerGroup();
     relationLines = {};
     // One multi-line per type: thousands of relations cost a handful of layers.
     Object.keys(config.relationStyles).forEach(function (type) {
       var style = config.relationStyles[type];
-      relationLines[type] = L.polyline([], { renderer: renderer, interactive: false,
+      relationLines[type] = L.polyline([], { renderer: lines, interactive: false,
         color: style[0], dashArray: style[1] || null, weight: 1.2, opacity: relationOpacity() });
       relationLayer.addLayer(relationLines[type]);
     });
@@ -449,6 +515,7 @@
 
   /* Thousands of lines over a whole country are a haze: faint far out, clear up close. */
   function relationOpacity() {
+    if (config.relationOpacity) { return config.relationOpacity; }  // paper: one, readable
     var zoom = map.getZoom();
     return zoom < 7 ? 0.16 : (zoom < 9 ? 0.35 : 0.65);
   }
@@ -531,6 +598,9 @@
     toggle(relationLayer, wanted.mode !== "flows" && wanted.shown.length > 0);
     drawFlows(wanted.mode === "flows" ? wanted.shown : []);
     status.visibleRelations = wanted.shown.length;
+    status.relationTypesDrawn = Object.keys(byType).filter(function (type) {
+      return wanted.mode !== "flows" && byType[type].length > 0;
+    });
     status.availableRelations = wanted.available;
     status.relationMode = wanted.mode;
     status.overseasRelations = wanted.overseas;
@@ -721,6 +791,137 @@
     return contactsEnabled;
   }
 
+  /* -- overseas insets ----------------------------------------------------- */
+
+  /* As French national maps show them: while the map shows metropolitan France as a
+   * whole, each overseas département has a box of its own in the bottom-left corner,
+   * its outline and the actors the filter keeps there as dots, with their count.
+   * A click (or Enter) on a box takes the map there. */
+  var OVERSEAS = ["971", "972", "973", "974", "976"];
+  var insets = [];  // { code, name, button, frame, counter, map, dots, bounds, count }
+  var insetPanel = null;
+  var overseasKeys = {};  // département code -> ids of the actors located there
+
+  function drawInsets(departements) {
+    var shapes = {};
+    departements.features.forEach(function (feature) {
+      if (OVERSEAS.indexOf(feature.properties.code) >= 0) {
+        shapes[feature.properties.code] = feature;
+      }
+    });
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      insetPanel = el("div", "companion-insets");
+      insetPanel.hidden = true;
+      L.DomEvent.disableClickPropagation(insetPanel);
+      L.DomEvent.disableScrollPropagation(insetPanel);
+      OVERSEAS.forEach(function (code) {
+        var shape = shapes[code];
+        if (!shape) { return; }
+        var button = el("button", "companion-inset");
+        button.type = "button";
+        button.dataset.code = code;
+        var frame = el("div", "companion-inset-map");
+        var caption = el("div", "companion-inset-name", shape.properties.nom);
+        var count = el("span", "companion-inset-count", "0");
+        button.appendChild(frame);
+        button.appendChild(count);
+        button.appendChild(caption);
+        insetPanel.appendChild(button);
+        insets.push({ code: code, name: shape.properties.nom, shape: shape, button: button,
+          frame: frame, counter: count, map: null, dots: null, bounds: null, count: 0 });
+      });
+      return insetPanel;
+    };
+    control.addTo(map);
+    insets.forEach(function (inset) {
+      inset.button.addEventListener("click", function () { goOverseas(inset); });
+    });
+    map.on("zoomend moveend resize", updateInsets);
+    updateInsetDots();  // the actors may have been drawn before the basemap
+    updateInsets();
+  }
+
+  /* The box's own little map, made the first time it is shown (it needs a size). */
+  function insetMap(inset) {
+    if (inset.map) { return inset.map; }
+    var colours = config.basemap;
+    var small = L.map(inset.frame, { zoomControl: false, attributionControl: false,
+      dragging: false, scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false,
+      keyboard: false, touchZoom: false, zoomSnap: 0, fadeAnimation: false,
+      zoomAnimation: false, markerZoomAnimation: false, inertia: false });
+    small.getContainer().style.background = colours.sea;
+    var renderer = L.canvas({ padding: 0 });
+    var outline = L.geoJSON(inset.shape, { renderer: renderer, interactive: false,
+      style: { stroke: true, color: colours.regionBorder, weight: 0.8, fill: true,
+        fillColor: colours.land, fillOpacity: 1 } }).addTo(small);
+    inset.bounds = outline.getBounds();
+    inset.renderer = renderer;
+    inset.dots = L.layerGroup().addTo(small);
+    inset.map = small;
+    return small;
+  }
+
+  function insetsWanted() {
+    var metro = config.metropole;
+    if (!metro || !insets.length || map.getSize().x < 480) { return false; }
+    var view = map.getBounds();
+    // The whole of metropolitan France, or nearly: its centre and most of its width.
+    return view.contains(L.latLng((metro[0] + metro[2]) / 2, (metro[1] + metro[3]) / 2)) &&
+      view.getEast() - view.getWest() >= 0.8 * (metro[3] - metro[1]);
+  }
+
+  function updateInsets() {
+    if (!insetPanel) { return; }
+    var wanted = insetsWanted();
+    if (insetPanel.hidden === !wanted) { return; }
+    insetPanel.hidden = !wanted;
+    status.insets = wanted ? insets.length : 0;
+    if (!wanted) { return; }
+    insets.forEach(function (inset) {
+      insetMap(inset).invalidateSize({ pan: false });
+      inset.map.fitBounds(inset.bounds, { padding: [3, 3], animate: false });
+      drawInsetDots(inset);
+    });
+    scheduleDeclutter();
+  }
+
+  /* The actors the filter keeps in each overseas département, as dots and a count. */
+  function updateInsetDots() {
+    insets.forEach(function (inset) {
+      var shown = shownGroup();
+      var keys = overseasKeys[inset.code] || [];
+      inset.shownKeys = shown ? keys.filter(function (key) { return shown.keys.has(key); }) : [];
+      inset.count = inset.shownKeys.length;
+      var name = config.labels.insetTitle[inset.count === 1 ? 0 : 1]
+        .replace("{name}", inset.name).replace("{n}", String(inset.count));
+      inset.counter.textContent = String(inset.count);
+      inset.button.title = name;
+      inset.button.setAttribute("aria-label", name);
+      if (insetPanel && !insetPanel.hidden) { drawInsetDots(inset); }
+    });
+    status.insetCounts = insets.map(function (inset) { return [inset.code, inset.count]; });
+  }
+
+  function drawInsetDots(inset) {
+    if (!inset.dots) { return; }
+    inset.dots.clearLayers();
+    (inset.shownKeys || []).forEach(function (key) {
+      var feature = features.get(key);
+      var c = feature.geometry.coordinates;
+      inset.dots.addLayer(L.circleMarker([c[1], c[0]], { renderer: inset.renderer,
+        interactive: false, radius: presenting ? 3.5 : 2.5, weight: 0.5, color: "#ffffff",
+        fillColor: config.kindColours[feature.properties.kind] || config.kindColours.autre,
+        fillOpacity: 0.95 }));
+    });
+  }
+
+  function goOverseas(inset) {
+    forgetFit();
+    var box = inset.bounds || L.geoJSON(inset.shape).getBounds();
+    map.fitBounds(box, { padding: [32, 32], animate: false });
+  }
+
   /* -- presentation -------------------------------------------------------- */
 
   function setTitle(title) {
@@ -757,9 +958,29 @@
     report("key", { action: action });
   }
 
+  /* Symbols, labels and controls for a projector: as large as the screen is tall
+   * (1.35 at 1080 pixels), markers and the box's dots included. */
+  function setScale(scale) {
+    document.body.style.setProperty("--companion-scale", String(scale));
+    status.scale = scale;
+    if (scale === markerScale) { return; }
+    markerScale = scale;
+    if (!markerRenderer) { return; }
+    Object.keys(markerRenderer._layers).forEach(function (id) {
+      var layer = markerRenderer._layers[id];
+      layer.setRadius(layer.options.radius);
+    });
+  }
+
+  function fitScale() {
+    var scale = Math.min(1.75, Math.max(1.2, window.innerHeight / 800));
+    setScale(presenting ? Math.round(scale * 20) / 20 : 1);
+  }
+
   function setPresentation(on, title) {
     presenting = !!on;
     document.body.classList.toggle("presentation", presenting);
+    fitScale();
     if (presenting) { contactsEnabled = false; removeContacts(); }
     map.closePopup();
     setTitle(title);
@@ -769,7 +990,7 @@
   }
 
   /* -- stories (« récits », maps/stories.py, ui/map_stories_panel.py) ------------
-   * A story's step: its caption (counter « 2 / 5 », title, text) at the bottom left in
+   * A story's step: its caption (counter « 2 / 5 », title, text) at the top left in
    * presentation, and its highlighted actors with their links drawn above the clusters,
    * in a pane without pointer events (clicks reach the markers under it) but for the
    * highlighted actors' own dots, which open their cards; the line legend names the
@@ -795,7 +1016,8 @@
 
   function updateStoryCaption() {
     if (!storyCaption) {
-      var control = L.control({ position: "bottomleft" });
+      // Top left, under the banner: the overseas boxes take the bottom left corner.
+      var control = L.control({ position: "topleft" });
       control.onAdd = function () {
         var box = el("div", "companion-story-caption");
         L.DomEvent.disableClickPropagation(box);
@@ -833,35 +1055,48 @@
     CAPTION_SCALES.some(fits);
   }
 
-  /* The padding a fitted extent keeps clear of the caption (bottom left) and the legend
-   * (bottom right): [left, top, right, bottom] in pixels. Beside both, above both, or
-   * beside one and above the other, whichever shows the extent largest. */
+  /* The padding a fitted extent keeps clear of the map's boxes while a caption shows
+   * (the caption, the overseas boxes, the legend): [left, top, right, bottom] in pixels.
+   * Each box is kept clear either beside it or above/below it; of these choices, the one
+   * showing the extent largest (on a wide screen, mostly: beside them all). */
   function storyPadding(bounds) {
     var top = bannerHeight();
     if (!storyCaption || !story || !presenting || storyCaption.offsetParent === null) {
-      return [0, top, 0, 0];
+      return null;  // no caption on screen
     }
     fitStoryCaption();
-    var capW = storyCaption.offsetWidth + 24, capH = storyCaption.offsetHeight + 20;
-    var legend = document.querySelector(".companion-legend");
-    var legW = 0, legH = 0;
-    if (legend && legend.offsetParent !== null) {
-      legW = legend.offsetWidth + 16;
-      legH = legend.offsetHeight + 16;
-    }
-    var candidates = [[capW, top, legW, 0], [capW, top, 0, legH], [0, top, legW, capH],
-      [0, top, 0, Math.max(capH, legH)]];
+    var frame = map.getContainer().getBoundingClientRect();
+    var size = map.getSize();
+    var sides = [];  // per box: [side, amount] beside it, [side, amount] above or below it
+    [storyCaption, insetPanel, document.querySelector(".companion-legend")].forEach(
+      function (node) {
+        if (!node || node.hidden || node.offsetParent === null) { return; }
+        var r = node.getBoundingClientRect();
+        var l = r.left - frame.left, t = r.top - frame.top, margin = 14;
+        var across = l + r.width / 2 < size.x / 2 ? [0, l + r.width + margin]
+          : [2, size.x - l + margin];
+        var along = t + r.height / 2 < size.y / 2 ? [1, t + r.height + margin]
+          : [3, size.y - t + margin];
+        sides.push([across, along]);
+      });
     var best = null;
-    candidates.forEach(function (padding) {
-      var zoom = map.getBoundsZoom(bounds, false,
-        L.point(padding[0] + padding[2], padding[1] + padding[3]));
+    for (var choice = 0; choice < (1 << sides.length); choice++) {
+      var padding = [0, top, 0, 0];
+      sides.forEach(function (options, index) {
+        var side = options[(choice >> index) & 1];
+        padding[side[0]] = Math.max(padding[side[0]], side[1]);
+      });
+      var free = L.point(padding[0] + padding[2], padding[1] + padding[3]);
+      if (size.x - free.x < 0.3 * size.x || size.y - free.y < 0.3 * size.y) { continue; }
+      var zoom = map.getBoundsZoom(bounds, false, free);
       if (!best || zoom > best.zoom) { best = { zoom: zoom, padding: padding }; }
-    });
-    return best.padding;
+    }
+    return best ? best.padding : [0, top, 0, 0];  // no room clear of them all: the boxes lie over it
   }
 
   /* A highlighted actor's name goes on its right, else its left, below or above: the
-   * first place on the screen clear of the map's boxes (the legend, the caption).
+   * place that hides least of the map's boxes (the legend, the caption), of the names
+   * placed before it and of itself off the screen.
    * Places are computed from the actor's point, not read from the page: a zoom's
    * animation would show the name midway. */
   var storyNames = [];  // {node, at}: each name and its actor's LatLng
@@ -881,10 +1116,24 @@
   }
 
   function namePlaces(w, h, gap) {  // offsets of the name's top left from its point
-    return [[gap, -h / 2], [-gap - w, -h / 2], [-w / 2, gap], [-w / 2, -gap - h]];
+    var side = 0.75 * gap, drop = 0.45 * gap;
+    return [[gap, -h / 2], [-gap - w, -h / 2], [-w / 2, gap], [-w / 2, -gap - h],
+      [side, drop], [side, -drop - h], [-side - w, drop], [-side - w, -drop - h]];
+  }
+
+  /* Rings and dots as large as the markers are (larger in presentation, see setScale). */
+  var storyCircles = [];
+  var storyCircleScale = 1;
+
+  function scaleStoryCircles() {
+    storyCircles.forEach(function (circle) {
+      circle.setRadius(circle.options.baseRadius * markerScale);
+    });
+    storyCircleScale = markerScale;
   }
 
   function placeStoryNames() {
+    if (storyCircleScale !== markerScale) { scaleStoryCircles(); }
     if (!storyNames.length) { return; }
     var frame = map.getContainer().getBoundingClientRect();
     var screen = { l: frame.left, t: frame.top, r: frame.right, b: frame.bottom };
@@ -894,19 +1143,27 @@
     });
     var banner = document.getElementById("companion-banner");
     if (banner && !banner.hidden && presenting) { boxes.push(box(banner)); }
-    var gap = presenting ? 28 : 24;  // clear of the ring
+    var gap = 16 * markerScale + 10;  // clear of the ring
+    storyNames.forEach(function (name) {  // the rings themselves
+      var p = map.latLngToContainerPoint(name.at), r = gap - 6;
+      var x = frame.left + p.x, y = frame.top + p.y;
+      boxes.push({ l: x - r, t: y - r, r: x + r, b: y + r });
+    });
     storyNames.forEach(function (name) {
       var point = map.latLngToContainerPoint(name.at);
       var w = name.node.offsetWidth, h = name.node.offsetHeight;
-      var places = namePlaces(w, h, gap);
-      var chosen = places.filter(function (offset) {
+      var best = null;
+      namePlaces(w, h, gap).forEach(function (offset) {
         var l = frame.left + point.x + offset[0], t = frame.top + point.y + offset[1];
         var at = { l: l, t: t, r: l + w, b: t + h };
-        var inside = at.l >= screen.l && at.r <= screen.r && at.t >= screen.t && at.b <= screen.b;
-        return inside && !boxes.some(function (other) { return overlaps(at, other); });
-      })[0] || places[0];  // nowhere clear: on its right
-      name.node.style.left = Math.round(chosen[0]) + "px";
-      name.node.style.top = Math.round(chosen[1]) + "px";
+        // What it would hide (or lose off the screen): the least, in this order.
+        var cost = w * h - covered(at, screen);
+        boxes.forEach(function (other) { cost += covered(at, other); });
+        if (!best || cost < best.cost) { best = { cost: cost, offset: offset, at: at }; }
+      });
+      boxes.push(best.at);  // the next names keep clear of this one
+      name.node.style.left = Math.round(best.offset[0]) + "px";
+      name.node.style.top = Math.round(best.offset[1]) + "px";
     });
   }
 
@@ -927,12 +1184,14 @@
     }
     storyLayer.clearLayers();
     storyNames = [];
+    storyCircles = [];
     if (nameSizes) { nameSizes.disconnect(); }
     status.storyActors = [];
     status.storyLinks = 0;
     var hadLinks = status.storyLinkTypes > 0;
     storyLinkTypesDrawn = {};
     drawStoryShapes();
+    scaleStoryCircles();
     status.storyLinkTypes = Object.keys(storyLinkTypesDrawn).length;
     if (lastLineLegend && (hadLinks || status.storyLinkTypes)) {
       updateLineLegend(lastLineLegend[0], lastLineLegend[1]);  // the links' types in it, or out
@@ -965,12 +1224,14 @@
       var feature = features.get(key);
       var at = featureLatLng(feature);
       var p = feature.properties;
-      storyLayer.addLayer(L.circleMarker(at, { renderer: renderer, interactive: false,
-        radius: 18, color: STORY_RING, weight: 6, opacity: 0.95, fill: false }));
+      var ring = L.circleMarker(at, { renderer: renderer, interactive: false,
+        radius: 18, baseRadius: 16, color: STORY_RING, weight: 6, opacity: 0.95, fill: false });
+      storyLayer.addLayer(ring);
+      storyCircles.push(ring);
       // The actor itself, above its cluster if it is in one: a click opens its card (an
       // SVG path takes the clicks on itself only, the rest of the pane lets them through).
       var dot = L.circleMarker(at, { renderer: renderer, interactive: true,
-        bubblingMouseEvents: false, radius: 11, color: "#ffffff", weight: 2.5,
+        bubblingMouseEvents: false, radius: 11, baseRadius: 10, color: "#ffffff", weight: 2.5,
         fillColor: config.kindColours[p.kind] || config.kindColours.autre, fillOpacity: 1 });
       dot.on("click", function (event) {
         L.DomEvent.stop(event);
@@ -978,6 +1239,7 @@
         if (marker) { openCard(marker); }
       });
       storyLayer.addLayer(dot);
+      storyCircles.push(dot);
       var name = el("span", "companion-story-name-text", p.name);
       storyLayer.addLayer(L.marker(at, { pane: storyPane(), interactive: false, keyboard: false,
         icon: L.divIcon({ className: "companion-story-name", iconSize: null, html: name }) }));
@@ -1021,9 +1283,40 @@
 
   function fit(box) {
     var bounds = L.latLngBounds([[box[0], box[1]], [box[2], box[3]]]);
-    var padding = storyPadding(bounds);  // the banner; a story step's caption and legend
+    // A story step's caption and the legend (see "stories"), else the whole country
+    // between the overseas boxes and the legend.
+    var padding = storyPadding(bounds);
+    if (!padding) {
+      var room = wholeCountry(box) ? sideRoom() : [0, 0];
+      padding = [room[0], bannerHeight(), room[1], 0];
+    }
     map.fitBounds(bounds, { animate: false, paddingTopLeft: [padding[0], padding[1]],
       paddingBottomRight: [padding[2], padding[3]] });
+  }
+
+  function wholeCountry(box) {
+    var metro = config.metropole;
+    if (!metro) { return false; }
+    var centre = [(metro[0] + metro[2]) / 2, (metro[1] + metro[3]) / 2];
+    return box[0] <= centre[0] && box[2] >= centre[0] && box[1] <= centre[1] &&
+      box[3] >= centre[1] && box[3] - box[1] >= 0.8 * (metro[3] - metro[1]);
+  }
+
+  /* The whole of metropolitan France is fitted between the overseas boxes (left) and
+   * the legend (right), so that neither hides a part of it (Corsica, the west coast). */
+  function sideRoom() {
+    if (map.getSize().x < 480) { return [0, 0]; }
+    var left = 0;
+    if (insetPanel) {
+      var hidden = insetPanel.hidden;
+      insetPanel.hidden = false;
+      left = insetPanel.offsetWidth ? insetPanel.offsetWidth + 10 : 0;
+      insetPanel.hidden = hidden;
+    }
+    var legend = document.querySelector(".companion-legend");
+    var right = legend && legend.offsetWidth ? legend.offsetWidth + 10 : 0;
+    // A narrow map keeps its width for the country: the boxes then lie over the sea.
+    return left + right <= 0.5 * map.getSize().x ? [left, right] : [0, 0];
   }
 
   function fitBounds(box) {
@@ -1037,7 +1330,9 @@
     if (fitted) { fit(fitted); }
   }
 
-  function forgetFit() { fitted = null; }
+  var touched = false;  // the user moved the map
+
+  function forgetFit() { fitted = null; touched = true; }
 
   /* The view on these actors (a filter's results): those of the zone most of them are in
    * (metropolitan France or one overseas département), never an ocean between them. */
@@ -1081,6 +1376,10 @@
     openKey = marker.feature.id;
     cardPopup = popup;
     redrawRelations();  // "auto": this actor's relations
+    var opened = marker.feature.properties.actor_id;
+    requestAnimationFrame(function () {  // once the frame showing the card is painted
+      setTimeout(function () { report("cardPainted", { actorId: opened }); }, 0);
+    });
     return popup;
   }
 
@@ -1199,6 +1498,13 @@
     var keep = state.actors ? new Set(state.actors) : null;
     var target = keep ? new Set(actorKeys.filter(function (key) { return keep.has(key); }))
       : new Set(actorKeys);
+    shownKeys = target;
+    if (config.clusters === false) {  // paper: nothing to cluster, the export draws them
+      drawRelations(state, keep);
+      loading = { seq: state.seq || 0, started: started, visible: target.size, group: null };
+      finish();
+      return;
+    }
     // Group 0 starts with every actor and only ever changes by small diffs, so
     // "everything" (a reset) stays cheap; group 1 takes the other states, by a
     // diff from what it holds or from scratch, whichever touches fewer markers.
@@ -1238,7 +1544,8 @@
   function finish() {
     var done = loading;
     loading = null;
-    raiseCatalysts(done.group);
+    if (done.group) { raiseCatalysts(done.group); }
+    updateInsetDots();
     drawStory();  // its highlighted actors, among those now shown
     scheduleDeclutter();
     status.visible = done.visible;
@@ -1248,7 +1555,7 @@
       status.drawn = true;
       report("drawn", { markers: status.markers, catalysts: status.catalysts,
         relations: status.relations, visible: done.visible });
-      warmMarkers(groups[1]);
+      if (groups.length) { warmMarkers(groups[1]); }
     }
     report("applied", { seq: done.seq, visible: done.visible,
       relations: status.visibleRelations, ms: performance.now() - done.started });
@@ -1295,8 +1602,8 @@
     return Promise.all([fetchJson(urls.actors + suffix), fetchJson(urls.relations + suffix)])
       .then(function (parts) {
         mark("dataParsed");
-        buildActors(parts[0]);
-        buildRelations(parts[1]);
+        buildActors(actorFeatures(parts[0]));
+        buildRelations(relationFeatures(parts[1]));
         mark("layersBuilt");
         status.dataReady = true;
         if (!pendingState) { pendingState = { actors: null, relationTypes: null, seq: 0 }; }
@@ -1396,7 +1703,7 @@
     markerRenderer = L.canvas({ pane: "actors", padding: 0.3 });
     addAttribution();  // first: the bottom corners stack later controls above
     addLegend();
-    L.control.scale({ imperial: false }).addTo(map);
+    L.control.scale({ imperial: false, maxWidth: config.scaleWidth || 100 }).addTo(map);
     map.on("zoomend", restyleRelations);
     map.on("popupclose", function (event) {
       if (event.popup !== cardPopup) { return; }
@@ -1408,10 +1715,19 @@
     map.on("moveend resize", scheduleDeclutter);
     window.addEventListener("keydown", onPresenterKey, true);
     window.addEventListener("keydown", onPlacingKey, true);
-    map.on("resize", refit);
+    map.on("resize", function () {
+      fitScale();  // the window went full screen after presentation began
+      refit();
+    });
     map.on("dragstart", forgetFit);
     map.getContainer().addEventListener("wheel", forgetFit, { passive: true });
-    map.getContainer().addEventListener("mousedown", forgetFit);
+    // A click is not a move: only what moves the map forgets the extent asked for.
+    map.on("boxzoomstart", forgetFit);
+    map.getContainer().addEventListener("dblclick", forgetFit);
+    map.getContainer().addEventListener("keydown", function (event) {
+      if (/^(Arrow|Page)|^[-+=]$/.test(event.key)) { forgetFit(); }
+    });
+    if (map.zoomControl) { map.zoomControl.getContainer().addEventListener("click", forgetFit); }
     map.on("contextmenu", function (event) {
       if (presenting) { return; }
       report("contextmenu", { lat: event.latlng.lat, lng: event.latlng.lng });
@@ -1424,6 +1740,8 @@
       fetchJson(urls.neighbours).catch(function () { return noCountries; })])
       .then(function (parts) {
         drawBasemap(parts[0], parts[1], parts[2], parts[3], parts[4]);
+        // The whole country, as large as the window allows (again when it changes size).
+        if (config.metropole && !fitted && !touched) { fitBounds(config.metropole); }
         mark("basemapDrawn");
       });
     var bridged = connectBridge().then(function (found) {
@@ -1472,6 +1790,14 @@
     },
     map: function () { return map; },
     clusterCount: function () { return document.querySelectorAll(".marker-cluster").length; },
+    /* The actors the filter keeps (features), for an export that draws them itself. */
+    shownFeatures: function () {
+      var shown = [];
+      shownKeys.forEach(function (key) { shown.push(features.get(key)); });
+      return shown;
+    },
+    /* The legend's box (kinds and lines): an export may move it beside the map. */
+    legend: function () { return document.querySelector(".companion-legend"); },
     declutterLabels: declutterLabels,
     /* Where an actor's own marker is drawn in the page (CSS pixels), or null while it
      * sits in a cluster or off screen: tests click there with real mouse events. */

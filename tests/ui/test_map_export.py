@@ -18,6 +18,7 @@ from shiboken6 import isValid
 
 from companion.maps.export_html import ExportError, ExportOptions, build_export_html
 from companion.maps.filters import MapFilter
+from companion.maps.paper import picture_sheet
 from companion.store import Store
 from companion.ui.map_export import (
     LocalOnly,
@@ -236,7 +237,10 @@ def test_png_has_the_size_asked_and_real_pixels(qtbot, store, actors, tmp_path) 
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1200, 750)
     assert distinct_colours(image) > 40
-    assert image.pixelColor(3, image.height() // 2).name() == SEA
+    # A sheet: white margin, then the map's box (the Atlantic on its left edge).
+    margin = round(picture_sheet(1200, 750).margin)
+    assert image.pixelColor(margin - 8, image.height() // 2).name() == "#ffffff"
+    assert image.pixelColor(margin + 4, image.height() // 2).name() == SEA
     # A filtered export draws only what the filter keeps.
     export_map(
         store.path,
@@ -263,8 +267,10 @@ def test_rendering_requests_only_the_page_itself(qtbot, store, actors, tmp_path)
     assert schemes == {"file"}, renderer.requests  # the page; its data comes as blob:
     assert len(renderer.requests) == 1
     assert renderer.html == ""  # not kept once rendered
-    # Printed with sharper canvases (2 pixels per CSS pixel) and without zoom buttons.
-    assert "devicePixelRatio" in html and '"static":true' in html.replace(" ", "")
+    # Printed as vectors (SVG, sharp at any size), on a sheet, without zoom buttons.
+    compact = html.replace(" ", "")
+    assert '"vector":true' in compact and '"clusters":false' in compact
+    assert '"static":true' in compact and '"paper":"a4"' in compact
 
 
 def media_boxes(data: bytes) -> list[tuple[float, float]]:

@@ -113,7 +113,7 @@ def test_no_request_leaves_the_machine(qtbot, map_page) -> None:
     with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS):
         view.apply_filter(MapFilter(kinds=frozenset({"association"})))
     log = view.request_log
-    assert any(url.toString() == "companion://map/data/actors.geojson" for url in log.urls)
+    assert any(url.toString() == "companion://map/data/actors.json" for url in log.urls)
     assert log.schemes() <= LOCAL_SCHEMES, log.schemes()
     assert log.blocked == []
     # The interceptor is not just watching: a request out is seen and blocked.
