@@ -5,10 +5,10 @@ as on screen: no sheet of paper, whose numbered index would run to further pages
 built in a background job with the step's filter and extent, the step's highlighted
 actors and links added to the page's configuration (``config.story``, drawn by
 ``map.js``), and printed offscreen to a one-page PDF by ``map_export.MapRenderer``,
-one step after the other. The pages
-are then laid out here with QPainter on a QPdfWriter: the map (rendered from that
-PDF by QtPdf at print resolution), and the words as real text. The file is written
-whole or not at all. Contacts never appear (the export leaves them out by default).
+one step after the other. The pages are then laid out here with QPainter on a
+QPdfWriter: the map (rendered from that PDF by QtPdf at print resolution), the words
+as real text, ruled lines for notes. The file is written whole or not at all.
+Contacts never appear (left out of the page).
 """
 
 from __future__ import annotations
