@@ -13,6 +13,7 @@ import pytest
 from companion.demo import generate
 from companion.geo import Gazetteer
 from companion.maps.filters import MapFilter
+from companion.maps.stories import StoryStep, add_step, create_story
 from companion.maps.views import save_view
 from companion.store import Store
 from companion.sync import fields, outbox
@@ -53,6 +54,9 @@ def test_everything_a_laptop_legitimately_holds_passes(tmp_path):
         store.add_person("Léa", "", legal_basis="consentement", collected_on="2025-03-01")
         save_view(store, "Vue", "", MapFilter(kinds=frozenset({"association"})), None)
         save_view(store, "Emprise", "", MapFilter(), (-90.0, -180.0, 90.0, 180.0))
+        story = create_story(store, "Récit")
+        step = StoryStep("Étape", "Deux\nlignes", MapFilter(tags=frozenset()), None, (actor.id,))
+        add_step(store, story.id, step)
         checked = 0
         for table in SYNCED_FIELDS:
             for record_id, name, value in travelling_values(store, table):

@@ -2,7 +2,9 @@
 
 A view keeps a ``MapFilter`` (stored as JSON), an optional extent (south, west,
 north, east in degrees) and its place in the list. Views are synced records
-(UUID, owner, visibility, timestamps, tombstone), private unless shared.
+(UUID, owner, visibility, timestamps, tombstone), private unless shared. A record
+of the same table whose ``steps`` is set is a story (``maps/stories.py``), never
+listed here.
 Qt-free: the Carte page, presentation mode and the exports all use this module.
 """
 
@@ -42,8 +44,8 @@ class MapView:
 # -- the filter as JSON -----------------------------------------------------
 
 
-def filter_to_json(spec: MapFilter) -> str:
-    """The filter as compact JSON; sets become sorted lists, ``None`` stays ``null``."""
+def filter_to_data(spec: MapFilter) -> dict[str, Any]:
+    """The filter as a JSON-ready object; sets become sorted lists, ``None`` stays ``None``."""
     data: dict[str, Any] = {}
     for name in _SET_FIELDS:
         value = getattr(spec, name)
@@ -52,6 +54,12 @@ def filter_to_json(spec: MapFilter) -> str:
         data[name] = getattr(spec, name)
     data["relations"] = spec.relations
     data["show_relations"] = spec.show_relations  # what versions before "relations" read
+    return data
+
+
+def filter_to_json(spec: MapFilter) -> str:
+    """The filter as compact JSON (``filter_to_data``, keys sorted)."""
+    data = filter_to_data(spec)
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -64,6 +72,11 @@ def filter_from_json(text: str) -> MapFilter:
         data = json.loads(text)
     except (TypeError, ValueError) as error:
         raise ValueError(_("Filtre de carte illisible : {error}").format(error=error)) from None
+    return filter_from_data(data)
+
+
+def filter_from_data(data: Any) -> MapFilter:
+    """The filter ``filter_to_data`` made (parsed JSON); ValueError (French) otherwise."""
     if not isinstance(data, dict):
         raise ValueError(_("Filtre de carte illisible : un objet JSON est attendu."))
     fields: dict[str, Any] = {}
@@ -96,6 +109,8 @@ def _bad_field(name: str) -> str:
 # -- reading ------------------------------------------------------------------
 
 _COLUMNS = "id, name, title, filter, south, west, north, east, position"
+# A record with steps is a story (maps/stories.py), not a view.
+VIEWS_ONLY = "steps IS NULL"
 
 
 def _view(row: tuple) -> MapView:
@@ -111,14 +126,15 @@ def _view(row: tuple) -> MapView:
 def list_views(store: Store) -> list[MapView]:
     """The live views, in the user's order."""
     sql = (
-        f"SELECT {_COLUMNS} FROM map_views WHERE deleted = 0 ORDER BY position, name COLLATE NOCASE"
+        f"SELECT {_COLUMNS} FROM map_views WHERE deleted = 0 AND {VIEWS_ONLY} "
+        "ORDER BY position, name COLLATE NOCASE"
     )
     return [_view(row) for row in store.conn.execute(sql)]
 
 
 def get_view(store: Store, view_id: str) -> MapView | None:
     """The live view with this id, or None."""
-    sql = f"SELECT {_COLUMNS} FROM map_views WHERE id = ? AND deleted = 0"
+    sql = f"SELECT {_COLUMNS} FROM map_views WHERE id = ? AND deleted = 0 AND {VIEWS_ONLY}"
     row = store.conn.execute(sql, (view_id,)).fetchone()
     return _view(row) if row else None
 
@@ -144,7 +160,9 @@ def find_view(store: Store, name: str) -> MapView | None:
 # -- writing ------------------------------------------------------------------
 
 
-def _check_bounds(bounds: Any) -> Bounds | None:
+def check_bounds(bounds: Any) -> Bounds | None:
+    """``bounds`` as four floats (south, west, north, east), or None; InvalidRecord (French)
+    when they are not an extent."""
     if bounds is None:
         return None
     try:
@@ -181,7 +199,7 @@ def save_view(
     """
     name = _check_name(store, name, view_id)
     title = " ".join(title.split()) or name
-    box = _check_bounds(bounds)
+    box = check_bounds(bounds)
     south, west, north, east = box if box is not None else (None, None, None, None)
     values = {
         "name": name,
@@ -197,7 +215,7 @@ def save_view(
         if view_id is None:
             view_id = new_id()
             last = store.conn.execute(
-                "SELECT max(position) FROM map_views WHERE deleted = 0"
+                f"SELECT max(position) FROM map_views WHERE deleted = 0 AND {VIEWS_ONLY}"
             ).fetchone()[0]
             store.db["map_views"].insert(
                 {
@@ -212,7 +230,8 @@ def save_view(
         else:
             assignments = ", ".join(f"{column} = :{column}" for column in values)
             cursor = store.db.execute(
-                f"UPDATE map_views SET {assignments} WHERE id = :id AND deleted = 0",
+                f"UPDATE map_views SET {assignments} WHERE id = :id AND deleted = 0 "
+                f"AND {VIEWS_ONLY}",
                 {**values, "id": view_id},
             )
             if cursor.rowcount == 0:

@@ -35,6 +35,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0010_catalyst_profiles", schema.CATALYST_PROFILES),
     Migration("0011_insights_indexes", schema.INSIGHTS_INDEXES),
     Migration("0012_sync_refused_values", schema.SYNC_REFUSED_VALUES),
+    Migration("0013_map_stories", schema.MAP_STORIES),
 ]
 
 

@@ -463,6 +463,14 @@ INSIGHTS_INDEXES = """
 CREATE INDEX actors_by_place ON actors (insee_code, departement, kind) WHERE deleted = 0;
 """
 
+# Stories (« récits », maps/stories.py): a map view record whose ``steps`` holds a
+# JSON list of steps (each its title, text, filter, extent and highlighted actors)
+# is a story; NULL for the views. The capture triggers of map_views are remade with
+# the new field (capture.MAP_VIEW_FIELDS).
+MAP_STORIES = """
+ALTER TABLE map_views ADD COLUMN steps TEXT CHECK (steps IS NULL OR json_valid(steps));
+""" + _sync_capture.trigger_sql({"map_views": _sync_capture.MAP_VIEW_FIELDS})
+
 # The value a refused change carried (JSON; NULL for older refusals), shown beside the
 # refusal: the laptop takes the network's value instead (docs/SYNC.md, "Scope").
 SYNC_REFUSED_VALUES = """

@@ -78,10 +78,16 @@ CATALYST_PROFILE_FIELDS = (  # 0010_catalyst_profiles
     "owner", "visibility", "created_at", "deleted", "actor_id", "structure", "metiers",
     "territories", "themes", "public_contact", "missions",
 )  # fmt: skip
+# Fields added to a table synced before: its triggers remade by the migration adding them.
+MAP_VIEW_FIELDS = (  # 0013_map_stories: a story's steps
+    "owner", "visibility", "created_at", "deleted", "name", "title", "filter", "south",
+    "west", "north", "east", "position", "steps",
+)  # fmt: skip
 # Every table and field the triggers capture: protocol.SYNCED_FIELDS (tests check).
 CAPTURED_FIELDS: dict[str, tuple[str, ...]] = {
     **FIRST_CAPTURED_FIELDS,
     "catalyst_profiles": CATALYST_PROFILE_FIELDS,
+    "map_views": MAP_VIEW_FIELDS,
 }
 
 ALL_FIELDS = "*"  # an outbox or clock row standing for every field of the record

@@ -34,6 +34,15 @@ MAX_DATE_CHARS = 64  # dates and timestamps: ISO text, its form not enforced (no
 SHORT_TEXT = 1_000
 LONG_TEXT = 100_000  # descriptions, notes, missions, JSON texts
 MAX_IDS = 10_000  # ids in a list field (an actor's tags)
+# A story's steps (map_views.steps, maps/stories.py): a JSON list of at most MAX_STEPS
+# objects, each with a title, a text, a filter (an object), an extent (null or south,
+# west, north, east) and the ids of the actors it highlights; other keys are let through
+# (a newer version may add some). The app keeps within these limits when it writes.
+MAX_STEPS = 50
+STEP_TITLE_CHARS = 200
+STEP_TEXT_CHARS = 2_000
+MAX_STEP_ACTORS = 50
+STEPS_TEXT = 300_000  # the whole JSON text: 50 full steps fit
 # A stamp as hlc.Timestamp writes it: 16 and 5 digits, then a site id (printable ASCII).
 _STAMP = re.compile(r"[0-9]{16}-[0-9]{5}-[!-~]{1,64}")
 
@@ -61,7 +70,7 @@ class Field:
     high: float = INT64_MAX
     choices: tuple[Any, ...] = ()  # an enumeration's values
     open: bool = False  # an enumeration that takes other codes too (see the module's text)
-    shape: str = ""  # a JSON text's: "object" or "strings" (a list of texts)
+    shape: str = ""  # a JSON text's: "object", "strings" (a list of texts) or "steps"
 
 
 def _text(limit: int = SHORT_TEXT, nullable: bool = False, nonempty: bool = False) -> Field:
@@ -169,6 +178,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "north": _number(-90, 90),
         "east": _number(-180, 180),
         "position": Field(INTEGER),
+        "steps": Field(JSON_TEXT, nullable=True, limit=STEPS_TEXT, shape="steps"),  # a story's
     },
     "catalyst_profiles": {
         **_COMMON,
@@ -256,10 +266,51 @@ def _validator(spec: Field) -> Callable[[Any], bool]:
                 return False
             if spec.shape == "object":
                 return type(parsed) is dict
+            if spec.shape == "steps":
+                return story_steps(parsed)
             return type(parsed) is list and all(type(item) is str for item in parsed)
 
-        return json_text
+        def nullable_json_text(value: Any) -> bool:
+            return value is None or json_text(value)
+
+        return nullable_json_text if nullable else json_text
     return text  # texts, ids, dates, timestamps, open enumerations
+
+
+_BOUNDS_RANGES = ((-90, 90), (-180, 180), (-90, 90), (-180, 180))
+
+
+def _number_in(value: Any, low: float, high: float) -> bool:
+    return type(value) in (int, float) and low <= value <= high
+
+
+def story_steps(parsed: Any) -> bool:
+    """Whether parsed JSON is a story's steps (see MAX_STEPS); missing keys are allowed."""
+    if type(parsed) is not list or len(parsed) > MAX_STEPS:
+        return False
+    for step in parsed:
+        if type(step) is not dict:
+            return False
+        title, text = step.get("title", ""), step.get("text", "")
+        if type(title) is not str or len(title) > STEP_TITLE_CHARS:
+            return False
+        if type(text) is not str or len(text) > STEP_TEXT_CHARS:
+            return False
+        if type(step.get("filter", {})) is not dict:
+            return False
+        bounds = step.get("bounds")
+        if bounds is not None and not (
+            type(bounds) is list
+            and len(bounds) == 4
+            and all(_number_in(v, *r) for v, r in zip(bounds, _BOUNDS_RANGES, strict=True))
+        ):
+            return False
+        actors = step.get("actors", [])
+        if type(actors) is not list or len(actors) > MAX_STEP_ACTORS:
+            return False
+        if not all(type(a) is str and len(a) <= MAX_NAME_CHARS for a in actors):
+            return False
+    return True
 
 
 # (table, field) -> a predicate on its value: the fast path of :func:`valid`.
@@ -306,6 +357,11 @@ def expected(spec: Field) -> str:
         )
     elif spec.kind == JSON_TEXT and spec.shape == "object":
         text = _("un texte JSON contenant un objet")
+    elif spec.kind == JSON_TEXT and spec.shape == "steps":
+        text = _(
+            "un texte JSON contenant au plus {n} étapes de récit (titre, texte, filtre, "
+            "emprise, acteurs mis en évidence)"
+        ).format(n=MAX_STEPS)
     elif spec.kind == JSON_TEXT:
         text = _("un texte JSON contenant une liste de textes")
     elif spec.nonempty:

@@ -42,7 +42,7 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
     "tags": ("owner", "visibility", "created_at", "deleted", "name"),
     "map_views": (
         "owner", "visibility", "created_at", "deleted", "name", "title", "filter", "south",
-        "west", "north", "east", "position",
+        "west", "north", "east", "position", "steps",
     ),
     "catalyst_profiles": (
         "owner", "visibility", "created_at", "deleted", "actor_id", "structure", "metiers",

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from companion.i18n import _, ngettext
 from companion.maps.extents import METROPOLE, find_place
 from companion.maps.filters import MapFilter, tag_names
+from companion.maps.stories import Story, step_counter, step_highlight
 from companion.maps.views import Bounds
 from companion.maps.views import MapView as SavedView
 from companion.store import Store
@@ -41,6 +42,7 @@ from companion.ui.icons import icon
 from companion.ui.map_export_dialog import export_action, open_export_dialog
 from companion.ui.map_filter_panel import MapFilterPanel
 from companion.ui.map_presentation import Presentation
+from companion.ui.map_stories_panel import MapStoriesPanel
 from companion.ui.map_view import MapView
 from companion.ui.map_views_panel import MapViewsPanel
 from companion.ui.tile_panel import TilePanel
@@ -73,6 +75,7 @@ class MapPage(QWidget):
         self.view = MapView(store, tiles=self.basemaps)
         self.tiles = TilePanel(self.basemaps, self.view)
         self.views = MapViewsPanel(store, self._capture, self._typed_title)
+        self.stories = MapStoriesPanel(store, self._capture, self.view.ask_open_actor)
         self.presentation = Presentation(self)
         self.count_label = QLabel(_("Chargement de la carte…"))
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -114,6 +117,9 @@ class MapPage(QWidget):
 
         self.panel.filter_changed.connect(self.apply_filter)
         self.views.view_chosen.connect(self.apply_view)
+        self.stories.step_chosen.connect(self.show_story_step)
+        self.stories.play_requested.connect(self.presentation.play)
+        self.stories.status_message.connect(self.status_message)
         self.title_edit.textChanged.connect(lambda text: self.view.set_title(text.strip()))
         self.contacts.toggled.connect(self.view.set_contacts)
         self.present_button.clicked.connect(self.presentation.enter)
@@ -140,6 +146,13 @@ class MapPage(QWidget):
         workshop_layout.addRow(self.contacts)
         workshop_layout.addRow(self.present_button)
         workshop_layout.addRow(self.export_button)
+        stories_label = QLabel(_("Récits"))
+        stories_label.setStyleSheet("font-weight: 600; margin-top: 6px;")
+        stories_label.setToolTip(
+            _("Un récit : des étapes sur la carte, chacune avec un titre et quelques lignes")
+        )
+        workshop_layout.addRow(stories_label)
+        workshop_layout.addRow(self.stories)
         saved = QGroupBox(_("Vues enregistrées"))
         saved_layout = QVBoxLayout(saved)
         saved_layout.setContentsMargins(6, 6, 6, 6)
@@ -336,6 +349,7 @@ class MapPage(QWidget):
 
     def apply_view(self, saved: SavedView) -> None:
         """Show a saved view: its filter in the panel and on the map, its extent, its title."""
+        self.clear_story()
         self.current_view_id = saved.id
         self.views.select(saved.id)
         self._applying_view = True
@@ -346,6 +360,37 @@ class MapPage(QWidget):
         if saved.bounds is not None:
             self.view.fit_bounds(saved.bounds)
         self.title_edit.setText(saved.title)
+
+    def show_story_step(self, story: Story, index: int) -> None:
+        """A story's step on the map: its filter, its highlighted actors and links, its
+        caption (shown in presentation), its extent."""
+        step = story.steps[index]
+        self.current_view_id = None
+        self.views.select(None)
+        self.stories.follow(story.id, index)
+        self._applying_view = True
+        try:
+            self.panel.set_filter(step.filter)
+        finally:
+            self._applying_view = False
+        self.view.show_story(
+            {
+                "title": step.title,
+                "text": step.text,
+                "counter": step_counter(index, len(story.steps)),
+                **step_highlight(self.store.conn, step),
+            }
+        )
+        # After the caption: the extent is fitted above it.
+        if step.bounds is not None:
+            self.view.fit_bounds(step.bounds)
+        else:
+            self.view.fit_shown()
+
+    def clear_story(self) -> None:
+        """No story step on the map any more (highlights and caption gone)."""
+        if self.view.story is not None:
+            self.view.show_story(None)
 
     def show_actors(self, actor_ids: list[str]) -> None:
         """The directory's selection on the map: one actor zoomed to with its card open,
@@ -390,8 +435,10 @@ class MapPage(QWidget):
         return self.title_edit.text().strip()
 
     def refresh(self) -> None:
-        """Read the store again (after an edit, an import or a sync); the page stays."""
+        """Read the store again (after an edit, an import, a sync or an undo); the page stays."""
         self.view.reload_data()
+        self.views.refresh()
+        self.stories.refresh()
 
     def current_filter(self) -> MapFilter:
         return self.view.filter

@@ -1,7 +1,9 @@
 """Presentation mode for workshops: the map full screen, large text, saved views in turn.
 
-Right/PageDown and Left/PageUp (what presenter remotes send) step through the
-saved views; Esc leaves and puts the window back as it was. Two paths carry
+Right/PageDown/Space and Left/PageUp (what presenter remotes send) step through the
+saved views, or through a story's steps when one is played (``play``): each step's
+map, its highlighted actors and its caption; Esc leaves and puts the window back as
+it was. Two paths carry
 the keys, because the web view keeps arrows and page keys for the page: when
 the page has the focus, its script takes them (Leaflet would pan) and reports
 them through the bridge; elsewhere, window shortcuts do. No application-wide
@@ -16,6 +18,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from companion.maps.stories import Story
 from companion.maps.views import list_views
 
 if TYPE_CHECKING:
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
 FULL_SCREEN_SETTING = "presentation.full_screen"
 TITLE_SETTING = "presentation.default_title"
 KEYS = {
-    "next": (Qt.Key.Key_Right, Qt.Key.Key_PageDown),
+    "next": (Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_Space),
     "previous": (Qt.Key.Key_Left, Qt.Key.Key_PageUp),
     "leave": (Qt.Key.Key_Escape,),
 }
@@ -40,6 +43,8 @@ class Presentation(QObject):
         super().__init__(page)
         self.page = page
         self.active = False
+        self.story: Story | None = None  # the story played, if any
+        self.step_index = 0
         self._window: QWidget | None = None
         self._window_state = Qt.WindowState.WindowNoState
         self.actions: list[QAction] = []
@@ -83,14 +88,37 @@ class Presentation(QObject):
             action.setEnabled(False)
         page = self.page
         page.view.set_presentation(False, page.title_edit.text().strip())
+        if self.story is not None:
+            self.story = None
+            page.clear_story()
         window = self._window or page.window()
         window.setWindowState(self._window_state)
         page.top_bar.show()
         page.side.setVisible(page.drawer_button.isChecked())  # the drawer as it was
         self.changed.emit(False)
 
+    def play(self, story: Story, index: int = 0) -> None:
+        """Present ``story`` from step ``index``: its name in the banner, its steps in turn."""
+        if not story.steps:
+            return
+        self.story = story
+        self.enter()
+        self.page.view.set_title(story.name)
+        self.show_step(max(0, min(index, len(story.steps) - 1)))
+
+    def show_step(self, index: int) -> None:
+        assert self.story is not None
+        self.step_index = index
+        self.page.show_story_step(self.story, index)
+
     def step(self, delta: int) -> None:
-        """Apply the next (+1) or previous (-1) saved view; nothing past either end."""
+        """Apply the next (+1) or previous (-1) saved view or story step; nothing past
+        either end."""
+        if self.story is not None:
+            index = max(0, min(len(self.story.steps) - 1, self.step_index + delta))
+            if index != self.step_index:
+                self.show_step(index)
+            return
         views = list_views(self.page.store)
         if not views:
             return

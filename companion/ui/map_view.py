@@ -98,6 +98,7 @@ class MapView(QWebEngineView):
         self.tiles: dict[str, Any] | None = None  # the tile layer the page shows (setTiles)
         self.pending_actors: list[int | None] | None = None  # show_actors before "ready"
         self.pending_place: int | None = None  # start_placing before "ready"
+        self.story: dict[str, Any] | None = None  # the story step on the map (show_story)
         self._unplaced = 0  # of the last show_actors: actors without a place
         self.frame_territories: list[dict[str, str]] = []  # highlighted (« Cadrer sur »)
 
@@ -200,6 +201,24 @@ class MapView(QWebEngineView):
         self.title = title
         self._run("setTitle", title)
 
+    def show_story(self, step: dict[str, Any] | None) -> None:
+        """A story's step over the map: ``{title, text, counter, actors, links}`` (keys, see
+        ``maps.stories.step_highlight``): its caption in presentation, its actors and
+        links highlighted; None takes it away."""
+        self.story = step
+        self._run("showStory", step)
+
+    def ask_open_actor(self, answer: Callable[[str | None], None]) -> None:
+        """Call ``answer`` with the UUID of the actor whose card is open (None: no card)."""
+        if not self.is_ready:
+            answer(None)
+            return
+
+        def received(value: object) -> None:
+            answer(value if isinstance(value, str) and value else None)
+
+        self.page().runJavaScript("companionMap.openActor() || ''", 0, received)
+
     def set_contacts(self, enabled: bool) -> None:
         """Let the popup card show the actor's contacts (never in presentation mode)."""
         self.show_contacts = enabled and not self.presenting
@@ -255,6 +274,8 @@ class MapView(QWebEngineView):
                 self._run("setContacts", self.show_contacts)
             if self.frame_territories:
                 self._run("highlightTerritories", "frame", self.frame_territories)
+            if self.story is not None:
+                self._run("showStory", self.story)
             self.ready.emit(detail)
             if self.filter != MapFilter():
                 self.apply_filter(self.filter)

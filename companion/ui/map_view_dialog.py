@@ -1,4 +1,4 @@
-"""The small dialog that names a saved map view (name and presentation title)."""
+"""The small dialog that names a saved map view (name and presentation title) or a story."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ class ViewNameDialog(QDialog):
         name: str = "",
         title: str = "",
         parent: QWidget | None = None,
+        ask_title: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(window_title)
@@ -44,7 +45,8 @@ class ViewNameDialog(QDialog):
         self.error.setVisible(False)
         form = QFormLayout()
         form.addRow(_("Nom"), self.name)
-        form.addRow(_("Titre"), self.title)
+        if ask_title:
+            form.addRow(_("Titre"), self.title)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

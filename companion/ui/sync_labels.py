@@ -60,6 +60,7 @@ FIELD_LABELS: dict[str, str] = {
     "north": N_("Emprise"),
     "east": N_("Emprise"),
     "position": N_("Position"),
+    "steps": N_("Étapes du récit"),
     "tags": N_("Étiquettes"),
     "structure": N_("Structure"),
     "metiers": N_("Métiers"),

@@ -223,7 +223,8 @@
     var screen = box(map.getContainer());
     var hard = [];
     var soft = [];
-    document.querySelectorAll(".leaflet-control, .companion-banner").forEach(function (node) {
+    var obstacles = ".leaflet-control, .companion-banner, .companion-story-name-text";
+    document.querySelectorAll(obstacles).forEach(function (node) {
       if (node.offsetParent !== null) { hard.push(box(node)); }
     });
     // Paper exports draw their numbered markers themselves (class companion-obstacle).
@@ -1429,8 +1430,8 @@
 
   /* In presentation the presenter's keys step through views (Python decides);
    * taken before Leaflet, which would pan the map with them. */
-  var PRESENTER_KEYS = { ArrowRight: "next", PageDown: "next", ArrowLeft: "previous",
-    PageUp: "previous", Escape: "leave" };
+  var PRESENTER_KEYS = { ArrowRight: "next", PageDown: "next", " ": "next",
+    ArrowLeft: "previous", PageUp: "previous", Escape: "leave" };
 
   /* The page's own shortcuts, whatever the mode: the web view keeps the keys it is
    * given, so the window's shortcuts would never see them while the map has the focus. */
@@ -1481,6 +1482,285 @@
     return presenting;
   }
 
+  /* -- stories (« récits », maps/stories.py, ui/map_stories_panel.py) ------------
+   * A story's step: its caption (counter « 2 / 5 », title, text) at the top left in
+   * presentation, and its highlighted actors with their links drawn above the clusters,
+   * in a pane without pointer events (clicks reach the markers under it) but for the
+   * highlighted actors' own dots, which open their cards; the line legend names the
+   * links' types. Python sends the step (showStory); an exported page (the handout)
+   * brings it in its config (config.story). Redrawn after every filter state (finish). */
+  var STORY_RING = "#ffb300";
+  var story;  // undefined until first drawn; null: none; else {title, text, counter, actors, links}
+  var storyLayer = null;
+  var storyRenderer = null;
+  var storyCaption = null;
+
+  function storyPane() {
+    if (!map.getPane("story")) { addPane("story", 615, false); }  // above the cluster icons
+    return "story";
+  }
+
+  function showStory(step) {
+    story = step || null;
+    updateStoryCaption();
+    drawStory();
+    return storyStatus();
+  }
+
+  function updateStoryCaption() {
+    if (!storyCaption) {
+      // Top left, under the banner: the overseas boxes take the bottom left corner.
+      var control = L.control({ position: "topleft" });
+      control.onAdd = function () {
+        var box = el("div", "companion-story-caption");
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        return box;
+      };
+      control.addTo(map);
+      storyCaption = control.getContainer();
+    }
+    storyCaption.textContent = "";
+    if (story) {
+      storyCaption.appendChild(el("div", "companion-story-counter", story.counter));
+      if (story.title) { storyCaption.appendChild(el("div", "companion-story-title", story.title)); }
+      if (story.text) { storyCaption.appendChild(el("div", "companion-story-text", story.text)); }
+    }
+    // Shown in presentation only (CSS): the map's own editing stays uncovered.
+    storyCaption.classList.toggle("companion-story-on", !!story);
+    fitStoryCaption();
+    scheduleDeclutter();
+  }
+
+  /* A long text is written smaller (down to 60 %) until the caption holds it whole; a
+   * very long one may then take half the height. */
+  var CAPTION_SCALES = [1, 0.9, 0.8, 0.7, 0.6];
+
+  function fitStoryCaption() {
+    if (!storyCaption || !story || storyCaption.offsetParent === null) { return; }
+    var fits = function (scale) {
+      storyCaption.style.setProperty("--story-scale", String(scale));
+      return storyCaption.scrollHeight <= storyCaption.clientHeight + 1;
+    };
+    storyCaption.classList.remove("companion-story-long");
+    if (CAPTION_SCALES.some(fits)) { return; }
+    storyCaption.classList.add("companion-story-long");
+    CAPTION_SCALES.some(fits);
+  }
+
+  /* The padding a fitted extent keeps clear of the map's boxes while a caption shows
+   * (the caption, the overseas boxes, the legend): [left, top, right, bottom] in pixels.
+   * Each box is kept clear either beside it or above/below it; of these choices, the one
+   * showing the extent largest (on a wide screen, mostly: beside them all). */
+  function storyPadding(bounds) {
+    var top = bannerHeight();
+    if (!storyCaption || !story || !presenting || storyCaption.offsetParent === null) {
+      return null;  // no caption on screen
+    }
+    fitStoryCaption();
+    var frame = map.getContainer().getBoundingClientRect();
+    var size = map.getSize();
+    var sides = [];  // per box: [side, amount] beside it, [side, amount] above or below it
+    [storyCaption, insetPanel, document.querySelector(".companion-legend")].forEach(
+      function (node) {
+        if (!node || node.hidden || node.offsetParent === null) { return; }
+        var r = node.getBoundingClientRect();
+        var l = r.left - frame.left, t = r.top - frame.top, margin = 14;
+        var across = l + r.width / 2 < size.x / 2 ? [0, l + r.width + margin]
+          : [2, size.x - l + margin];
+        var along = t + r.height / 2 < size.y / 2 ? [1, t + r.height + margin]
+          : [3, size.y - t + margin];
+        sides.push([across, along]);
+      });
+    var best = null;
+    for (var choice = 0; choice < (1 << sides.length); choice++) {
+      var padding = [0, top, 0, 0];
+      sides.forEach(function (options, index) {
+        var side = options[(choice >> index) & 1];
+        padding[side[0]] = Math.max(padding[side[0]], side[1]);
+      });
+      var free = L.point(padding[0] + padding[2], padding[1] + padding[3]);
+      if (size.x - free.x < 0.3 * size.x || size.y - free.y < 0.3 * size.y) { continue; }
+      var zoom = map.getBoundsZoom(bounds, false, free);
+      if (!best || zoom > best.zoom) { best = { zoom: zoom, padding: padding }; }
+    }
+    return best ? best.padding : [0, top, 0, 0];  // no room clear of them all: the boxes lie over it
+  }
+
+  /* A highlighted actor's name goes on its right, else its left, below or above: the
+   * place that hides least of the map's boxes (the legend, the caption), of the names
+   * placed before it and of itself off the screen.
+   * Places are computed from the actor's point, not read from the page: a zoom's
+   * animation would show the name midway. */
+  var storyNames = [];  // {node, at}: each name and its actor's LatLng
+  var namesPending = false;
+  var nameSizes = window.ResizeObserver ? new ResizeObserver(function () {
+    scheduleStoryNames();
+  }) : null;
+
+  /* Once a frame at most, after what moves the map or resizes a name. */
+  function scheduleStoryNames() {
+    if (namesPending) { return; }
+    namesPending = true;
+    requestAnimationFrame(function () {
+      namesPending = false;
+      placeStoryNames();
+    });
+  }
+
+  function namePlaces(w, h, gap) {  // offsets of the name's top left from its point
+    var side = 0.75 * gap, drop = 0.45 * gap;
+    return [[gap, -h / 2], [-gap - w, -h / 2], [-w / 2, gap], [-w / 2, -gap - h],
+      [side, drop], [side, -drop - h], [-side - w, drop], [-side - w, -drop - h]];
+  }
+
+  /* Rings and dots as large as the markers are (larger in presentation, see setScale). */
+  var storyCircles = [];
+  var storyCircleScale = 1;
+
+  function scaleStoryCircles() {
+    storyCircles.forEach(function (circle) {
+      circle.setRadius(circle.options.baseRadius * markerScale);
+    });
+    storyCircleScale = markerScale;
+  }
+
+  function placeStoryNames() {
+    if (storyCircleScale !== markerScale) { scaleStoryCircles(); }
+    if (!storyNames.length) { return; }
+    var frame = map.getContainer().getBoundingClientRect();
+    var screen = { l: frame.left, t: frame.top, r: frame.right, b: frame.bottom };
+    var boxes = [];
+    document.querySelectorAll(".leaflet-control").forEach(function (node) {
+      if (node.offsetParent !== null) { boxes.push(box(node)); }
+    });
+    var banner = document.getElementById("companion-banner");
+    if (banner && !banner.hidden && presenting) { boxes.push(box(banner)); }
+    var gap = 16 * markerScale + 10;  // clear of the ring
+    storyNames.forEach(function (name) {  // the rings themselves
+      var p = map.latLngToContainerPoint(name.at), r = gap - 6;
+      var x = frame.left + p.x, y = frame.top + p.y;
+      boxes.push({ l: x - r, t: y - r, r: x + r, b: y + r });
+    });
+    storyNames.forEach(function (name) {
+      var point = map.latLngToContainerPoint(name.at);
+      var w = name.node.offsetWidth, h = name.node.offsetHeight;
+      var best = null;
+      namePlaces(w, h, gap).forEach(function (offset) {
+        var l = frame.left + point.x + offset[0], t = frame.top + point.y + offset[1];
+        var at = { l: l, t: t, r: l + w, b: t + h };
+        // What it would hide (or lose off the screen): the least, in this order.
+        var cost = w * h - covered(at, screen);
+        boxes.forEach(function (other) { cost += covered(at, other); });
+        if (!best || cost < best.cost) { best = { cost: cost, offset: offset, at: at }; }
+      });
+      boxes.push(best.at);  // the next names keep clear of this one
+      name.node.style.left = Math.round(best.offset[0]) + "px";
+      name.node.style.top = Math.round(best.offset[1]) + "px";
+    });
+  }
+
+  function featureLatLng(feature) {
+    var c = feature.geometry.coordinates;
+    return L.latLng(c[1], c[0]);
+  }
+
+  function drawStory() {
+    if (story === undefined) {
+      story = (config && config.story) || null;
+      if (story) { updateStoryCaption(); }
+    }
+    if (!storyLayer) {
+      storyLayer = L.layerGroup().addTo(map);
+      storyRenderer = L.svg({ pane: storyPane(), padding: 0.5 });  // vector in a PDF too
+      map.on("move moveend zoomend resize viewreset", scheduleStoryNames);
+    }
+    storyLayer.clearLayers();
+    storyNames = [];
+    storyCircles = [];
+    if (nameSizes) { nameSizes.disconnect(); }
+    status.storyActors = [];
+    status.storyLinks = 0;
+    var hadLinks = status.storyLinkTypes > 0;
+    storyLinkTypesDrawn = {};
+    drawStoryShapes();
+    scaleStoryCircles();
+    status.storyLinkTypes = Object.keys(storyLinkTypesDrawn).length;
+    if (lastLineLegend && (hadLinks || status.storyLinkTypes)) {
+      updateLineLegend(lastLineLegend[0], lastLineLegend[1]);  // the links' types in it, or out
+    }
+    placeStoryNames();
+  }
+
+  function drawStoryShapes() {
+    if (!story) { return; }
+    var group = shownGroup();
+    var shown = function (key) { return features.has(key) && (!group || group.keys.has(key)); };
+    var renderer = storyRenderer;
+    (story.links || []).forEach(function (link) {
+      if (!shown(link[0]) || !shown(link[1])) { return; }
+      var a = features.get(link[0]), b = features.get(link[1]);
+      if (zone(a.properties.departement || "") !== zone(b.properties.departement || "")) {
+        return;  // never across the ocean
+      }
+      var ends = [featureLatLng(a), featureLatLng(b)];
+      var style = config.relationStyles[link[2]] || config.relationStyles.autre || ["#555"];
+      storyLayer.addLayer(L.polyline(ends, { renderer: renderer, interactive: false,
+        color: "#ffffff", weight: 9, opacity: 0.85, lineCap: "round" }));
+      storyLayer.addLayer(L.polyline(ends, { renderer: renderer, interactive: false,
+        color: style[0], dashArray: style[1] || null, weight: 4.5, opacity: 1 }));
+      storyLinkTypesDrawn[config.relationStyles[link[2]] ? link[2] : "autre"] = true;
+      status.storyLinks += 1;
+    });
+    (story.actors || []).forEach(function (key) {
+      if (!shown(key)) { return; }
+      var feature = features.get(key);
+      var at = featureLatLng(feature);
+      var p = feature.properties;
+      var ring = L.circleMarker(at, { renderer: renderer, interactive: false,
+        radius: 18, baseRadius: 16, color: STORY_RING, weight: 6, opacity: 0.95, fill: false });
+      storyLayer.addLayer(ring);
+      storyCircles.push(ring);
+      // The actor itself, above its cluster if it is in one: a click opens its card (an
+      // SVG path takes the clicks on itself only, the rest of the pane lets them through).
+      var dot = L.circleMarker(at, { renderer: renderer, interactive: true,
+        bubblingMouseEvents: false, radius: 11, baseRadius: 10, color: "#ffffff", weight: 2.5,
+        fillColor: config.kindColours[p.kind] || config.kindColours.autre, fillOpacity: 1 });
+      dot.on("click", function (event) {
+        L.DomEvent.stop(event);
+        var marker = markerOf(key);
+        if (marker) { openCard(marker); }
+      });
+      storyLayer.addLayer(dot);
+      storyCircles.push(dot);
+      var name = el("span", "companion-story-name-text", p.name);
+      storyLayer.addLayer(L.marker(at, { pane: storyPane(), interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "companion-story-name", iconSize: null, html: name }) }));
+      storyNames.push({ node: name, at: at });
+      if (nameSizes) { nameSizes.observe(name); }  // its font may change (presentation)
+      status.storyActors.push(key);
+    });
+  }
+
+  /* The types of the highlighted links drawn: the line legend explains them too. */
+  var lastLineLegend = null;
+  var storyLinkTypesDrawn = {};
+
+  function storyLinkTypes() { return storyLinkTypesDrawn; }
+
+  function storyStatus() {
+    return { shown: !!story, presenting: presenting,
+      caption: storyCaption && story ? storyCaption.textContent : "",
+      captionVisible: !!storyCaption && storyCaption.offsetParent !== null,
+      actors: status.storyActors || [], links: status.storyLinks || 0 };
+  }
+
+  /* The actor whose card is open (its UUID), for "add the current map as a step". */
+  function openActor() {
+    var feature = openKey === null ? null : features.get(openKey);
+    return feature ? feature.properties.actor_id || null : null;
+  }
+
   /* -- extent -------------------------------------------------------------- */
 
   function round(value) { return Math.round(value * 1e5) / 1e5; }
@@ -1495,9 +1775,16 @@
   var fitted = null;
 
   function fit(box) {
-    var room = wholeCountry(box) ? sideRoom() : [0, 0];
-    map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { animate: false,
-      paddingTopLeft: [room[0], bannerHeight()], paddingBottomRight: [room[1], 0] });
+    var bounds = L.latLngBounds([[box[0], box[1]], [box[2], box[3]]]);
+    // A story step's caption and the legend (see "stories"), else the whole country
+    // between the overseas boxes and the legend.
+    var padding = storyPadding(bounds);
+    if (!padding) {
+      var room = wholeCountry(box) ? sideRoom() : [0, 0];
+      padding = [room[0], bannerHeight(), room[1], 0];
+    }
+    map.fitBounds(bounds, { animate: false, paddingTopLeft: [padding[0], padding[1]],
+      paddingBottomRight: [padding[2], padding[3]] });
   }
 
   function wholeCountry(box) {
@@ -1752,6 +2039,7 @@
     loading = null;
     if (done.group) { raiseCatalysts(done.group); }
     updateInsetDots();
+    drawStory();  // its highlighted actors, among those now shown
     scheduleDeclutter();
     status.visible = done.visible;
     status.applied = done.seq;
@@ -1836,12 +2124,14 @@
   /* The lines on the map explained on the map (and so in presentation and exports):
    * the types drawn now, or the flows; lines to overseas that are not drawn. */
   function updateLineLegend(byType, wanted) {
+    lastLineLegend = [byType, wanted];  // stories: drawn again with the highlighted links
     if (!lineLegend) { return; }
     lineLegend.textContent = "";
     var rows = [];
     if (byType) {
+      var highlighted = storyLinkTypes();
       Object.keys(config.relationStyles).forEach(function (type) {
-        if (!(byType[type] || []).length) { return; }
+        if (!(byType[type] || []).length && !highlighted[type]) { return; }
         var style = config.relationStyles[type];
         rows.push([lineSwatch(style[0], style[1], 2), config.relationLabels[type] || type]);
       });
@@ -2024,6 +2314,9 @@
     showContacts: showContacts,
     isPresenting: function () { return presenting; },
     highlightTerritories: highlightTerritories,
-    localBasemapState: localBasemapState
+    localBasemapState: localBasemapState,
+    showStory: showStory,
+    storyStatus: storyStatus,
+    openActor: openActor
   };
 })();

@@ -296,7 +296,9 @@ def test_too_long_texts_and_names_are_refused(hub, member, laptop_syncs):
 def test_json_texts_must_hold_json_of_their_shape(hub, member, laptop_syncs):
     owner, client = member
     bad = {
-        "map_views": [{"filter": "[]"}, {"filter": "{"}, {"filter": '{"kinds": NaN}'}],
+        "map_views": [{"filter": "[]"}, {"filter": "{"}, {"filter": '{"kinds": NaN}'},
+                      {"steps": "{}"}, {"steps": '[{"bounds": [45, 4]}]'},
+                      {"steps": '[{"actors": [1]}]'}],
         "catalyst_profiles": [{"metiers": '{"dialogue": 1}'}, {"territories": "[1]"},
                               {"themes": "pas du JSON"}],
     }  # fmt: skip
