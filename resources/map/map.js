@@ -2236,7 +2236,9 @@
       .then(function (parts) {
         drawBasemap(parts[0], parts[1], parts[2], parts[3], parts[4]);
         // The whole country, as large as the window allows (again when it changes size).
-        if (config.metropole && !fitted && !touched) { fitBounds(config.metropole); }
+        if (config.metropole && config.fitCountry !== false && !fitted && !touched) {
+          fitBounds(config.metropole);
+        }
         mark("basemapDrawn");
       });
     var bridged = connectBridge().then(function (found) {

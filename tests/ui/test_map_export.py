@@ -448,3 +448,18 @@ def test_action_and_opening_with_the_extent_on_screen(qtbot, store, actors, open
         dialog.reject()  # deleted on close
     open_export_dialog(store, spec, None, parent=host)
     assert host.findChild(MapExportDialog).bounds is None
+
+
+def test_an_interactive_export_keeps_its_own_extent(qtbot, store, actors, open_export) -> None:
+    """The app's "whole country at start" never replaces the extent the export asked for
+    (it once did, as soon as the basemap was drawn)."""
+    asked = (45.5, 4.5, 46.0, 5.2)  # around Lyon
+    html = build_export_html(store.conn, ExportOptions(title="Lyon", bounds=asked))
+    view, _log = open_export(html)
+    qtbot.waitUntil(
+        lambda: js(qtbot, view, "companionMapStatus.timings.basemapDrawn !== undefined"),
+        timeout=20_000,
+    )
+    south, west, north, east = json.loads(js(qtbot, view, "JSON.stringify(companionMap.bounds())"))
+    assert north - south < 3 and east - west < 4  # Lyon's surroundings, not all of France
+    assert south <= 45.764 <= north and west <= 4.836 <= east
