@@ -111,3 +111,24 @@ def test_data_answers_read_the_store(store) -> None:
 def test_every_kind_and_relation_type_has_a_style() -> None:
     assert set(KIND_COLOURS) == set(ACTOR_KINDS)
     assert set(RELATION_STYLES) == set(RELATION_TYPES)
+
+
+def test_the_pages_stylesheets_are_well_formed() -> None:
+    """A brace lost in a merge silently drops every rule after it (the story's caption
+    lost its box that way): every block closes, and only @-rules hold others."""
+    from companion.paths import resource_path
+
+    for name in ("map.css", "export.css"):
+        text = re.sub(r"/\*.*?\*/", "", resource_path("map", name).read_text("utf-8"), flags=re.S)
+        depth, inside_at_rule = 0, []
+        for match in re.finditer(r"([^{};]*)([{}])", text):
+            if match.group(2) == "{":
+                at_rule = match.group(1).strip().startswith("@")
+                assert depth == 0 or (inside_at_rule and inside_at_rule[-1]), (name, match.group(1))
+                inside_at_rule.append(at_rule)
+                depth += 1
+            else:
+                assert depth > 0, name
+                inside_at_rule.pop()
+                depth -= 1
+        assert depth == 0, name
