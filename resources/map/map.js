@@ -863,7 +863,7 @@
       // Wider at the scale of the country: fewer bubbles, room for the régions' names.
       showCoverageOnHover: false, spiderfyOnMaxZoom: true,
       // (a fractional zoom is clustered as the nearest whole one: 6.5 as 7, hence 7 here)
-      maxClusterRadius: function (zoom) { return zoom <= 7 ? 80 : 50; },
+      maxClusterRadius: function (zoom) { return zoom <= 5 ? 55 : (zoom <= 7 ? 80 : 50); },
       removeOutsideVisibleBounds: true
     });
     group.cluster.on("click", onActorClick);
@@ -1807,7 +1807,8 @@
       insetPanel.hidden = hidden;
     }
     var legend = document.querySelector(".companion-legend");
-    var right = legend && legend.offsetWidth ? legend.offsetWidth + 10 : 0;
+    // (a cluster's count at the coast spreads past the land: room for half of one)
+    var right = legend && legend.offsetWidth ? legend.offsetWidth + 20 : 0;
     // A narrow map keeps its width for the country: the boxes then lie over the sea.
     return left + right <= 0.5 * map.getSize().x ? [left, right] : [0, 0];
   }
