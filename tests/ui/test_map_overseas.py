@@ -204,7 +204,8 @@ def test_on_a_projector_the_country_and_its_symbols_grow(qtbot, page, actors, st
     )))  # fmt: skip
     assert zoom_button >= 38
     # Markers are drawn larger: their area grows with the square of the scale (1.7+).
-    assert settled(marker_pixels) >= 1.5 * laptop_marker
+    # (waited for: the canvas repaints a frame after the page's state changed)
+    qtbot.waitUntil(lambda: marker_pixels() >= 1.5 * laptop_marker, timeout=10_000)
     view.set_presentation(False)
     qtbot.waitUntil(lambda: status(qtbot, view).get("scale") == 1)
-    assert settled(marker_pixels) <= 1.2 * laptop_marker
+    qtbot.waitUntil(lambda: marker_pixels() <= 1.2 * laptop_marker, timeout=10_000)
