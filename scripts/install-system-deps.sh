@@ -4,7 +4,7 @@
 # /usr/lib/postgresql/<version>/bin; the tests start their own throwaway
 # cluster there, as the `postgres` user it creates), and for `make bundle` the tools
 # that cut ICU's data to the shipped languages (icupkg, gcc, readelf; see
-# scripts/icu_data.py). As root, installs those
+# scripts/icu_data.py), and npm for the geodata build. As root, installs those
 # missing; otherwise prints the command to run. Idempotent.
 set -euo pipefail
 packages=(
@@ -20,6 +20,8 @@ command -v dpkg-query >/dev/null || exit 0   # not Debian: nothing we can check
 missing=()
 # Debian's own python3 needs python3-venv for `python3 -m venv`.
 python3 -c "import ensurepip" 2>/dev/null || missing+=(python3-venv)
+# `make data` takes the Grand Paris' territories (EPTs) from the npm registry.
+command -v npm >/dev/null || missing+=(npm)
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
