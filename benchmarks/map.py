@@ -181,6 +181,10 @@ def measure_size(actors: int, relations: int) -> None:
         )
     emit(record)
     app.processEvents()  # once, to let the deleted views go before the application
+    # This process measured one size and printed it: leave without Python's finalization,
+    # where PySide 6 may abort on a refcount (bool_dealloc) after the web engine ran.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 def filters() -> list:
