@@ -529,7 +529,7 @@
     }
     if (localBasemap.highlighted.has(properties.level + ":" + properties.code)) { return true; }
     var floor = (localBasemap.settings.namePopulation[properties.level] || {})[
-      String(Math.min(zoom, 12))];
+      String(Math.min(Math.floor(zoom), 12))];  // the map zooms by quarter steps
     return floor !== undefined && properties.pop >= floor;
   }
 
@@ -1848,8 +1848,12 @@
     });
     var margin = 0.02;  // a lone actor: a town's width around it
     fitted = [south - margin, west - margin, north + margin, east + margin];
+    // Clear of the legend (bottom right) when the map is wide enough to spare it.
+    var legend = document.querySelector(".companion-legend");
+    var right = legend && legend.offsetWidth < 0.4 * map.getSize().x ? legend.offsetWidth : 0;
     map.fitBounds([[fitted[0], fitted[1]], [fitted[2], fitted[3]]],
-      { animate: false, padding: [40, 40], maxZoom: 12 });
+      { animate: false, paddingTopLeft: [40, 40 + bannerHeight()],
+        paddingBottomRight: [40 + right, 40], maxZoom: 12 });
   }
 
   function bannerHeight() {

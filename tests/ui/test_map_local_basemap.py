@@ -333,3 +333,13 @@ def test_a_bad_request_from_the_page_gets_a_400(qtbot, page) -> None:
         qtbot.waitUntil(lambda: js(qtbot, view, "window.__answer") != "waiting", timeout=10_000)
         assert js(qtbot, view, "window.__answer") == expected, query
     assert view.is_ready and status(qtbot, view)["errors"] == []
+
+
+def test_a_departement_fitted_between_two_zooms_names_its_towns(qtbot, page) -> None:
+    """A filter or « Cadrer sur » fits by quarter steps: at 9.25 the names are those of
+    zoom 9 (they were none: the page looked their floor up under "9.25")."""
+    view = page.view
+    js(qtbot, view, "companionMap.map().setView([46.09, 2.02], 9.25, {animate: false}); 1")
+    texts = [name[4] for name in settled_names(qtbot, view)]
+    assert "Guéret" in texts, texts  # Creuse's préfecture
+    assert len(texts) >= 5, texts
