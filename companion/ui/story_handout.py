@@ -87,9 +87,6 @@ def with_story(html: str, story: dict) -> str:
         return html
     config = json.loads(match.group(2))
     config["story"] = story
-    # The page fitted the step's extent itself: the app's "whole country at start" would
-    # replace it once the basemap is drawn.
-    config["metropole"] = None
     block = match.group(1) + script_json(config) + match.group(3)
     return html[: match.start()] + block + html[match.end() :]
 

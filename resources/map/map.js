@@ -1356,12 +1356,7 @@
   }
 
   function insetsWanted() {
-    var metro = config.metropole;
-    if (!metro || !insets.length || map.getSize().x < 480) { return false; }
-    var view = map.getBounds();
-    // The whole of metropolitan France, or nearly: its centre and most of its width.
-    return view.contains(L.latLng((metro[0] + metro[2]) / 2, (metro[1] + metro[3]) / 2)) &&
-      view.getEast() - view.getWest() >= 0.8 * (metro[3] - metro[1]);
+    return insets.length > 0 && map.getSize().x >= 480 && wholeCountry(bounds());
   }
 
   function updateInsets() {
@@ -1381,8 +1376,8 @@
 
   /* The actors the filter keeps in each overseas département, as dots and a count. */
   function updateInsetDots() {
+    var shown = shownGroup();
     insets.forEach(function (inset) {
-      var shown = shownGroup();
       var keys = overseasKeys[inset.code] || [];
       inset.shownKeys = shown ? keys.filter(function (key) { return shown.keys.has(key); }) : [];
       inset.count = inset.shownKeys.length;
