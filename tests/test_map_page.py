@@ -28,7 +28,8 @@ def test_the_page_loads_only_companion_urls() -> None:
     # Font Awesome only as the kind glyphs' font, served by the app from qtawesome's package.
     fonts = re.findall(r"[\w:/.-]*fontawesome[\w.-]*", html.lower())
     assert fonts and all(f.startswith("companion://map/vendor/fonts/") for f in fonts), fonts
-    assert "leaflet/leaflet.js" in html and "leaflet.markercluster.js" in html
+    assert "leaflet/leaflet.js" in html and "static/clusters.js" in html
+    assert "leaflet.markercluster.js" not in html  # our own clusters (clusters.js)
     assert '"maxZoom": 14' in html and "companionMap.start(" in html
 
 

@@ -98,8 +98,9 @@ def mime_type(name: str) -> str:
 # popups (the baseline benchmark) but our page does not need it.
 PAGE_JS = [
     ("leaflet", url("vendor/leaflet/leaflet.js")),
-    ("markercluster", url("vendor/markercluster/leaflet.markercluster.js")),
     ("qwebchannel", url("qt/qwebchannel.js")),
+    ("companion_clusters", url("static/clusters.js")),
+    ("companion_lines", url("static/lines.js")),
     ("companion_map", url("static/map.js")),
 ]
 PAGE_CSS = [

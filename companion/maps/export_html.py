@@ -1,6 +1,6 @@
 """The actor map as ONE standalone HTML file: opens offline in any browser, asks nothing of anyone.
 
-Everything is inside the file: Leaflet and markercluster (read from the installed
+Everything is inside the file: Leaflet and markercluster's styles (read from the installed
 xstatic packages, their images as data: URIs), our ``map.js``/``map.css``, the
 export's own ``export.js``/``export.css``, the outlines and the filtered actors
 and relations. The data sits in ``<script type="application/json">`` blocks,
@@ -73,7 +73,8 @@ _VENDOR_CSS = (
 )
 _VENDOR_JS = (
     "vendor/leaflet/leaflet.js",
-    "vendor/markercluster/leaflet.markercluster.js",
+    "static/clusters.js",
+    "static/lines.js",
     "static/map.js",
 )
 # A sheet of paper (PNG, PDF) also needs its layout and its numbered markers.

@@ -38,7 +38,9 @@
   var features = new Map();  // feature id -> actor feature
   var actorKeys = [];  // ids of every actor, all clustered together
   var catalystKeys = [];  // those of the catalysts, drawn above the others
-  var groups = [];
+  var clusterLayer = null;  // bubbles and single actors (clusters.js)
+  var markers = new Map();  // point index -> the actor's marker, once made
+  var pointIndex = new Map();  // feature id -> its point index (place in actorKeys)
   var pendingState = null;
   var loading = null;
   var markerRenderer = null;
@@ -51,7 +53,6 @@
   var dataVersion = 0;
   var tileLayer = null;
   var attributionBox = null;
-  var warming = null;  // timer creating the second group's markers ahead of the first filter
   var shownKeys = new Set();  // the actors the last filter keeps
 
   function el(tag, className, text) {
@@ -843,101 +844,64 @@
     return marker;
   }
 
-  /* A cluster group keeps its own markers and remembers which actors it holds.
-   * Clustering costs about 10 µs a marker: with two groups, a filter change
-   * costs what differs from the nearer one, not the whole set (see flush). */
-  function makeGroup() {
-    var group = { keys: new Set(), markers: new Map(), done: null };
-    group.cluster = L.markerClusterGroup({
-      chunkedLoading: true, chunkInterval: 150, chunkDelay: 4,
-      chunkProgress: function (processed, total) {
-        if (processed >= total && group.done) {
-          var done = group.done;
-          group.done = null;
-          // Called before the group's last steps (bounds, icons, markers put on
-          // the map) in the same task: report once they are done, in a microtask
-          // (a timer could wait behind a frame).
-          Promise.resolve().then(done);
-        }
-      },
-      // Wider at the scale of the country: fewer bubbles, room for the régions' names.
-      showCoverageOnHover: false, spiderfyOnMaxZoom: true,
-      // (a fractional zoom is clustered as the nearest whole one: 6.5 as 7, hence 7 here)
-      maxClusterRadius: function (zoom) { return zoom <= 5 ? 55 : (zoom <= 7 ? 80 : 50); },
-      removeOutsideVisibleBounds: true
-    });
-    group.cluster.on("click", onActorClick);
-    group.cluster.on("dblclick", onActorDoubleClick);
-    group.cluster.on("mouseover", onActorOver);
-    group.cluster.on("mouseout", onActorOut);
-    group.cluster.on("animationend spiderfied", function () {
-      raiseCatalysts(group);
-      scheduleDeclutter();
-    });
-    group.marker = function (key) {
-      var marker = group.markers.get(key);
-      if (!marker) {
-        marker = makeMarker(features.get(key), markerRenderer);
-        group.markers.set(key, marker);
-      }
-      return marker;
-    };
-    return group;
+  /* An actor's marker, made when it is first shown alone (or spread out of its bubble)
+   * and kept: with 100,000 actors, most are only ever counted in a bubble. */
+  function markerAt(index) {
+    var marker = markers.get(index);
+    if (!marker) {
+      marker = makeMarker(features.get(actorKeys[index]), markerRenderer);
+      marker.above = marker.feature.properties.kind === "catalyseur";
+      marker.on("click", onActorClick);
+      marker.on("dblclick", onActorDoubleClick);
+      marker.on("mouseover", onActorOver);
+      marker.on("mouseout", onActorOut);
+      markers.set(index, marker);
+    }
+    return marker;
   }
 
-  /* Markers are made when a group first needs them: after the first draw, the
-   * second group's are made ahead in small slices, so the first filter does not
-   * pay for them. */
-  function warmMarkers(group) {
-    clearTimeout(warming);
-    var index = 0;
-    var slice = function () {
-      var end = Math.min(index + 2000, actorKeys.length);
-      for (; index < end; index++) { group.marker(actorKeys[index]); }
-      warming = index < actorKeys.length ? setTimeout(slice, 10) : null;
-    };
-    warming = setTimeout(slice, 50);
-  }
-
-  /* Every actor, catalysts included, is a marker of one canvas in a pane under the
-   * cluster icons: a canvas swallows the clicks over its whole area, so a second one
-   * above would leave the others unclickable. Catalysts are drawn last (on top). */
+  /* Every actor, catalysts included, clusters in one layer (see clusters.js): bubbles
+   * are icons in the marker pane, single actors markers of one canvas in a pane under
+   * them (a canvas swallows the clicks over its whole area: a second one above would
+   * leave the others unclickable). Catalysts are drawn last (on top). */
   function buildActors(collection) {
-    clearTimeout(warming);
     features = new Map();
+    markers = new Map();
+    pointIndex = new Map();
     actorKeys = [];
     catalystKeys = [];
     overseasKeys = {};
+    var lats = [], lngs = [];
     collection.features.forEach(function (feature) {
       features.set(feature.id, feature);
+      pointIndex.set(feature.id, actorKeys.length);
       actorKeys.push(feature.id);
+      lngs.push(feature.geometry.coordinates[0]);
+      lats.push(feature.geometry.coordinates[1]);
       if (feature.properties.kind === "catalyseur") { catalystKeys.push(feature.id); }
       var code = feature.properties.departement || "";
       if (code.slice(0, 2) === "97") { (overseasKeys[code] = overseasKeys[code] || []).push(feature.id); }
     });
-    groups.forEach(function (group) { map.removeLayer(group.cluster); });
+    if (clusterLayer) { map.removeLayer(clusterLayer); }
+    clusterLayer = null;
     // Paper (config.clusters false): no marker here, the export draws every actor itself.
-    groups = config.clusters === false ? [] : [makeGroup(), makeGroup()];
+    if (config.clusters !== false) {
+      clusterLayer = new window.CompanionClusters.ClusterLayer({
+        marker: markerAt,
+        // Wider at the scale of the country: fewer bubbles, room for the régions' names.
+        radius: function (zoom) { return zoom <= 5 ? 55 : (zoom <= 7 ? 80 : 50); }
+      });
+      clusterLayer.setPoints(lats, lngs);
+      clusterLayer.on("update", function (event) {
+        status.clusters = event.clusters;
+        status.singles = event.singles;
+        scheduleDeclutter();
+      });
+      clusterLayer.on("spread", scheduleDeclutter);
+      clusterLayer.addTo(map);
+    }
     status.markers = actorKeys.length - catalystKeys.length;
     status.catalysts = catalystKeys.length;
-  }
-
-  /* Catalysts above the actors around them, once the clusters have settled. */
-  function raiseCatalysts(group) {
-    var shown = [];
-    catalystKeys.forEach(function (key) {
-      var marker = group.markers.get(key);
-      if (marker && marker._map) { shown.push(marker); }
-    });
-    // Already the last ones drawn (the usual case after a filter): no redraw to pay.
-    var order = markerRenderer && markerRenderer._drawLast;
-    var last = 0;
-    while (order && order.layer.feature && order.layer.feature.properties.kind === "catalyseur") {
-      last += 1;
-      order = order.prev;
-    }
-    if (last >= shown.length) { return; }
-    shown.forEach(function (marker) { marker.bringToFront(); });
   }
 
   /* -- relations ----------------------------------------------------------- */
@@ -945,6 +909,8 @@
   /* The live page's data come as columns (a third of GeoJSON's size, parsed sooner,
    * see maps/payload.py); an export embeds GeoJSON. Both become the same features. */
   var NO_TAGS = Object.freeze([]);
+  var mercatorX = window.CompanionClusters.mercatorX;
+  var mercatorY = window.CompanionClusters.mercatorY;
 
   function actorFeatures(data) {
     if (data.format !== "columns") { return data; }
@@ -987,7 +953,8 @@
       // LatLng objects made once: each redraw would otherwise convert 2 per line.
       return { type: feature.properties.type, from: from, to: to,
         fromDep: fromDep, toDep: toDep, overseas: zone(fromDep) !== zone(toDep),
-        latlngs: [L.latLng(c[0][1], c[0][0]), L.latLng(c[1][1], c[1][0])] };
+        // Its ends in Web Mercator units: drawn as they are (lines.js).
+        units: [mercatorX(c[0][0]), mercatorY(c[0][1]), mercatorX(c[1][0]), mercatorY(c[1][1])] };
     });
     relationsShown = {};
     status.relations = relations.length;
@@ -1000,7 +967,7 @@
     // One multi-line per type: thousands of relations cost a handful of layers.
     Object.keys(config.relationStyles).forEach(function (type) {
       var style = config.relationStyles[type];
-      relationLines[type] = L.polyline([], { renderer: lines, interactive: false,
+      relationLines[type] = new window.CompanionLines.SegmentLines({ renderer: lines,
         color: style[0], dashArray: style[1] || null, weight: 1.2, opacity: relationOpacity() });
       relationLayer.addLayer(relationLines[type]);
     });
@@ -1084,9 +1051,13 @@
       var shown = byType[type];
       if (sameList(relationsShown[type], shown)) { return; }
       relationsShown[type] = shown;
-      relationLines[type].setLatLngs(shown.map(function (index) {
-        return relations[index].latlngs;
-      }));
+      var units = new Float64Array(shown.length * 4);
+      shown.forEach(function (index, n) {
+        var ends = relations[index].units;
+        units[n * 4] = ends[0]; units[n * 4 + 1] = ends[1];
+        units[n * 4 + 2] = ends[2]; units[n * 4 + 3] = ends[3];
+      });
+      relationLines[type].setUnits(units);
     });
     toggle(relationLayer, wanted.mode !== "flows" && wanted.shown.length > 0);
     drawFlows(wanted.mode === "flows" ? wanted.shown : []);
@@ -1141,7 +1112,7 @@
   }
 
   function onActorOver(event) {
-    var layer = event.layer;
+    var layer = event.layer || event.target;
     if (!layer || !layer.feature) { return; }
     if (!hoverTip) {
       hoverTip = L.tooltip({ direction: "top", offset: [0, -10], className: "companion-hover" });
@@ -1376,10 +1347,9 @@
 
   /* The actors the filter keeps in each overseas département, as dots and a count. */
   function updateInsetDots() {
-    var shown = shownGroup();
     insets.forEach(function (inset) {
       var keys = overseasKeys[inset.code] || [];
-      inset.shownKeys = shown ? keys.filter(function (key) { return shown.keys.has(key); }) : [];
+      inset.shownKeys = keys.filter(function (key) { return shownKeys.has(key); });
       inset.count = inset.shownKeys.length;
       var name = config.labels.insetTitle[inset.count === 1 ? 0 : 1]
         .replace("{name}", inset.name).replace("{n}", String(inset.count));
@@ -1689,8 +1659,7 @@
 
   function drawStoryShapes() {
     if (!story) { return; }
-    var group = shownGroup();
-    var shown = function (key) { return features.has(key) && (!group || group.keys.has(key)); };
+    var shown = function (key) { return features.has(key) && shownKeys.has(key); };
     var renderer = storyRenderer;
     (story.links || []).forEach(function (link) {
       if (!shown(link[0]) || !shown(link[1])) { return; }
@@ -1877,23 +1846,10 @@
   }
 
   /* Zoom (at once, no animation to be cut short by the next filter) to where the
-   * marker leaves its cluster, or to the last zoom and spread the cluster out when it
+   * actor leaves its bubble, or to the last zoom and spread the bubble out when it
    * never does (actors at one address), then open its card. */
-  function revealMarker(group, marker) {
-    var parent = marker.__parent;
-    var zoom = parent && parent._zoom !== undefined ? parent._zoom + 1 : map.getZoom();
-    zoom = Math.min(Math.max(zoom, map.getZoom()), map.getMaxZoom());
-    var open = function () {
-      if (map.hasLayer(marker)) { openCard(marker); return; }
-      var cluster = group.cluster.getVisibleParent(marker);
-      if (cluster && cluster.spiderfy) {
-        group.cluster.once("spiderfied", function () { openCard(marker); });
-        cluster.spiderfy();
-      }
-    };
-    map.setView(marker.getLatLng(), zoom, { animate: false });
-    // The clusters split in a short animation of their own: once it is over.
-    if (group.cluster._inZoomAnimation) { group.cluster.once("animationend", open); } else { open(); }
+  function revealMarker(key) {
+    if (clusterLayer) { clusterLayer.reveal(pointIndex.get(key), openCard); }
   }
 
   /* Putting an actor where it really is: a pin to drag (or a click where it goes);
@@ -1956,17 +1912,16 @@
    * (or without a place) are counted back to the app. */
   function showActors(keys) {
     if (!status.drawn || loading) { pendingShow = keys; return; }
-    var group = shownGroup();
-    var shown = keys.filter(function (key) { return group && group.keys.has(key); });
+    var shown = keys.filter(function (key) { return shownKeys.has(key); });
     report("shown", { asked: keys.length, shown: shown.length });
     if (!shown.length) { return; }
     forgetFit();
     map.closePopup();
     if (shown.length === 1) {
-      revealMarker(group, group.marker(shown[0]));
+      revealMarker(shown[0]);
       return;
     }
-    var box = L.latLngBounds(shown.map(function (key) { return group.marker(key).getLatLng(); }));
+    var box = L.latLngBounds(shown.map(function (key) { return featureLatLng(features.get(key)); }));
     map.fitBounds(box, { padding: [48, 48], maxZoom: 13, animate: false });
   }
 
@@ -1994,50 +1949,24 @@
     shownKeys = target;
     if (config.clusters === false) {  // paper: nothing to cluster, the export draws them
       drawRelations(state, keep);
-      loading = { seq: state.seq || 0, started: started, visible: target.size, group: null };
+      loading = { seq: state.seq || 0, started: started, visible: target.size };
       finish();
       return;
     }
-    // Group 0 starts with every actor and only ever changes by small diffs, so
-    // "everything" (a reset) stays cheap; group 1 takes the other states, by a
-    // diff from what it holds or from scratch, whichever touches fewer markers.
-    var first = { group: groups[0], removed: difference(groups[0].keys, target),
-      added: difference(target, groups[0].keys) };
-    var second = { group: groups[1], removed: difference(groups[1].keys, target),
-      added: difference(target, groups[1].keys) };
-    if (second.removed.length + second.added.length > target.size) {
-      second = { group: groups[1], removed: [], added: Array.from(target), rebuild: true };
-    }
-    var cost = function (change) { return change.removed.length + change.added.length; };
-    var change = cost(first) <= cost(second) ? first : second;
-    var group = change.group;
-    if (change.rebuild) { group.cluster.clearLayers(); }
     if (openKey === null || !target.has(openKey)) { map.closePopup(); }  // else kept open
-    groups.forEach(function (other) {
-      if (other !== group) { toggle(other.cluster, false); }
-    });
-    toggle(group.cluster, true);
-    if (change.removed.length) { group.cluster.removeLayers(change.removed.map(group.marker)); }
-    group.keys = target;
+    var indexes = [];
+    actorKeys.forEach(function (key, index) { if (target.has(key)) { indexes.push(index); } });
     status.catalystsShown = catalystKeys.filter(function (key) { return target.has(key); }).length;
     drawRelations(state, keep);
     if (state.fit && keep && target.size) { fitKeys(target); }
-    loading = { seq: state.seq || 0, started: started, visible: target.size, group: group };
-    if (change.added.length) {
-      group.done = finish;
-      // The first draw (every actor) goes in slices the page stays responsive
-      // between; a filter's change goes in one, without an empty frame midway.
-      group.cluster.options.chunkInterval = status.drawn ? 2000 : 150;
-      group.cluster.addLayers(change.added.map(group.marker), true);
-    } else {
-      finish();
-    }
+    loading = { seq: state.seq || 0, started: started, visible: target.size };
+    clusterLayer.setShown(indexes);
+    finish();
   }
 
   function finish() {
     var done = loading;
     loading = null;
-    if (done.group) { raiseCatalysts(done.group); }
     updateInsetDots();
     drawStory();  // its highlighted actors, among those now shown
     scheduleDeclutter();
@@ -2048,7 +1977,6 @@
       status.drawn = true;
       report("drawn", { markers: status.markers, catalysts: status.catalysts,
         relations: status.relations, visible: done.visible });
-      if (groups.length) { warmMarkers(groups[1]); }
     }
     report("applied", { seq: done.seq, visible: done.visible,
       relations: status.visibleRelations, ms: performance.now() - done.started });
@@ -2254,13 +2182,10 @@
     }).catch(fail);
   }
 
-  function shownGroup() {
-    return groups.filter(function (group) { return map.hasLayer(group.cluster); })[0];
-  }
 
+  /* An actor's marker (made if need be: it may be in a bubble, or filtered out). */
   function markerOf(key) {
-    var shown = shownGroup();
-    return shown && features.has(key) ? shown.marker(key) : null;
+    return clusterLayer && pointIndex.has(key) ? markerAt(pointIndex.get(key)) : null;
   }
 
   window.companionMap = {
@@ -2277,8 +2202,7 @@
       return [Math.round(frame.left + point.x), Math.round(frame.top + point.y)];
     },
     fitShown: function () {
-      var group = shownGroup();
-      if (group && group.keys.size) { fitKeys(group.keys); }
+      if (shownKeys.size) { fitKeys(shownKeys); }
       return bounds();
     },
     openCard: function (key) {

@@ -87,7 +87,7 @@ def distinct_colours(image: QImage) -> int:
 def test_the_map_really_draws(qtbot, map_page) -> None:
     view = map_page.view
     assert js(qtbot, view, "typeof L") == "object"
-    assert js(qtbot, view, "typeof L.markerClusterGroup") == "function"
+    assert js(qtbot, view, "typeof CompanionClusters.ClusterLayer") == "function"
     state = status(qtbot, view)
     assert state["errors"] == []
     assert state["basemapLayers"] == 4  # neighbours, France, départements, régions
