@@ -483,6 +483,7 @@ def build_export_html(
     step(2, total, _("Assemblage de la page…"))
     config = page_config()
     config["urls"] = {}  # export.js points them at the embedded data
+    config["tagsUrl"] = None  # the embedded actors have their tags
     config["fitCountry"] = False  # the export frames its own extent (export.js)
     config["glyphFont"] = _glyph_font_data_url()  # embedded: the file makes no request
     # The file holds only the relations to draw: every one, or summed between départements.

@@ -39,6 +39,7 @@ DATA_URLS = {
     "departements": assets.url("boundaries/departements.geojson"),
     "neighbours": assets.url("boundaries/neighbours.geojson"),
 }
+TAGS_URL = assets.url("data/tags.json")  # columns: see payload.actor_tag_columns
 
 
 # The communes' and intercommunalités' outlines, asked for the viewport (map.js, "local
@@ -64,6 +65,7 @@ def page_config() -> dict[str, Any]:
     """What the page's script needs: data URLs, colours and labels in the current language."""
     return {
         "urls": DATA_URLS,
+        "tagsUrl": TAGS_URL,  # the actors' tags, asked once they are drawn
         "kindColours": KIND_COLOURS,
         "kindGlyphs": kind_glyphs(),
         "glyphFont": _glyph_font_url(),

@@ -59,6 +59,7 @@ def _labels() -> bytes:
 _STORE_DATA: dict[str, Callable[[sqlite3.Connection], bytes]] = {
     "data/actors.json": payload.actors_columns,
     "data/relations.json": payload.relations_columns,
+    "data/tags.json": payload.actor_tag_columns,
 }
 _BUILT_DATA: dict[str, Callable[[], bytes]] = {"data/labels.geojson": _labels}
 
@@ -118,6 +119,7 @@ FIRST_REQUESTS = (
     "data/actors.json",
     "data/relations.json",
     "data/labels.geojson",
+    "data/tags.json",
 )
 
 

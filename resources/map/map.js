@@ -917,16 +917,28 @@
     var count = data.seq.length;
     var features = new Array(count);
     for (var i = 0; i < count; i++) {
-      var tags = data.tags[i];
       features[i] = { type: "Feature", id: data.seq[i],
-        geometry: { type: "Point", coordinates: [data.lon[i], data.lat[i]] },
-        properties: { actor_id: data.id[i], name: data.name[i], kind: data.kinds[data.kind[i]],
-          commune: data.communes[data.commune[i]],
-          departement: data.departements[data.departement[i]],
+        geometry: { type: "Point", coordinates: [data.lon[i] / 1e5, data.lat[i] / 1e5] },
+        properties: { actor_id: data.id[i], name: data.name[i], kind: data.kind[i],
+          commune: data.commune[i], departement: data.departement[i],
           private: (data.flags[i] & 1) === 1, approximate: (data.flags[i] & 2) === 2,
-          tags: tags ? tags.map(function (t) { return data.tagNames[t]; }) : NO_TAGS } };
+          tags: NO_TAGS } };  // they come next (addTags)
     }
     return { type: "FeatureCollection", features: features };
+  }
+
+  /* The live page's actors' tags, once they are drawn: (actor, tag) pairs as columns. */
+  function addTags(data) {
+    for (var i = 0; i < data.seq.length; i++) {
+      var feature = features.get(data.seq[i]);
+      if (!feature) { continue; }
+      var p = feature.properties;
+      if (p.tags === NO_TAGS) { p.tags = []; }
+      p.tags.push(data.tagNames[data.tag[i]]);
+    }
+    status.tagsLoaded = true;
+    var open = openKey === null ? null : features.get(openKey);
+    if (open && cardPopup && open.properties.tags.length) { cardPopup.setContent(card(open)); }
   }
 
   /* Relations as columns name their ends by key: their places are the actors'. */
@@ -939,7 +951,7 @@
       found.push({ type: "Feature", id: data.seq[i],
         geometry: { type: "LineString",
           coordinates: [from.geometry.coordinates, to.geometry.coordinates] },
-        properties: { type: data.types[data.type[i]], source: data.source[i],
+        properties: { type: data.type[i], source: data.source[i],
           target: data.target[i] } });
     }
     return { type: "FeatureCollection", features: found };
@@ -2026,6 +2038,15 @@
         buildActors(actorFeatures(parts[0]));
         buildRelations(relationFeatures(parts[1]));
         mark("layersBuilt");
+        // Only the cards show them: not worth waiting for before drawing.
+        if (config.tagsUrl) {
+          var built = features;  // not those of a later reload
+          fetchJson(config.tagsUrl + suffix).then(function (tags) {
+            if (features === built) { addTags(tags); }
+          }).catch(fail);
+        } else {
+          status.tagsLoaded = true;
+        }
         status.dataReady = true;
         if (!pendingState) { pendingState = { actors: null, relationTypes: null, seq: 0 }; }
         if (!loading) { flush(); }

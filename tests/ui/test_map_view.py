@@ -168,6 +168,7 @@ def test_hostile_names_stay_plain_text(qtbot, store, actors) -> None:
         shown = js(qtbot, view, card(key, "querySelector('.companion-card-name').textContent"))
         assert shown == name
         assert js(qtbot, view, card(key, "querySelectorAll('img, script, b, svg').length")) == 0
+    qtbot.waitUntil(lambda: js(qtbot, view, "companionMapStatus.tagsLoaded") is True)
     tags = js(
         qtbot,
         view,
@@ -182,6 +183,8 @@ def test_hostile_names_stay_plain_text(qtbot, store, actors) -> None:
 
 def test_the_popup_card_shows_no_personal_data(qtbot, map_page, store, actors) -> None:
     view = map_page.view
+    # The tags come just after the actors are drawn (an open card shows them then).
+    qtbot.waitUntil(lambda: js(qtbot, view, "companionMapStatus.tagsLoaded") is True)
     text = js(qtbot, view, card(seq_of(store, actors["ecole"]), "textContent"))
     assert "École des Jardins" in text and "Lyon (69)" in text and "alimentation" in text
     assert "Association" in text
