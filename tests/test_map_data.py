@@ -160,7 +160,8 @@ def test_no_filter_shows_everything(store, ids) -> None:
     assert visible_actor_keys(store.conn, MapFilter()) is None
     state = page_state(store.conn, MapFilter())
     assert state == {
-        "actors": None, "relationTypes": None, "relations": "auto", "territory": False,
+        "actors": None, "match": None, "relationTypes": None, "relations": "auto",
+        "territory": False,
     }  # fmt: skip
 
 

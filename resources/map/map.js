@@ -54,6 +54,8 @@
   var tileLayer = null;
   var attributionBox = null;
   var shownKeys = new Set();  // the actors the last filter keeps
+  var everyKey = new Set();  // every actor's key, and point index: a filter keeping all
+  var everyIndex = [];
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -872,6 +874,7 @@
     catalystKeys = [];
     overseasKeys = {};
     var lats = [], lngs = [];
+    status.tagsLoaded = false;
     collection.features.forEach(function (feature) {
       features.set(feature.id, feature);
       pointIndex.set(feature.id, actorKeys.length);
@@ -882,6 +885,8 @@
       var code = feature.properties.departement || "";
       if (code.slice(0, 2) === "97") { (overseasKeys[code] = overseasKeys[code] || []).push(feature.id); }
     });
+    everyKey = new Set(actorKeys);
+    everyIndex = actorKeys.map(function (_, index) { return index; });
     if (clusterLayer) { map.removeLayer(clusterLayer); }
     clusterLayer = null;
     // Paper (config.clusters false): no marker here, the export draws every actor itself.
@@ -927,6 +932,12 @@
     return { type: "FeatureCollection", features: features };
   }
 
+  /* A filter on tags waits for them (see flush). */
+  function tagsLoaded() {
+    status.tagsLoaded = true;
+    if (pendingState && status.dataReady && !loading) { flush(); }
+  }
+
   /* The live page's actors' tags, once they are drawn: (actor, tag) pairs as columns. */
   function addTags(data) {
     for (var i = 0; i < data.seq.length; i++) {
@@ -936,7 +947,7 @@
       if (p.tags === NO_TAGS) { p.tags = []; }
       p.tags.push(data.tagNames[data.tag[i]]);
     }
-    status.tagsLoaded = true;
+    tagsLoaded();
     var open = openKey === null ? null : features.get(openKey);
     if (open && cardPopup && open.properties.tags.length) { cardPopup.setContent(card(open)); }
   }
@@ -980,7 +991,7 @@
     Object.keys(config.relationStyles).forEach(function (type) {
       var style = config.relationStyles[type];
       relationLines[type] = new window.CompanionLines.SegmentLines({ renderer: lines,
-        color: style[0], dashArray: style[1] || null, weight: 1.2, opacity: relationOpacity() });
+        color: style[0], dashArray: style[1] || null, weight: 1, opacity: relationOpacity() });
       relationLayer.addLayer(relationLines[type]);
     });
   }
@@ -1950,14 +1961,42 @@
     return out;
   }
 
+  /* The actors a state keeps (their keys, in order), or null for all: those whose
+   * fields match (state.match: see filters.page_match) among the text search's
+   * (state.actors, found by the store) or among all. */
+  function keptKeys(state) {
+    var match = state.match || null;
+    var text = state.actors || null;
+    if (!match && !text) { return null; }
+    var among = function (list) { return list ? new Set(list) : null; };
+    var kinds = among(match && match.kinds), tags = among(match && match.tags);
+    var departements = among(match && match.departements);
+    var privacy = match && typeof match.private === "boolean" ? match.private : null;
+    var tagged = function (t) { return tags.has(t); };
+    var candidates = text || actorKeys;
+    var kept = [];
+    for (var i = 0; i < candidates.length; i++) {
+      var feature = features.get(candidates[i]);
+      if (!feature) { continue; }
+      var p = feature.properties;
+      if ((kinds && !kinds.has(p.kind)) || (departements && !departements.has(p.departement)) ||
+          (privacy !== null && p.private !== privacy) || (tags && !p.tags.some(tagged))) {
+        continue;
+      }
+      kept.push(candidates[i]);
+    }
+    return kept;
+  }
+
   function flush() {
     var state = pendingState;
-    pendingState = null;
     if (!state) { return; }
+    if (state.match && state.match.tags && !status.tagsLoaded) { return; }  // see addTags
+    pendingState = null;
     var started = performance.now();
-    var keep = state.actors ? new Set(state.actors) : null;
-    var target = keep ? new Set(actorKeys.filter(function (key) { return keep.has(key); }))
-      : new Set(actorKeys);
+    var kept = keptKeys(state);
+    var keep = kept ? new Set(kept) : null;
+    var target = keep || everyKey;
     shownKeys = target;
     if (config.clusters === false) {  // paper: nothing to cluster, the export draws them
       drawRelations(state, keep);
@@ -1966,8 +2005,7 @@
       return;
     }
     if (openKey === null || !target.has(openKey)) { map.closePopup(); }  // else kept open
-    var indexes = [];
-    actorKeys.forEach(function (key, index) { if (target.has(key)) { indexes.push(index); } });
+    var indexes = kept ? kept.map(function (key) { return pointIndex.get(key); }) : everyIndex;
     status.catalystsShown = catalystKeys.filter(function (key) { return target.has(key); }).length;
     drawRelations(state, keep);
     if (state.fit && keep && target.size) { fitKeys(target); }
@@ -2043,9 +2081,12 @@
           var built = features;  // not those of a later reload
           fetchJson(config.tagsUrl + suffix).then(function (tags) {
             if (features === built) { addTags(tags); }
-          }).catch(fail);
+          }).catch(function (error) {
+            fail(error);
+            tagsLoaded();  // a filter on tags waits no longer (it keeps none)
+          });
         } else {
-          status.tagsLoaded = true;
+          tagsLoaded();
         }
         status.dataReady = true;
         if (!pendingState) { pendingState = { actors: null, relationTypes: null, seq: 0 }; }
