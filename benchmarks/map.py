@@ -3,9 +3,13 @@ figures of earlier issues), offscreen, versus folium's own answer for many point
 
 Figures, all in the same process and run for one size (each size runs in a process
 of its own, so memory is not shared between them):
-- ``drawn_ms``: from "show the map" (importing the map page, which loads QtWebEngine,
-  and creating it) until the page reports every marker added (the cluster layer
-  finished its chunked loading) and the basemap drawn: the map is interactive.
+- ``engine_start_ms``: QtWebEngine's own start (import, a first view on a blank page),
+  measured first, as the app pays it once when the map is first opened.
+- ``drawn_ms``: then, from "show the map" (importing the map page and creating it)
+  until the page reports its actors clustered and drawn and the basemap drawn: the map
+  is interactive. ``drawn_cold_ms`` adds the engine's start: what a user waits the
+  first time (the issue's 3 s is held against it). The baseline is loaded in the same
+  started engine, so ``ratio`` (baseline / ``drawn_ms``) compares like with like.
 - ``filter_ms``: a filter change, from the call until the page reports it applied
   (markers, clusters and lines set); ``painted_ms``: until the frame showing it is
   painted (the canvases rasterised: thousands of relation lines cost about 0.1 s in
@@ -163,11 +167,15 @@ def measure_size(actors: int, relations: int) -> None:
     from companion.store import Store
 
     store = Store.open(database)
+    engine_ms = start_engine()
     record = measure_map(store)
+    record["engine_start_ms"] = round(engine_ms, 1)
+    record["drawn_cold_ms"] = round(engine_ms + record["drawn_ms"], 1)
     record.update(measure_baseline(store))
     store.close()
     drawn, baseline = record["drawn_ms"], record.get("baseline_drawn_ms")
     record["ratio"] = round(baseline / drawn, 1) if baseline else None
+    drawn = record["drawn_cold_ms"]
     if actors == 50_000:
         record["earlier"] = EARLIER_50K
     else:
@@ -185,6 +193,30 @@ def measure_size(actors: int, relations: int) -> None:
     # where PySide 6 may abort on a refcount (bool_dealloc) after the web engine ran.
     sys.stdout.flush()
     os._exit(0)
+
+
+def start_engine() -> float:
+    """Start QtWebEngine as the app does the first time a page shows (import, one view on
+    a blank page), in milliseconds: both pages measured next start from there."""
+    started = time.perf_counter()
+    from PySide6.QtCore import QUrl
+    from PySide6.QtWebEngineWidgets import QWebEngineView
+
+    from companion.ui.map_scheme import register_scheme
+
+    register_scheme()  # before any view, as the app does
+    view = QWebEngineView()
+    view.resize(320, 200)
+    view.show()
+    loaded: list[bool] = []
+    view.loadFinished.connect(loaded.append)
+    view.load(QUrl("about:blank"))
+    if not wait_until(lambda: bool(loaded), 60):
+        raise SystemExit("the web engine did not start within 60 s")
+    elapsed = (time.perf_counter() - started) * 1000
+    view.close()
+    view.deleteLater()
+    return elapsed
 
 
 def filters() -> list:

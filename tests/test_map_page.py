@@ -46,7 +46,7 @@ def test_the_page_holds_configuration_not_data(store) -> None:
     html = build_page()
     assert "Acteur secret" not in html
     call = html.split("companionMap.start(", 1)[1]
-    config = json.loads(call.split(", ", 1)[1].rsplit(");", 1)[0])
+    config = json.loads(call.split("}), ", 1)[1].rsplit(");", 1)[0])
     assert config["urls"]["actors"] == "companion://map/data/actors.json"
     assert config["kindLabels"]["collectivite"] == "Collectivité"
 

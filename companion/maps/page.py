@@ -1,6 +1,6 @@
-"""The map page: a folium skeleton over local assets, started by our own script.
+"""The map page: a small HTML skeleton over local assets, started by our own script.
 
-folium writes the HTML page and the Leaflet map; everything dynamic (basemap,
+The page loads Leaflet and makes the map; everything dynamic (basemap,
 actors, relations, filters) is done by ``resources/map/map.js`` from data the
 page fetches after load. The page holds no data, only a small configuration
 (URLs, colours, translated labels) embedded as script-safe JSON.
@@ -8,6 +8,7 @@ page fetches after load. The page holds no data, only a small configuration
 
 from __future__ import annotations
 
+import html
 import threading
 from functools import cache
 from typing import Any
@@ -123,43 +124,56 @@ def build_page() -> str:
         return _build_page(current_language())
 
 
+# Leaflet's own option names, as the page's L.map takes them.
+MAP_OPTIONS = {
+    "center": list(CENTRE),
+    "zoom": START_ZOOM,
+    "minZoom": MIN_ZOOM,
+    "maxZoom": MAX_ZOOM,
+    "preferCanvas": True,
+    # Quarter steps: a fit fills the window (France on a projector), + and - still whole.
+    "zoomSnap": 0.25,
+    "zoomControl": True,
+    "attributionControl": False,
+    "worldCopyJump": False,
+}
+
+_PAGE = """<!DOCTYPE html>
+<html lang="{language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{title}</title>
+{styles}
+{scripts}
+<style>html, body, #map {{ width: 100%; height: 100%; margin: 0; padding: 0; }}
+.leaflet-container {{ font-size: 1rem; }}</style>
+</head>
+<body>
+<div id="map"></div>
+<script>
+companionMap.start(L.map("map", {options}), {config});
+</script>
+</body>
+</html>
+"""
+
+
 @cache
 def _build_page(language: str) -> str:
-    import folium
-    from branca.element import MacroElement
-    from jinja2 import Template
-
-    page = folium.Map(
-        location=CENTRE,
-        zoom_start=START_ZOOM,
-        tiles=None,
-        # Leaflet's own option names: folium's min_zoom/max_zoom go to tile layers.
-        minZoom=MIN_ZOOM,
-        maxZoom=MAX_ZOOM,
-        prefer_canvas=True,
-        # Quarter steps: a fit fills the window (France on a projector), + and - still whole.
-        zoomSnap=0.25,
-        attribution_control=False,
-        world_copy_jump=False,
+    """A page of our own (no template engine to import: the map starts sooner), loading
+    only the app's own URLs; its configuration is script-safe JSON."""
+    styles = "\n".join(
+        f'<link rel="stylesheet" href="{html.escape(url)}">' for _name, url in assets.PAGE_CSS
     )
-    # New lists on the instance: folium's class lists (CDN URLs) stay untouched,
-    # and Bootstrap, Font Awesome and awesome-markers are not loaded at all.
-    page.default_js = list(assets.PAGE_JS)
-    page.default_css = list(assets.PAGE_CSS)
-
-    class _Start(MacroElement):
-        _template = Template(
-            "{% macro script(this, kwargs) %}"
-            "companionMap.start({{ this._parent.get_name() }}, {{ this.config }});"
-            "{% endmacro %}"
-        )
-
-        def __init__(self, config: str) -> None:
-            super().__init__()
-            self._name = "CompanionStart"
-            self.config = config
-
-    page.add_child(_Start(script_json(page_config())))
-    figure = page.get_root()
-    figure.title = _("Carte des acteurs")
-    return figure.render()
+    scripts = "\n".join(
+        f'<script src="{html.escape(url)}"></script>' for _name, url in assets.PAGE_JS
+    )
+    return _PAGE.format(
+        language=html.escape(language),
+        title=html.escape(_("Carte des acteurs")),
+        styles=styles,
+        scripts=scripts,
+        options=script_json(MAP_OPTIONS),
+        config=script_json(page_config()),
+    )
