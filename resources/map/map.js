@@ -893,8 +893,9 @@
     if (config.clusters !== false) {
       clusterLayer = new window.CompanionClusters.ClusterLayer({
         marker: markerAt,
-        // Wider at the scale of the country: fewer bubbles, room for the régions' names.
-        radius: function (zoom) { return zoom <= 5 ? 55 : (zoom <= 7 ? 80 : 50); }
+        // Wider at the scale of the country: fewer bubbles, room for the régions' names;
+        // and as much wider as the bubbles are larger (presentation), so none overlap.
+        radius: function (zoom) { return (zoom <= 5 ? 55 : (zoom <= 7 ? 80 : 50)) * markerScale; }
       });
       clusterLayer.setPoints(lats, lngs);
       clusterLayer.on("update", function (event) {
@@ -1446,6 +1447,7 @@
     status.scale = scale;
     if (scale === markerScale) { return; }
     markerScale = scale;
+    if (clusterLayer) { clusterLayer.refresh(); }  // bubbles as far apart as they are large
     if (!markerRenderer) { return; }
     Object.keys(markerRenderer._layers).forEach(function (id) {
       var layer = markerRenderer._layers[id];
