@@ -114,7 +114,7 @@ def test_the_pages_columns_hold_what_the_geojson_holds(store, ids) -> None:
         assert columns["departement"][i] == p["departement"]
         assert columns["flags"][i] == p["private"] + 2 * p["approximate"]
         tags = [
-            tag_pairs["tagNames"][tag]
+            tag_pairs["tagNames"][str(tag)]
             for seq, tag in zip(tag_pairs["seq"], tag_pairs["tag"], strict=True)
             if seq == feature["id"]
         ]

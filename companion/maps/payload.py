@@ -165,17 +165,16 @@ def actors_columns(conn: sqlite3.Connection) -> bytes:
 
 def actor_tag_columns(conn: sqlite3.Connection) -> bytes:
     """The located actors' tags, for the live page once its actors are drawn: the tags'
-    names, and one (actor's key, tag's index in the names) pair per tag an actor has."""
+    names by their row number, and one (actor's key, tag's row number) pair per tag an
+    actor has (a row number is what the tag's id leads to at once: no second lookup)."""
     names = conn.execute(
-        "SELECT json_group_array(name) FROM (SELECT name FROM tags WHERE deleted = 0"
-        " ORDER BY name, id)"
+        "SELECT json_group_object(rowid, name) FROM tags WHERE deleted = 0"
     ).fetchone()[0]
     rows = f"""
-        SELECT a.seq AS seq, t.i AS tag FROM actors a
+        SELECT a.seq AS seq, t.rowid AS tag FROM actors a
         JOIN actor_tags at ON at.actor_id = a.id
-        JOIN (SELECT id, row_number() OVER (ORDER BY name, id) - 1 AS i
-              FROM tags WHERE deleted = 0) t ON t.id = at.tag_id
-        WHERE {_LIVE}
+        JOIN tags t ON t.id = at.tag_id
+        WHERE {_LIVE} AND t.deleted = 0
     """
     return _json_columns(conn, (("seq", ""), ("tag", "")), rows, tagNames=names)
 
