@@ -116,6 +116,7 @@
       this._points = { x: new Float64Array(0), y: new Float64Array(0), lat: [], lng: [] };
       this._shown = [];
       this._clusters = null;  // the clusters of one zoom, over an area
+      this._computed = new WeakMap();  // shown points (array) -> their clusters, last made
       this._icons = new Map();  // "zoom:seed:count" -> bubble marker on the map
       this._singles = new Map();  // point index -> its marker on the map
       this._spread = null;  // the bubble spread out: { cluster, markers, legs }
@@ -134,11 +135,15 @@
     /* The points the filter keeps, in the order they cluster (earlier ones seed). */
     setShown: function (indexes) {
       this._shown = indexes;
-      this.refresh();
+      this._unspread();
+      // The same array again (the page's "every actor"): its clusters, if still right.
+      this._clusters = this._computed.get(indexes) || null;
+      if (this._map) { this._update(); }
     },
 
     refresh: function () {
       this._clusters = null;
+      this._computed = new WeakMap();
       this._unspread();
       if (this._map) { this._update(); }
     },
@@ -189,6 +194,7 @@
       found.zoom = zoom;
       found.area = area;
       this._clusters = found;
+      this._computed.set(this._shown, found);
       return found;
     },
 

@@ -53,9 +53,11 @@
   var dataVersion = 0;
   var tileLayer = null;
   var attributionBox = null;
-  var shownKeys = new Set();  // the actors the last filter keeps
-  var everyKey = new Set();  // every actor's key, and point index: a filter keeping all
-  var everyIndex = [];
+  var featureList = [];  // point index -> the actor's feature (as actorKeys)
+  var everyIndex = [];  // every point index: a filter keeping all
+  var everyMask = new Uint8Array(0);
+  var shownIndexes = [];  // the point indexes the last filter keeps, in order
+  var shownMask = new Uint8Array(0);  // point index -> 1 when the last filter keeps it
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -885,8 +887,11 @@
       var code = feature.properties.departement || "";
       if (code.slice(0, 2) === "97") { (overseasKeys[code] = overseasKeys[code] || []).push(feature.id); }
     });
-    everyKey = new Set(actorKeys);
+    featureList = collection.features;
     everyIndex = actorKeys.map(function (_, index) { return index; });
+    everyMask = new Uint8Array(actorKeys.length).fill(1);
+    shownIndexes = everyIndex;
+    shownMask = everyMask;
     if (clusterLayer) { map.removeLayer(clusterLayer); }
     clusterLayer = null;
     // Paper (config.clusters false): no marker here, the export draws every actor itself.
@@ -976,6 +981,7 @@
       var fromDep = departementOf(from), toDep = departementOf(to);
       // LatLng objects made once: each redraw would otherwise convert 2 per line.
       return { type: feature.properties.type, from: from, to: to,
+        fromIndex: pointIndex.get(from), toIndex: pointIndex.get(to),  // see flush
         fromDep: fromDep, toDep: toDep, overseas: zone(fromDep) !== zone(toDep),
         // Its ends in Web Mercator units: drawn as they are (lines.js).
         units: [mercatorX(c[0][0]), mercatorY(c[0][1]), mercatorX(c[1][0]), mercatorY(c[1][1])] };
@@ -1048,7 +1054,7 @@
     }
     relations.forEach(function (r, index) {
       if (types && !types.has(r.type)) { return; }
-      if (keep && !(keep.has(r.from) && keep.has(r.to))) { return; }
+      if (keep && !(keep[r.fromIndex] && keep[r.toIndex])) { return; }
       available += 1;
       if (mode === "none") { return; }
       if (around && !(around.has(r.from) || around.has(r.to))) { return; }
@@ -1373,7 +1379,7 @@
   function updateInsetDots() {
     insets.forEach(function (inset) {
       var keys = overseasKeys[inset.code] || [];
-      inset.shownKeys = keys.filter(function (key) { return shownKeys.has(key); });
+      inset.shownKeys = keys.filter(isShown);
       inset.count = inset.shownKeys.length;
       var name = config.labels.insetTitle[inset.count === 1 ? 0 : 1]
         .replace("{name}", inset.name).replace("{n}", String(inset.count));
@@ -1387,16 +1393,26 @@
 
   function drawInsetDots(inset) {
     if (!inset.dots) { return; }
+    var keys = inset.shownKeys || [];
+    if (inset.drawn && inset.drawn.presenting === presenting && sameList(inset.drawn.keys, keys)) {
+      return;  // a filter that changes nothing overseas
+    }
+    inset.drawn = { keys: keys, presenting: presenting };
     inset.dots.clearLayers();
-    (inset.shownKeys || []).forEach(function (key) {
+    var placed = new Set();  // one dot a kind and place (about a kilometre): a box is small
+    keys.forEach(function (key) {
       var feature = features.get(key);
       var c = feature.geometry.coordinates;
+      var spot = feature.properties.kind + ":" + Math.round(c[1] * 80) + ":" + Math.round(c[0] * 80);
+      if (placed.has(spot)) { return; }
+      placed.add(spot);
       inset.dots.addLayer(L.circleMarker([c[1], c[0]], { renderer: inset.renderer,
         interactive: false, radius: presenting ? 3.5 : 2.5, weight: 0.5, color: "#ffffff",
         fillColor: config.kindColours[feature.properties.kind] || config.kindColours.autre,
         fillOpacity: 0.95 }));
     });
   }
+
 
   function goOverseas(inset) {
     forgetFit();
@@ -1684,7 +1700,7 @@
 
   function drawStoryShapes() {
     if (!story) { return; }
-    var shown = function (key) { return features.has(key) && shownKeys.has(key); };
+    var shown = isShown;
     var renderer = storyRenderer;
     (story.links || []).forEach(function (link) {
       if (!shown(link[0]) || !shown(link[1])) { return; }
@@ -1937,7 +1953,7 @@
    * (or without a place) are counted back to the app. */
   function showActors(keys) {
     if (!status.drawn || loading) { pendingShow = keys; return; }
-    var shown = keys.filter(function (key) { return shownKeys.has(key); });
+    var shown = keys.filter(isShown);
     report("shown", { asked: keys.length, shown: shown.length });
     if (!shown.length) { return; }
     forgetFit();
@@ -1963,10 +1979,10 @@
     return out;
   }
 
-  /* The actors a state keeps (their keys, in order), or null for all: those whose
-   * fields match (state.match: see filters.page_match) among the text search's
+  /* The actors a state keeps (their point indexes, in order), or null for all: those
+   * whose fields match (state.match: see filters.page_match) among the text search's
    * (state.actors, found by the store) or among all. */
-  function keptKeys(state) {
+  function keptIndexes(state) {
     var match = state.match || null;
     var text = state.actors || null;
     if (!match && !text) { return null; }
@@ -1975,19 +1991,29 @@
     var departements = among(match && match.departements);
     var privacy = match && typeof match.private === "boolean" ? match.private : null;
     var tagged = function (t) { return tags.has(t); };
-    var candidates = text || actorKeys;
+    var candidates = text ? text.map(function (key) { return pointIndex.get(key); }) : everyIndex;
     var kept = [];
-    for (var i = 0; i < candidates.length; i++) {
-      var feature = features.get(candidates[i]);
-      if (!feature) { continue; }
-      var p = feature.properties;
+    for (var n = 0; n < candidates.length; n++) {
+      var index = candidates[n];
+      if (index === undefined) { continue; }
+      var p = featureList[index].properties;
       if ((kinds && !kinds.has(p.kind)) || (departements && !departements.has(p.departement)) ||
           (privacy !== null && p.private !== privacy) || (tags && !p.tags.some(tagged))) {
         continue;
       }
-      kept.push(candidates[i]);
+      kept.push(index);
     }
     return kept;
+  }
+
+  /* Whether the last filter keeps this actor (by its key). */
+  function isShown(key) {
+    var index = pointIndex.get(key);
+    return index !== undefined && shownMask[index] === 1;
+  }
+
+  function keysOf(indexes) {
+    return indexes.map(function (index) { return actorKeys[index]; });
   }
 
   function flush() {
@@ -1996,23 +2022,27 @@
     if (state.match && state.match.tags && !status.tagsLoaded) { return; }  // see addTags
     pendingState = null;
     var started = performance.now();
-    var kept = keptKeys(state);
-    var keep = kept ? new Set(kept) : null;
-    var target = keep || everyKey;
-    shownKeys = target;
+    var kept = keptIndexes(state);
+    shownIndexes = kept || everyIndex;
+    shownMask = everyMask;
+    if (kept) {
+      shownMask = new Uint8Array(actorKeys.length);
+      kept.forEach(function (index) { shownMask[index] = 1; });
+    }
+    var keep = kept ? shownMask : null;  // for the relations: both ends kept
+    var visible = shownIndexes.length;
     if (config.clusters === false) {  // paper: nothing to cluster, the export draws them
       drawRelations(state, keep);
-      loading = { seq: state.seq || 0, started: started, visible: target.size };
+      loading = { seq: state.seq || 0, started: started, visible: visible };
       finish();
       return;
     }
-    if (openKey === null || !target.has(openKey)) { map.closePopup(); }  // else kept open
-    var indexes = kept ? kept.map(function (key) { return pointIndex.get(key); }) : everyIndex;
-    status.catalystsShown = catalystKeys.filter(function (key) { return target.has(key); }).length;
+    if (openKey === null || !isShown(openKey)) { map.closePopup(); }  // else kept open
+    status.catalystsShown = catalystKeys.filter(isShown).length;
     drawRelations(state, keep);
-    if (state.fit && keep && target.size) { fitKeys(target); }
-    loading = { seq: state.seq || 0, started: started, visible: target.size };
-    clusterLayer.setShown(indexes);
+    if (state.fit && kept && visible) { fitKeys(keysOf(kept)); }
+    loading = { seq: state.seq || 0, started: started, visible: visible };
+    clusterLayer.setShown(shownIndexes);
     finish();
   }
 
@@ -2266,7 +2296,7 @@
       return [Math.round(frame.left + point.x), Math.round(frame.top + point.y)];
     },
     fitShown: function () {
-      if (shownKeys.size) { fitKeys(shownKeys); }
+      if (shownIndexes.length) { fitKeys(keysOf(shownIndexes)); }
       return bounds();
     },
     openCard: function (key) {
@@ -2278,7 +2308,7 @@
     /* The actors the filter keeps (features), for an export that draws them itself. */
     shownFeatures: function () {
       var shown = [];
-      shownKeys.forEach(function (key) { shown.push(features.get(key)); });
+      shownIndexes.forEach(function (index) { shown.push(featureList[index]); });
       return shown;
     },
     /* The legend's box (kinds and lines): an export may move it beside the map. */
