@@ -1,8 +1,9 @@
 /* Companion's actor map: offline basemap, clustered actors, catalysts, relations.
  *
  * The page is built once; data arrives after load (fetched from companion: URLs
- * that the app serves from its store) and filters arrive as a list of visible
- * actor ids (applyState), so a filter never rebuilds the page.
+ * that the app serves from its store) and filters arrive as what to match (kinds,
+ * tags, places, visibility) and the text search's ids (applyState), so a filter
+ * never rebuilds the page. Actors cluster in clusters.js, relations draw in lines.js.
  * Safety: data is only ever put in the page with textContent / DOM nodes.
  */
 (function () {
