@@ -282,6 +282,9 @@ def open_site(template: Path, folder: Path, number: int, offset_ms: int) -> Stor
     return store
 
 
+# A seed, not st.randoms(): how many draws a delivery makes depends on the sites'
+# clocks, and Hypothesis must see the same draws when it replays an example.
+seeded_randoms = st.integers(0, 2**32 - 1).map(random.Random)
 edits = st.tuples(
     st.integers(0, 2), st.sampled_from(RECORDS), st.sampled_from(FIELDS), st.integers(0, 2)
 )
@@ -292,7 +295,7 @@ operations = st.lists(
             st.just("exchange"),
             st.integers(0, 2),
             st.sampled_from([True, False, False]),
-            st.randoms(),
+            seeded_randoms,
         ),
     ),
     min_size=8,
@@ -304,7 +307,7 @@ operations = st.lists(
 @given(
     operations=operations,
     offsets=st.lists(st.sampled_from([-600_000, 0, 600_000]), min_size=3, max_size=3),
-    delivery=st.randoms(),
+    delivery=seeded_randoms,
 )
 def test_three_sites_converge_and_lose_nothing_unseen(template, operations, offsets, delivery):
     with tempfile.TemporaryDirectory() as folder:
