@@ -35,6 +35,8 @@
 
     _update: function () {},
 
+    _updateBounds: function () {},  // setStyle({weight}) asks: the bounds are the map's
+
     _empty: function () { return !this._units.length; },
 
     _containsPoint: function () { return false; },

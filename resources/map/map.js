@@ -999,7 +999,8 @@
     Object.keys(config.relationStyles).forEach(function (type) {
       var style = config.relationStyles[type];
       relationLines[type] = new window.CompanionLines.SegmentLines({ renderer: lines,
-        color: style[0], dashArray: style[1] || null, weight: 1, opacity: relationOpacity() });
+        color: style[0], dashArray: style[1] || null, weight: relationWeight(),
+        opacity: relationOpacity() });
       relationLayer.addLayer(relationLines[type]);
     });
   }
@@ -1011,11 +1012,18 @@
     return zoom < 7 ? 0.16 : (zoom < 9 ? 0.35 : 0.65);
   }
 
+  /* One pixel where they are thousands (drawn as hairlines: several times faster in
+   * software), wider where a few are read one by one. */
+  function relationWeight() {
+    return map.getZoom() < 9 ? 1 : 1.5;
+  }
+
   function restyleRelations() {
-    var opacity = relationOpacity();
+    var opacity = relationOpacity(), weight = relationWeight();
     Object.keys(relationLines).forEach(function (type) {
-      relationLines[type].setStyle({ opacity: opacity });
+      relationLines[type].setStyle({ opacity: opacity, weight: weight });
     });
+    status.relationWeight = weight;
   }
 
   function sameList(a, b) {
@@ -2208,6 +2216,10 @@
     config = pageConfig;
     mark("start");
     status.started = true;
+    // Whatever goes wrong later in a handler is kept too (tests read status.errors).
+    window.addEventListener("error", function (event) {
+      status.errors.push(String(event.message || event.error));
+    });
     loadGlyphs();
     map.getContainer().style.background = config.basemap.sea;
     addPane("basemap", 200, false);

@@ -142,3 +142,13 @@ def test_the_panel_offers_the_four_ways(qtbot, page) -> None:
     with qtbot.waitSignal(page.view.applied, timeout=DRAW_TIMEOUT_MS):
         combo.setCurrentIndex(1)
     assert page.view.filter.relations == "all"
+
+
+def test_lines_are_hairlines_far_out_and_wider_up_close(qtbot, actors, page) -> None:
+    view = page.view
+    apply(qtbot, view, MapFilter(relations="all"))
+    qtbot.waitUntil(lambda: lines(qtbot, view) == 4, timeout=10_000)
+    for zoom, weight in ((10, 1.5), (6, 1), (9, 1.5)):
+        js(qtbot, view, f"companionMap.map().setView([46.5, 3.5], {zoom}, {{animate: false}}); 1")
+        qtbot.waitUntil(lambda w=weight: status(qtbot, view).get("relationWeight") == w)
+    assert status(qtbot, view)["errors"] == []
