@@ -1117,6 +1117,12 @@
     if (drawnState) { drawRelations(drawnState, drawnKeep); }
   }
 
+  /* Whether the lines drawn depend on the card open ("auto" outside a territory). */
+  function relationsFollowCard() {
+    var mode = (drawnState && drawnState.relations) || config.relations || "auto";
+    return mode === "auto" && !(drawnState && drawnState.territory);
+  }
+
   /* Relations between départements, one line a pair, as wide as they are many. */
   function drawFlows(indexes) {
     flowLayer.clearLayers();
@@ -1887,7 +1893,7 @@
     popup.setContent(card(marker.feature)).openOn(map);  // closes the card open before
     openKey = marker.feature.id;
     cardPopup = popup;
-    redrawRelations();  // "auto": this actor's relations
+    if (relationsFollowCard()) { redrawRelations(); }  // this actor's relations
     var opened = marker.feature.properties.actor_id;
     requestAnimationFrame(function () {  // once the frame showing the card is painted
       setTimeout(function () { report("cardPainted", { actorId: opened }); }, 0);
@@ -2239,7 +2245,7 @@
       openKey = null;
       cardPopup = null;
       highlightTerritories("card", null);
-      redrawRelations();
+      if (relationsFollowCard()) { redrawRelations(); }
     });
     map.on("moveend", function () { report("moved", { bounds: bounds() }); });
     map.on("moveend resize", scheduleDeclutter);
