@@ -87,6 +87,7 @@ def with_story(html: str, story: dict) -> str:
         return html
     config = json.loads(match.group(2))
     config["story"] = story
+    config["clusterRadius"] = 0  # on paper: every actor on its own, no bubble to open
     block = match.group(1) + script_json(config) + match.group(3)
     return html[: match.start()] + block + html[match.end() :]
 

@@ -27,11 +27,13 @@
    * seed within `radius` pixels, or becomes one. The grid's cells are a radius wide:
    * a seed within reach is in the point's cell or one of the eight around it.
    * `area` ([x0, y0, x1, y1] in [0, 1] units, or null): points outside are left out.
+ * A radius of 0 leaves every point alone but those on the very same pixel.
    * Returns each point's cluster (`of`, -1 when left out) and each cluster's count,
    * seed (its first point) and summed coordinates (for its centre). */
   function clusterPoints(points, indexes, scale, radius, area) {
     var of = new Int32Array(points.x.length).fill(-1);
     var seedX = [], seedY = [], seed = [], count = [], sumLat = [], sumLng = [];
+    if (radius <= 0) { radius = 0.5; }  // no clustering: only points on one pixel meet
     var cells = new Map();
     var reach = radius * radius;
     var x0 = area ? area[0] : 0, y0 = area ? area[1] : 0;

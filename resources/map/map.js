@@ -901,7 +901,10 @@
         marker: markerAt,
         // Wider at the scale of the country: fewer bubbles, room for the régions' names;
         // and as much wider as the bubbles are larger (presentation), so none overlap.
-        radius: function (zoom) { return (zoom <= 5 ? 55 : (zoom <= 7 ? 80 : 50)) * markerScale; }
+        radius: function (zoom) {
+          if (config.clusterRadius === 0) { return 0; }  // a handout: no bubble on paper
+          return (zoom <= 5 ? 55 : (zoom <= 7 ? 80 : 50)) * markerScale;
+        }
       });
       clusterLayer.setPoints(lats, lngs);
       clusterLayer.on("update", function (event) {

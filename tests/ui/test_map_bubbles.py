@@ -81,3 +81,28 @@ def test_bubbles_never_overlap_and_count_everyone(qtbot, crowded: Store) -> None
         assert len(boxes) > 10  # bubbles, not one blob
         assert overlapping(boxes) == [], presenting
     dispose(qtbot, page)
+
+
+def test_a_handout_clusters_nothing(qtbot, crowded: Store) -> None:
+    """On paper (a story's handout: ``config.clusterRadius`` 0) only actors on one pixel
+    meet: no bubble to open; on screen, the same two actors a few pixels apart do."""
+    from companion.ui.map_page import MapPage
+    from companion.ui.story_handout import with_story
+
+    page = MapPage(crowded)
+    page.show()
+    view = page.view
+    qtbot.waitUntil(lambda: view.is_ready and view.is_drawn, timeout=DRAW_TIMEOUT_MS)
+    two = (
+        "(function (radius) { var c = CompanionClusters;"
+        " var points = { x: new Float64Array([0.5, 0.5 + 3 / 65536, 0.5]),"
+        " y: new Float64Array([0.5, 0.5, 0.5]), lat: [0, 0, 0], lng: [0, 0, 0] };"
+        " return c.clusterPoints(points, [0, 1, 2], 65536, radius, null).count.join(','); })"
+    )
+    assert js(qtbot, view, f"{two}(50)") == "3"  # on screen: one bubble of three
+    assert js(qtbot, view, f"{two}(0)") == "2,1"  # on paper: the two on one pixel only
+    block = '<script type="application/json" id="companion-map-config">{}</script>'
+    handout = with_story(f"<head></head>{block}", {"title": "t"})
+    config = handout.split('id="companion-map-config">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(config)["clusterRadius"] == 0
+    dispose(qtbot, page)
