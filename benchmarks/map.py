@@ -21,8 +21,9 @@ of its own, so memory is not shared between them):
   its QtWebEngineProcess children), sampled after drawing, each filter and each click.
 - ``baseline_drawn_ms``: folium's ``FastMarkerCluster`` for the same located actors
   (each marker bound to a popup with its name, kind and commune, so both pages answer
-  the same clicks), assets local, generated then loaded from a file URL, until its
-  clusters show.
+  the same clicks) and every relation (one ``GeoJson`` multi-line a type, in its colour
+  and dashes: the map's heaviest case, every relation drawn), assets local, generated
+  then loaded from a file URL, until its clusters show.
 """
 
 from __future__ import annotations
@@ -369,7 +370,34 @@ def write_baseline(store, path: Path) -> int:
         ("markerclusterdefaultcss", local("vendor/markercluster/MarkerCluster.Default.css")),
     ]
     cluster.add_to(folium_map)
+    add_baseline_relations(store, folium_map)
     folium_map.save(str(path))
+    return len(rows)
+
+
+def add_baseline_relations(store, folium_map) -> int:
+    """The relations too, as folium draws lines most cheaply: one multi-line a type,
+    in its colour and dashes (as the map draws them with every relation shown)."""
+    import folium
+
+    from companion.maps.style import RELATION_STYLES
+
+    rows = store.conn.execute(
+        "SELECT r.type, s.latitude, s.longitude, t.latitude, t.longitude FROM relations r"
+        " JOIN actors s ON s.id = r.source_id JOIN actors t ON t.id = r.target_id"
+        " WHERE r.deleted = 0 AND s.deleted = 0 AND t.deleted = 0"
+        " AND s.latitude IS NOT NULL AND t.latitude IS NOT NULL"
+    ).fetchall()
+    by_type: dict[str, list] = {}
+    for kind, lat1, lon1, lat2, lon2 in rows:
+        by_type.setdefault(kind, []).append([[lon1, lat1], [lon2, lat2]])
+    for kind, lines in by_type.items():
+        colour, dashes = RELATION_STYLES.get(kind, RELATION_STYLES["autre"])
+        style = {"color": colour, "weight": 1, "opacity": 0.16, "dashArray": dashes or None}
+        geometry = {"type": "MultiLineString", "coordinates": lines}
+        folium.GeoJson(geometry, style_function=lambda _feature, style=style: style).add_to(
+            folium_map
+        )
     return len(rows)
 
 

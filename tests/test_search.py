@@ -76,9 +76,18 @@ def test_people_and_interaction_notes_are_searched(store, actors):
 
 @pytest.mark.parametrize("text", ['"', "*", "OR", "NEAR(", "a AND", "-", 'école"*)', "   "])
 def test_query_syntax_never_leaks_from_user_input(store, actors, text):
-    store.actors(text)
-    store.count_actors(text)
-    store.search(text)
+    """FTS5 operators typed by a user are words or nothing, never syntax: no error, the
+    count agrees with the rows, and only the user's words decide what is found."""
+    found = store.actors(text)
+    assert store.count_actors(text) == len(found)
+    assert {actor.id for actor in found} <= {actor.id for actor in actors.values()}
+    assert all(
+        hit.entity in {"actor", "person", "interaction", "toolbox"} for hit in store.search(text)
+    )
+    if not text.strip():
+        assert len(found) == len(actors)  # nothing typed: everyone
+    if "école" in text:
+        assert len(found) == store.count_actors("ecole") == 2  # the word, not the quotes
 
 
 def test_count_matches_pages(store, actors):
