@@ -78,6 +78,7 @@ $(VENV)/.bundle-installed: pyproject.toml $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check companion tests benchmarks
+	$(VENV)/bin/ruff format --check companion tests benchmarks
 
 clean:
 	rm -rf $(VENV) resources/data $(CATALOGS) build dist
