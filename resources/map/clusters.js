@@ -355,22 +355,12 @@
         });
       }
       if (marker && marker._map) { done(marker); }
-    },
-
-    /* The bubbles on the map (for tests and the status): count and place. */
-    bubbles: function () {
-      var out = [];
-      this._icons.forEach(function (icon) { out.push({ count: icon.count, at: icon.getLatLng() }); });
-      return out;
-    },
-
-    singleCount: function () { return this._singles.size; }
+    }
   });
 
   window.CompanionClusters = {
     ClusterLayer: ClusterLayer,
     clusterPoints: clusterPoints,
-    spreadOffsets: spreadOffsets,
     mercatorX: mercatorX,
     mercatorY: mercatorY
   };

@@ -24,8 +24,6 @@
       return this.redraw();
     },
 
-    segmentCount: function () { return this._units.length / 4; },
-
     _project: function () {
       var map = this._map;
       this._scale = 256 * Math.pow(2, map.getZoom());

@@ -31,3 +31,18 @@ def located(store: Store, name: str, kind: str, lat: float, lon: float, **fields
 
 def seq_of(store: Store, actor_id: str) -> int:
     return store.conn.execute("SELECT seq FROM actors WHERE id = ?", (actor_id,)).fetchone()[0]
+
+
+DRAW_TIMEOUT_MS = 60_000
+
+
+def drawn_map_page(qtbot, store: Store, size: tuple[int, int] = (1200, 800)):
+    """A map page over ``store``, shown at ``size`` and waited for until it is drawn
+    (the caller disposes of it)."""
+    from companion.ui.map_page import MapPage
+
+    page = MapPage(store)
+    page.resize(*size)
+    page.show()
+    qtbot.waitUntil(lambda: page.view.is_ready and page.view.is_drawn, timeout=DRAW_TIMEOUT_MS)
+    return page

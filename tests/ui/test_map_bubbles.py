@@ -14,12 +14,11 @@ from companion.store.records import new_id, now_iso
 from companion.text import fold
 from companion.ui.map_scheme import register_scheme
 
-from .map_helpers import dispose, js
+from .map_helpers import dispose, drawn_map_page, js
 
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 register_scheme()
 
-DRAW_TIMEOUT_MS = 60_000
 SINGLES = "companionMapStatus.singles"  # actors drawn on their own
 ACTORS = 3000
 
@@ -60,13 +59,8 @@ def overlapping(boxes: list[list[float]]) -> list[tuple]:
 
 
 def test_bubbles_never_overlap_and_count_everyone(qtbot, crowded: Store) -> None:
-    from companion.ui.map_page import MapPage
-
-    page = MapPage(crowded)
-    page.resize(1920, 1080)  # a projector's
-    page.show()
+    page = drawn_map_page(qtbot, crowded, (1920, 1080))  # a projector's
     view = page.view
-    qtbot.waitUntil(lambda: view.is_ready and view.is_drawn, timeout=DRAW_TIMEOUT_MS)
     for presenting in (False, True):
         view.set_presentation(presenting)
         qtbot.waitUntil(lambda p=presenting: js(qtbot, view, "companionMap.isPresenting()") is p)
@@ -86,13 +80,10 @@ def test_bubbles_never_overlap_and_count_everyone(qtbot, crowded: Store) -> None
 def test_a_handout_clusters_nothing(qtbot, crowded: Store) -> None:
     """On paper (a story's handout: ``config.clusterRadius`` 0) only actors on one pixel
     meet: no bubble to open; on screen, the same two actors a few pixels apart do."""
-    from companion.ui.map_page import MapPage
     from companion.ui.story_handout import with_story
 
-    page = MapPage(crowded)
-    page.show()
+    page = drawn_map_page(qtbot, crowded)
     view = page.view
-    qtbot.waitUntil(lambda: view.is_ready and view.is_drawn, timeout=DRAW_TIMEOUT_MS)
     two = (
         "(function (radius) { var c = CompanionClusters;"
         " var points = { x: new Float64Array([0.5, 0.5 + 3 / 65536, 0.5]),"

@@ -14,12 +14,11 @@ from companion.maps.filters import MapFilter, visible_actor_keys
 from companion.store import Store
 from companion.ui.map_scheme import register_scheme
 
-from .map_helpers import dispose, js, located
+from .map_helpers import dispose, drawn_map_page, js, located
 
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 register_scheme()
 
-DRAW_TIMEOUT_MS = 60_000
 KINDS = ("association", "entreprise", "collectivite", "fondation", "catalyseur", "autre")
 PLACES = (("69", 45.76, 4.84), ("21", 47.32, 5.04), ("75", 48.86, 2.35), ("33", 44.84, -0.58))
 TAGS = ("alimentation", "éducation", "Mobilité", "numérique")
@@ -59,13 +58,8 @@ def varied(store: Store) -> Store:
 
 
 def test_the_page_keeps_what_the_store_keeps(qtbot, varied: Store) -> None:
-    from companion.ui.map_page import MapPage
-
-    page = MapPage(varied)
-    page.resize(900, 600)
-    page.show()
+    page = drawn_map_page(qtbot, varied, (900, 600))
     view = page.view
-    qtbot.waitUntil(lambda: view.is_ready and view.is_drawn, timeout=DRAW_TIMEOUT_MS)
     every = [
         row[0]
         for row in varied.conn.execute(

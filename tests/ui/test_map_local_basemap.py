@@ -25,14 +25,13 @@ from companion.network.profiles import CatalystProfile, save_profile
 from companion.store import Store
 from companion.ui.map_scheme import register_scheme
 
-from .map_helpers import dispose, js, located, seq_of, status
+from .map_helpers import dispose, drawn_map_page, js, located, seq_of, status
 from .test_map_clicks import click, marker_point, settled_point
 from .test_map_export import open_export  # noqa: F401 - a fixture
 
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 register_scheme()
 
-DRAW_TIMEOUT_MS = 60_000
 FONTENAY = "94033"
 VINCENNES = "94080"
 PARIS_EST_MARNE_ET_BOIS = "200057941"  # the établissement public territorial (EPT)
@@ -63,16 +62,11 @@ def catalyst(store: Store) -> str:
 
 @pytest.fixture
 def page(qtbot, store: Store, catalyst: str) -> Iterator:
-    from companion.ui.map_page import MapPage
-
     # Actors around, away from Fontenay's own name: a cluster and lone markers.
     for n in range(4):
         located(store, f"Voisin {n}", "association", 48.8635 + 0.0004 * n, 2.4445)
     located(store, "Atelier de l'Est", "entreprise", 48.8445, 2.4610)
-    page = MapPage(store)
-    page.resize(1366, 768)
-    page.show()
-    qtbot.waitUntil(lambda: page.view.is_ready and page.view.is_drawn, timeout=DRAW_TIMEOUT_MS)
+    page = drawn_map_page(qtbot, store, (1366, 768))
     yield page
     dispose(qtbot, page)
 

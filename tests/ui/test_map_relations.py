@@ -17,7 +17,7 @@ from companion.maps.filters import MapFilter
 from companion.store import Store
 from companion.ui.map_scheme import register_scheme
 
-from .map_helpers import dispose, js, located, status
+from .map_helpers import dispose, drawn_map_page, js, located, status
 from .test_map_clicks import click, close_card, marker_point, settled_point, show
 
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
@@ -49,12 +49,7 @@ def actors(store: Store) -> dict[str, str]:
 
 @pytest.fixture
 def page(qtbot, store: Store, actors) -> Iterator:
-    from companion.ui.map_page import MapPage
-
-    page = MapPage(store)
-    page.resize(1200, 800)
-    page.show()
-    qtbot.waitUntil(lambda: page.view.is_ready and page.view.is_drawn, timeout=DRAW_TIMEOUT_MS)
+    page = drawn_map_page(qtbot, store)
     yield page
     dispose(qtbot, page)
 
