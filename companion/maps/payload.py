@@ -133,13 +133,15 @@ _ACTOR_COLUMNS = (
 )
 
 
-def _json_columns(conn: sqlite3.Connection, columns: tuple, rows_sql: str, **fields: str) -> bytes:
+def _json_columns(
+    conn: sqlite3.Connection, names: list[str], rows_sql: str, **fields: str
+) -> bytes:
     """One JSON object of arrays, each made by SQLite (``json_group_array``: no Python
     object a row, and the lock on Python released meanwhile) over ``rows_sql``'s
-    ordered rows, whose columns are named as in ``columns``."""
-    aggregates = ", ".join(f"json_group_array({name})" for name, _ in columns)
+    ordered rows, whose columns are called ``names``."""
+    aggregates = ", ".join(f"json_group_array({name})" for name in names)
     row = conn.execute(f"SELECT {aggregates} FROM ({rows_sql})").fetchone()
-    parts = [f'"{name}":{value}' for (name, _), value in zip(columns, row, strict=True)]
+    parts = [f'"{name}":{value}' for name, value in zip(names, row, strict=True)]
     parts += [f'"{name}":{value}' for name, value in fields.items()]
     return ('{"format":"columns",' + ",".join(parts) + "}").encode("utf-8")
 
@@ -160,7 +162,7 @@ def actors_columns(conn: sqlite3.Connection) -> bytes:
             AND abs(c.latitude - a.latitude) < 1e-5 AND abs(c.longitude - a.longitude) < 1e-5
         WHERE {_LIVE} ORDER BY a.seq
     """
-    return _json_columns(conn, _ACTOR_COLUMNS, rows)
+    return _json_columns(conn, [name for name, _ in _ACTOR_COLUMNS], rows)
 
 
 def actor_tag_columns(conn: sqlite3.Connection) -> bytes:
@@ -176,7 +178,7 @@ def actor_tag_columns(conn: sqlite3.Connection) -> bytes:
         JOIN tags t ON t.id = at.tag_id
         WHERE {_LIVE} AND t.deleted = 0
     """
-    return _json_columns(conn, (("seq", ""), ("tag", "")), rows, tagNames=names)
+    return _json_columns(conn, ["seq", "tag"], rows, tagNames=names)
 
 
 _RELATION_COLUMNS = (("seq", "r.seq"), ("type", "r.type"), ("source", "s.seq"), ("target", "t.seq"))
@@ -195,7 +197,7 @@ def relations_columns(conn: sqlite3.Connection) -> bytes:
           AND t.latitude IS NOT NULL AND t.longitude IS NOT NULL
         ORDER BY r.seq
     """
-    return _json_columns(conn, _RELATION_COLUMNS, rows)
+    return _json_columns(conn, [name for name, _ in _RELATION_COLUMNS], rows)
 
 
 def actor_keys(conn: sqlite3.Connection, actor_ids: list[str]) -> list[int]:
