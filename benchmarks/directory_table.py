@@ -36,7 +36,7 @@ def measure(database: Path) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from companion.store import Store
-    from companion.ui.directory_page import DirectoryPage
+    from companion.ui.directory.page import DirectoryPage
 
     app = QApplication.instance() or QApplication([])  # noqa: F841 (kept alive)
     _keep_none_alive()
@@ -101,7 +101,7 @@ def _baseline(store) -> tuple[float, float, list[float]]:
     from PySide6.QtWidgets import QAbstractItemView, QTableView
 
     from companion.domain import ACTOR_KINDS, VISIBILITIES, label
-    from companion.ui.actor_table_model import column_titles
+    from companion.ui.directory.actor_table_model import column_titles
 
     view = QTableView()
     view.resize(1280, 800)

@@ -203,7 +203,7 @@ def start_engine() -> float:
     from PySide6.QtCore import QUrl
     from PySide6.QtWebEngineWidgets import QWebEngineView
 
-    from companion.ui.map_scheme import register_scheme
+    from companion.ui.map.scheme import register_scheme
 
     register_scheme()  # before any view, as the app does
     view = QWebEngineView()
@@ -250,7 +250,7 @@ def filters() -> list:
 def measure_map(store) -> dict:
     """Show the map, wait until it is drawn, then time filter changes and clicks."""
     start = time.perf_counter()
-    from companion.ui.map_page import MapPage  # loads QtWebEngine: part of "show the map"
+    from companion.ui.map.page import MapPage  # loads QtWebEngine: part of "show the map"
 
     page = MapPage(store)
     page.resize(1280, 800)

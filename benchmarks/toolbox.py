@@ -131,7 +131,7 @@ def _reader_figures(store: Store, item_id: str) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])  # noqa: F841 (kept alive)
-    from companion.ui.toolbox_reader import ToolboxReader
+    from companion.ui.toolbox.reader import ToolboxReader
 
     def open_and_paint() -> None:
         reader = ToolboxReader(store)

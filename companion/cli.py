@@ -145,7 +145,7 @@ def _main(argv: list[str] | None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     gui = _gui_only(arguments)
     if gui is not None:  # the app itself: no parser to build (8 ms of every start)
-        from companion.ui.app import run_gui  # Qt is loaded only for the GUI
+        from companion.ui.shell.app import run_gui  # Qt is loaded only for the GUI
 
         return run_gui(gui or None)
     set_language(system_language())
@@ -155,7 +155,7 @@ def _main(argv: list[str] | None) -> int:
         if args.self_check:
             return _self_check()
         if args.command is None:
-            from companion.ui.app import run_gui
+            from companion.ui.shell.app import run_gui
 
             # No --data: the app picks (``$COMPANION_DATA``, the folder chosen at the
             # first start, or the platform's).
@@ -202,7 +202,7 @@ def _self_check() -> int:
     from companion.app.self_check import Check, core_checks, run_checks
 
     try:
-        from companion.ui.self_check import qt_checks  # Qt and its system libraries load here
+        from companion.ui.shell.self_check import qt_checks  # Qt and its system libraries load here
 
         checks = core_checks() + qt_checks()
     except ImportError as error:
@@ -360,7 +360,7 @@ def _render_map(
 ) -> Path:
     """PNG/PDF: render the page in an offscreen web engine, in a QApplication of our own."""
     # QtWebEngineWidgets (imported by map_export) must be loaded before the application exists.
-    from companion.ui.map_export import RenderSettings, ensure_application, export_map
+    from companion.ui.map.export import RenderSettings, ensure_application, export_map
 
     settings = RenderSettings(
         format=fmt,

@@ -90,7 +90,7 @@ def test_corrupt_database_is_reported_not_touched(tmp_path, capsys, garbage):
 
 def test_a_plain_start_opens_the_app_without_the_parser(monkeypatch, tmp_path):
     from companion import cli
-    from companion.ui import app as app_module
+    from companion.ui.shell import app as app_module
 
     opened: list[object] = []
     monkeypatch.setattr(app_module, "run_gui", lambda data_dir=None: opened.append(data_dir) or 0)

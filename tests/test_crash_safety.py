@@ -284,7 +284,7 @@ def test_a_sync_killed_while_pushing_loses_no_edit(tmp_path, hub):
 
 # -- a scheduled backup -----------------------------------------------------------------------
 
-# The app's scheduled backup (ui/backup_scheduler.py) runs this on its own connection;
+# The app's scheduled backup (ui/data/backup_scheduler.py) runs this on its own connection;
 # here it stops after its first step and waits, so the kill lands in the middle.
 BACKUP_CHILD = """
 import sys

@@ -43,7 +43,7 @@ sys.exit(main(["--self-check"]))
 WITHOUT_FRENCH = """
 import sys
 
-import companion.ui.self_check as qt_self_check
+import companion.ui.shell.self_check as qt_self_check
 
 qt_self_check.SORT_LOCALE = "C"
 qt_self_check.INTL_LOCALE = "en-US"

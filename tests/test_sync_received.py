@@ -18,7 +18,7 @@ from sync_helpers import FakeHub
 from companion.sync import fields, state
 from companion.sync.client import SyncClient, rejected
 from companion.sync.hlc import Timestamp, physical_ms
-from companion.ui.sync_labels import field_label, rejection_reason
+from companion.sync.labels import field_label, rejection_reason
 
 URL = "https://hub.example.org"
 

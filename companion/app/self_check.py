@@ -5,7 +5,7 @@ folder (never the user's): the database and its migrations, full-text search,
 the offline gazetteer, the toolbox and its reader, the ecosystem's graph metrics
 (networkx, numpy), the map page's files, the hub client and keyring, the English
 catalog. The Qt checks (interface, map rendered offscreen) live in
-``companion.ui.self_check`` and are passed in by the command line. Every check
+``companion.ui.shell.self_check`` and are passed in by the command line. Every check
 prints one line in the user's language with ✓ or ✗ and its time; the run fails
 if any check does, and every check runs even after one failed.
 """

@@ -22,7 +22,7 @@ legends and the title beside the map, overseas actors in insets (``sheet.js``,
 ``paper.js``, the sheet from ``maps/paper.py``). The interactive file keeps its
 clusters, legends and scale.
 
-Qt-free: the PNG and PDF exports (``companion.ui.map_export``) render this page.
+Qt-free: the PNG and PDF exports (``companion.ui.map.export``) render this page.
 """
 
 from __future__ import annotations

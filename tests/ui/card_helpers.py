@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox
 
 from companion.store import Store
-from companion.ui.actor_card import ActorCard
+from companion.ui.directory.actor_card import ActorCard
 
 
 def make_card(qtbot, store: Store, actor_id: str) -> ActorCard:

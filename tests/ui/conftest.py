@@ -104,7 +104,7 @@ def big_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def make_window(qtbot, network: Network):
     """The main window over the network's store, shown and active (shortcuts reach it)."""
-    from companion.ui.main_window import MainWindow
+    from companion.ui.shell.main_window import MainWindow
 
     window = MainWindow(network.store)
     qtbot.addWidget(window)

@@ -39,7 +39,7 @@ DRAW_TIMEOUT_MS = 60_000
 def drawn_map_page(qtbot, store: Store, size: tuple[int, int] = (1200, 800)):
     """A map page over ``store``, shown at ``size`` and waited for until it is drawn
     (the caller disposes of it)."""
-    from companion.ui.map_page import MapPage
+    from companion.ui.map.page import MapPage
 
     page = MapPage(store)
     page.resize(*size)

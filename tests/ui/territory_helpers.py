@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from companion.geo import Gazetteer
 from companion.store import Store
-from companion.ui.territory_page import TerritoryPage
+from companion.ui.territory.page import TerritoryPage
 
 from .conftest import Network
 

@@ -14,10 +14,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from companion.geo import Gazetteer
 from companion.insights.activity import activity_report
-from companion.store import Store
-from companion.ui import activity_report_dialog, activity_report_export
-from companion.ui.activity_report_dialog import ActivityReportDialog
-from companion.ui.activity_report_period import (
+from companion.insights.report_period import (
     CUSTOM,
     LAST_QUARTER,
     LAST_YEAR,
@@ -26,6 +23,10 @@ from companion.ui.activity_report_period import (
     period_name,
     preset_period,
 )
+from companion.store import Store
+from companion.ui.reports import activity_dialog as activity_report_dialog
+from companion.ui.reports import activity_export as activity_report_export
+from companion.ui.reports.activity_dialog import ActivityReportDialog
 
 from .conftest import Network, make_window
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from companion.geo.gazetteer import Gazetteer, GazetteerMissing
-from companion.ui.actor_form import ActorForm
+from companion.ui.directory.actor_form import ActorForm
 
 from .card_helpers import answer, make_card
 from .conftest import Network
@@ -228,9 +228,9 @@ def test_a_confirmation_shows_names_literally(qtbot, store, monkeypatch) -> None
 def test_the_card_buttons_open_the_forms(qtbot, network: Network, monkeypatch) -> None:
     from PySide6.QtWidgets import QPushButton
 
-    from companion.ui.affiliation_form import AffiliationForm
-    from companion.ui.interaction_form import InteractionForm
-    from companion.ui.relation_form import RelationForm
+    from companion.ui.directory.affiliation_form import AffiliationForm
+    from companion.ui.directory.interaction_form import InteractionForm
+    from companion.ui.directory.relation_form import RelationForm
 
     card = make_card(qtbot, network.store, network.ids["ecole"])
 

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from companion.store import Store
-from companion.ui.actor_table_model import ACTOR_ID_ROLE, ActorTableModel
+from companion.ui.directory.actor_table_model import ACTOR_ID_ROLE, ActorTableModel
 
 from .conftest import Network
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from companion.ui.affiliation_form import AffiliationForm
+from companion.ui.directory.affiliation_form import AffiliationForm
 
 from .card_helpers import answer, make_card
 from .conftest import Network

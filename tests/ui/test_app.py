@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QProgressDialog
 
 from companion.store import Store
-from companion.ui import app as app_module
-from companion.ui import startup
+from companion.ui.shell import app as app_module
+from companion.ui.shell import startup
 
 
 class DialogRecorder:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from companion.app.archive import export_archive
 from companion.store import Store, backups, encryption
-from companion.ui.restore_dialog import RestoreDialog
+from companion.ui.data.restore_dialog import RestoreDialog
 
 from .conftest import Network, close_windows, make_window
 

@@ -4,7 +4,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QMessageBox
 
 from companion.store import Store
-from companion.ui.directory_page import DirectoryPage
+from companion.ui.directory.page import DirectoryPage
 
 from .conftest import Network
 

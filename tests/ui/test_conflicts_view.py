@@ -7,7 +7,7 @@ from companion.sync.apply import apply_changes
 from companion.sync.conflicts import record_rejection
 from companion.sync.hlc import Timestamp, physical_ms
 from companion.sync.protocol import Change
-from companion.ui.conflicts_view import ConflictsView
+from companion.ui.sync.conflicts_view import ConflictsView
 
 
 def test_refusals_say_who_refused(qtbot, store: Store) -> None:

@@ -2,8 +2,8 @@
 
 from PySide6.QtCore import Qt
 
-from companion.ui.directory_page import DirectoryPage
-from companion.ui.formatting import count_text
+from companion.ui.common.formatting import count_text
+from companion.ui.directory.page import DirectoryPage
 
 from .conftest import Network
 

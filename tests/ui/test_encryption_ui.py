@@ -11,8 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QMessageBox
 from test_sync_credentials import MemoryKeyring
 
 from companion.store import Store, encryption
-from companion.ui import startup
-from companion.ui.encryption_dialogs import (
+from companion.ui.data.encryption_dialogs import (
     KeyChoice,
     NewKeyDialog,
     PassphraseAnswer,
@@ -22,6 +21,7 @@ from companion.ui.encryption_dialogs import (
     encrypt_base,
     open_encrypted,
 )
+from companion.ui.shell import startup
 
 from .conftest import Network, close_windows, make_window
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from companion.toolbox import catalogue
-from companion.ui.global_search import GlobalSearch
-from companion.ui.main_window import DIRECTORY, TOOLBOX, MainWindow
+from companion.ui.shell.global_search import GlobalSearch
+from companion.ui.shell.main_window import DIRECTORY, TOOLBOX, MainWindow
 
 from .conftest import Network, make_window
 

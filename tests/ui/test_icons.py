@@ -18,8 +18,8 @@ from pathlib import Path
 from PySide6.QtGui import QGuiApplication, QPalette
 
 from companion.maps.glyphs import KIND_GLYPHS
-from companion.ui import icons
-from companion.ui.icons import icon
+from companion.ui.common import icons
+from companion.ui.common.icons import icon
 
 PACKAGE = Path(__file__).resolve().parents[2] / "companion"
 # qtawesome's prefixes (its bundled fonts): a string "<prefix>.<name>" is an icon name.

@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QWizard
 from companion.app import importing
 from companion.io.layouts import saved_layout
 from companion.store.migrations import BACKUP_FOLDER
-from companion.ui import import_run_pages
-from companion.ui.import_state import CHECK, FORMAT, IMPORT, MAPPING
-from companion.ui.import_wizard import ImportWizard
+from companion.ui.data import import_run_pages
+from companion.ui.data.import_state import CHECK, FORMAT, IMPORT, MAPPING
+from companion.ui.data.import_wizard import ImportWizard
 
 TIMEOUT = 20_000
 
@@ -290,7 +290,7 @@ def test_a_vcard_file_imports_people(qtbot, store, tmp_path):
 def test_ctrl_i_opens_the_wizard_and_the_directory_shows_the_import(qtbot, store, tmp_path):
     from PySide6.QtGui import QKeySequence
 
-    from companion.ui.main_window import MainWindow
+    from companion.ui.shell.main_window import MainWindow
 
     window = MainWindow(store)
     qtbot.addWidget(window)

@@ -7,8 +7,8 @@ from datetime import date
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from companion.ui.interaction_form import InteractionForm
-from companion.ui.timeline import InteractionTimeline
+from companion.ui.directory.interaction_form import InteractionForm
+from companion.ui.directory.timeline import InteractionTimeline
 
 from .card_helpers import answer, make_card
 from .conftest import Network

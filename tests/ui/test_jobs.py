@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 
-from companion.ui.jobs import Job, Report, run_in_background
+from companion.ui.common.jobs import Job, Report, run_in_background
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def test_a_job_deleted_with_its_owner_stops_quietly(qtbot) -> None:
 
     from PySide6.QtCore import QObject
 
-    from companion.ui import jobs
+    from companion.ui.common import jobs
 
     owner = QObject()
     started, finished = threading.Event(), threading.Event()

@@ -5,8 +5,8 @@ import sys
 
 from PySide6.QtCore import Qt
 
-from companion.ui.main_window import DIRECTORY, MAP
-from companion.ui.placeholder_page import PlaceholderPage
+from companion.ui.shell.main_window import DIRECTORY, MAP
+from companion.ui.shell.placeholder_page import PlaceholderPage
 
 from .conftest import Network, make_window
 
@@ -54,11 +54,11 @@ def test_clicking_the_sidebar_switches_pages(qtbot, network: Network) -> None:
 
 def test_importing_the_window_loads_no_web_engine() -> None:
     code = (
-        "import sys, companion.ui.main_window, companion.ui.app\n"
+        "import sys, companion.ui.shell.main_window, companion.ui.shell.app\n"
         "heavy = [m for m in sys.modules if 'QtWebEngine' in m or m.startswith('folium')"
         " or m.startswith('qtawesome') or m.startswith('qtpy') or 'QtPdf' in m"
         " or m.startswith(('markdown', 'companion.ui.toolbox_', 'companion.toolbox',"
-        " 'companion.ui.network_page', 'companion.ui.catalyst_', 'companion.network',"
+        " 'companion.ui.network.page', 'companion.ui.catalyst_', 'companion.network',"
         " 'companion.ui.territory', 'companion.ui.ecosystem', 'companion.insights',"
         " 'networkx', 'numpy'))]\n"
         "print(heavy)"

@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 
 from companion.geo.gazetteer import Gazetteer, GazetteerMissing
 from companion.store import Store
-from companion.ui.map_scheme import register_scheme
+from companion.ui.map.scheme import register_scheme
 
 from .map_helpers import dispose, js
 
@@ -41,7 +41,7 @@ def right_click_in_page(qtbot, page, lat: float, lon: float):
 
 
 def test_right_click_adds_an_actor_without_reloading_the_page(qtbot, network) -> None:
-    from companion.ui.main_window import MAP, MainWindow
+    from companion.ui.shell.main_window import MAP, MainWindow
 
     gazetteer_or_skip().close()
     store: Store = network.store
@@ -100,7 +100,7 @@ def test_right_click_adds_an_actor_without_reloading_the_page(qtbot, network) ->
 
 
 def test_the_commune_can_be_typed_and_homonyms_are_listed(qtbot, store) -> None:
-    from companion.ui.actor_form import ActorForm
+    from companion.ui.directory.actor_form import ActorForm
 
     gazetteer = gazetteer_or_skip()
     form = ActorForm(store, 47.322, 5.041, gazetteer)
@@ -141,7 +141,7 @@ def test_the_commune_can_be_typed_and_homonyms_are_listed(qtbot, store) -> None:
 
 
 def test_without_the_gazetteer_the_form_still_works(qtbot, store, monkeypatch, tmp_path) -> None:
-    from companion.ui import actor_form
+    from companion.ui.directory import actor_form
 
     missing = tmp_path / "absent.sqlite"
 
@@ -164,7 +164,7 @@ def test_without_the_gazetteer_the_form_still_works(qtbot, store, monkeypatch, t
 
 
 def test_a_real_right_click_opens_the_menu(qtbot, store) -> None:
-    from companion.ui.map_page import MapPage
+    from companion.ui.map.page import MapPage
 
     page = MapPage(store)
     page.resize(900, 600)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from companion.store import Store
 from companion.store.records import new_id, now_iso
 from companion.text import fold
-from companion.ui.map_scheme import register_scheme
+from companion.ui.map.scheme import register_scheme
 
 from .map_helpers import dispose, drawn_map_page, js
 
@@ -80,7 +80,7 @@ def test_bubbles_never_overlap_and_count_everyone(qtbot, crowded: Store) -> None
 def test_a_handout_clusters_nothing(qtbot, crowded: Store) -> None:
     """On paper (a story's handout: ``config.clusterRadius`` 0) only actors on one pixel
     meet: no bubble to open; on screen, the same two actors a few pixels apart do."""
-    from companion.ui.story_handout import with_story
+    from companion.ui.map.story_handout import with_story
 
     page = drawn_map_page(qtbot, crowded)
     view = page.view

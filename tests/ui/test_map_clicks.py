@@ -20,7 +20,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from companion.store import Store
-from companion.ui.map_scheme import register_scheme
+from companion.ui.map.scheme import register_scheme
 
 from .map_helpers import dispose, js, located, seq_of, status
 
@@ -56,7 +56,7 @@ def actors(store: Store) -> dict[str, str]:
 
 @pytest.fixture
 def view(qtbot, store: Store, actors) -> Iterator:
-    from companion.ui.map_page import MapPage
+    from companion.ui.map.page import MapPage
 
     page = MapPage(store)
     page.resize(1100, 760)
@@ -210,7 +210,7 @@ def test_catalysts_cluster_with_the_others(qtbot, store, actors, view) -> None:
 
 @pytest.fixture
 def window(qtbot, store: Store, actors) -> Iterator:
-    from companion.ui.main_window import MainWindow
+    from companion.ui.shell.main_window import MainWindow
 
     window = MainWindow(store)
     window.resize(1366, 768)
@@ -226,7 +226,7 @@ def drawn_map(qtbot, window):
 
 
 def test_the_directorys_selection_shows_on_the_map_with_the_keyboard(qtbot, actors, window) -> None:
-    from companion.ui.main_window import DIRECTORY, MAP
+    from companion.ui.shell.main_window import DIRECTORY, MAP
 
     directory = window.directory
     window.show_section(DIRECTORY)
@@ -244,7 +244,7 @@ def test_the_directorys_selection_shows_on_the_map_with_the_keyboard(qtbot, acto
 def test_several_actors_fit_the_view_and_those_not_drawn_are_counted(
     qtbot, store, actors, window
 ) -> None:
-    from companion.ui.main_window import MAP
+    from companion.ui.shell.main_window import MAP
 
     nowhere = store.add_actor("Association sans adresse", "association").id
     window.show_section(MAP)
@@ -263,7 +263,7 @@ def test_several_actors_fit_the_view_and_those_not_drawn_are_counted(
 def test_a_card_opened_on_the_map_shows_the_actor_in_the_directory(
     qtbot, store, actors, window
 ) -> None:
-    from companion.ui.main_window import MAP
+    from companion.ui.shell.main_window import MAP
 
     window.show_section(MAP)
     view = drawn_map(qtbot, window)

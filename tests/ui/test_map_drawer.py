@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtTest import QTest
 
 from companion.store import Store
-from companion.ui.map_scheme import register_scheme
+from companion.ui.map.scheme import register_scheme
 
 from .map_helpers import dispose
 from .test_map_clicks import actors  # noqa: F401 - the same actors, one of each kind
@@ -23,7 +23,7 @@ DRAW_TIMEOUT_MS = 60_000
 
 @pytest.fixture
 def window(qtbot, store: Store, actors) -> Iterator:  # noqa: F811
-    from companion.ui.main_window import MAP, MainWindow
+    from companion.ui.shell.main_window import MAP, MainWindow
 
     window = MainWindow(store)
     window.resize(1366, 768)

@@ -20,7 +20,7 @@ from companion.maps.export_html import ExportError, ExportOptions, build_export_
 from companion.maps.filters import MapFilter
 from companion.maps.paper import picture_sheet
 from companion.store import Store
-from companion.ui.map_export import (
+from companion.ui.map.export import (
     LocalOnly,
     MapExport,
     RenderSettings,
@@ -255,7 +255,7 @@ def test_png_has_the_size_asked_and_real_pixels(qtbot, store, actors, tmp_path) 
 
 
 def test_rendering_requests_only_the_page_itself(qtbot, store, actors, tmp_path) -> None:
-    from companion.ui.map_export import MapRenderer, build_page_html
+    from companion.ui.map.export import MapRenderer, build_page_html
 
     settings = RenderSettings(format="pdf", paper="a4")
     html = build_page_html(store.path, ExportOptions(), settings)
@@ -352,7 +352,7 @@ def test_cancelling_an_export(qtbot, store, actors, tmp_path) -> None:
 
 
 def test_the_dialog_exports_without_contacts_by_default(qtbot, store, actors, tmp_path) -> None:
-    from companion.ui.map_export_dialog import MapExportDialog
+    from companion.ui.map.export_dialog import MapExportDialog
 
     dialog = MapExportDialog(store, MapFilter(kinds=frozenset({"association"})), title="Ma carte")
     qtbot.addWidget(dialog)
@@ -387,7 +387,7 @@ def test_the_dialog_exports_without_contacts_by_default(qtbot, store, actors, tm
 
 
 def test_the_dialog_reports_errors_and_stays_open(qtbot, store, tmp_path) -> None:
-    from companion.ui.map_export_dialog import MapExportDialog
+    from companion.ui.map.export_dialog import MapExportDialog
 
     dialog = MapExportDialog(store)
     qtbot.addWidget(dialog)
@@ -403,7 +403,7 @@ def test_the_dialog_reports_errors_and_stays_open(qtbot, store, tmp_path) -> Non
 
 
 def test_the_dialog_renders_a_png_then_goes_away(qtbot, store, actors, tmp_path) -> None:
-    from companion.ui.map_export_dialog import MapExportDialog
+    from companion.ui.map.export_dialog import MapExportDialog
 
     dialog = MapExportDialog(store, bounds=(44.0, 3.0, 47.0, 7.0))
     dialog.show()
@@ -428,7 +428,7 @@ def test_the_dialog_renders_a_png_then_goes_away(qtbot, store, actors, tmp_path)
 def test_action_and_opening_with_the_extent_on_screen(qtbot, store, actors, open_export) -> None:
     from PySide6.QtWidgets import QWidget
 
-    from companion.ui.map_export_dialog import MapExportDialog, export_action, open_export_dialog
+    from companion.ui.map.export_dialog import MapExportDialog, export_action, open_export_dialog
 
     host = QWidget()
     qtbot.addWidget(host)

@@ -27,7 +27,7 @@ from companion.geo import Gazetteer
 from companion.maps.export_html import ExportOptions, build_export_html
 from companion.maps.filters import MapFilter
 from companion.store import Store
-from companion.ui.map_export import (
+from companion.ui.map.export import (
     LocalOnly,
     RenderSettings,
     build_page_html,
@@ -388,7 +388,7 @@ def test_the_interactive_file_keeps_clusters_with_legends_and_scale(
 
 
 def test_the_dialog_chooses_paper_and_orientation(qtbot, store, tmp_path) -> None:
-    from companion.ui.map_export_dialog import MapExportDialog
+    from companion.ui.map.export_dialog import MapExportDialog
 
     store.add_actor("Pôle", "catalyseur", latitude=45.9, longitude=6.13, departement="74")
     store.add_actor("Atelier", "collectif", latitude=45.91, longitude=6.12, departement="74")

@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 
 from companion.maps.filters import MapFilter, visible_actor_keys
 from companion.store import Store
-from companion.ui.map_scheme import register_scheme
+from companion.ui.map.scheme import register_scheme
 
 from .map_helpers import dispose, drawn_map_page, js, located
 

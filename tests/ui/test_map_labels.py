@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 
 from companion.paths import built_data_path
 from companion.store import Store
-from companion.ui.map_scheme import register_scheme
+from companion.ui.map.scheme import register_scheme
 
 from .map_helpers import dispose, js, located, status
 
@@ -61,7 +61,7 @@ def crowded(store: Store) -> None:
 
 @pytest.fixture
 def page(qtbot, store: Store, crowded) -> Iterator:
-    from companion.ui.map_page import MapPage
+    from companion.ui.map.page import MapPage
 
     page = MapPage(store)
     page.resize(1366, 768)

@@ -23,7 +23,7 @@ from companion.maps.export_html import ExportOptions, build_export_html
 from companion.maps.server import MapServer
 from companion.network.profiles import CatalystProfile, save_profile
 from companion.store import Store
-from companion.ui.map_scheme import register_scheme
+from companion.ui.map.scheme import register_scheme
 
 from .map_helpers import dispose, drawn_map_page, js, located, seq_of, status
 from .test_map_clicks import click, marker_point, settled_point

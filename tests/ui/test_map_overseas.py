@@ -20,7 +20,7 @@ from companion.maps.extents import METROPOLE
 from companion.maps.filters import MapFilter
 from companion.maps.style import KIND_COLOURS
 from companion.store import Store
-from companion.ui.map_scheme import register_scheme
+from companion.ui.map.scheme import register_scheme
 
 from .map_helpers import dispose, js, located, seq_of, status
 
@@ -54,7 +54,7 @@ def actors(store: Store) -> dict[str, str]:
 
 @pytest.fixture
 def page(qtbot, store: Store, actors) -> Iterator:
-    from companion.ui.map_page import MapPage
+    from companion.ui.map.page import MapPage
 
     page = MapPage(store)
     page.resize(1366, 768)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from companion.geo import Gazetteer
 from companion.store import Store
-from companion.ui.map_scheme import register_scheme
+from companion.ui.map.scheme import register_scheme
 
 from .map_helpers import dispose, js, located, seq_of, status
 from .test_map_clicks import card_name, click, marker_point, settled_point, show, target
@@ -41,7 +41,7 @@ def actors(store: Store) -> dict[str, str]:
 
 @pytest.fixture
 def page(qtbot, store: Store, actors) -> Iterator:
-    from companion.ui.map_page import MapPage
+    from companion.ui.map.page import MapPage
 
     page = MapPage(store)
     page.resize(1200, 800)

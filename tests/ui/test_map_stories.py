@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from companion.maps.filters import MapFilter
 from companion.maps.stories import StoryStep, add_step, create_story, get_story, list_stories
 from companion.store import Store
-from companion.ui.map_scheme import register_scheme
+from companion.ui.map.scheme import register_scheme
 
 from .map_helpers import dispose, js, seq_of
 
@@ -83,7 +83,7 @@ def actors(store: Store) -> dict[str, str]:
 
 @pytest.fixture
 def map_page(qtbot, store: Store, actors) -> Iterator:
-    from companion.ui.map_page import MapPage
+    from companion.ui.map.page import MapPage
 
     page = MapPage(store)
     page.resize(1280, 860)
@@ -297,7 +297,7 @@ def test_a_story_is_shared_renamed_and_deleted_from_its_menu(qtbot, map_page, st
 
 
 def test_a_deleted_step_comes_back_with_ctrl_z(qtbot, network) -> None:
-    from companion.ui.main_window import MAP
+    from companion.ui.shell.main_window import MAP
 
     from .conftest import make_window
 

@@ -18,9 +18,9 @@ from test_tiles_server import TileServer, png_tile, running_server
 
 from companion.maps.tiles import OSM_STANDARD, BBox, TileFetcher, estimate, tile_range
 from companion.maps.tiles.ratelimit import RateLimiter
+from companion.maps.tiles.settings import CONTOURS, ONLINE_KEY, SOURCE_KEY
 from companion.store import Store
-from companion.ui.map_scheme import LOCAL_SCHEMES, register_scheme
-from companion.ui.tile_settings import CONTOURS, ONLINE_KEY, SOURCE_KEY
+from companion.ui.map.scheme import LOCAL_SCHEMES, register_scheme
 
 from .map_helpers import dispose, js
 
@@ -96,7 +96,7 @@ def declare(store: Store, server: TileServer) -> None:
 
 @pytest.fixture
 def open_map(qtbot, store: Store):
-    from companion.ui.map_page import MapPage
+    from companion.ui.map.page import MapPage
 
     pages = []
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage
 
 from companion.maps.filters import MapFilter
 from companion.store import Store
-from companion.ui.map_scheme import LOCAL_SCHEMES, register_scheme
+from companion.ui.map.scheme import LOCAL_SCHEMES, register_scheme
 
 from .map_helpers import dispose, js, located, seq_of, status
 
@@ -66,7 +66,7 @@ def card(key: int, expression: str) -> str:
 
 @pytest.fixture
 def map_page(qtbot, store: Store, actors) -> Iterator:
-    from companion.ui.map_page import MapPage
+    from companion.ui.map.page import MapPage
 
     page = MapPage(store)
     page.resize(1000, 700)
@@ -151,7 +151,7 @@ def test_a_filter_updates_the_map_without_reloading_the_page(qtbot, map_page, ac
 
 
 def test_hostile_names_stay_plain_text(qtbot, store, actors) -> None:
-    from companion.ui.map_page import MapPage
+    from companion.ui.map.page import MapPage
 
     hostile = {
         name: located(store, name, "association", 46.0, 3.0 + i)
@@ -202,7 +202,7 @@ def test_the_popup_card_shows_no_personal_data(qtbot, map_page, store, actors) -
 
 
 def test_the_popup_button_opens_the_actor_in_the_directory(qtbot, network) -> None:
-    from companion.ui.main_window import DIRECTORY, MAP, MainWindow
+    from companion.ui.shell.main_window import DIRECTORY, MAP, MainWindow
 
     store = network.store
     target = located(store, "Atelier Vélo Solidaire", "association", 45.7, 4.8)

@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from companion.maps.filters import MapFilter
 from companion.maps.views import find_view, list_views, save_view
 from companion.store import Store
-from companion.ui.map_scheme import register_scheme
+from companion.ui.map.scheme import register_scheme
 
 from .map_helpers import dispose, js, seq_of
 
@@ -115,7 +115,7 @@ def actors(store: Store) -> dict[str, str]:
 
 @pytest.fixture
 def map_page(qtbot, store: Store, actors) -> Iterator:
-    from companion.ui.map_page import MapPage
+    from companion.ui.map.page import MapPage
 
     page = MapPage(store)
     page.resize(1100, 720)
@@ -320,7 +320,7 @@ def test_presentation_mode_steps_through_views(qtbot, map_page, store, tmp_path)
 
 
 def test_presentation_hides_the_main_window_chrome(qtbot, network) -> None:
-    from companion.ui.main_window import MAP, MainWindow
+    from companion.ui.shell.main_window import MAP, MainWindow
 
     window = MainWindow(network.store)
     window.show()
@@ -339,7 +339,7 @@ def test_presentation_hides_the_main_window_chrome(qtbot, network) -> None:
 def test_export_opens_from_the_map_with_the_screen_title(qtbot, map_page) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from companion.ui.map_export_dialog import MapExportDialog
+    from companion.ui.map.export_dialog import MapExportDialog
 
     def dialogs() -> list[MapExportDialog]:
         return [w for w in QApplication.topLevelWidgets() if isinstance(w, MapExportDialog)]

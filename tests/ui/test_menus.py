@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from companion.io.textfile import detect_format, read_records
-from companion.ui.main_window import DIRECTORY
+from companion.ui.shell.main_window import DIRECTORY
 
 from .conftest import Network, make_window
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from companion.directory.duplicates import dismissed_pairs
-from companion.ui.duplicates_dialog import DuplicatesDialog, open_duplicates_dialog
-from companion.ui.merge_dialog import LEFT, RIGHT, MergeDialog
+from companion.ui.directory.duplicates_dialog import DuplicatesDialog, open_duplicates_dialog
+from companion.ui.directory.merge_dialog import LEFT, RIGHT, MergeDialog
 
 LYON = {"commune": "Lyon", "insee_code": "69123", "departement": "69", "postcode": "69001"}
 

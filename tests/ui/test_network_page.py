@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QDialog
 from companion.geo import Gazetteer
 from companion.network.profiles import CatalystProfile, get_profile, save_profile
 from companion.store import Store
-from companion.ui.main_window import MAP, NETWORK
-from companion.ui.map_scheme import register_scheme
-from companion.ui.network_page import NetworkPage
+from companion.ui.map.scheme import register_scheme
+from companion.ui.network.page import NetworkPage
+from companion.ui.shell.main_window import MAP, NETWORK
 
 from .conftest import Network, make_window
 from .map_helpers import dispose, js, seq_of

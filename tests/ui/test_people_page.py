@@ -9,10 +9,10 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from companion.directory.personal_data import REVIEW_YEARS_SETTING
 from companion.store import Store
-from companion.ui.directory_page import PEOPLE, DirectoryPage
-from companion.ui.people_table_model import PERSON_ID_ROLE, PeopleTableModel
-from companion.ui.person_form import PersonForm
-from companion.ui.review_dialog import ReviewDialog
+from companion.ui.directory.page import PEOPLE, DirectoryPage
+from companion.ui.directory.people_table_model import PERSON_ID_ROLE, PeopleTableModel
+from companion.ui.directory.person_form import PersonForm
+from companion.ui.directory.review_dialog import ReviewDialog
 
 from .conftest import Network
 
@@ -250,12 +250,13 @@ def test_showing_the_window_formats_no_phone_number(tmp_path: Path) -> None:
         "import sys\n"
         "from PySide6.QtWidgets import QApplication\n"
         "from companion.store import Store\n"
-        "from companion.ui.main_window import MainWindow\n"
+        "from companion.ui.shell.main_window import MainWindow\n"
         "app = QApplication([])\n"
         f"window = MainWindow(Store.open({str(tmp_path / 'c.db')!r}))\n"
         "window.show()\n"
         "app.processEvents()\n"
-        "print('companion.ui.people_panel' in sys.modules, 'phonenumbers' in sys.modules)\n"
+        "panel = 'companion.ui.directory.people_panel'\n"
+        "print(panel in sys.modules, 'phonenumbers' in sys.modules)\n"
         "window.directory.show_people()\n"
         "print(window.directory.count_label.text())\n"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from companion.ui.relation_form import RelationForm
+from companion.ui.directory.relation_form import RelationForm
 
 from .card_helpers import answer, make_card
 from .conftest import Network

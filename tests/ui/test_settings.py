@@ -10,12 +10,12 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from companion.directory.personal_data import REVIEW_YEARS_SETTING
+from companion.maps.tiles.settings import ONLINE_KEY
 from companion.store import Store, encryption
-from companion.ui import encryption_dialogs
-from companion.ui import preferences as preferences_module
-from companion.ui.map_presentation import FULL_SCREEN_SETTING, TITLE_SETTING
-from companion.ui.shortcuts_dialog import shortcut_rows
-from companion.ui.tile_settings import ONLINE_KEY
+from companion.ui.data import encryption_dialogs
+from companion.ui.map.presentation import FULL_SCREEN_SETTING, TITLE_SETTING
+from companion.ui.shell import preferences as preferences_module
+from companion.ui.shell.shortcuts_dialog import shortcut_rows
 
 from .conftest import Network, close_windows, make_window
 
@@ -151,7 +151,7 @@ def test_security_encrypts_for_real_and_the_new_window_follows(
 ):
     """The whole way: the dialog closes, the menu's action encrypts and the folder reopens."""
     pytest.importorskip("sqlcipher3")
-    from companion.ui.encryption_dialogs import NewKeyDialog
+    from companion.ui.data.encryption_dialogs import NewKeyDialog
 
     def fake_exec(key_dialog):
         key_dialog.first.setText(KEY)

@@ -24,8 +24,8 @@ from companion.hub.app import create_app
 from companion.hub.storage import HubStore
 from companion.store import Store
 from companion.sync.hlc import physical_ms
-from companion.ui.main_window import SYNC, MainWindow
-from companion.ui.sync_page import SyncPage
+from companion.ui.shell.main_window import SYNC, MainWindow
+from companion.ui.sync.page import SyncPage
 
 from .conftest import close_windows
 
@@ -285,7 +285,7 @@ def test_the_interval_is_saved_and_never_means_on_demand_only(
 def test_cancel_stops_a_sync_that_waits_for_a_silent_hub(
     qtbot, store: Store, live_hub: LiveHub, monkeypatch
 ) -> None:
-    monkeypatch.setattr("companion.ui.sync_tasks.PROBE_TIMEOUT_S", 0.5)
+    monkeypatch.setattr("companion.app.sync_tasks.PROBE_TIMEOUT_S", 0.5)
     silent = free_port_socket()
     silent.listen()  # connections are accepted by the system, never answered
     url = f"http://127.0.0.1:{silent.getsockname()[1]}"

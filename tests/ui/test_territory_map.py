@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import QCoreApplication, Qt
 
 from companion.geo import Gazetteer
-from companion.ui.main_window import MAP, TERRITORIES, MainWindow
-from companion.ui.map_page import territories_at
-from companion.ui.map_scheme import register_scheme
+from companion.ui.map.page import territories_at
+from companion.ui.map.scheme import register_scheme
+from companion.ui.shell.main_window import MAP, TERRITORIES, MainWindow
 
 from .map_helpers import dispose, js, seq_of
 from .territory_helpers import COORDINATES, VILLEURBANNE, rhone, wait_profile

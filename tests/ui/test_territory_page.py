@@ -23,10 +23,10 @@ from companion.insights.territory import (
     TerritoryProfile,
     territory_profile,
 )
-from companion.ui.main_window import DIRECTORY, TERRITORIES
-from companion.ui.territory_page import CONTENT, ECOSYSTEM_TAB, EMPTY, PROFILE_TAB
-from companion.ui.territory_profile_doc import paint_one_page, pdf_printer, profile_html
-from companion.ui.territory_profile_view import suggested_name, write_profile_pdf
+from companion.ui.shell.main_window import DIRECTORY, TERRITORIES
+from companion.ui.territory.page import CONTENT, ECOSYSTEM_TAB, EMPTY, PROFILE_TAB
+from companion.ui.territory.profile_doc import paint_one_page, pdf_printer, profile_html
+from companion.ui.territory.profile_view import suggested_name, write_profile_pdf
 
 from .conftest import make_window
 from .territory_helpers import rhone, wait_ecosystem, wait_profile

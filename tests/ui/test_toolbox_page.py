@@ -7,10 +7,10 @@ from PySide6.QtCore import Qt, QUrl
 
 from companion.store import Store
 from companion.toolbox import catalogue, personal, search
-from companion.ui.main_window import MAP, TOOLBOX, MainWindow
-from companion.ui.toolbox_catalogue import ALL, FAVOURITES, RECENT, Row
-from companion.ui.toolbox_html import segments_html
-from companion.ui.toolbox_page import ToolboxPage
+from companion.toolbox.reader_html import segments_html
+from companion.ui.shell.main_window import MAP, TOOLBOX, MainWindow
+from companion.ui.toolbox.catalogue import ALL, FAVOURITES, RECENT, Row
+from companion.ui.toolbox.page import ToolboxPage
 
 from .conftest import Network
 

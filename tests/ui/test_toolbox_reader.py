@@ -14,10 +14,10 @@ from companion.store import Store
 from companion.toolbox import catalogue, personal
 from companion.toolbox.catalogue import StagedFile
 from companion.toolbox.items import file_entry, read_item
-from companion.ui import toolbox_reader
-from companion.ui.toolbox_browser import image_fragments
-from companion.ui.toolbox_print import fit_images, text_width, write_pdf
-from companion.ui.toolbox_reader import ToolboxReader
+from companion.ui.common.text_browser import image_fragments
+from companion.ui.common.text_print import fit_images, text_width, write_pdf
+from companion.ui.toolbox import reader as toolbox_reader
+from companion.ui.toolbox.reader import ToolboxReader
 
 GUIDE = "guide-cartographier-ecosysteme"  # an SVG image, tables, "Voir aussi" links
 KIT = "kit-atelier-lancement-alliance"  # the companion://action/presentation link

@@ -3,7 +3,7 @@
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from companion.ui.main_window import TOOLBOX, MainWindow
+from companion.ui.shell.main_window import TOOLBOX, MainWindow
 
 from .conftest import Network, make_window
 

@@ -13,12 +13,12 @@ from PySide6.QtWidgets import QFileDialog
 
 from companion.app.datafolder import DEMO_SETTING
 from companion.logs import log_path, setup_logging
-from companion.ui import app as app_module
-from companion.ui import preferences as preferences_module
-from companion.ui import startup, welcome
-from companion.ui.error_reporter import ErrorReporter
-from companion.ui.startup import FIRST_RUN_SETTING
-from companion.ui.welcome import FirstRun, WelcomeDialog
+from companion.ui.shell import app as app_module
+from companion.ui.shell import preferences as preferences_module
+from companion.ui.shell import startup, welcome
+from companion.ui.shell.error_reporter import ErrorReporter
+from companion.ui.shell.startup import FIRST_RUN_SETTING
+from companion.ui.shell.welcome import FirstRun, WelcomeDialog
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_joining_opens_the_hub_connection_once_the_window_shows(qtbot, tmp_path,
     answer(monkeypatch, "join")
     store = startup.open_data_folder(tmp_path / "neuf")
     assert store is not None and store.setting(FIRST_RUN_SETTING) == "join"
-    from companion.ui.main_window import MainWindow
+    from companion.ui.shell.main_window import MainWindow
 
     window = MainWindow(store)
     qtbot.addWidget(window)
@@ -192,7 +192,7 @@ def test_the_log_rotates_keeping_five_older_files(tmp_path, monkeypatch):
 
 
 def test_the_demo_network_opens_on_its_map(qtbot, tmp_path, monkeypatch):
-    from companion.ui.main_window import MAP, MainWindow
+    from companion.ui.shell.main_window import MAP, MainWindow
 
     answer(monkeypatch, "demo")
     monkeypatch.setattr(startup, "build_demo_network", lambda folder, parent=None: True)

@@ -1,0 +1,1 @@
+"""What every feature of the interface uses: background jobs, icons, form parts, tables."""

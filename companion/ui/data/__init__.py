@@ -1,0 +1,1 @@
+"""The data itself: import wizard, backups and restore, encryption, reopening."""

@@ -1,0 +1,1 @@
+"""The contact directory: actors, people, their cards, forms and tables; duplicates."""

@@ -1,0 +1,1 @@
+"""The actor map: the web view, its filter drawer, views, stories, exports and tiles."""

@@ -1,0 +1,1 @@
+"""The network of catalysts: its page, catalyst cards and profiles."""

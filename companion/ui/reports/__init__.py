@@ -1,0 +1,1 @@
+"""Activity reports: the dialog, the document, its export."""

@@ -1,0 +1,199 @@
+"""The main window's menu bar: every action of the app, with its shortcut, in one place.
+
+Menus make the actions findable; the shortcuts work with or without them. The
+actions that open heavier parts (forms, wizard, dialogs) import them on use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from companion.errors import CompanionError
+from companion.i18n import _
+
+if TYPE_CHECKING:
+    from companion.ui.shell.main_window import MainWindow
+
+
+def add_action(
+    menu: QMenu,
+    text: str,
+    slot: Callable[[], object],
+    shortcut: QKeySequence | str | None = None,
+) -> QAction:
+    owner = menu.parentWidget()
+    while isinstance(owner, QMenu):  # a submenu: its menu's window is the menu itself
+        owner = owner.parentWidget()
+    window = owner.window()
+    action = QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(lambda _checked=False: slot())
+    menu.addAction(action)
+    # Also on the window: shortcuts keep working when the menu bar is hidden
+    # (presentation mode).
+    window.addAction(action)
+    return action
+
+
+def build_menus(window: MainWindow) -> dict[str, QAction]:
+    """Fichier, Édition, Annuaire, Affichage, Aide; returns the actions by name (for tests)."""
+    bar = window.menuBar()
+    actions: dict[str, QAction] = {}
+
+    file_menu = bar.addMenu(_("&Fichier"))
+    actions["import"] = add_action(file_menu, _("Importer…"), window.open_import_wizard, "Ctrl+I")
+    actions["export"] = add_action(
+        file_menu, _("Exporter l'annuaire…"), lambda: export_directory(window), "Ctrl+Shift+E"
+    )
+    actions["activity_report"] = add_action(
+        file_menu, _("Rapport d'activité…"), lambda: show_activity_report(window), "Ctrl+Shift+R"
+    )
+    file_menu.addSeparator()
+    sync_menu = file_menu.addMenu(_("Synchronisation"))
+    actions["sync_now"] = add_action(sync_menu, _("Synchroniser maintenant"), window.sync_now)
+    actions["sync_now"].setShortcuts([QKeySequence("F9"), QKeySequence("Ctrl+Shift+S")])
+    actions["sync_connect"] = add_action(
+        sync_menu, _("Se connecter à un hub…"), window.open_sync_dialog
+    )
+    file_menu.addSeparator()
+    from companion.ui.data.data_actions import add_data_actions  # backups and archives
+
+    actions.update(add_data_actions(window, file_menu))
+    actions.update(_encryption_menu(window, file_menu))
+    file_menu.addSeparator()
+    actions["quit"] = add_action(file_menu, _("Quitter"), window.close, "Ctrl+Q")
+
+    edit_menu = bar.addMenu(_("&Édition"))
+    edit_menu.addAction(window.undo_action)
+    window.addAction(window.undo_action)
+    actions["undo"] = window.undo_action
+    edit_menu.addSeparator()
+    actions["find"] = add_action(
+        edit_menu, _("Rechercher"), window.find_actor, QKeySequence.StandardKey.Find
+    )
+    go_menu = edit_menu.addMenu(_("Aller à"))
+    actions["search_everywhere"] = add_action(
+        go_menu, _("Rechercher partout…"), window.open_global_search, "Ctrl+K"
+    )
+    edit_menu.addSeparator()
+    actions["preferences"] = add_action(
+        edit_menu, _("Préférences…"), lambda: open_settings(window), "Ctrl+,"
+    )
+
+    directory_menu = bar.addMenu(_("&Annuaire"))
+    actions["new_actor"] = add_action(
+        directory_menu, _("Nouvel acteur…"), window.new_actor, "Ctrl+N"
+    )
+    actions["new_person"] = add_action(
+        directory_menu, _("Nouvelle personne…"), window.new_person, "Ctrl+Shift+N"
+    )
+    directory_menu.addSeparator()
+    bulk = window.directory.actor_bulk
+    for name, action in (("on_map", bulk.map_action), ("selection_network", bulk.ecosystem_action)):
+        if action is not None:
+            directory_menu.addAction(action)
+            actions[name] = action
+    directory_menu.addSeparator()
+    actions["duplicates"] = add_action(
+        directory_menu, _("Rechercher les doublons…"), window.open_duplicates, "Ctrl+Shift+D"
+    )
+    actions["review"] = add_action(
+        directory_menu, _("Personnes à revoir (RGPD)…"), window.open_review
+    )
+
+    view_menu = bar.addMenu(_("A&ffichage"))
+    for number, (title, _icon) in enumerate(window.section_titles()):
+        actions[f"section{number + 1}"] = add_action(
+            view_menu,
+            title,
+            lambda n=number: window.show_section(n),
+            f"Ctrl+{number + 1}",
+        )
+
+    help_menu = bar.addMenu(_("&Aide"))
+    actions["shortcuts"] = add_action(
+        help_menu, _("Raccourcis clavier…"), lambda: open_shortcuts(window), "F1"
+    )
+    return actions
+
+
+def _encryption_menu(window: MainWindow, file_menu: QMenu) -> dict[str, QAction]:
+    """Fichier › Chiffrement; its module (``ui/data/encryption_dialogs.py``) loads on use."""
+
+    def run(name: str) -> Callable[[], object]:
+        def slot() -> object:
+            from companion.ui.data import encryption_dialogs
+
+            return getattr(encryption_dialogs, name)(window)
+
+        return slot
+
+    menu = file_menu.addMenu(_("Chiffrement"))
+    actions = {
+        "encrypt": add_action(menu, _("Chiffrer la base…"), run("encrypt_base")),
+        "change_key": add_action(menu, _("Changer la phrase de passe…"), run("change_passphrase")),
+        "decrypt": add_action(menu, _("Ne plus chiffrer…"), run("decrypt_base")),
+    }
+
+    def update() -> None:
+        from companion.store.encryption import is_encrypted
+
+        encrypted = is_encrypted(window.store.path)
+        actions["encrypt"].setEnabled(not encrypted)
+        actions["change_key"].setEnabled(encrypted)
+        actions["decrypt"].setEnabled(encrypted)
+
+    menu.aboutToShow.connect(update)
+    return actions
+
+
+def open_settings(window: MainWindow) -> None:
+    from companion.ui.shell.settings_dialog import open_settings as open_dialog
+
+    window.settings_dialog = open_dialog(window)
+
+
+def open_shortcuts(window: MainWindow) -> None:
+    from companion.ui.shell.shortcuts_dialog import open_shortcuts as open_dialog
+
+    window.shortcuts_dialog = open_dialog(window)
+
+
+def show_activity_report(window: MainWindow) -> None:
+    """The activity report of a period (its dialog and the insights load only now)."""
+    from companion.ui.reports.activity_dialog import open_activity_report
+
+    open_activity_report(window)
+
+
+def export_directory(window: MainWindow) -> Path | None:
+    """Ask for a file (its type picks the format), write the directory, say how many."""
+    from companion.io.directory_export import EXPORT_FORMATS, export_directory, format_for_path
+
+    filters = [f"{_(label)} (*{suffix})" for suffix, label in EXPORT_FORMATS.values()]
+    name, chosen = QFileDialog.getSaveFileName(
+        window, _("Exporter l'annuaire"), str(Path.home() / "annuaire.csv"), ";;".join(filters)
+    )
+    if not name:
+        return None
+    path = Path(name)
+    code = format_for_path(path)
+    if code is None:  # no suffix typed: the chosen filter decides
+        index = filters.index(chosen) if chosen in filters else 0
+        code = list(EXPORT_FORMATS)[index]
+        path = path.with_suffix(EXPORT_FORMATS[code][0])
+    try:
+        count = export_directory(window.store, code, path)
+    except CompanionError as error:
+        QMessageBox.warning(window, _("Exporter l'annuaire"), str(error))
+        return None
+    window.show_message(
+        _("{count} fiches exportées dans « {path} »").format(count=count, path=path)
+    )
+    return path

@@ -1,0 +1,1 @@
+"""A territory: its profile and the ecosystem of its actors."""

@@ -1,0 +1,1 @@
+"""The network's shared toolbox: catalogue, reader, printing."""
