@@ -40,6 +40,7 @@ def add_command(commands: argparse._SubParsersAction, common: argparse.ArgumentP
 
 def run_sync(args: argparse.Namespace, data_dir: Path) -> int:
     from companion.app.datafolder import has_database, open_existing_store, open_store
+    from companion.app.hub_connection import remember_hub
     from companion.sync import credentials, state
     from companion.sync.client import SyncClient
     from companion.sync.hubapi import SyncError, check_hub_url
@@ -57,9 +58,10 @@ def run_sync(args: argparse.Namespace, data_dir: Path) -> int:
                 )  # fmt: skip
             )
         hub_url = check_hub_url(hub_url, args.insecure)
+        token_place = None
         if args.token_file is not None:
             token = credentials.read_token_file(args.token_file)
-            credentials.save_token(data_dir, hub_url, token)
+            token_place = credentials.save_token(data_dir, hub_url, token)
         else:
             token = credentials.load_token(data_dir, hub_url)
             if not token:
@@ -68,9 +70,8 @@ def run_sync(args: argparse.Namespace, data_dir: Path) -> int:
                         url=hub_url
                     )
                 )
-        if args.hub:
-            with store.db.atomic():
-                state.put(store.conn, state.HUB_URL, hub_url)
+        if args.hub:  # as the connect dialog does: the app shows the same hub and token place
+            remember_hub(store, hub_url, token_place)
         client = SyncClient(store, hub_url, token, allow_insecure=args.insecure)
 
         def report(done: int, total: int, message: str) -> None:

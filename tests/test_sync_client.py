@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sync_helpers import FakeHub, _Server
 
+from companion.app.hub_connection import MEMBER_NAME, TOKEN_PLACE
 from companion.cli import main
 from companion.store import Store
 from companion.sync import state
@@ -325,6 +326,8 @@ def test_the_sync_command_saves_the_hub_and_its_token(tmp_path, real_hub, capsys
     data = tmp_path / "donnees"
     store = Store.open(data / "companion.db") if data.mkdir() is None else None
     store.add_actor("Bravelune", "association")
+    # A member name given by an earlier hub: the sync page must not show it for this one.
+    store.set_setting(MEMBER_NAME, "Ancien membre")
     store.close()
     token_file = tmp_path / "jeton.txt"
     token_file.write_text(token + "\n")
@@ -335,6 +338,11 @@ def test_the_sync_command_saves_the_hub_and_its_token(tmp_path, real_hub, capsys
     saved = data / "jeton-hub"
     assert saved.read_text().splitlines() == [f"hub {url}", token]  # bound to its hub
     assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
+    # The settings the connect dialog keeps too (app/hub_connection.py): the app shows them.
+    store = Store.open(data / "companion.db")
+    assert store.setting(TOKEN_PLACE) == "file"
+    assert store.setting(MEMBER_NAME) is None
+    store.close()
 
     assert main(["sync", "--data", str(data)]) == 0  # the saved hub and token
     assert json.loads(capsys.readouterr().out)["pushed"] == 0

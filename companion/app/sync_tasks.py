@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int, str], None]
 PROBE_TIMEOUT_S = 5.0
-MEMBER_NAME = "sync.member_name"  # settings key: the member name the hub last gave
 
 
 class HubUnreachable(CompanionError):
@@ -80,16 +79,6 @@ def check_connection(url: str, token: str) -> HubMember:
     return HubMember(str(member.get("name") or ""), str(member.get("role") or ""))
 
 
-def save_connection(data_dir: Path, url: str, token: str) -> tuple[str, str]:
-    """Check the address and keep the token (the keyring may block): the hub's address
-    as the client writes it, and where the token went ("keyring", or the file's path)."""
-    from companion.sync import credentials
-    from companion.sync.hubapi import check_hub_url
-
-    url = check_hub_url(url)
-    return url, credentials.save_token(data_dir, url, token.strip())
-
-
 def is_reachable(url: str) -> bool:
     """Whether the hub answers at all (any HTTP answer will do; no token sent)."""
     import httpx
@@ -125,6 +114,7 @@ def run_sync(database: Path, report: Progress, cancel: threading.Event) -> SyncO
 
 
 def _sync(store: Store, data_dir: Path, report: Progress, cancel: threading.Event) -> SyncOutcome:
+    from companion.app.hub_connection import MEMBER_NAME
     from companion.sync import credentials, state
     from companion.sync.client import SyncClient
 

@@ -37,36 +37,38 @@ def match_expression(text: str) -> str | None:
     return " ".join('"' + token.replace('"', '""') + '"*' for token in tokens)
 
 
-def search_all(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[SearchHit]:
-    """Actors, people and interactions matching ``text``, best first."""
+# Each kind's query; bm25 scores of different tables do not compare (on a large
+# network, "ma" ranks 60 actors before any person), so a caller that groups the
+# hits by kind asks each its own best few (``hits_by_kind``).
+_QUERIES = {
+    "actor": f"""SELECT a.id, a.name, coalesce(a.commune, ''), {ACTOR_RANK} AS rank
+        FROM actors_fts JOIN actors a ON a.seq = actors_fts.rowid
+        WHERE actors_fts MATCH ? ORDER BY rank LIMIT ?""",
+    "person": f"""SELECT p.id, trim(p.first_name || ' ' || p.last_name), coalesce(p.email, ''),
+               {PERSON_RANK} AS rank
+        FROM people_fts JOIN people p ON p.seq = people_fts.rowid
+        WHERE people_fts MATCH ? ORDER BY rank LIMIT ?""",
+    "interaction": f"""SELECT i.id, i.title, i.date, {INTERACTION_RANK} AS rank
+        FROM interactions_fts JOIN interactions i ON i.seq = interactions_fts.rowid
+        WHERE interactions_fts MATCH ? ORDER BY rank LIMIT ?""",
+}
+
+
+def hits_by_kind(conn: sqlite3.Connection, text: str, limit: int) -> dict[str, list[SearchHit]]:
+    """The best ``limit`` actors, people and interactions matching ``text``, each kind
+    apart (kinds without a hit are left out)."""
     expression = match_expression(text)
     if expression is None:
-        return []
-    queries = [
-        (
-            "actor",
-            f"""SELECT a.id, a.name, coalesce(a.commune, ''), {ACTOR_RANK} AS rank
-                FROM actors_fts JOIN actors a ON a.seq = actors_fts.rowid
-                WHERE actors_fts MATCH ? ORDER BY rank LIMIT ?""",
-        ),
-        (
-            "person",
-            f"""SELECT p.id, trim(p.first_name || ' ' || p.last_name), coalesce(p.email, ''),
-                       {PERSON_RANK} AS rank
-                FROM people_fts JOIN people p ON p.seq = people_fts.rowid
-                WHERE people_fts MATCH ? ORDER BY rank LIMIT ?""",
-        ),
-        (
-            "interaction",
-            f"""SELECT i.id, i.title, i.date, {INTERACTION_RANK} AS rank
-                FROM interactions_fts JOIN interactions i ON i.seq = interactions_fts.rowid
-                WHERE interactions_fts MATCH ? ORDER BY rank LIMIT ?""",
-        ),
-    ]
-    hits = [
-        SearchHit(entity, *row)
-        for entity, sql in queries
-        for row in conn.execute(sql, (expression, limit)).fetchall()
-    ]
+        return {}
+    groups = {
+        entity: [SearchHit(entity, *row) for row in conn.execute(sql, (expression, limit))]
+        for entity, sql in _QUERIES.items()
+    }
+    return {entity: hits for entity, hits in groups.items() if hits}
+
+
+def search_all(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[SearchHit]:
+    """Actors, people and interactions matching ``text``, best first."""
+    hits = [hit for group in hits_by_kind(conn, text, limit).values() for hit in group]
     hits.sort(key=lambda hit: hit.rank)
     return hits[:limit]

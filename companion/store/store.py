@@ -447,6 +447,10 @@ class Store:
             for row in self._query(sql, {"id": actor_id})
         ]
 
+    def get_interaction(self, interaction_id: str) -> Interaction | None:
+        row = self.get_record("interactions", interaction_id)
+        return from_row(Interaction, row) if row else None
+
     def interactions_of(self, actor_id: str) -> list[Interaction]:
         sql = "SELECT * FROM interactions WHERE actor_id = ? AND deleted = 0 ORDER BY date DESC"
         return [from_row(Interaction, row) for row in self._query(sql, [actor_id])]

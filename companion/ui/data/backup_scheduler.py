@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from companion.store.backups import Backup
-    from companion.ui.shell.main_window import MainWindow
+    from companion.ui.common.window import Window
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class BackupScheduler(QObject):
     made = Signal(object)  # Backup
     failed = Signal(str)  # the French reason
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Window) -> None:
         super().__init__(window)
         self.job: Job | None = None
         self.reason = ""
@@ -45,7 +45,7 @@ class BackupScheduler(QObject):
         self.timer.start(CHECK_INTERVAL_MS)
 
     @property
-    def window(self) -> MainWindow:
+    def window(self) -> Window:
         return self.parent()  # type: ignore[return-value]  # no reference cycle
 
     @property

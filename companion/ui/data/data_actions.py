@@ -3,7 +3,7 @@ mes données… » and « Importer une archive… ».
 
 The work is Qt-free (``store/backups.py``, ``app/archive.py``) and runs in background
 jobs; a restore or an archive import replaces the database, so the window closes and
-a new one opens on the folder (``ui/shell/reopen.py``).
+a new one opens on the folder (``ui/data/reopen.py``).
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ if TYPE_CHECKING:  # loaded on use: the menus are built at start-up
     from companion.app.archive import ArchiveImport, ArchiveSummary
     from companion.store.backups import Backup, RestoreOutcome
     from companion.ui.common.jobs import Job, Report
+    from companion.ui.common.window import Window
+    from companion.ui.data.reopen import Reopening
     from companion.ui.data.restore_dialog import RestoreDialog
-    from companion.ui.shell.main_window import MainWindow
-    from companion.ui.shell.reopen import Reopening
 
 
-def add_data_actions(window: MainWindow, menu: QMenu) -> dict[str, QAction]:
+def add_data_actions(window: Window, menu: QMenu) -> dict[str, QAction]:
     """The four actions, at the end of ``menu`` (Fichier); returned by name."""
-    from companion.ui.shell.menus import add_action
+    from companion.ui.common.actions import add_action
 
     handler = DataActions(window)
     window.data_actions = handler  # type: ignore[attr-defined]
@@ -48,14 +48,14 @@ def add_data_actions(window: MainWindow, menu: QMenu) -> dict[str, QAction]:
 class DataActions(QObject):
     """The window's backup and archive actions (their slots, their jobs, their dialogs)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Window) -> None:
         super().__init__(window)
         self.dialog: RestoreDialog | None = None
         self.export_job: Job | None = None
         self.reopening: Reopening | None = None
 
     @property
-    def window(self) -> MainWindow:
+    def window(self) -> Window:
         # Through Qt's parent, never a Python attribute: a reference cycle would keep
         # the window's wrapper alive after Qt deleted it.
         return self.parent()  # type: ignore[return-value]
@@ -90,7 +90,7 @@ class DataActions(QObject):
         """Put ``backup`` in place of the database, then reopen the folder (``key``: the
         copy's own passphrase, when the database's key does not open it)."""
         from companion.store.backups import restore_backup
-        from companion.ui.shell.reopen import replace_database
+        from companion.ui.data.reopen import replace_database
 
         database = Path(self.window.store.path)
 
@@ -174,8 +174,8 @@ class DataActions(QObject):
         from companion.app.archive import ArchiveError, import_archive, read_archive
         from companion.app.datafolder import DEMO_SETTING
         from companion.store.backups import Preview, preview_connection
+        from companion.ui.data.reopen import replace_database
         from companion.ui.data.restore_dialog import change_text, counts_text
-        from companion.ui.shell.reopen import replace_database
 
         title = _("Importer une archive")
         name, _chosen = QFileDialog.getOpenFileName(
@@ -222,14 +222,14 @@ class DataActions(QObject):
         return self.reopening
 
 
-def _restored(window: MainWindow, outcome: RestoreOutcome) -> None:
+def _restored(window: Window, outcome: RestoreOutcome) -> None:
     text = _("Sauvegarde du {date} restaurée.").format(date=_date(outcome.restored.made_at))
     if outcome.safety is not None:
         text += " " + _("L'état précédent est gardé : {name}").format(name=outcome.safety.path.name)
     window.show_message(text)
 
 
-def _imported(window: MainWindow, done: ArchiveImport) -> None:
+def _imported(window: Window, done: ArchiveImport) -> None:
     from companion.ui.data.restore_dialog import counts_text
 
     text = _("Archive importée : {counts}.").format(counts=counts_text(done.preview))

@@ -3,7 +3,7 @@
 
 The work is Qt-free (``store/encryption.py``). An operation closes the window's store,
 runs in a background job behind a progress dialog and opens the folder again
-(``ui/shell/reopen.py``), as a restore does. Loaded only when a database is encrypted or a
+(``ui/data/reopen.py``), as a restore does. Loaded only when a database is encrypted or a
 menu action is chosen: start-up never imports it for a plain database.
 """
 
@@ -30,8 +30,8 @@ from companion.i18n import _
 from companion.store import Store, encryption
 
 if TYPE_CHECKING:
-    from companion.ui.shell.main_window import MainWindow
-    from companion.ui.shell.reopen import Reopening
+    from companion.ui.common.window import Window
+    from companion.ui.data.reopen import Reopening
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def _ask_new_key(title: str, parent: QWidget) -> KeyChoice | None:
 # -- Fichier › Chiffrement ------------------------------------------------------------------
 
 
-def _unavailable(window: MainWindow, title: str) -> bool:
+def _unavailable(window: Window, title: str) -> bool:
     if encryption.available():
         return False
     QMessageBox.information(window, title, encryption.unavailable_reason())
@@ -206,10 +206,10 @@ def _unavailable(window: MainWindow, title: str) -> bool:
 
 
 def encrypt_base(
-    window: MainWindow, ask: Callable[..., KeyChoice | None] = _ask_new_key
+    window: Window, ask: Callable[..., KeyChoice | None] = _ask_new_key
 ) -> Reopening | None:
     """« Chiffrer la base… »: a passphrase or a keyring key, then the conversion in a job."""
-    from companion.ui.shell.reopen import replace_database
+    from companion.ui.data.reopen import replace_database
 
     title = _("Chiffrer la base")
     database = Path(window.store.path)
@@ -238,10 +238,10 @@ def encrypt_base(
 
 
 def change_passphrase(
-    window: MainWindow, ask: Callable[..., KeyChoice | None] = _ask_new_key
+    window: Window, ask: Callable[..., KeyChoice | None] = _ask_new_key
 ) -> Reopening | None:
     """« Changer la phrase de passe… » (``PRAGMA rekey``), or move the key to the keyring."""
-    from companion.ui.shell.reopen import replace_database
+    from companion.ui.data.reopen import replace_database
 
     title = _("Changer la phrase de passe")
     database = Path(window.store.path)
@@ -271,10 +271,10 @@ def change_passphrase(
     return replace_database(window, title, work, _said(_("La phrase de passe a été changée.")))
 
 
-def decrypt_base(window: MainWindow, confirm: Callable[[], bool] | None = None) -> Reopening | None:
+def decrypt_base(window: Window, confirm: Callable[[], bool] | None = None) -> Reopening | None:
     """« Ne plus chiffrer… », after a confirmation: the database, and its backups under
     the same key, become plain SQLite again."""
-    from companion.ui.shell.reopen import replace_database
+    from companion.ui.data.reopen import replace_database
 
     title = _("Ne plus chiffrer la base")
     database = Path(window.store.path)
@@ -308,8 +308,8 @@ def decrypt_base(window: MainWindow, confirm: Callable[[], bool] | None = None) 
     return replace_database(window, title, work, _said(_("La base n'est plus chiffrée.")))
 
 
-def _said(text: str) -> Callable[[MainWindow, object], None]:
-    def done(window: MainWindow, _result: object) -> None:
+def _said(text: str) -> Callable[[Window, object], None]:
+    def done(window: Window, _result: object) -> None:
         window.show_message(text)
 
     return done

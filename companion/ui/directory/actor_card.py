@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from companion.domain import ACTOR_KINDS, RELATION_TYPES, label
 from companion.i18n import _
 from companion.store import Actor, Store
+from companion.ui.common.labels import plain_label
 
 if TYPE_CHECKING:  # the forms load when first opened: start-up does not pay for them
     from companion.ui.directory.actor_form import ActorForm
@@ -36,22 +36,6 @@ if TYPE_CHECKING:  # the forms load when first opened: start-up does not pay for
 
 ID = "record_id"  # the property naming a row's record on its buttons
 Slot = Callable[[], object]
-
-
-def plain_label(text: str = "", *, bold: bool = False, point_delta: int = 0) -> QLabel:
-    """A QLabel that shows its text literally, wraps, and can be selected and copied."""
-    widget = QLabel()
-    widget.setTextFormat(Qt.TextFormat.PlainText)
-    widget.setWordWrap(True)
-    widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if bold or point_delta:
-        font = QFont(widget.font())
-        font.setBold(bold)
-        if point_delta:
-            font.setPointSize(max(6, font.pointSize() + point_delta))
-        widget.setFont(font)
-    widget.setText(text)
-    return widget
 
 
 class ActorCard(QScrollArea):

@@ -21,7 +21,7 @@ from companion.directory.validate import format_phone
 from companion.domain import LEGAL_BASES, VISIBILITIES, label
 from companion.i18n import _
 from companion.store import Person, Store
-from companion.ui.directory.actor_card import plain_label
+from companion.ui.common.labels import plain_label
 from companion.ui.directory.bulk_actions import undo_hint
 from companion.ui.directory.person_actions import confirm_and_erase, export_person_data
 from companion.ui.directory.person_form import PersonForm

@@ -17,7 +17,7 @@ from companion.geo.gazetteer import Gazetteer
 from companion.i18n import _
 from companion.network import territories
 from companion.network.profiles import Catalyst
-from companion.ui.directory.actor_card import plain_label
+from companion.ui.common.labels import plain_label
 from companion.ui.network.catalyst_card import home_text, metier_row
 
 

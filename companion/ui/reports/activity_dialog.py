@@ -62,7 +62,7 @@ from companion.ui.reports.activity_job import STEPS, Computed, Request, compute_
 from companion.ui.reports.activity_territory import TerritoryField
 
 if TYPE_CHECKING:
-    from companion.ui.shell.main_window import MainWindow
+    from companion.ui.common.window import Window
 
 DEBOUNCE_MS = 300  # after the last change of period, territory or personal data
 
@@ -437,7 +437,7 @@ class ActivityReportDialog(QDialog):
         super().done(result)
 
 
-def open_activity_report(window: MainWindow) -> ActivityReportDialog:
+def open_activity_report(window: Window) -> ActivityReportDialog:
     """Show the report dialog (the same one again if it was opened before)."""
     dialog = window.findChild(ActivityReportDialog)
     if dialog is None:

@@ -70,7 +70,7 @@ def run_gui(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
         # loop run later in this process (tests, a restart) is not ended at once.
         app.removePostedEvents(app, QEvent.Type.Quit)
         reporter.uninstall()
-        while getattr(window, "successor", None) is not None:  # a restore reopened the data
+        while window.successor is not None:  # a restore reopened the data
             window = window.successor
         window.close()
         window.store.close()
@@ -78,9 +78,9 @@ def run_gui(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
 
 
 def _guard_none() -> None:
-    """PySide 6.12 on Python 3.11 drains None's references (ui/shell/none_guard.py); once the
+    """PySide 6.12 on Python 3.11 drains None's references (ui/common/none_guard.py); once the
     window is up, not before (ctypes costs start-up 2 ms)."""
-    from companion.ui.shell.none_guard import keep_none_alive
+    from companion.ui.common.none_guard import keep_none_alive
 
     keep_none_alive()
 

@@ -26,13 +26,7 @@ from PySide6.QtWidgets import (
 from companion.directory.dates import format_date
 from companion.i18n import N_, _, ngettext
 from companion.store import Store
-from companion.store.search import (
-    ACTOR_RANK,
-    INTERACTION_RANK,
-    PERSON_RANK,
-    SearchHit,
-    match_expression,
-)
+from companion.store.search import SearchHit, hits_by_kind, match_expression
 from companion.ui.common.formatting import format_number
 
 if TYPE_CHECKING:
@@ -51,39 +45,18 @@ GROUPS = {
 }
 HIT = Qt.ItemDataRole.UserRole  # (entity, id) on result rows; None on group rows
 
-# search_all's queries, each with its own limit: bm25 scores of different tables do
-# not compare (on a large network, "ma" ranks 60 actors before any person), so
-# every group gets its own best few. To move into companion.store.search.
-_QUERIES = {
-    "actor": f"""SELECT a.id, a.name, coalesce(a.commune, ''), {ACTOR_RANK} AS rank
-        FROM actors_fts JOIN actors a ON a.seq = actors_fts.rowid
-        WHERE actors_fts MATCH ? ORDER BY rank LIMIT ?""",
-    "person": f"""SELECT p.id, trim(p.first_name || ' ' || p.last_name), coalesce(p.email, ''),
-               {PERSON_RANK} AS rank
-        FROM people_fts JOIN people p ON p.seq = people_fts.rowid
-        WHERE people_fts MATCH ? ORDER BY rank LIMIT ?""",
-    "interaction": f"""SELECT i.id, i.title, i.date, {INTERACTION_RANK} AS rank
-        FROM interactions_fts JOIN interactions i ON i.seq = interactions_fts.rowid
-        WHERE interactions_fts MATCH ? ORDER BY rank LIMIT ?""",
-}
-
 
 def grouped_hits(store: Store, text: str) -> dict[str, list[SearchHit]]:
     """The best ``PER_GROUP`` hits of each kind for ``text``, in ``GROUPS`` order."""
     from companion.toolbox.search import global_hits
 
-    expression = match_expression(text)
-    if expression is None or len(text.strip()) < MIN_CHARACTERS:
+    if match_expression(text) is None or len(text.strip()) < MIN_CHARACTERS:
         return {}
-    groups = {
-        entity: [
-            SearchHit(entity, *row)
-            for row in store.conn.execute(sql, (expression, PER_GROUP)).fetchall()
-        ]
-        for entity, sql in _QUERIES.items()
-    }
-    groups["toolbox"] = global_hits(store.conn, text, PER_GROUP)
-    return {entity: hits for entity, hits in groups.items() if hits}
+    groups = hits_by_kind(store.conn, text, PER_GROUP)
+    toolbox = global_hits(store.conn, text, PER_GROUP)
+    if toolbox:
+        groups["toolbox"] = toolbox
+    return {entity: groups[entity] for entity in GROUPS if entity in groups}
 
 
 class GlobalSearch(QDialog):
@@ -232,30 +205,3 @@ def open_global_search(window: MainWindow, dialog: GlobalSearch | None = None) -
     dialog.open()
     dialog.box.setFocus(Qt.FocusReason.ShortcutFocusReason)
     return dialog
-
-
-def open_hit(window: MainWindow, entity: str, record_id: str) -> None:
-    """Show a search result where it lives: a card in the directory, a toolbox page."""
-    from companion.ui.shell.main_window import DIRECTORY, TOOLBOX
-
-    if entity == "actor":
-        window.open_actor(record_id)
-    elif entity == "person":
-        window.show_section(DIRECTORY)
-        window.directory.show_people()
-        window.directory.people.show_person(record_id)
-    elif entity == "interaction":
-        row = window.store.conn.execute(
-            "SELECT actor_id, person_id FROM interactions WHERE id = ?", (record_id,)
-        ).fetchone()
-        if row and row[0]:
-            window.open_actor(row[0])  # the exchange is on the actor's timeline
-        elif row and row[1]:
-            open_hit(window, "person", row[1])
-    elif entity == "toolbox":
-        window.show_section(TOOLBOX)
-        if window.toolbox_page is not None:
-            window.toolbox_page.open_item(record_id)
-    elif entity == "territory":
-        level, _sep, code = record_id.partition(":")
-        window.open_territory(level, code)

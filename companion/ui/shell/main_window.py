@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status_label, 1)
         self.closed = False
+        self.successor: MainWindow | None = None  # the window that took its place
         self.sync = SyncRunner(store, self)
         self.sync.received.connect(self._after_import)  # the directory and map show it
         self.sync.toolbox_received.connect(self._on_toolbox_received)
@@ -300,6 +301,21 @@ class MainWindow(QMainWindow):
         self.toolbox_install.succeeded.connect(self._toolbox_installed)
         self.toolbox_install.failed.connect(self._toolbox_install_failed)
 
+    def open_again(self, size: QSize) -> MainWindow | None:
+        """A new window on this window's data folder, in its place (``successor``: the
+        app closes the last one at exit). None: the folder could not be opened again
+        (``open_data_folder`` told the user why)."""
+        from companion.ui.shell.startup import open_data_folder
+
+        store = open_data_folder(self.store.path.parent)
+        if store is None:
+            return None
+        window = MainWindow(store)
+        window.resize(size)
+        window.show()
+        self.successor = window
+        return window
+
     def backup_scheduler(self) -> BackupScheduler:
         """The automatic and manual backups of this window's database."""
         if self.backups is None:
@@ -347,9 +363,27 @@ class MainWindow(QMainWindow):
         self.global_search = open_global_search(self, self.global_search)
 
     def open_search_hit(self, entity: str, record_id: str) -> None:
-        from companion.ui.shell.global_search import open_hit
-
-        open_hit(self, entity, record_id)
+        """Show a search result where it lives: a card in the directory, a toolbox page,
+        a territory's profile."""
+        if entity == "actor":
+            self.open_actor(record_id)
+        elif entity == "person":
+            self.show_section(DIRECTORY)
+            self.directory.show_people()
+            self.directory.people.show_person(record_id)
+        elif entity == "interaction":
+            interaction = self.store.get_interaction(record_id)
+            if interaction and interaction.actor_id:
+                self.open_actor(interaction.actor_id)  # the exchange is on the actor's timeline
+            elif interaction and interaction.person_id:
+                self.open_search_hit("person", interaction.person_id)
+        elif entity == "toolbox":
+            self.show_section(TOOLBOX)
+            if self.toolbox_page is not None:
+                self.toolbox_page.open_item(record_id)
+        elif entity == "territory":
+            level, _sep, code = record_id.partition(":")
+            self.open_territory(level, code)
 
     def _on_actor_added(self, _actor_id: str) -> None:
         self.directory.refresh()

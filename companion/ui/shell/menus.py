@@ -15,30 +15,10 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from companion.errors import CompanionError
 from companion.i18n import _
+from companion.ui.common.actions import add_action
 
 if TYPE_CHECKING:
     from companion.ui.shell.main_window import MainWindow
-
-
-def add_action(
-    menu: QMenu,
-    text: str,
-    slot: Callable[[], object],
-    shortcut: QKeySequence | str | None = None,
-) -> QAction:
-    owner = menu.parentWidget()
-    while isinstance(owner, QMenu):  # a submenu: its menu's window is the menu itself
-        owner = owner.parentWidget()
-    window = owner.window()
-    action = QAction(text, window)
-    if shortcut is not None:
-        action.setShortcut(QKeySequence(shortcut))
-    action.triggered.connect(lambda _checked=False: slot())
-    menu.addAction(action)
-    # Also on the window: shortcuts keep working when the menu bar is hidden
-    # (presentation mode).
-    window.addAction(action)
-    return action
 
 
 def build_menus(window: MainWindow) -> dict[str, QAction]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from companion.ui.directory.actor_card import plain_label
+from companion.ui.common.labels import plain_label
 
 
 class PlaceholderPage(QWidget):

@@ -193,7 +193,7 @@ class SettingsDialog(QDialog):
         """Run Fichier › Chiffrement's action ``name`` (its QAction), this dialog closed first.
 
         The action closes the window and its store, replaces the database file and opens
-        the folder again in a new window (``ui/shell/reopen.py``): this dialog, a child of the
+        the folder again in a new window (``ui/data/reopen.py``): this dialog, a child of the
         old window writing to the old store, must not outlive them, and the action's own
         dialogs must not appear under it. So it closes first. Changes made here are
         neither saved nor lost silently: with none, it closes as « Annuler » does (nothing

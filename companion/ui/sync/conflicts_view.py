@@ -35,7 +35,7 @@ from companion.sync.conflicts import (
 )
 from companion.sync.labels import field_label, record_name, rejection_reason, value_text
 from companion.ui.common.form_parts import plain
-from companion.ui.directory.actor_card import plain_label
+from companion.ui.common.labels import plain_label
 from companion.ui.sync.status import parse_time
 
 MAX_REJECTED = 200

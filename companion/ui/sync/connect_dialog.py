@@ -24,17 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.app.sync_tasks import MEMBER_NAME
+from companion.app.hub_connection import remember_hub
 from companion.i18n import _
 from companion.sync import state
 from companion.ui.common.form_parts import error_label, plain
 from companion.ui.common.jobs import Job
 
 if TYPE_CHECKING:
-    from companion.ui.shell.main_window import MainWindow
+    from companion.ui.common.window import Window
     from companion.ui.sync.runner import SyncRunner
-
-TOKEN_PLACE = "sync.token_place"  # settings key: "keyring" or "file"
 
 
 def token_place_text(place: str | None) -> str:
@@ -54,7 +52,7 @@ def _keyring_expected() -> bool:
 
 
 def open_connect_dialog(
-    window: MainWindow, runner: SyncRunner, previous: SyncConnectDialog | None
+    window: Window, runner: SyncRunner, previous: SyncConnectDialog | None
 ) -> SyncConnectDialog:
     """Open the dialog over ``window`` (replacing an earlier one); saving starts a sync."""
     if previous is not None:
@@ -182,7 +180,7 @@ class SyncConnectDialog(QDialog):
         data_dir = self.store.path.parent
 
         def save(_report: object, _cancel: object) -> object:
-            from companion.app.sync_tasks import save_connection
+            from companion.app.hub_connection import save_connection
 
             return save_connection(data_dir, url, token)
 
@@ -191,16 +189,7 @@ class SyncConnectDialog(QDialog):
     def _saved(self, result: tuple[str, str]) -> None:
         self._busy(False)
         url, place = result
-        previous = state.get(self.store.conn, state.HUB_URL)
-        with self.store.db.atomic():
-            state.put(self.store.conn, state.HUB_URL, url)
-            if url != previous:  # another hub: the member name it gave no longer holds
-                self.store.conn.execute("DELETE FROM settings WHERE key = ?", (MEMBER_NAME,))
-            self.store.conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (TOKEN_PLACE, "keyring" if place == "keyring" else "file"),
-            )
+        remember_hub(self.store, url, place)
         super().accept()
         self.saved.emit(url, place)
         self.status_message.emit(

@@ -21,13 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.app.sync_tasks import MEMBER_NAME, SyncOutcome
+from companion.app.hub_connection import MEMBER_NAME, TOKEN_PLACE
+from companion.app.sync_tasks import SyncOutcome
 from companion.i18n import _
 from companion.store import Store
 from companion.ui.common.form_parts import plain
-from companion.ui.directory.actor_card import plain_label
+from companion.ui.common.labels import plain_label
 from companion.ui.sync.conflicts_view import ConflictsView, when_text
-from companion.ui.sync.connect_dialog import TOKEN_PLACE, token_place_text
+from companion.ui.sync.connect_dialog import token_place_text
 from companion.ui.sync.runner import INTERVALS, SyncRunner, outcome_message
 from companion.ui.sync.status import synced_ago
 

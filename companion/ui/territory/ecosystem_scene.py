@@ -35,7 +35,7 @@ from companion.i18n import _, ngettext
 from companion.insights.territory_data import Ecosystem
 from companion.maps.style import KIND_COLOURS
 from companion.ui.common.formatting import format_number
-from companion.ui.shell.none_guard import keep_none_alive as guard
+from companion.ui.common.none_guard import keep_none_alive as guard
 
 SPACING = 36.0  # scene units between neighbouring actors
 MIN_SIDE = 420.0
@@ -60,7 +60,7 @@ NONE_FLOOR = 1_000_000
 
 
 def keep_none_alive() -> None:
-    """Before large builds, zooms and selections: see companion/ui/shell/none_guard.py."""
+    """Before large builds, zooms and selections: see companion/ui/common/none_guard.py."""
     guard(NONE_FLOOR)
 
 

@@ -3,7 +3,7 @@
 The window and its store are closed (nothing may hold the file open while it is
 replaced), the replacement runs in a background job behind a progress dialog,
 then the data folder is opened again in a new main window, which takes the old
-one's place (``MainWindow.successor``: ``ui/shell/app.py`` closes the last one at exit).
+one's place (``MainWindow.open_again``: ``ui/shell/app.py`` closes the last one at exit).
 Whatever happened, the folder is opened again: a refused replacement changed
 nothing, and its French message is shown over the new window.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -23,12 +22,12 @@ from companion.i18n import _
 from companion.ui.common.jobs import Job, Report
 
 if TYPE_CHECKING:
-    from companion.ui.shell.main_window import MainWindow
+    from companion.ui.common.window import Window
 
 log = logging.getLogger(__name__)
 
 Work = Callable[[Report], Any]
-Done = Callable[["MainWindow", Any], None]
+Done = Callable[["Window", Any], None]
 
 
 class Reopening(QObject):
@@ -37,14 +36,13 @@ class Reopening(QObject):
 
     reopened = Signal(object)
 
-    def __init__(self, window: MainWindow, title: str, done: Done) -> None:
+    def __init__(self, window: Window, title: str, done: Done) -> None:
         app = QApplication.instance()
         super().__init__(app)
         self.app = app
         self.window = window
         self.title = title
         self.done = done
-        self.folder = Path(window.store.path).parent
         self.quit_on_close = app.quitOnLastWindowClosed()
         self.progress = QProgressDialog(title + "…", "", 0, 0)
         self.progress.setWindowTitle("Companion")
@@ -90,30 +88,21 @@ class Reopening(QObject):
             text = str(error) if isinstance(error, CompanionError) else repr(error)
             QMessageBox.warning(window, self.title, text)
 
-    def _open_again(self) -> MainWindow | None:
-        from companion.ui.shell.main_window import MainWindow
-        from companion.ui.shell.startup import open_data_folder
-
-        store = open_data_folder(self.folder)  # explains any failure itself
+    def _open_again(self) -> Window | None:
+        window = self.window.open_again(self.window.size())  # explains any failure itself
         self.progress.close()
         self.progress.deleteLater()
         self.app.setQuitOnLastWindowClosed(self.quit_on_close)
-        if store is None:
-            self.window = None  # type: ignore[assignment]
-            self.reopened.emit(None)
-            self.app.quit()
-            return None
-        window = MainWindow(store)
-        window.resize(self.window.size())
-        window.show()
-        self.window.successor = window  # type: ignore[attr-defined]
         self.window = None  # type: ignore[assignment]  # done with it: no reference kept
         self.reopened.emit(window)
+        if window is None:
+            self.app.quit()
+            return None
         self.deleteLater()
         return window
 
 
-def replace_database(window: MainWindow, title: str, work: Work, done: Done) -> Reopening | None:
+def replace_database(window: Window, title: str, work: Work, done: Done) -> Reopening | None:
     """Close ``window``, run ``work(report)`` (it replaces the database file), open the
     folder again in a new window and call ``done(new_window, result)``. None when
     refused: a sync is running on the database."""
