@@ -39,6 +39,7 @@ from companion.i18n import _, current_language
 from companion.insights.activity import ActivityReport
 from companion.insights.formatting import day
 from companion.insights.places import place_index
+from companion.insights.report_job import STEPS, Computed, Request, compute_job, open_gazetteer
 from companion.insights.report_period import (
     CUSTOM,
     DEFAULT_PRESET,
@@ -58,7 +59,6 @@ from companion.ui.reports.activity_export import (
     suggested_path,
     write_docx_job,
 )
-from companion.ui.reports.activity_job import STEPS, Computed, Request, compute_job, open_gazetteer
 from companion.ui.reports.activity_territory import TerritoryField
 
 if TYPE_CHECKING:

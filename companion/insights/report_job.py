@@ -1,5 +1,6 @@
-"""The activity report's background work: the report of a request and its page,
-computed on a connection of the job's own (a Store is not shared between threads).
+"""The activity report's background work, run by the interface's jobs: the report of
+a request and its page, computed on a connection of the job's own (a Store is not
+shared between threads).
 
 ``activity_report`` cannot stop half-way; a job superseded by a newer request is
 cancelled and its result dropped at the next progress step.
@@ -8,6 +9,7 @@ cancelled and its result dropped at the next progress step.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,9 @@ from companion.insights.places import Territory, place_index
 from companion.insights.report_html import activity_report_html
 from companion.insights.report_period import Period
 from companion.store import Store
-from companion.ui.common.jobs import JobFunction, Report
+
+Report = Callable[[int, int, str], None]  # done, total, message
+JobFunction = Callable[[Report, threading.Event], "Computed"]
 
 STEPS = 3  # places, figures, page
 
