@@ -1506,7 +1506,7 @@
     return presenting;
   }
 
-  /* -- stories (« récits », maps/stories.py, ui/map_stories_panel.py) ------------
+  /* -- stories (« récits », maps/stories.py, ui/map/stories_panel.py) ------------
    * A story's step: its caption (counter « 2 / 5 », title, text) at the top left in
    * presentation, and its highlighted actors with their links drawn above the clusters,
    * in a pane without pointer events (clicks reach the markers under it) but for the

@@ -57,10 +57,9 @@ def test_importing_the_window_loads_no_web_engine() -> None:
         "import sys, companion.ui.shell.main_window, companion.ui.shell.app\n"
         "heavy = [m for m in sys.modules if 'QtWebEngine' in m or m.startswith('folium')"
         " or m.startswith('qtawesome') or m.startswith('qtpy') or 'QtPdf' in m"
-        " or m.startswith(('markdown', 'companion.ui.toolbox_', 'companion.toolbox',"
-        " 'companion.ui.network.page', 'companion.ui.catalyst_', 'companion.network',"
-        " 'companion.ui.territory', 'companion.ui.ecosystem', 'companion.insights',"
-        " 'networkx', 'numpy'))]\n"
+        " or m.startswith(('markdown', 'companion.ui.toolbox', 'companion.toolbox',"
+        " 'companion.ui.network', 'companion.network', 'companion.ui.territory',"
+        " 'companion.ui.reports', 'companion.insights', 'networkx', 'numpy'))]\n"
         "print(heavy)"
     )
     output = subprocess.run(
