@@ -12,7 +12,7 @@ event filter: under PySide 6.12 one crashes the interpreter once QtWebEngine run
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -22,7 +22,11 @@ from companion.maps.stories import Story
 from companion.maps.views import list_views
 
 if TYPE_CHECKING:
-    from companion.ui.map.page import MapPage
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit
+
+    from companion.maps.views import SavedView
+    from companion.store import Store
+    from companion.ui.map.view import MapView
 
 # Presentation defaults, set in the preferences (ui/shell/settings_dialog.py).
 FULL_SCREEN_SETTING = "presentation.full_screen"
@@ -34,12 +38,32 @@ KEYS = {
 }
 
 
+class PresentedPage(Protocol):
+    """The map page as presentation mode sees it (``ui/map/page.py``'s ``MapPage``, a
+    QWidget: the actions are added to it, its window goes full screen)."""
+
+    store: Store
+    view: MapView
+    side: QWidget  # the filter drawer, hidden while presenting
+    top_bar: QWidget
+    title_edit: QLineEdit
+    drawer_button: QAbstractButton
+    contacts: QAbstractButton  # « Afficher les coordonnées »: off while presenting
+    current_view_id: str | None
+
+    def apply_view(self, saved: SavedView) -> None: ...
+    def show_story_step(self, story: Story, index: int) -> None: ...
+    def clear_story(self) -> None: ...
+    def addAction(self, action: QAction) -> None: ...  # noqa: N802 (Qt's)
+    def window(self) -> QWidget: ...
+
+
 class Presentation(QObject):
     """Enters and leaves presentation mode for one map page."""
 
     changed = Signal(bool)  # on/off: the main window hides or shows its own chrome
 
-    def __init__(self, page: MapPage) -> None:
+    def __init__(self, page: PresentedPage) -> None:
         super().__init__(page)
         self.page = page
         self.active = False

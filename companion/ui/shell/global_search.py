@@ -8,6 +8,7 @@ reader, a territory's profile) and closes the box.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -28,10 +29,10 @@ from companion.i18n import N_, _, ngettext
 from companion.store import Store
 from companion.store.search import SearchHit, hits_by_kind, match_expression
 from companion.ui.common.formatting import format_number
+from companion.ui.common.window import Window
 
 if TYPE_CHECKING:
     from companion.geo import Gazetteer
-    from companion.ui.shell.main_window import MainWindow
 
 SEARCH_DEBOUNCE_MS = 150
 MIN_CHARACTERS = 2  # one letter matches most of a large network and ranks it all (0.4 s)
@@ -194,12 +195,14 @@ class GlobalSearch(QDialog):
         self.results.setCurrentItem(rows[max(0, min(len(rows) - 1, index))])
 
 
-def open_global_search(window: MainWindow, dialog: GlobalSearch | None = None) -> GlobalSearch:
+def open_global_search(
+    window: Window, open_hit: Callable[[str, str], None], dialog: GlobalSearch | None = None
+) -> GlobalSearch:
     """Ctrl+K: show the box (``dialog`` again if given: the last search is still there,
     selected); the chosen result opens in the window."""
     if dialog is None:
         dialog = GlobalSearch(window.store, window)
-        dialog.chosen.connect(window.open_search_hit)
+        dialog.chosen.connect(open_hit)
     dialog.box.selectAll()
     dialog.run_search()  # the records may have changed since
     dialog.open()

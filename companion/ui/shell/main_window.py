@@ -106,6 +106,8 @@ class MainWindow(QMainWindow):
 
         self.actor_form = None
         self.duplicates_dialog = None
+        self.settings_dialog = None
+        self.shortcuts_dialog = None
         self.global_search: GlobalSearch | None = None
         self._add_undo_action()
         self._add_menus()
@@ -360,7 +362,18 @@ class MainWindow(QMainWindow):
         """Ctrl+K: one box over actors, people, exchanges and the toolbox."""
         from companion.ui.shell.global_search import open_global_search
 
-        self.global_search = open_global_search(self, self.global_search)
+        self.global_search = open_global_search(self, self.open_search_hit, self.global_search)
+
+    def open_settings(self) -> None:
+        from companion.ui.shell.settings_dialog import SettingsDialog
+
+        self.settings_dialog = SettingsDialog(self)
+        self.settings_dialog.open()
+
+    def open_shortcuts(self) -> None:
+        from companion.ui.shell.shortcuts_dialog import open_shortcuts
+
+        self.shortcuts_dialog = open_shortcuts(self)
 
     def open_search_hit(self, entity: str, record_id: str) -> None:
         """Show a search result where it lives: a card in the directory, a toolbox page,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
@@ -16,12 +16,39 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from companion.errors import CompanionError
 from companion.i18n import _
 from companion.ui.common.actions import add_action
+from companion.ui.common.window import Window
 
 if TYPE_CHECKING:
-    from companion.ui.shell.main_window import MainWindow
+    from PySide6.QtWidgets import QMenuBar
+
+    from companion.ui.directory.page import DirectoryPage
 
 
-def build_menus(window: MainWindow) -> dict[str, QAction]:
+class MenuWindow(Window, Protocol):
+    """The main window as its menus see it: the commands they offer."""
+
+    directory: DirectoryPage
+    undo_action: QAction
+
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802 (Qt's)
+    def addAction(self, action: QAction) -> None: ...  # noqa: N802 (Qt's)
+    def close(self) -> bool: ...
+    def show_section(self, index: int) -> None: ...
+    def section_titles(self) -> list[tuple[str, str]]: ...
+    def open_import_wizard(self) -> None: ...
+    def sync_now(self) -> None: ...
+    def open_sync_dialog(self) -> None: ...
+    def find_actor(self) -> None: ...
+    def open_global_search(self) -> None: ...
+    def new_actor(self) -> None: ...
+    def new_person(self) -> None: ...
+    def open_duplicates(self) -> None: ...
+    def open_review(self) -> None: ...
+    def open_settings(self) -> None: ...
+    def open_shortcuts(self) -> None: ...
+
+
+def build_menus(window: MenuWindow) -> dict[str, QAction]:
     """Fichier, Édition, Annuaire, Affichage, Aide; returns the actions by name (for tests)."""
     bar = window.menuBar()
     actions: dict[str, QAction] = {}
@@ -63,7 +90,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     )
     edit_menu.addSeparator()
     actions["preferences"] = add_action(
-        edit_menu, _("Préférences…"), lambda: open_settings(window), "Ctrl+,"
+        edit_menu, _("Préférences…"), window.open_settings, "Ctrl+,"
     )
 
     directory_menu = bar.addMenu(_("&Annuaire"))
@@ -98,12 +125,12 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
 
     help_menu = bar.addMenu(_("&Aide"))
     actions["shortcuts"] = add_action(
-        help_menu, _("Raccourcis clavier…"), lambda: open_shortcuts(window), "F1"
+        help_menu, _("Raccourcis clavier…"), window.open_shortcuts, "F1"
     )
     return actions
 
 
-def _encryption_menu(window: MainWindow, file_menu: QMenu) -> dict[str, QAction]:
+def _encryption_menu(window: MenuWindow, file_menu: QMenu) -> dict[str, QAction]:
     """Fichier › Chiffrement; its module (``ui/data/encryption_dialogs.py``) loads on use."""
 
     def run(name: str) -> Callable[[], object]:
@@ -133,26 +160,14 @@ def _encryption_menu(window: MainWindow, file_menu: QMenu) -> dict[str, QAction]
     return actions
 
 
-def open_settings(window: MainWindow) -> None:
-    from companion.ui.shell.settings_dialog import open_settings as open_dialog
-
-    window.settings_dialog = open_dialog(window)
-
-
-def open_shortcuts(window: MainWindow) -> None:
-    from companion.ui.shell.shortcuts_dialog import open_shortcuts as open_dialog
-
-    window.shortcuts_dialog = open_dialog(window)
-
-
-def show_activity_report(window: MainWindow) -> None:
+def show_activity_report(window: MenuWindow) -> None:
     """The activity report of a period (its dialog and the insights load only now)."""
     from companion.ui.reports.activity_dialog import open_activity_report
 
     open_activity_report(window)
 
 
-def export_directory(window: MainWindow) -> Path | None:
+def export_directory(window: MenuWindow) -> Path | None:
     """Ask for a file (its type picks the format), write the directory, say how many."""
     from companion.io.directory_export import EXPORT_FORMATS, export_directory, format_for_path
 

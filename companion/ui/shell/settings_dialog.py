@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QProcess, QTimer, Slot
 from PySide6.QtWidgets import (
@@ -38,6 +38,7 @@ from companion.directory.personal_data import REVIEW_YEARS_SETTING
 from companion.i18n import _, current_language
 from companion.maps.tiles.settings import ONLINE_KEY
 from companion.store import encryption
+from companion.ui.common.window import Window
 from companion.ui.map.presentation import FULL_SCREEN_SETTING, TITLE_SETTING
 from companion.ui.shell.preferences import (
     LANGUAGES,
@@ -48,7 +49,16 @@ from companion.ui.shell.preferences import (
 from companion.ui.sync.runner import INTERVALS
 
 if TYPE_CHECKING:
-    from companion.ui.shell.main_window import MainWindow
+    from companion.ui.map.page import MapPage
+    from companion.ui.sync.runner import SyncRunner
+
+
+class SettingsWindow(Window, Protocol):
+    """The main window as its preferences see it: what they apply at once."""
+
+    sync: SyncRunner
+    map_page: MapPage | None  # built when the map was first shown
+
 
 PRESENTATION_FULL_SCREEN = FULL_SCREEN_SETTING
 PRESENTATION_TITLE = TITLE_SETTING
@@ -58,7 +68,7 @@ DEFAULT_REVIEW_YEARS = 3
 class SettingsDialog(QDialog):
     """Every preference in one place; « Enregistrer » applies them."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: SettingsWindow) -> None:
         super().__init__(window)
         self.window_ = window
         self.store = window.store
@@ -296,9 +306,3 @@ def restart(window: QWidget, keep_data_option: bool = True) -> None:
     QProcess.startDetached(sys.executable, arguments)
     window.close()
     QApplication.instance().quit()
-
-
-def open_settings(window: MainWindow) -> SettingsDialog:
-    dialog = SettingsDialog(window)
-    dialog.open()
-    return dialog
