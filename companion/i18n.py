@@ -1,7 +1,7 @@
 """The translation layer: French source strings, other languages from gettext catalogs.
 
 User-facing text is written in French in the code and wrapped in ``_()``;
-``resources/locale/<lang>/LC_MESSAGES/companion.po`` holds the translations,
+``companion/resources/locale/<lang>/LC_MESSAGES/companion.po`` holds the translations,
 compiled to ``.mo`` at install time. Qt-free, so the core can use it too.
 """
 

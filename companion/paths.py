@@ -1,7 +1,8 @@
 """Where Companion finds its shipped resources and keeps the user's data.
 
-One frozen-aware function locates resources, so the same code runs from source
-and from a PyInstaller bundle.
+The resources live inside the package, ``companion/resources/``: the source tree, an
+editable install and an installed wheel all find them next to this module. The
+PyInstaller bundle puts them at the same place under its folder (build.spec).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ DATA_DIR_ENV = "COMPANION_DATA"
 
 
 def resources_root() -> Path:
-    """The folder holding `resources/` content (toolbox, translations, built data)."""
+    """The folder of the shipped resources (toolbox, translations, map scripts, built data)."""
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+        return Path(bundle) / "companion" / "resources"
+    return Path(__file__).resolve().parent / "resources"
 
 
 def resource_path(*parts: str) -> Path:

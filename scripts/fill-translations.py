@@ -9,7 +9,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-PO = Path(__file__).resolve().parent.parent / "resources/locale/en/LC_MESSAGES/companion.po"
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "companion/resources/locale/en/LC_MESSAGES/companion.po"
 
 
 def main(pairs: list[str]) -> int:

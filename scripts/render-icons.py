@@ -1,4 +1,4 @@
-"""Render resources/icons/companion.svg to PNGs: python scripts/render-icons.py OUT_DIR.
+"""Render companion/resources/icons/companion.svg to PNGs: python scripts/render-icons.py OUT_DIR.
 
 Writes OUT_DIR/hicolor/<n>x<n>/apps/companion.png (the freedesktop icon theme layout,
 copied next to the bundle's .desktop file) and OUT_DIR/companion-<n>.png (the 256 px
@@ -16,7 +16,8 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QImage, QPainter  # noqa: E402
 from PySide6.QtSvg import QSvgRenderer  # noqa: E402
 
-SOURCE = Path(__file__).resolve().parent.parent / "resources" / "icons" / "companion.svg"
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "companion" / "resources" / "icons" / "companion.svg"
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 

@@ -9,7 +9,7 @@ from companion import domain, i18n
 from companion.store.store import InvalidRecord
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT / "resources" / "locale" / "en" / "LC_MESSAGES" / "companion.po"
+CATALOG = ROOT / "companion" / "resources" / "locale" / "en" / "LC_MESSAGES" / "companion.po"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 

@@ -151,3 +151,16 @@ def test_a_console_without_check_marks_gets_plain_letters() -> None:
     text = raw.getvalue().decode("cp1252")
     assert outcomes[0].ok
     assert "OK Réussie (" in text and "✓" not in text
+
+
+def test_the_self_check_names_how_companion_runs(monkeypatch) -> None:
+    """From the tree (the suite's case), from a wheel installed in site-packages
+    (scripts/wheel-self-check.sh runs that one for real), from the bundle."""
+    import companion.app.self_check as self_check
+
+    assert self_check.installation() == "depuis les sources"
+    site_packages = str(Path(self_check.__file__).resolve().parents[2])  # holds companion/
+    monkeypatch.setattr(self_check.sysconfig, "get_paths", lambda: {"purelib": site_packages})
+    assert self_check.installation() == "paquet Python installé"
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert self_check.installation() == "paquet autonome"

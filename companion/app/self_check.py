@@ -15,6 +15,7 @@ from __future__ import annotations
 import gettext
 import html
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -335,6 +336,17 @@ def core_checks() -> list[Check]:
 # -- running them ---------------------------------------------------------------------
 
 
+def installation() -> str:
+    """How this Companion runs: a PyInstaller bundle, an installed wheel, or the source tree
+    (an editable install included)."""
+    if getattr(sys, "frozen", False):
+        return _("paquet autonome")
+    installed = Path(sysconfig.get_paths()["purelib"]).resolve()
+    if Path(__file__).resolve().is_relative_to(installed):
+        return _("paquet Python installé")
+    return _("depuis les sources")
+
+
 def run_checks(checks: Sequence[Check], out: TextIO | None = None) -> list[Outcome]:
     """Run every check in a temporary data folder, printing one line each; the outcomes.
 
@@ -342,9 +354,8 @@ def run_checks(checks: Sequence[Check], out: TextIO | None = None) -> list[Outco
     """
     out = out or sys.stdout
     ok_mark, failed_mark = _marks(out)
-    where = _("paquet autonome") if getattr(sys, "frozen", False) else _("depuis les sources")
     title = _("Vérification de Companion {version} ({where})")
-    _print(out, title.format(version=__version__, where=where))
+    _print(out, title.format(version=__version__, where=installation()))
     _print(out, _("Ressources : {folder}").format(folder=resources_root()))
     outcomes = []
     started = time.perf_counter()

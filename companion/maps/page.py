@@ -1,8 +1,8 @@
 """The map page: a small HTML skeleton over local assets, started by our own script.
 
 The page loads Leaflet and makes the map; everything dynamic (basemap,
-actors, relations, filters) is done by ``resources/map/map.js`` from data the
-page fetches after load. The page holds no data, only a small configuration
+actors, relations, filters) is done by ``companion/resources/map/map.js`` from data
+the page fetches after load. The page holds no data, only a small configuration
 (URLs, colours, translated labels) embedded as script-safe JSON.
 """
 

@@ -8,8 +8,9 @@ so everything on it is three times the A4 size, not four (it also holds more).
 
 Where things go on a sheet (title band, map box, legends and the numbered index
 beside or below the map, the index continued on further pages) is decided in
-the page by ``resources/map/sheet.js`` from this sheet, because only the page
-can measure text; the numbered markers and the index are ``resources/map/paper.js``.
+the page by ``companion/resources/map/sheet.js`` from this sheet, because only the
+page can measure text; the numbered markers and the index are
+``companion/resources/map/paper.js``.
 Both read nothing but the sheet and the page's own data, so another printed
 document (a story's handout) can use the same layout.
 

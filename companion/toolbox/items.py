@@ -320,7 +320,7 @@ def item_files(root: Path, item: ToolboxItem) -> list[ItemFile]:
 
 
 def bundle_root() -> Path:
-    """The shipped toolbox folder (``resources/toolbox``), frozen-aware."""
+    """The shipped toolbox folder (``companion/resources/toolbox``), frozen-aware."""
     return resource_path("toolbox")
 
 

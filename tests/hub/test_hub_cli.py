@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 
 import pytest
 
@@ -101,3 +102,12 @@ def test_serve_starts_uvicorn_on_the_hub(run, monkeypatch):
     assert "HTTPS" not in err
     code, _out, err = run("serve", "--host", "0.0.0.0")
     assert code == 0 and "sans HTTPS" in err
+
+
+def test_serve_without_the_hub_extra_says_what_to_install(run, monkeypatch):
+    """A laptop's install (no `hub` extra): members work, `serve` names the missing package."""
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
+    code, out, err = run("serve", "--port", "9999")
+    assert code == 2 and out == ""
+    assert 'Le serveur du hub demande le paquet uvicorn : pip install "companion[hub]".' in err
+    assert run("member", "add", "Alice")[0] == 0
