@@ -332,7 +332,7 @@ def test_every_subcommand_is_in_the_docs() -> None:
 def test_the_checks_catch_what_is_stale() -> None:
     """The checks above fail on names that do not exist (else they would prove nothing)."""
     assert missing_path("companion/maps/page.py") is None
-    assert missing_path("ui/app.py") is None
+    assert missing_path("ui/shell/app.py") is None
     assert missing_path("companion/resources/locale/<lang>/LC_MESSAGES/companion.po") is None
     assert missing_path("maps/filters.RELATION_MODES") is None
     assert missing_path("sauvegardes/companion-<date>.db") is None  # the data folder
