@@ -64,12 +64,7 @@ _STORE_DATA: dict[str, Callable[[sqlite3.Connection], bytes]] = {
 _BUILT_DATA: dict[str, Callable[[], bytes]] = {"data/labels.geojson": _labels}
 
 
-# The basemap at the scale of a commune, for the page's viewport (see geo/outlines.py):
-# outlines.geojson?z=<zoom>&bbox=<west,south,east,north>, and one territory to
-# highlight: territory.geojson?level=<commune|epci|departement|region>&code=<code>.
-OUTLINES_PATH = "data/outlines.geojson"
-TERRITORY_PATH = "data/territory.geojson"
-_GEOJSON = assets.mime_type(OUTLINES_PATH)
+_GEOJSON = assets.mime_type(assets.OUTLINES_PATH)
 
 
 @cache
@@ -107,8 +102,8 @@ def territory_answer(query: dict[str, str]) -> Response | None:
 
 
 _QUERIED_DATA: dict[str, Callable[[dict[str, str]], Response | None]] = {
-    OUTLINES_PATH: outlines_answer,
-    TERRITORY_PATH: territory_answer,
+    assets.OUTLINES_PATH: outlines_answer,  # the communes' outlines for a viewport
+    assets.TERRITORY_PATH: territory_answer,  # one territory's outline
 }
 
 
