@@ -11,10 +11,10 @@ from companion.geo import Gazetteer
 from companion.io.actor_import import apply_import, plan_import
 from companion.maps.filters import MapFilter
 from companion.maps.views import delete_view, move_view, rename_view, save_view
+from companion.protocol.hlc import Timestamp
+from companion.protocol.messages import SYNCED_FIELDS
 from companion.store import Store
 from companion.sync import state
-from companion.sync.hlc import Timestamp
-from companion.sync.protocol import SYNCED_FIELDS
 
 ACTOR_FIELDS = {*SYNCED_FIELDS["actors"], "tags"}
 
@@ -263,7 +263,9 @@ def test_pending_counts_what_the_next_sync_sends(store):
 
 
 def test_the_frozen_copies_agree_with_the_protocol():
-    from companion.sync import capture, hlc, outbox, protocol
+    from companion.protocol import hlc
+    from companion.protocol import messages as protocol
+    from companion.sync import capture, outbox
 
     assert capture.CAPTURED_FIELDS == protocol.SYNCED_FIELDS, (
         "protocol.SYNCED_FIELDS changed: add a migration that runs capture.trigger_sql() "

@@ -12,10 +12,10 @@ import pytest
 from sync_helpers import FakeHub, _Server
 
 from companion.cli import main
+from companion.protocol.hlc import Timestamp, physical_ms
 from companion.store import Store
 from companion.sync import state
 from companion.sync.client import SyncClient, SyncError, conflicts, rejected, restore_conflict
-from companion.sync.hlc import Timestamp, physical_ms
 from companion.sync.hubapi import SyncCancelled, check_hub_url
 
 URL = "https://hub.example.org"

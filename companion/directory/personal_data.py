@@ -21,13 +21,13 @@ from typing import Any
 from companion.directory.validate import format_phone
 from companion.domain import INTERACTION_KINDS, LEGAL_BASES, VISIBILITIES, label
 from companion.i18n import _
+from companion.protocol.messages import ERASED_NAME as ERASED_NAME  # an erased person's name
+from companion.protocol.messages import ERASED_VALUES
 from companion.store import Store
 from companion.store.records import now_iso
 from companion.store.store import InvalidRecord
 from companion.sync import erasure
 from companion.sync.conflicts import forget_records
-from companion.sync.protocol import ERASED_NAME as ERASED_NAME  # an erased person's name
-from companion.sync.protocol import ERASED_VALUES
 from companion.text import fold
 
 REVIEW_YEARS_SETTING = "rgpd.review_years"

@@ -29,13 +29,14 @@ from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+from companion.protocol import fields
+from companion.protocol.hlc import ClockDrift, Timestamp
+from companion.protocol.messages import LINK_FIELDS, SYNCED_FIELDS, Change
 from companion.store.encryption import errors
 from companion.store.records import now_iso
 from companion.store.store import deferred_actor_indexing
-from companion.sync import capture, fields, outbox, state
+from companion.sync import capture, outbox, state
 from companion.sync.conflicts import record_conflict, record_rejection
-from companion.sync.hlc import ClockDrift, Timestamp
-from companion.sync.protocol import LINK_FIELDS, SYNCED_FIELDS, Change
 from companion.sync.writes import PLACEHOLDERS, write_fields
 from companion.text import fold
 

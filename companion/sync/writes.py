@@ -7,9 +7,9 @@ import sqlite3
 from typing import Any
 
 from companion.domain import INTERACTION_KINDS
+from companion.protocol.messages import LINK_FIELDS
 from companion.store.records import now_iso
 from companion.sync import capture
-from companion.sync.protocol import LINK_FIELDS
 from companion.text import fold
 
 # What a record created by a change that does not bring every field starts with

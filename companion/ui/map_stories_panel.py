@@ -51,9 +51,9 @@ from companion.maps.stories import (
     update_step,
 )
 from companion.maps.views import Bounds
+from companion.protocol.fields import MAX_STEPS, STEP_TITLE_CHARS
 from companion.store import Store
 from companion.store.store import InvalidRecord
-from companion.sync.fields import MAX_STEPS, STEP_TITLE_CHARS
 from companion.ui.map_view_dialog import ViewNameDialog
 from companion.ui.story_handout import StoryHandout
 

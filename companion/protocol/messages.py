@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from companion.sync import fields
+from companion.protocol import fields
 
 PROTOCOL = 1
 PROTOCOL_HEADER = "X-Companion-Protocol"
@@ -89,7 +89,7 @@ class Change:
     id: str
     field: str
     value: Any  # JSON: str, int, float, None, or a list of ids for link fields
-    hlc: str  # companion.sync.hlc.Timestamp as text
+    hlc: str  # companion.protocol.hlc.Timestamp as text
     seq: int | None = None  # the hub's sequence number (in pulls only)
     # In pushes: the stamp of the value this edit replaced on its laptop (None for a
     # whole new record, or when not known): the hub finds edits that overwrite a
