@@ -9,7 +9,8 @@ those of a fresh database migrated to the same level (the migrations its ``_migr
 names), built in memory once per level and process: type, name, table and SQL. The SQL is
 compared token by token, whitespace and comments aside (the first releases wrapped a line of
 migration 0002's ``tags_fts_update`` differently; nothing else ever changed, see
-``git log -p companion/store/schema.py companion/sync/capture.py``), never case or literals.
+``git log -p companion/store/schema.py companion/store/sync_triggers.py
+companion/sync/capture.py``), never case or literals.
 Any object extra, different or missing is refused, by name, in French.
 
 SQLite's own objects are a fresh database's too (``sqlite_autoindex_*``, the FTS5 shadow
