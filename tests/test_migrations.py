@@ -6,8 +6,10 @@ import pytest
 
 from companion.protocol.messages import LINK_FIELDS, SYNCED_FIELDS
 from companion.store import DatabaseCorrupt, SchemaTooNew, Store
-from companion.store.database import open_database, set_aside, table_names
-from companion.store.migrations import MIGRATIONS, Migration, applied_migrations, migrate
+from companion.store.connection import open_database
+from companion.store.database import set_aside, table_names
+from companion.store.migrations import MIGRATIONS, Migration, applied_migrations
+from companion.store.upgrade import migrate
 
 
 def digest(path):

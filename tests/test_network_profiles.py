@@ -29,8 +29,9 @@ from companion.network.territories import Place
 from companion.protocol.hlc import Timestamp, physical_ms
 from companion.protocol.messages import SYNCED_FIELDS
 from companion.store import Store
-from companion.store.database import open_database
-from companion.store.migrations import MIGRATIONS, applied_migrations, migrate
+from companion.store.connection import open_database
+from companion.store.migrations import MIGRATIONS, applied_migrations
+from companion.store.upgrade import migrate
 from companion.sync.client import SyncClient
 
 LYON = ("69123", "Lyon", "69", 45.767691, 4.835371)

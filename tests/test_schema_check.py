@@ -18,9 +18,10 @@ from companion.app.archive import ArchiveError, export_archive, import_archive
 from companion.cli import main
 from companion.store import SchemaTooNew, Store, backups, migrations
 from companion.store.backups import MANUAL, list_backups, make_backup, restore_backup
-from companion.store.migrations import MIGRATIONS, Migration, migrate
+from companion.store.migrations import MIGRATIONS, Migration
 from companion.store.schema import SEARCH_INDEX
 from companion.store.schema_check import UnexpectedSchema, check_database_file, check_schema
+from companion.store.upgrade import migrate
 
 # The attack of issue #14: private actors quietly become network ones, so their
 # descriptions and e-mails reach the hub at the next sync.

@@ -207,8 +207,9 @@ def test_map_views_go_once_shared(store):
 
 
 def test_records_made_before_sync_existed_go_with_the_first_sync(tmp_path):
-    from companion.store.database import open_database
-    from companion.store.migrations import MIGRATIONS, migrate
+    from companion.store.connection import open_database
+    from companion.store.migrations import MIGRATIONS
+    from companion.store.upgrade import migrate
 
     path = tmp_path / "companion.db"
     conn = open_database(path)

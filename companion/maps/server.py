@@ -188,7 +188,7 @@ class MapServer:
 
     def connect(self) -> sqlite3.Connection:
         """A read-only connection to the database, usable in the calling thread."""
-        from companion.store.encryption import connect_file  # an encrypted base too
+        from companion.store.cipher import connect_file  # an encrypted base too
 
         return connect_file(self.database, read_only=True)
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from companion.protocol import fields
 from companion.protocol.hlc import ClockDrift, Timestamp
 from companion.protocol.messages import LINK_FIELDS, SYNCED_FIELDS, Change
-from companion.store.encryption import errors
+from companion.store.database import errors
 from companion.store.records import now_iso
 from companion.store.store import deferred_actor_indexing
 from companion.sync import capture, outbox, state
