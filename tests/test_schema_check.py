@@ -311,8 +311,8 @@ def test_a_database_made_by_the_first_releases_passes_and_migrates(tmp_path, mon
 def test_a_database_after_real_work_passes(tmp_path, capsys):
     """Imports (one large enough to rebuild the indexes), undo, merges, an erasure, a sync,
     ANALYZE and PRAGMA optimize: what Companion does to its own database passes."""
+    from companion.app.erasure import erase_person
     from companion.directory.merge import merge
-    from companion.directory.personal_data import erase_person
     from companion.hub.app import create_app
     from companion.hub.storage import HubStore
     from companion.sync.client import SyncClient

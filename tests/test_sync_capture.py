@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sync_helpers import fields_of, pushed, queued
 
+from companion.app.erasure import erase_person
 from companion.directory.merge import merge_actors
-from companion.directory.personal_data import erase_person
 from companion.geo import Gazetteer
 from companion.io.actor_import import apply_import, plan_import
 from companion.maps.filters import MapFilter

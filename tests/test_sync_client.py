@@ -176,7 +176,7 @@ def test_a_push_whose_answer_was_lost_is_applied_once(store, hub):
 
 
 def test_the_hub_is_told_of_an_erasure_once_the_blanks_are_pushed(store, hub):
-    from companion.directory.personal_data import erase_person
+    from companion.app.erasure import erase_person
     from companion.sync import erasure
 
     lea = store.add_person("Léa", "Martin", email="lea@exemple.org")

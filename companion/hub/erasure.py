@@ -1,6 +1,6 @@
 """Erasure notices at the hub (docs/SYNC.md, "Erasure"), and how long push answers stay.
 
-A laptop that erased a person (``directory/personal_data.erase_person``) pushes
+A laptop that erased a person (``app/erasure.erase_person``) pushes
 the blank tombstones, then names the erased records in a push's ``erased`` list.
 Inside that push's transaction the hub, for each record it holds and the pusher
 may write (its owner, or an admin):

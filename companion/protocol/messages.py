@@ -64,7 +64,7 @@ HANGS_ON: dict[str, dict[str, str]] = {
 MAX_BATCH_CHANGES = 5_000
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 
-# An erasure (directory/personal_data.erase_person, docs/SYNC.md "Erasure"): what it leaves
+# An erasure (app/erasure.erase_person, docs/SYNC.md "Erasure"): what it leaves
 # in the personal fields of the records it erases, and the tables an erasure notice may
 # name; the hub holds an erased record's fields to these values.
 ERASED_NAME = "(effacé)"  # data that syncs: the same in every language

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sync_helpers import hub_fields, transport, wait_until
 
-from companion.directory.personal_data import ERASED_NAME, erase_person
+from companion.app.erasure import ERASED_NAME, erase_person
 from companion.hub import wire
 from companion.hub.storage import DATABASE_FILE, SCHEMA_VERSION
 from companion.protocol.hlc import Timestamp, physical_ms
