@@ -6,8 +6,9 @@ between packages or between modules. Exits with 1 when there is a cycle, else 0.
 
     python scripts/import_graph.py            # package edges and cycles
     python scripts/import_graph.py --modules  # the module edges as well
-    python scripts/import_graph.py --exclude companion.ui
-                                               # no cycle check under companion.ui
+    python scripts/import_graph.py --collapse companion.ui
+                                               # companion.ui as one node: cycles through
+                                               # it count, cycles inside it are not looked for
 
 Imports under `if TYPE_CHECKING:` count as well: what a module names is a dependency, whether
 or not it is executed. An import of a name from a package counts as an import of the package's
@@ -20,6 +21,7 @@ import argparse
 import ast
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,11 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--modules", action="store_true", help="print the module edges too")
     parser.add_argument(
-        "--exclude",
+        "--collapse",
         action="append",
         default=[],
         metavar="PACKAGE",
-        help="leave this package (and what is under it) out of the cycle check",
+        help="count this package as one node: no cycle looked for inside it, only through it",
     )
     parser.add_argument("--root", type=Path, default=ROOT, help="the folder holding companion/")
     args = parser.parse_args(argv)
@@ -182,11 +184,11 @@ def main(argv: list[str] | None = None) -> int:
             for target in sorted(by_module[source]):
                 print(f"  {source} -> {target}")
 
-    def kept(name: str) -> bool:
-        return not any(name == e or name.startswith(e + ".") for e in args.exclude)
+    def node(name: str) -> str:
+        return next((c for c in args.collapse if name == c or name.startswith(c + ".")), name)
 
-    checked_modules = {m: {t for t in ts if kept(t)} for m, ts in by_module.items() if kept(m)}
-    checked_packages = {p: {t for t in ts if kept(t)} for p, ts in by_package.items() if kept(p)}
+    checked_modules = _collapsed(by_module, node)
+    checked_packages = _collapsed(by_package, node)
     found = False
     for component in cycles(checked_packages):
         found = True
@@ -195,9 +197,10 @@ def main(argv: list[str] | None = None) -> int:
             for target in sorted(checked_packages[source] & set(component)):
                 through = [
                     f"{a} -> {b}"
-                    for a, targets in sorted(checked_modules.items())
+                    for a, targets in sorted(by_module.items())
                     for b in sorted(targets)
-                    if package_of(a, modules) == source and package_of(b, modules) == target
+                    if node(package_of(a, modules)) == source
+                    and node(package_of(b, modules)) == target
                 ]
                 print(f"    {source} -> {target}  ({'; '.join(through)})")
     for component in cycles(checked_modules):
@@ -208,8 +211,18 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    {source} -> {target}")
     if found:
         return 1
-    print("No cycle" + (f" (leaving out {', '.join(args.exclude)})." if args.exclude else "."))
+    inside = f" (nor looked for inside {', '.join(args.collapse)})" if args.collapse else ""
+    print(f"No cycle{inside}.")
     return 0
+
+
+def _collapsed(graph: dict[str, set[str]], node: Callable[[str], str]) -> dict[str, set[str]]:
+    merged: dict[str, set[str]] = defaultdict(set)
+    for source, targets in graph.items():
+        merged[node(source)] |= {node(target) for target in targets}
+    for name, targets in merged.items():
+        targets.discard(name)
+    return dict(merged)
 
 
 if __name__ == "__main__":
