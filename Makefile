@@ -76,9 +76,12 @@ $(VENV)/.bundle-installed: pyproject.toml $(INSTALLED)
 	$(PY) -m pip install --quiet -e ".[bundle]"
 	touch $@
 
+# ruff, then the import contracts (.importlinter): layers, independent features, no Qt in
+# the core, a hub without the laptop's sync, no cycle (function-level imports count).
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check companion tests benchmarks
-	$(VENV)/bin/ruff format --check companion tests benchmarks
+	$(VENV)/bin/ruff check companion tests benchmarks scripts
+	$(VENV)/bin/ruff format --check companion tests benchmarks scripts
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) companion/resources/data $(CATALOGS) build dist

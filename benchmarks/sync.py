@@ -51,8 +51,8 @@ import httpx
 from benchmarks.common import emit, summary
 from companion.hub.storage import HubStore
 from companion.hub.wire import push_request_to_json
-from companion.sync.hlc import Clock
-from companion.sync.protocol import PROTOCOL, PROTOCOL_HEADER, Change, PushRequest
+from companion.protocol.hlc import Clock
+from companion.protocol.messages import PROTOCOL, PROTOCOL_HEADER, Change, PushRequest
 
 PULL_LIMIT = 1000
 

@@ -219,7 +219,7 @@ def _self_check() -> int:
 def _demo(args: argparse.Namespace, data_dir: Path) -> int:
     from companion.app.datafolder import create_demo_database, has_database, prepare_data_folder
     from companion.store import Store
-    from companion.store.migrations import backup_database
+    from companion.store.upgrade import backup_database
 
     if has_database(data_dir):
         if not args.replace:
@@ -341,7 +341,7 @@ def _format_of(out: Path) -> str:
 
 def _find_view(store: Store, name: str) -> MapView | None:
     """The saved view called ``name``, or None (also when saved views do not exist yet)."""
-    from companion.store.encryption import errors
+    from companion.store.database import errors
 
     try:
         from companion.maps.views import find_view

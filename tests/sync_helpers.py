@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 
 from companion.hub import wire
+from companion.protocol.hlc import physical_ms
+from companion.protocol.messages import PROTOCOL, PROTOCOL_HEADER, Change
 from companion.sync import outbox
-from companion.sync.hlc import physical_ms
-from companion.sync.protocol import PROTOCOL, PROTOCOL_HEADER, Change
 
 
 def prepare(store) -> None:
@@ -209,7 +209,7 @@ class _Server:
 
 def network_state(store) -> dict[tuple[str, str], dict[str, Any]]:
     """Every network record of a laptop as it travels: (table, id) -> {field: value}."""
-    from companion.sync.protocol import SYNCED_FIELDS
+    from companion.protocol.messages import SYNCED_FIELDS
 
     found = {}
     for table in SYNCED_FIELDS:

@@ -22,7 +22,8 @@ from companion.app.archive import (
 )
 from companion.cli import main
 from companion.store import Store, backups
-from companion.store.migrations import MIGRATIONS, migrate
+from companion.store.migrations import MIGRATIONS
+from companion.store.upgrade import migrate
 from companion.sync import state
 
 RECORD_TABLES = (

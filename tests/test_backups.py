@@ -29,7 +29,8 @@ from companion.store.backups import (
     make_backup,
     restore_backup,
 )
-from companion.store.migrations import MIGRATIONS, migrate
+from companion.store.migrations import MIGRATIONS
+from companion.store.upgrade import migrate
 from companion.sync import outbox, state
 from companion.sync.client import SyncClient, conflicts
 

@@ -29,12 +29,13 @@ from companion.maps.stories import (
     update_step,
 )
 from companion.maps.views import list_views, move_view, save_view
+from companion.protocol import fields
+from companion.protocol.messages import SYNCED_FIELDS
 from companion.store import Store
-from companion.store.database import open_database
-from companion.store.migrations import MIGRATIONS, applied_migrations, migrate
+from companion.store.connection import open_database
+from companion.store.migrations import MIGRATIONS, applied_migrations
 from companion.store.store import InvalidRecord
-from companion.sync import fields
-from companion.sync.protocol import SYNCED_FIELDS
+from companion.store.upgrade import migrate
 
 LYON = (45.70, 4.77, 45.81, 4.90)
 DIJON = (46.9, 4.3, 47.7, 5.8)

@@ -21,9 +21,10 @@ from companion.maps.views import (
     save_view,
 )
 from companion.store import Store
-from companion.store.database import open_database
-from companion.store.migrations import MIGRATIONS, applied_migrations, migrate
+from companion.store.connection import open_database
+from companion.store.migrations import MIGRATIONS, applied_migrations
 from companion.store.store import InvalidRecord
+from companion.store.upgrade import migrate
 
 LYON = (45.70, 4.77, 45.81, 4.90)
 FULL = MapFilter(

@@ -26,12 +26,13 @@ from companion.network.profiles import (
     themes_in_use,
 )
 from companion.network.territories import Place
+from companion.protocol.hlc import Timestamp, physical_ms
+from companion.protocol.messages import SYNCED_FIELDS
 from companion.store import Store
-from companion.store.database import open_database
-from companion.store.migrations import MIGRATIONS, applied_migrations, migrate
+from companion.store.connection import open_database
+from companion.store.migrations import MIGRATIONS, applied_migrations
+from companion.store.upgrade import migrate
 from companion.sync.client import SyncClient
-from companion.sync.hlc import Timestamp, physical_ms
-from companion.sync.protocol import SYNCED_FIELDS
 
 LYON = ("69123", "Lyon", "69", 45.767691, 4.835371)
 VILLEURBANNE = ("69266", "Villeurbanne", "69", 45.766295, 4.879662)

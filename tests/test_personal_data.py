@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from companion.app.erasure import ERASED_NAME, erase_person
 from companion.directory import people
 from companion.directory.personal_data import (
-    ERASED_NAME,
-    erase_person,
     export_person,
     people_to_review,
     review_years,

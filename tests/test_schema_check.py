@@ -18,9 +18,10 @@ from companion.app.archive import ArchiveError, export_archive, import_archive
 from companion.cli import main
 from companion.store import SchemaTooNew, Store, backups, migrations
 from companion.store.backups import MANUAL, list_backups, make_backup, restore_backup
-from companion.store.migrations import MIGRATIONS, Migration, migrate
+from companion.store.migrations import MIGRATIONS, Migration
 from companion.store.schema import SEARCH_INDEX
 from companion.store.schema_check import UnexpectedSchema, check_database_file, check_schema
+from companion.store.upgrade import migrate
 
 # The attack of issue #14: private actors quietly become network ones, so their
 # descriptions and e-mails reach the hub at the next sync.
@@ -310,8 +311,8 @@ def test_a_database_made_by_the_first_releases_passes_and_migrates(tmp_path, mon
 def test_a_database_after_real_work_passes(tmp_path, capsys):
     """Imports (one large enough to rebuild the indexes), undo, merges, an erasure, a sync,
     ANALYZE and PRAGMA optimize: what Companion does to its own database passes."""
+    from companion.app.erasure import erase_person
     from companion.directory.merge import merge
-    from companion.directory.personal_data import erase_person
     from companion.hub.app import create_app
     from companion.hub.storage import HubStore
     from companion.sync.client import SyncClient

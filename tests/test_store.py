@@ -67,7 +67,7 @@ def test_relation_rules(store):
 
 
 def test_foreign_keys_are_enforced(store):
-    from companion.store.encryption import errors
+    from companion.store.database import errors
 
     person = store.add_person("Lou", "Marin")
     with pytest.raises(errors("IntegrityError")):

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, event, given, settings, target
 from hypothesis import strategies as st
 from sync_helpers import pushed, queued
 
+from companion.protocol.hlc import MAX_DRIFT_MS, Timestamp, physical_ms
+from companion.protocol.messages import Change
 from companion.store import Store
 from companion.sync import state
 from companion.sync.apply import apply_changes
 from companion.sync.conflicts import conflicts, rejected, restore_conflict
-from companion.sync.hlc import MAX_DRIFT_MS, Timestamp, physical_ms
-from companion.sync.protocol import Change
 
 
 def stamp(ms_ago: int = 0, counter: int = 0, site: str = "remote") -> str:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 from sync_helpers import fields_of, pushed, queued
 
+from companion.app.erasure import erase_person
 from companion.directory.merge import merge_actors
-from companion.directory.personal_data import erase_person
 from companion.geo import Gazetteer
 from companion.io.actor_import import apply_import, plan_import
 from companion.maps.filters import MapFilter
 from companion.maps.views import delete_view, move_view, rename_view, save_view
+from companion.protocol.hlc import Timestamp
+from companion.protocol.messages import SYNCED_FIELDS
 from companion.store import Store
 from companion.sync import state
-from companion.sync.hlc import Timestamp
-from companion.sync.protocol import SYNCED_FIELDS
 
 ACTOR_FIELDS = {*SYNCED_FIELDS["actors"], "tags"}
 
@@ -207,8 +207,9 @@ def test_map_views_go_once_shared(store):
 
 
 def test_records_made_before_sync_existed_go_with_the_first_sync(tmp_path):
-    from companion.store.database import open_database
-    from companion.store.migrations import MIGRATIONS, migrate
+    from companion.store.connection import open_database
+    from companion.store.migrations import MIGRATIONS
+    from companion.store.upgrade import migrate
 
     path = tmp_path / "companion.db"
     conn = open_database(path)
@@ -263,7 +264,9 @@ def test_pending_counts_what_the_next_sync_sends(store):
 
 
 def test_the_frozen_copies_agree_with_the_protocol():
-    from companion.sync import capture, hlc, outbox, protocol
+    from companion.protocol import hlc
+    from companion.protocol import messages as protocol
+    from companion.sync import capture, outbox
 
     assert capture.CAPTURED_FIELDS == protocol.SYNCED_FIELDS, (
         "protocol.SYNCED_FIELDS changed: add a migration that runs capture.trigger_sql() "

@@ -13,10 +13,10 @@ from sync_helpers import FakeHub, _Server
 
 from companion.app.hub_connection import MEMBER_NAME, TOKEN_PLACE
 from companion.cli import main
+from companion.protocol.hlc import Timestamp, physical_ms
 from companion.store import Store
 from companion.sync import state
 from companion.sync.client import SyncClient, SyncError, conflicts, rejected, restore_conflict
-from companion.sync.hlc import Timestamp, physical_ms
 from companion.sync.hubapi import SyncCancelled, check_hub_url
 
 URL = "https://hub.example.org"
@@ -177,7 +177,7 @@ def test_a_push_whose_answer_was_lost_is_applied_once(store, hub):
 
 
 def test_the_hub_is_told_of_an_erasure_once_the_blanks_are_pushed(store, hub):
-    from companion.directory.personal_data import erase_person
+    from companion.app.erasure import erase_person
     from companion.sync import erasure
 
     lea = store.add_person("Léa", "Martin", email="lea@exemple.org")

@@ -1,4 +1,4 @@
-"""The field schema of the protocol (companion/sync/fields.py, issue #14 item 1).
+"""The field schema of the protocol (companion/protocol/fields.py, issue #14 item 1).
 
 It covers every synced field; everything a laptop's database legitimately holds (the
 demo network, records made through the app) passes, so a laptop never produces a
@@ -15,9 +15,10 @@ from companion.geo import Gazetteer
 from companion.maps.filters import MapFilter
 from companion.maps.stories import StoryStep, add_step, create_story
 from companion.maps.views import save_view
+from companion.protocol import fields
+from companion.protocol.messages import LINK_FIELDS, SYNCED_FIELDS, Change, ProtocolError
 from companion.store import Store
-from companion.sync import fields, outbox
-from companion.sync.protocol import LINK_FIELDS, SYNCED_FIELDS, Change, ProtocolError
+from companion.sync import outbox
 
 
 def test_the_schema_covers_every_synced_field_and_nothing_else():

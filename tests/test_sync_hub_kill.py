@@ -21,11 +21,11 @@ import sync_helpers
 from sync_helpers import hub_network_state, network_state, wait_until
 
 from companion.hub.storage import DATABASE_FILE, HubStore
+from companion.protocol.messages import SYNCED_FIELDS
 from companion.store import Store
 from companion.sync import client as sync_client
 from companion.sync import outbox, state
 from companion.sync.client import SyncClient, conflicts, rejected
-from companion.sync.protocol import SYNCED_FIELDS
 
 ACTOR_FIELDS = len(SYNCED_FIELDS["actors"]) + 1  # and the tags
 

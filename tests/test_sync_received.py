@@ -15,9 +15,10 @@ import httpx
 import pytest
 from sync_helpers import FakeHub
 
-from companion.sync import fields, state
+from companion.protocol import fields
+from companion.protocol.hlc import Timestamp, physical_ms
+from companion.sync import state
 from companion.sync.client import SyncClient, rejected
-from companion.sync.hlc import Timestamp, physical_ms
 from companion.sync.labels import field_label, rejection_reason
 
 URL = "https://hub.example.org"

@@ -17,10 +17,11 @@ from sync_helpers import _Server, hub_fields, hub_network_state, network_state
 
 from companion.hub.app import create_app
 from companion.hub.storage import DATABASE_FILE, HubStore
+from companion.protocol import hlc
+from companion.protocol.hlc import Timestamp, physical_ms
 from companion.store import Store
-from companion.sync import hlc, hubapi, state
+from companion.sync import hubapi, state
 from companion.sync.client import SyncClient, conflicts
-from companion.sync.hlc import Timestamp, physical_ms
 
 DAY_MS = 24 * 60 * 60 * 1000
 

@@ -46,6 +46,7 @@ from companion.errors import CompanionError
 from companion.i18n import _
 from companion.store import backups, encryption
 from companion.store.backups import Backup, Preview
+from companion.store.database import errors as database_errors
 
 Progress = Callable[[int, int, str], None]
 
@@ -646,7 +647,7 @@ def _keep_token_for_its_hub(database: Path, data_dir: Path) -> None:
             hub_url = state.get(conn, state.HUB_URL)
         finally:
             conn.close()
-    except (CompanionError, *encryption.errors()):  # unreadable: no hub to keep it for
+    except (CompanionError, *database_errors()):  # unreadable: no hub to keep it for
         return
     if hub_url:
         credentials.bind_token_file(data_dir, hub_url)

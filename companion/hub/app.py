@@ -28,9 +28,9 @@ from companion.hub.merge import BatchConflict
 from companion.hub.storage import HubStore
 from companion.hub.toolbox import RangeNotSatisfiable, parse_range
 from companion.i18n import _
-from companion.sync.fields import INT64_MAX
-from companion.sync.hlc import physical_ms
-from companion.sync.protocol import MAX_BATCH_CHANGES, PROTOCOL, PROTOCOL_HEADER, ProtocolError
+from companion.protocol.fields import INT64_MAX
+from companion.protocol.hlc import physical_ms
+from companion.protocol.messages import MAX_BATCH_CHANGES, PROTOCOL, PROTOCOL_HEADER, ProtocolError
 
 CHUNK = 256 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

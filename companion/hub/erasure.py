@@ -1,6 +1,6 @@
 """Erasure notices at the hub (docs/SYNC.md, "Erasure"), and how long push answers stay.
 
-A laptop that erased a person (``directory/personal_data.erase_person``) pushes
+A laptop that erased a person (``app/erasure.erase_person``) pushes
 the blank tombstones, then names the erased records in a push's ``erased`` list.
 Inside that push's transaction the hub, for each record it holds and the pusher
 may write (its owner, or an admin):
@@ -29,8 +29,8 @@ from typing import Any
 from companion.hub.backends import Tx
 from companion.hub.members import Member
 from companion.hub.wire import push_response_from_json, push_response_to_json
-from companion.sync.hlc import MAX_COUNTER, Timestamp
-from companion.sync.protocol import ERASED_VALUES, PushResponse, Rejection
+from companion.protocol.hlc import MAX_COUNTER, Timestamp
+from companion.protocol.messages import ERASED_VALUES, PushResponse, Rejection
 
 # A client retries one request 5 times, waiting at most 60 s for each answer and 120 s
 # between tries (sync/hubapi.py): about 13 minutes. An hour leaves a wide margin.

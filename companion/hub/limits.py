@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from companion.sync.protocol import MAX_BATCH_CHANGES, MAX_REQUEST_BYTES
+from companion.protocol.messages import MAX_BATCH_CHANGES, MAX_REQUEST_BYTES
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,8 @@ from companion.hub import erasure
 from companion.hub.backends import Tx
 from companion.hub.members import Member
 from companion.hub.wire import push_response_from_json, push_response_to_json
-from companion.sync.hlc import MAX_DRIFT_MS, Timestamp
-from companion.sync.protocol import HANGS_ON, Change, PushRequest, PushResponse, Rejection
+from companion.protocol.hlc import MAX_DRIFT_MS, Timestamp
+from companion.protocol.messages import HANGS_ON, Change, PushRequest, PushResponse, Rejection
 
 KEPT_WHEN_PRIVATE = ("owner", "visibility", "deleted")
 VISIBILITIES = ("network", "private")

@@ -41,9 +41,9 @@ from companion.hub.members import (
 )
 from companion.hub.wire import manifest_item_from_json, manifest_item_to_json
 from companion.i18n import _
-from companion.sync import fields
-from companion.sync.hlc import physical_ms
-from companion.sync.protocol import (
+from companion.protocol import fields
+from companion.protocol.hlc import physical_ms
+from companion.protocol.messages import (
     Change,
     ManifestItem,
     ProtocolError,
@@ -85,7 +85,7 @@ CREATE TABLE IF NOT EXISTS toolbox_files (sha256 TEXT PRIMARY KEY, size {integer
 MIGRATIONS: dict[int, tuple[str | Callable[[Tx], None], ...]] = {
     # Push answers are pruned by age at each push (hub/erasure.py).
     2: ("CREATE INDEX IF NOT EXISTS batches_created ON batches (created_at)",),
-    # Earlier hubs stored values the field schema (sync/fields.py) refuses, such as 2**63 or
+    # Earlier hubs stored values the field schema (protocol/fields.py) refuses, such as 2**63 or
     # NaN, which every answer repeating them then failed on: gone, with the stored answers.
     3: (lambda tx: _drop_unrepeatable_values(tx), "DELETE FROM batches"),
 }

@@ -19,7 +19,7 @@ from companion import filemodes
 from companion.hub.members import HubError
 from companion.hub.storage import HubStore
 from companion.i18n import _
-from companion.sync.protocol import ManifestFile, ManifestItem
+from companion.protocol.messages import ManifestFile, ManifestItem
 from companion.toolbox.items import ITEMS_FOLDER, image_paths, is_newer, item_files, read_item
 
 

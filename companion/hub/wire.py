@@ -1,8 +1,8 @@
-"""JSON for the protocol's dataclasses (companion/sync/protocol.py), both ways.
+"""JSON for the protocol's dataclasses (companion/protocol/messages.py), both ways.
 
 The hub validates what it receives (docs/SYNC.md, "Validation"): a malformed request
 raises ``ProtocolError`` (HTTP 400); a single change that breaks the field schema
-(``companion/sync/fields.py``) inside a well-formed batch only becomes an ``invalid``
+(``companion/protocol/fields.py``) inside a well-formed batch only becomes an ``invalid``
 rejection, so the rest of the batch still goes through.
 """
 
@@ -15,8 +15,8 @@ from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from companion.i18n import _
-from companion.sync import fields as schema
-from companion.sync.protocol import (
+from companion.protocol import fields as schema
+from companion.protocol.messages import (
     ERASED_VALUES,
     MAX_BATCH_CHANGES,
     MAX_ERASED,

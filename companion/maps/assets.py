@@ -21,6 +21,11 @@ ORIGIN = f"{SCHEME}://{HOST}"
 PAGE_PATH = "index.html"
 # Paths served from data the app builds at run time (the store), not from files.
 DATA_PREFIX = "data/"
+# The basemap at the scale of a commune, for the page's viewport (see geo/outlines.py):
+# outlines.geojson?z=<zoom>&bbox=<west,south,east,north>, and one territory to
+# highlight: territory.geojson?level=<commune|epci|departement|region>&code=<code>.
+OUTLINES_PATH = "data/outlines.geojson"
+TERRITORY_PATH = "data/territory.geojson"
 
 MIME_TYPES = {
     ".js": "text/javascript",

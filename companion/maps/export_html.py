@@ -632,7 +632,7 @@ def export_html(
 ) -> Path:
     """Write the standalone HTML map of ``database`` to ``out``; the path written."""
     out = check_output_path(out)
-    from companion.store.encryption import connect_file  # an encrypted base too
+    from companion.store.cipher import connect_file  # an encrypted base too
 
     conn = connect_file(database, read_only=True)
     try:

@@ -20,7 +20,6 @@ from companion.maps import assets
 from companion.maps.escape import script_json
 from companion.maps.extents import METROPOLE
 from companion.maps.glyphs import font_file, kind_glyphs
-from companion.maps.server import OUTLINES_PATH, TERRITORY_PATH
 from companion.maps.style import BASEMAP, KIND_COLOURS, RELATION_STYLES
 
 CENTRE = (46.6, 2.4)  # metropolitan France
@@ -47,8 +46,8 @@ TAGS_URL = assets.url("data/tags.json")  # columns: see payload.actor_tag_column
 # basemap"): cells of a fixed grid per answer's zoom, names of communes from a
 # population that lowers as the map zooms in.
 LOCAL_BASEMAP = {
-    "url": assets.url(OUTLINES_PATH),
-    "territoryUrl": assets.url(TERRITORY_PATH),
+    "url": assets.url(assets.OUTLINES_PATH),
+    "territoryUrl": assets.url(assets.TERRITORY_PATH),
     "epciZoom": EPCI_ZOOM,
     "communeZoom": COMMUNE_ZOOM,
     "epciGrid": 6,  # a cell of zoom 6 is four screens' tiles wide at zoom 8

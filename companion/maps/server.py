@@ -64,12 +64,7 @@ _STORE_DATA: dict[str, Callable[[sqlite3.Connection], bytes]] = {
 _BUILT_DATA: dict[str, Callable[[], bytes]] = {"data/labels.geojson": _labels}
 
 
-# The basemap at the scale of a commune, for the page's viewport (see geo/outlines.py):
-# outlines.geojson?z=<zoom>&bbox=<west,south,east,north>, and one territory to
-# highlight: territory.geojson?level=<commune|epci|departement|region>&code=<code>.
-OUTLINES_PATH = "data/outlines.geojson"
-TERRITORY_PATH = "data/territory.geojson"
-_GEOJSON = assets.mime_type(OUTLINES_PATH)
+_GEOJSON = assets.mime_type(assets.OUTLINES_PATH)
 
 
 @cache
@@ -107,8 +102,8 @@ def territory_answer(query: dict[str, str]) -> Response | None:
 
 
 _QUERIED_DATA: dict[str, Callable[[dict[str, str]], Response | None]] = {
-    OUTLINES_PATH: outlines_answer,
-    TERRITORY_PATH: territory_answer,
+    assets.OUTLINES_PATH: outlines_answer,  # the communes' outlines for a viewport
+    assets.TERRITORY_PATH: territory_answer,  # one territory's outline
 }
 
 
@@ -193,7 +188,7 @@ class MapServer:
 
     def connect(self) -> sqlite3.Connection:
         """A read-only connection to the database, usable in the calling thread."""
-        from companion.store.encryption import connect_file  # an encrypted base too
+        from companion.store.cipher import connect_file  # an encrypted base too
 
         return connect_file(self.database, read_only=True)
 

@@ -5,7 +5,7 @@ with a title and a few lines of text shown on screen. A story is a record of
 ``map_views`` whose ``steps`` column holds its steps as JSON (NULL for a view,
 migration 0013): it syncs like the views (UUID, owner, visibility, timestamps,
 tombstone), private unless shared, and its steps travel as one field, checked
-against ``sync.fields.story_steps`` at both ends. Highlighted actors are kept by
+against ``protocol.fields.story_steps`` at both ends. Highlighted actors are kept by
 UUID (what travels); the page gets their local keys (``step_highlight``).
 Qt-free: the Carte page, presentation mode and the handout use this module.
 """
@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 from companion.i18n import _
 from companion.maps.filters import MapFilter, visible_actor_keys
 from companion.maps.views import Bounds, check_bounds, filter_from_data, filter_to_data
+from companion.protocol.fields import MAX_STEP_ACTORS, MAX_STEPS, STEP_TEXT_CHARS, STEP_TITLE_CHARS
 from companion.store.records import new_id, now_iso
 from companion.store.store import InvalidRecord
-from companion.sync.fields import MAX_STEP_ACTORS, MAX_STEPS, STEP_TEXT_CHARS, STEP_TITLE_CHARS
 from companion.text import fold
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class Story:
 
 
 def steps_to_json(steps: Steps) -> str:
-    """The steps as compact JSON (the shape ``sync.fields.story_steps`` checks)."""
+    """The steps as compact JSON (the shape ``protocol.fields.story_steps`` checks)."""
     data = [
         {
             "title": step.title,

@@ -22,16 +22,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from companion import filemodes
 from companion.errors import CompanionError
 from companion.i18n import N_, _
-from companion.store import encryption
-from companion.store.encryption import connect_file, errors
-
-if TYPE_CHECKING:
-    from companion.store.store import Store
+from companion.store import cipher
+from companion.store.cipher import connect_file
+from companion.store.database import SchemaTooNew, errors, set_aside
+from companion.store.migrations import applied_migrations
+from companion.store.schema_check import UnexpectedSchema, check_schema
 
 BACKUP_FOLDER = "sauvegardes"
 DATABASE_NAME = "companion.db"  # as app.datafolder names it (the store does not know folders)
@@ -76,6 +76,14 @@ _CHANGED_TABLES = (
 )  # fmt: skip
 
 Progress = Callable[[int, int, str], None]
+
+
+class StoreLike(Protocol):
+    """A ``Store`` (``store/store.py``, which this module must not import: the store
+    migrates through it), as a backup reads it."""
+
+    conn: sqlite3.Connection
+    path: Path
 
 
 class BackupError(CompanionError):
@@ -146,7 +154,7 @@ class RestoreOutcome:
 
 
 def make_backup(
-    source: sqlite3.Connection | Store | Path | str,
+    source: sqlite3.Connection | StoreLike | Path | str,
     data_dir: Path | None,
     reason: str,
     *,
@@ -196,7 +204,7 @@ def make_backup(
 
 
 def make_backup_if_due(
-    source: sqlite3.Connection | Store | Path | str,
+    source: sqlite3.Connection | StoreLike | Path | str,
     data_dir: Path | None,
     reason: str,
     every: timedelta,
@@ -229,10 +237,10 @@ def copy_database(source: Path, target: Path) -> None:
 
 
 def _source(
-    source: sqlite3.Connection | Store | Path | str,
+    source: sqlite3.Connection | StoreLike | Path | str,
 ) -> tuple[sqlite3.Connection, Path, bool]:
     """(connection, database path, whether this module opened the connection)."""
-    if isinstance(source, sqlite3.Connection) or encryption.is_cipher_connection(source):
+    if isinstance(source, sqlite3.Connection) or cipher.is_cipher_connection(source):
         return source, _database_path(source), False  # type: ignore[return-value]
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -246,7 +254,7 @@ def _source(
 
 
 def _database_path(source: object) -> Path:
-    if isinstance(source, sqlite3.Connection) or encryption.is_cipher_connection(source):
+    if isinstance(source, sqlite3.Connection) or cipher.is_cipher_connection(source):
         rows = source.execute("PRAGMA database_list").fetchall()
         return Path(next(row[2] for row in rows if row[1] == "main"))
     if isinstance(source, (str, Path)):
@@ -262,13 +270,13 @@ def _copy(conn: sqlite3.Connection, target: Path, progress: Progress | None) -> 
         raise RuntimeError("a backup reads outside any open transaction")
     target.unlink(missing_ok=True)
     filemodes.private_file(target)  # and so its journal
-    if encryption.is_cipher_connection(conn):
+    if cipher.is_cipher_connection(conn):
         # An encrypted database's copy is encrypted with the same key (the backup API
         # copies pages between two SQLCipher connections keyed alike).
-        key = encryption.key_for(_database_path(conn))
+        key = cipher.key_for(_database_path(conn))
         if key is None:
-            raise encryption.KeyRequired(_database_path(conn))
-        copy = encryption.connect(target, key, create=True, isolation_level=None)
+            raise cipher.KeyRequired(_database_path(conn))
+        copy = cipher.connect(target, key, create=True, isolation_level=None)
     else:
         copy = sqlite3.connect(str(target), isolation_level=None)
     try:
@@ -392,7 +400,7 @@ def open_read_only(path: Path, key: str | None = None) -> sqlite3.Connection:
     without one, ``WrongKey`` when the key does not open it); ``key`` is ignored for a
     plain file."""
     path = Path(path)
-    if key is not None and not encryption.is_encrypted(path):
+    if key is not None and not cipher.is_encrypted(path):
         key = None
     return connect_file(path, read_only=True, key=key, timeout=30)
 
@@ -401,9 +409,6 @@ def preview_database(path: Path, key: str | None = None) -> Preview:
     """The preview of a database file, read-only (``key``: as ``open_read_only``).
 
     ``BackupKeyRequired`` when its key is not known (or ``key`` does not open it)."""
-    from companion.store.database import SchemaTooNew
-    from companion.store.schema_check import UnexpectedSchema, check_schema
-
     try:
         conn = open_read_only(path, key)
         try:
@@ -416,7 +421,7 @@ def preview_database(path: Path, key: str | None = None) -> Preview:
             return preview_connection(conn)
         finally:
             conn.close()
-    except encryption.KeyRequired as error:
+    except cipher.KeyRequired as error:
         raise BackupKeyRequired(path, wrong=key is not None) from error
     except errors() as error:
         raise BackupCorrupt(
@@ -456,9 +461,6 @@ def check_backup(path: Path, key: str | None = None) -> Preview:
 
     An encrypted copy is opened with ``key`` when given, else with its folder's key;
     ``BackupKeyRequired`` (a ``BackupCorrupt``) when that key does not open it."""
-    from companion.store.migrations import applied_migrations
-    from companion.store.schema_check import check_schema
-
     path = Path(path)
     refused = _(
         "La sauvegarde « {name} » est endommagée ({reason}) : elle n'a pas été restaurée, "
@@ -480,7 +482,7 @@ def check_backup(path: Path, key: str | None = None) -> Preview:
             conn.close()
     except errors() as error:
         raise BackupCorrupt(refused.format(name=path.name, reason=error)) from error
-    except encryption.KeyRequired as error:  # garbage and a foreign key look alike
+    except cipher.KeyRequired as error:  # garbage and a foreign key look alike
         raise BackupKeyRequired(path, wrong=key is not None) from error
     return preview
 
@@ -525,7 +527,7 @@ def restore_backup(
         if source_key == target_key:
             copy_database(chosen.path, partial)
         else:
-            encryption.export_file(chosen.path, source_key, partial, target_key)
+            cipher.export_file(chosen.path, source_key, partial, target_key)
             check_backup(partial)  # opened as the folder's database will be
         prepare_for_sync(partial)
         report(0, 0, _("Sauvegarde de la base actuelle…"))
@@ -547,19 +549,19 @@ def restore_backup(
 
 def _copy_key(path: Path, key: str | None) -> str | None:
     """The key that opens the (checked) copy: ``key`` or its folder's; None: plain."""
-    if not encryption.is_encrypted(path):
+    if not cipher.is_encrypted(path):
         return None
-    return key if key is not None else encryption.key_for(path)
+    return key if key is not None else cipher.key_for(path)
 
 
 def _current_key(database: Path) -> str | None:
     """The key a restored database is written under: the current one's; None: plain."""
-    if not encryption.is_encrypted(database):
+    if not cipher.is_encrypted(database):
         return None
-    current = encryption.key_for(database)
+    current = cipher.key_for(database)
     if current is None:
-        raise encryption.KeyRequired(database)
-    encryption.connect(database, current, isolation_level=None).close()  # WrongKey first
+        raise cipher.KeyRequired(database)
+    cipher.connect(database, current, isolation_level=None).close()  # WrongKey first
     return current
 
 
@@ -603,7 +605,7 @@ def database_in_use(path: Path) -> bool:
         return False
     try:
         conn = connect_file(path, isolation_level=None, timeout=0.2)
-    except encryption.EncryptionError:
+    except cipher.EncryptionError:
         return False  # no key here: it cannot be checked, nor opened by this process
     try:
         conn.execute("PRAGMA locking_mode=EXCLUSIVE")
@@ -639,8 +641,6 @@ def back_up_current(
     except BackupError as error:
         if isinstance(error.__cause__, OSError):
             raise
-    from companion.store.database import set_aside
-
     return None, set_aside(database)
 
 
@@ -659,7 +659,7 @@ def install_database(new_file: Path, database: Path) -> None:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 conn.close()
-        except (*errors(), encryption.EncryptionError):
+        except (*errors(), cipher.EncryptionError):
             pass  # damaged: it has been set aside or copied already
     for side in ("-wal", "-shm", "-journal"):
         Path(f"{database}{side}").unlink(missing_ok=True)

@@ -1,4 +1,5 @@
-"""Named migrations, each applied in its own transaction, after a backup of the file."""
+"""Named migrations, each applied in its own transaction (``store/upgrade.py`` applies the
+pending ones to a database, after a backup of the file)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from companion.store import schema
-from companion.store.database import SchemaTooNew, check_integrity, table_names
+from companion.store.database import SchemaTooNew, table_names
 
 BACKUP_FOLDER = "sauvegardes"  # store/backups.py's (loaded only to back up: start-up)
 MIGRATIONS_TABLE = (
@@ -53,38 +54,6 @@ def pending_migrations(conn: sqlite3.Connection, path: Path) -> list[Migration]:
     if unknown:
         raise SchemaTooNew(path, unknown)
     return [m for m in MIGRATIONS if m.name not in applied]
-
-
-def backup_database(conn: sqlite3.Connection, path: Path, reason: str) -> Path:
-    """Copy the database aside (``store/backups.py``); ``reason`` is one of its reasons
-    or a migration's name. Return the copy's path."""
-    from companion.store import backups
-
-    if reason in backups.REASON_LABELS:
-        return backups.make_backup(conn, path.parent, reason).path
-    return backups.make_backup(conn, path.parent, backups.MIGRATION, detail=reason).path
-
-
-def migrate(
-    conn: sqlite3.Connection,
-    path: Path,
-    migrations: list[Migration] | None = None,
-) -> list[str]:
-    """Apply pending migrations (all known ones, or the given list); return their names.
-
-    A database that already holds a schema is checked and backed up first.
-    """
-    wanted = MIGRATIONS if migrations is None else migrations
-    pending = [m for m in pending_migrations(conn, path) if m in wanted]
-    if not pending:
-        return []
-    if applied_migrations(conn):
-        check_integrity(conn, path)
-        backup_database(conn, path, pending[0].name)
-    conn.execute(MIGRATIONS_TABLE)
-    for migration in pending:
-        apply_migration(conn, migration)
-    return [m.name for m in pending]
 
 
 def apply_migration(conn: sqlite3.Connection, migration: Migration) -> None:

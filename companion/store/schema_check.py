@@ -9,7 +9,8 @@ those of a fresh database migrated to the same level (the migrations its ``_migr
 names), built in memory once per level and process: type, name, table and SQL. The SQL is
 compared token by token, whitespace and comments aside (the first releases wrapped a line of
 migration 0002's ``tags_fts_update`` differently; nothing else ever changed, see
-``git log -p companion/store/schema.py companion/sync/capture.py``), never case or literals.
+``git log -p companion/store/schema.py companion/store/sync_triggers.py
+companion/sync/capture.py``), never case or literals.
 Any object extra, different or missing is refused, by name, in French.
 
 SQLite's own objects are a fresh database's too (``sqlite_autoindex_*``, the FTS5 shadow
@@ -30,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.i18n import N_, _
-from companion.store.database import DatabaseCorrupt, SchemaTooNew, StoreError
+from companion.store.cipher import connect_file, is_encrypted
+from companion.store.database import DatabaseCorrupt, SchemaTooNew, StoreError, errors
 from companion.store.migrations import MIGRATIONS, MIGRATIONS_TABLE, apply_migration
 
 # What ANALYZE (or PRAGMA optimize) adds to any database, exactly as SQLite writes it.
@@ -120,8 +122,6 @@ def check_database_file(path: Path | str, key: str | None = None) -> None:
     ``UnexpectedSchema``, ``SchemaTooNew``, ``DatabaseCorrupt`` for a file SQLite cannot
     read, ``KeyRequired``/``WrongKey`` for an encrypted one without its key.
     """
-    from companion.store.encryption import connect_file, errors, is_encrypted
-
     path = Path(path)
     if not path.is_file() or path.stat().st_size == 0:
         return
@@ -262,8 +262,6 @@ def _check_header(conn: sqlite3.Connection) -> None:
 def _applied(conn: sqlite3.Connection, found: Schema) -> list[str]:
     """The migrations the database names; none if it has no readable ``_migrations``
     (its objects then all count as unknown)."""
-    from companion.store.encryption import errors
-
     if ("table", "_migrations") not in found:
         return []
     try:

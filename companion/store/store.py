@@ -18,8 +18,7 @@ from companion.domain import (
 )
 from companion.errors import CompanionError
 from companion.i18n import _
-from companion.store.database import open_database
-from companion.store.migrations import migrate
+from companion.store.connection import open_database
 from companion.store.records import (
     Actor,
     Affiliation,
@@ -35,6 +34,7 @@ from companion.store.records import (
 from companion.store.schema import actor_index_insert
 from companion.store.search import ACTOR_RANK, SearchHit, match_expression, search_all
 from companion.store.undo import UndoJournal
+from companion.store.upgrade import migrate
 from companion.text import fold
 
 if TYPE_CHECKING:

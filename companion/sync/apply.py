@@ -28,16 +28,16 @@ import sqlite3
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any
 
-from companion.domain import INTERACTION_KINDS
-from companion.store.encryption import errors
+from companion.protocol import fields
+from companion.protocol.hlc import ClockDrift, Timestamp
+from companion.protocol.messages import LINK_FIELDS, SYNCED_FIELDS, Change
+from companion.store.database import errors
 from companion.store.records import now_iso
 from companion.store.store import deferred_actor_indexing
-from companion.sync import capture, fields, outbox, state
+from companion.sync import capture, outbox, state
 from companion.sync.conflicts import record_conflict, record_rejection
-from companion.sync.hlc import ClockDrift, Timestamp
-from companion.sync.protocol import LINK_FIELDS, SYNCED_FIELDS, Change
+from companion.sync.writes import PLACEHOLDERS, write_fields
 from companion.text import fold
 
 log = logging.getLogger(__name__)
@@ -52,23 +52,9 @@ _RECORD_ERRORS: tuple[type[BaseException], ...] = (
 )  # fmt: skip
 MALFORMED = "malformed"  # the reason kept for a record of a page that could not be read
 
-# What a record created by a change that does not bring every field starts with
-# (the other fields arrive next, on the same page or the next one).
-_PLACEHOLDERS: dict[str, dict[str, Any]] = {
-    "actors": {"name": "…", "kind": "autre"},
-    "people": {"last_name": "…"},
-    "affiliations": {"person_id": "", "actor_id": ""},
-    "relations": {"source_id": "", "target_id": "…", "type": "autre"},
-    "interactions": {"kind": next(iter(INTERACTION_KINDS)), "date": ""},
-    "tags": {"name": "…"},
-    "map_views": {"name": "…"},
-    "catalyst_profiles": {"actor_id": ""},
-}
-
-
 # Tables whose new records are written in bulk (tags keep their one-by-one path:
 # a name taken here gets renamed).
-_BULK_TABLES = frozenset(_PLACEHOLDERS) - {"tags"}
+_BULK_TABLES = frozenset(PLACEHOLDERS) - {"tags"}
 
 
 @dataclass
@@ -253,7 +239,7 @@ class _Merger:
         rows, links, clocks = [], [], []
         for record_id, named in records:
             values = {name: change.value for name, change in named.items() if name != link}
-            row = {**_PLACEHOLDERS[table], "created_at": now, **values}
+            row = {**PLACEHOLDERS[table], "created_at": now, **values}
             row.update(id=record_id, updated_at=now)
             if table == "actors":
                 row["sort_name"] = fold(str(row["name"]))
@@ -441,57 +427,3 @@ def _current_values(conn: sqlite3.Connection, table: str, record_id: str) -> dic
     if link:
         values[link] = outbox.link_value(conn, table, record_id)
     return values
-
-
-def write_fields(
-    conn: sqlite3.Connection,
-    table: str,
-    record_id: str,
-    values: dict[str, Any],
-    exists: bool | None = None,
-) -> None:
-    """Write some synced fields of a record, creating it if missing (inside a transaction)."""
-    values = dict(values)
-    link = LINK_FIELDS.get(table)
-    tags = values.pop(link) if link and link in values else None
-    if exists is None:
-        exists = conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (record_id,)).fetchone()
-    if table == "tags" and "name" in values:
-        values["name"] = _free_tag_name(conn, record_id, str(values["name"] or "…"))
-    now = now_iso()
-    if exists:
-        if values:
-            columns = {**values, "updated_at": now}
-            if table == "actors" and "name" in values:
-                columns["sort_name"] = fold(str(values["name"]))
-            assignments = ", ".join(f"{column} = :{column}" for column in columns)
-            conn.execute(
-                f"UPDATE {table} SET {assignments} WHERE id = :id", {**columns, "id": record_id}
-            )
-    else:
-        row = {
-            **_PLACEHOLDERS[table],
-            "created_at": now,
-            **values,
-            "id": record_id,
-            "updated_at": now,
-        }
-        if table == "actors":
-            row["sort_name"] = fold(str(row["name"]))
-        columns = ", ".join(row)
-        conn.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(':' + c for c in row)})", row
-        )
-    if tags is not None:
-        link_table, column = capture.LINK_TABLES[table]
-        conn.execute(f"DELETE FROM {link_table} WHERE {column} = ?", (record_id,))
-        conn.executemany(
-            f"INSERT OR IGNORE INTO {link_table} ({column}, tag_id) VALUES (?, ?)",
-            [(record_id, str(tag_id)) for tag_id in tags or []],
-        )
-
-
-def _free_tag_name(conn: sqlite3.Connection, tag_id: str, name: str) -> str:
-    """Tag names are unique here: a homonym made on another laptop gets its id's start."""
-    clash = conn.execute("SELECT 1 FROM tags WHERE name = ? AND id <> ?", (name, tag_id)).fetchone()
-    return f"{name} ({tag_id[:8]})" if clash else name

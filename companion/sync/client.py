@@ -21,6 +21,14 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from companion.i18n import _
+from companion.protocol.fields import name_problem
+from companion.protocol.messages import (
+    MAX_ERASED,
+    MAX_REQUEST_BYTES,
+    SYNCED_FIELDS,
+    Change,
+    ProtocolError,
+)
 from companion.store.records import now_iso
 from companion.sync import capture, erasure, outbox, state
 from companion.sync.apply import apply_changes, take_network_values
@@ -31,15 +39,7 @@ from companion.sync.conflicts import (
     rejected,
     restore_conflict,
 )
-from companion.sync.fields import name_problem
 from companion.sync.hubapi import HubApi, RequestTooLarge, SyncError, check_hub_url
-from companion.sync.protocol import (
-    MAX_ERASED,
-    MAX_REQUEST_BYTES,
-    SYNCED_FIELDS,
-    Change,
-    ProtocolError,
-)
 from companion.sync.toolbox_sync import sync_toolbox
 
 if TYPE_CHECKING:

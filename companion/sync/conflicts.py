@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from companion.errors import CompanionError
 from companion.i18n import _
 from companion.store.records import now_iso
+from companion.sync.writes import write_fields
 
 if TYPE_CHECKING:
     from companion.store import Store
@@ -136,10 +137,8 @@ def restore_conflict(store: Store, conflict_id: int) -> None:
     if row is None:
         raise CompanionError(_("Conflit introuvable : {id}").format(id=conflict_id))
     conflict = _conflict(row)
-    from companion.sync.apply import write_fields  # the same writes as a pulled change
-
     with store.undoable(_("Rétablir une valeur écrasée par la synchronisation")):
-        write_fields(
+        write_fields(  # the same writes as a pulled change
             store.conn, conflict.table, conflict.record_id, {conflict.field: conflict.local_value}
         )
         store.conn.execute("UPDATE sync_conflicts SET resolved = 1 WHERE id = ?", (conflict_id,))

@@ -1,6 +1,6 @@
 """Records erased on this laptop, until the hub has heard of it (docs/SYNC.md, "Erasure").
 
-``directory/personal_data.erase_person`` blanks a person, its affiliations and its
+``app/erasure.erase_person`` blanks a person, its affiliations and its
 exchanges with nobody else; the blanks travel like any edit. The hub also keeps
 copies of the old values (push answers it remembers, a later edit from another
 laptop), so the erased records are remembered here, as a JSON list in

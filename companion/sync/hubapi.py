@@ -18,7 +18,7 @@ import httpx
 
 from companion.errors import CompanionError
 from companion.i18n import _
-from companion.sync.protocol import PROTOCOL, PROTOCOL_HEADER
+from companion.protocol.messages import PROTOCOL, PROTOCOL_HEADER
 
 ATTEMPTS = 5
 BACKOFF_S = 0.5  # first wait; doubles each attempt

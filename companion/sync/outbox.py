@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from companion.sync import capture, state
 
 if TYPE_CHECKING:  # the protocol's dataclasses cost start-up (the app reads pending())
-    from companion.sync.protocol import Change
+    from companion.protocol.messages import Change
 
 SYNCED_FIELDS = capture.CAPTURED_FIELDS  # == protocol.SYNCED_FIELDS (tests check)
 LINK_FIELDS = capture.LINK_FIELD  # == protocol.LINK_FIELDS
@@ -125,7 +125,7 @@ def record_changes(
     so a record the hub never saw stays unknown to it); a field without a stamp
     (never written by a sync or a capture) is not sent.
     """
-    from companion.sync.protocol import Change
+    from companion.protocol.messages import Change
 
     if table not in SYNCED_FIELDS:
         return []

@@ -6,7 +6,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported when used: the app's start-up reads this module
-    from companion.sync.hlc import Clock
+    from companion.protocol.hlc import Clock
 
 SITE = "site"
 CLOCK = "clock"
@@ -43,7 +43,7 @@ def cursor(conn: sqlite3.Connection) -> int:
 
 def load_clock(conn: sqlite3.Connection) -> Clock:
     """This laptop's clock as the triggers left it (read it inside the writing transaction)."""
-    from companion.sync.hlc import Clock, Timestamp
+    from companion.protocol.hlc import Clock, Timestamp
 
     last = Timestamp.parse(get(conn, CLOCK) or "")
     return Clock(last.site, int(get(conn, OFFSET, "0") or 0), last)

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from companion.sync.protocol import PROTOCOL, PROTOCOL_HEADER
+from companion.protocol.messages import PROTOCOL, PROTOCOL_HEADER
 
 
 class _Server(uvicorn.Server):

@@ -28,10 +28,10 @@ from sync_helpers import (
 
 from companion.hub.app import create_app
 from companion.hub.toolbox import publish
+from companion.protocol.hlc import physical_ms
 from companion.store import Store
 from companion.sync import outbox, state
 from companion.sync.client import SyncClient, SyncError, conflicts, rejected
-from companion.sync.hlc import physical_ms
 from companion.toolbox.items import bundle_root
 
 from .helpers import client

@@ -21,10 +21,11 @@ import pytest
 
 from companion.hub.erasure import iso
 from companion.logs import setup_logging
+from companion.protocol import fields
+from companion.protocol.hlc import Timestamp, physical_ms
 from companion.store import Store
-from companion.sync import fields, state
+from companion.sync import state
 from companion.sync.client import SyncClient, rejected
-from companion.sync.hlc import Timestamp, physical_ms
 
 SITE = "0123456789abcdef"
 

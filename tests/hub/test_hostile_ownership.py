@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from companion.hub import wire
-from companion.sync.hlc import Timestamp, physical_ms
-from companion.sync.protocol import Change, PushRequest, PushResponse
+from companion.protocol.hlc import Timestamp, physical_ms
+from companion.protocol.messages import Change, PushRequest, PushResponse
 
 
 def stamp(offset_ms: int = 0, site: str = "portable-modifie") -> str:

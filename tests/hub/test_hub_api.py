@@ -12,8 +12,8 @@ import httpx
 from companion.hub import wire
 from companion.hub.limits import Limits
 from companion.hub.toolbox import publish
-from companion.sync.hlc import MAX_DRIFT_MS, Timestamp, physical_ms
-from companion.sync.protocol import Change, PushRequest, PushResponse
+from companion.protocol.hlc import MAX_DRIFT_MS, Timestamp, physical_ms
+from companion.protocol.messages import Change, PushRequest, PushResponse
 from companion.toolbox.items import bundle_root
 
 ITEM = "guide-etapes-alliance"  # a bundled item with an image

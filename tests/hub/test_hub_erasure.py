@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from sync_helpers import hub_fields, transport, wait_until
 
-from companion.directory.personal_data import ERASED_NAME, erase_person
+from companion.app.erasure import ERASED_NAME, erase_person
 from companion.hub import wire
 from companion.hub.storage import DATABASE_FILE, SCHEMA_VERSION
+from companion.protocol.hlc import Timestamp, physical_ms
+from companion.protocol.messages import MAX_ERASED, Change, PushRequest
 from companion.store import Store
 from companion.sync.client import SyncClient, conflicts
-from companion.sync.hlc import Timestamp, physical_ms
-from companion.sync.protocol import MAX_ERASED, Change, PushRequest
 
 # ASCII on purpose: the hub stores push answers as escaped JSON.
 FIRST = "Ombeline"

@@ -24,10 +24,11 @@ from sync_helpers import serving, transport
 from companion.hub.app import create_app
 from companion.hub.limits import Limits
 from companion.hub.storage import HubStore
+from companion.protocol import fields
+from companion.protocol.hlc import MAX_DRIFT_MS, Timestamp, physical_ms
 from companion.store import Store
-from companion.sync import fields, state
+from companion.sync import state
 from companion.sync.client import SyncClient, rejected
-from companion.sync.hlc import MAX_DRIFT_MS, Timestamp, physical_ms
 
 from .helpers import client
 

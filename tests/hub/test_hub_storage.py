@@ -13,8 +13,8 @@ from companion.hub import merge
 from companion.hub.limits import TokenBuckets
 from companion.hub.members import HubError
 from companion.hub.toolbox import RangeNotSatisfiable, parse_range, publish
-from companion.sync.hlc import Timestamp, physical_ms
-from companion.sync.protocol import Change, PushRequest
+from companion.protocol.hlc import Timestamp, physical_ms
+from companion.protocol.messages import Change, PushRequest
 from companion.toolbox.items import bundle_root
 
 ITEM = "guide-etapes-alliance"

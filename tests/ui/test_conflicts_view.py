@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from companion.protocol.hlc import Timestamp, physical_ms
+from companion.protocol.messages import Change
 from companion.store import Store
 from companion.sync.apply import apply_changes
 from companion.sync.conflicts import record_rejection
-from companion.sync.hlc import Timestamp, physical_ms
-from companion.sync.protocol import Change
 from companion.ui.sync.conflicts_view import ConflictsView
 
 

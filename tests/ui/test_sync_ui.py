@@ -22,8 +22,8 @@ from PySide6.QtCore import Qt
 
 from companion.hub.app import create_app
 from companion.hub.storage import HubStore
+from companion.protocol.hlc import physical_ms
 from companion.store import Store
-from companion.sync.hlc import physical_ms
 from companion.ui.shell.main_window import SYNC, MainWindow
 from companion.ui.sync.page import SyncPage
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from companion.directory.personal_data import Erasure, erase_person, write_person_export
+from companion.app.erasure import Erasure, erase_person
+from companion.directory.personal_data import write_person_export
 from companion.i18n import _
 from companion.store import Store
 

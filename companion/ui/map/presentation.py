@@ -24,7 +24,7 @@ from companion.maps.views import list_views
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QAbstractButton, QLineEdit
 
-    from companion.maps.views import SavedView
+    from companion.maps.views import MapView as SavedView
     from companion.store import Store
     from companion.ui.map.view import MapView
 

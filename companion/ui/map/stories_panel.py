@@ -51,9 +51,9 @@ from companion.maps.stories import (
     update_step,
 )
 from companion.maps.views import Bounds
+from companion.protocol.fields import MAX_STEPS, STEP_TITLE_CHARS
 from companion.store import Store
 from companion.store.store import InvalidRecord
-from companion.sync.fields import MAX_STEPS, STEP_TITLE_CHARS
 from companion.ui.map.story_handout import StoryHandout
 from companion.ui.map.view_dialog import ViewNameDialog
 

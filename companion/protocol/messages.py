@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from companion.sync import fields
+from companion.protocol import fields
 
 PROTOCOL = 1
 PROTOCOL_HEADER = "X-Companion-Protocol"
@@ -64,7 +64,7 @@ HANGS_ON: dict[str, dict[str, str]] = {
 MAX_BATCH_CHANGES = 5_000
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 
-# An erasure (directory/personal_data.erase_person, docs/SYNC.md "Erasure"): what it leaves
+# An erasure (app/erasure.erase_person, docs/SYNC.md "Erasure"): what it leaves
 # in the personal fields of the records it erases, and the tables an erasure notice may
 # name; the hub holds an erased record's fields to these values.
 ERASED_NAME = "(effacé)"  # data that syncs: the same in every language
@@ -89,7 +89,7 @@ class Change:
     id: str
     field: str
     value: Any  # JSON: str, int, float, None, or a list of ids for link fields
-    hlc: str  # companion.sync.hlc.Timestamp as text
+    hlc: str  # companion.protocol.hlc.Timestamp as text
     seq: int | None = None  # the hub's sequence number (in pulls only)
     # In pushes: the stamp of the value this edit replaced on its laptop (None for a
     # whole new record, or when not known): the hub finds edits that overwrite a
