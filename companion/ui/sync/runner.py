@@ -18,7 +18,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from companion.i18n import _
 from companion.store import Store
-from companion.sync import outbox, state
+from companion.sync import state
+from companion.sync.status import stored_status
 
 if TYPE_CHECKING:  # loaded with the first sync, not at start-up
     from companion.app.sync_tasks import SyncOutcome
@@ -107,20 +108,13 @@ class SyncRunner(QObject):
         self.changed.emit()
 
     def snapshot(self) -> SyncSnapshot:
-        conn = self.store.conn
-        values = dict(
-            conn.execute(
-                "SELECT key, value FROM sync_state WHERE key IN (?, ?, ?)",
-                (state.HUB_URL, state.LAST_SYNC, state.LAST_ERROR),
-            ).fetchall()
-        )
-        unresolved = conn.execute("SELECT count(*) FROM sync_conflicts WHERE resolved = 0")
+        stored = stored_status(self.store.conn)
         return SyncSnapshot(
-            hub_url=values.get(state.HUB_URL),
-            last_sync=values.get(state.LAST_SYNC),
-            last_error=self.error if self.synced_once else values.get(state.LAST_ERROR),
-            pending=outbox.pending(conn),
-            conflicts=int(unresolved.fetchone()[0]),
+            hub_url=stored.hub_url,
+            last_sync=stored.last_sync,
+            last_error=self.error if self.synced_once else stored.last_error,
+            pending=stored.pending,
+            conflicts=stored.conflicts,
             running=self.running,
             offline=self.offline,
         )
