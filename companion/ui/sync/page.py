@@ -26,6 +26,7 @@ from companion.app.sync_tasks import SyncOutcome
 from companion.i18n import _
 from companion.store import Store
 from companion.ui.common.form_parts import plain
+from companion.ui.common.formatting import format_number
 from companion.ui.common.labels import plain_label
 from companion.ui.sync.conflicts_view import ConflictsView, when_text
 from companion.ui.sync.connect_dialog import token_place_text
@@ -133,7 +134,7 @@ class SyncPage(QWidget):
             self.last_sync.setText(f"{when_text(snapshot.last_sync)} ({ago})")
         else:
             self.last_sync.setText(_("jamais"))
-        self.pending.setText(str(snapshot.pending))
+        self.pending.setText(format_number(snapshot.pending))
         self.last_error.setText(snapshot.last_error or "—")
         if snapshot.offline:
             self.last_error.setText(_("Hors ligne : {detail}").format(
