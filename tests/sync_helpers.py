@@ -10,8 +10,6 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,39 +169,6 @@ class FakeHub:
         return self.state[(table, record_id, name)][0]
 
 
-class _Server:
-    """uvicorn in a thread, on a free loopback port."""
-
-    def __init__(self, app) -> None:
-        import socket
-        import threading
-
-        import uvicorn
-
-        class Server(uvicorn.Server):
-            async def startup(self, sockets=None) -> None:
-                await super().startup(sockets)
-                ready.set()
-
-        ready = threading.Event()
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-        self.server = Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-        self.thread.start()
-        if not ready.wait(30):
-            raise RuntimeError("the hub did not start")
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(30)
-        self.sock.close()
-
-
 # -- convergence checks (tests/test_sync_reliability.py) --------------------------------
 
 
@@ -241,42 +206,8 @@ def hub_fields(hub_store, record_id: str) -> dict[str, Any]:
     return {name: json.loads(value) for name, value in rows}
 
 
-# -- a fast real hub, a client transport, waiting on conditions --------------------------
+# -- a client transport, waiting on conditions (the hub itself: tests/loopback.py) -------
 # (tests/test_sync_convergence.py, test_sync_hub_kill.py, hub/test_access_isolation.py)
-
-
-@contextmanager
-def serving(app) -> Iterator[str]:
-    """``app`` under uvicorn in a thread, on a free loopback port; yields its base URL.
-
-    The socket is made with ``IPPROTO_TCP``: asyncio sets TCP_NODELAY only on such
-    sockets, and without it every answer waits about 40 ms for a delayed ACK (Nagle).
-    """
-    import socket
-    import threading
-
-    import uvicorn
-
-    class Server(uvicorn.Server):
-        async def startup(self, sockets=None) -> None:
-            await super().startup(sockets)
-            ready.set()
-
-    ready = threading.Event()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-    server = Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        if not ready.wait(30) or not server.started:
-            raise RuntimeError("the hub did not start")
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        sock.close()
 
 
 _TLS: ssl.SSLContext | None = None

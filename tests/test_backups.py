@@ -9,7 +9,8 @@ import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
-from sync_helpers import _Server, hub_network_state, network_state
+from loopback import LoopbackServer
+from sync_helpers import hub_network_state, network_state
 
 from companion.cli import main
 from companion.directory.merge import merge
@@ -325,7 +326,7 @@ def test_a_restored_database_pulls_everything_again_and_keeps_its_outbox(laptop,
 def hub(tmp_path):
     store = HubStore.open(tmp_path / "hub")
     _member, token = store.add_member("Alice", "member")
-    server = _Server(create_app(store))
+    server = LoopbackServer(create_app(store))
     yield server.url, token, store
     server.stop()
     store.close()

@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sync_helpers import _Server, hub_network_state, network_state, wait_until
+from loopback import LoopbackServer
+from sync_helpers import hub_network_state, network_state, wait_until
 
 from companion.hub.app import create_app
 from companion.hub.storage import DATABASE_FILE, HubStore
@@ -142,7 +143,7 @@ def hub(tmp_path):
     store = HubStore.open(tmp_path / "hub")
     _alice, alice = store.add_member("Alice", "member")
     _bob, bob = store.add_member("Bob", "member")
-    server = _Server(create_app(store))
+    server = LoopbackServer(create_app(store))
     tokens = []
     for name, token in (("alice", alice), ("bob", bob)):
         path = tmp_path / f"jeton-{name}"

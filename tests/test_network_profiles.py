@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from sync_helpers import FakeHub, _Server, fields_of
+from loopback import LoopbackServer
+from sync_helpers import FakeHub, fields_of
 
 from companion.demo import generate
 from companion.geo import Gazetteer
@@ -300,7 +301,7 @@ def hub(tmp_path):
     from companion.hub.storage import HubStore
 
     hub_store = HubStore.open(tmp_path / "hub")
-    server = _Server(create_app(hub_store))
+    server = LoopbackServer(create_app(hub_store))
     yield hub_store, server.url
     server.stop()
     hub_store.close()

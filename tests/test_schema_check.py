@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sync_helpers import _Server
+from loopback import LoopbackServer
 
 from companion.app.archive import ArchiveError, export_archive, import_archive
 from companion.cli import main
@@ -341,7 +341,7 @@ def test_a_database_after_real_work_passes(tmp_path, capsys):
         erase_person(store, person.id)
         hub = HubStore.open(tmp_path / "hub")
         _member, token = hub.add_member("Alice", "member")
-        server = _Server(create_app(hub))
+        server = LoopbackServer(create_app(hub))
         try:
             SyncClient(store, server.url, token).sync()
         finally:

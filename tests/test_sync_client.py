@@ -9,7 +9,8 @@ import threading
 
 import httpx
 import pytest
-from sync_helpers import FakeHub, _Server
+from loopback import LoopbackServer
+from sync_helpers import FakeHub
 
 from companion.app.hub_connection import MEMBER_NAME, TOKEN_PLACE
 from companion.cli import main
@@ -264,7 +265,7 @@ def real_hub(tmp_path):
     from companion.hub.storage import HubStore
 
     hub_store = HubStore.open(tmp_path / "hub")
-    server = _Server(create_app(hub_store))
+    server = LoopbackServer(create_app(hub_store))
     yield hub_store, server.url
     server.stop()
     hub_store.close()

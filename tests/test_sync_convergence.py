@@ -28,7 +28,8 @@ from typing import Any
 import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
-from sync_helpers import hub_fields, hub_network_state, network_state, serving, transport
+from loopback import serving
+from sync_helpers import hub_fields, hub_network_state, network_state, transport
 
 from companion.hub.app import create_app
 from companion.hub.limits import Limits

@@ -13,7 +13,8 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from sync_helpers import _Server, hub_fields, hub_network_state, network_state
+from loopback import LoopbackServer
+from sync_helpers import hub_fields, hub_network_state, network_state
 
 from companion.hub.app import create_app
 from companion.hub.storage import DATABASE_FILE, HubStore
@@ -32,12 +33,12 @@ class RealHub:
     def __init__(self, data_dir) -> None:
         self.data_dir = data_dir
         self.store: HubStore | None = None
-        self.server: _Server | None = None
+        self.server: LoopbackServer | None = None
         self.url = ""
 
     def start(self) -> RealHub:
         self.store = HubStore.open(self.data_dir)
-        self.server = _Server(create_app(self.store))
+        self.server = LoopbackServer(create_app(self.store))
         self.url = self.server.url
         return self
 

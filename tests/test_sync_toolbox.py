@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from sync_helpers import _Server
+from loopback import LoopbackServer
 from toolbox_samples import SVG, write_item
 
 from companion.hub import cli
@@ -72,7 +72,7 @@ class _Body(httpx.SyncByteStream):
 @pytest.fixture
 def hub(tmp_path):
     hub_store = HubStore.open(tmp_path / "hub")
-    server = _Server(create_app(hub_store))
+    server = LoopbackServer(create_app(hub_store))
     _admin, admin_token = hub_store.add_member("Coordination", "admin")
     _member, token = hub_store.add_member("Alice", "member")
     yield hub_store, server.url, token

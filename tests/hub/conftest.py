@@ -10,13 +10,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from loopback import serving
 
 from companion.hub.app import create_app
 from companion.hub.limits import Limits
 from companion.hub.members import Member
 from companion.hub.storage import DATABASE_FILE, HubStore
 
-from .helpers import Cluster, Unavailable, client, postgres_bin, running
+from .helpers import Cluster, Unavailable, client, postgres_bin
 
 ENGINES = ["sqlite", "postgresql"]
 
@@ -113,7 +114,7 @@ def start_hub(hub_store) -> Iterator[Callable[..., Hub]]:
     with ExitStack() as stack:
 
         def start(limits: Limits | None = None) -> Hub:
-            url = stack.enter_context(running(create_app(hub_store, limits)))
+            url = stack.enter_context(serving(create_app(hub_store, limits)))
             return Hub(url, hub_store, stack)
 
         yield start

@@ -1,4 +1,4 @@
-"""Test helpers: a real uvicorn server in a thread, a throwaway PostgreSQL cluster."""
+"""Hub test helpers: an HTTP client for the hub, a throwaway PostgreSQL cluster."""
 
 from __future__ import annotations
 
@@ -8,49 +8,13 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from companion.protocol.messages import PROTOCOL, PROTOCOL_HEADER
-
-
-class _Server(uvicorn.Server):
-    """uvicorn's server, telling a waiting thread once it listens."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        self.ready.set()
-
-
-@contextmanager
-def running(app) -> Iterator[str]:
-    """Serve ``app`` on a free loopback port in a thread; yields its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-    server = _Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        if not server.ready.wait(30) or not server.started:
-            raise RuntimeError("the hub did not start")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        sock.close()
 
 
 def client(base_url: str, token: str | None, protocol: str | None = str(PROTOCOL)):

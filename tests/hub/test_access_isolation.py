@@ -17,11 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from loopback import serving
 from sync_helpers import (
     hub_fields,
     hub_network_state,
     network_state,
-    serving,
     transport,
     wait_until,
 )

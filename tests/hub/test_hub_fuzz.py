@@ -19,7 +19,8 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sync_helpers import serving, transport
+from loopback import serving
+from sync_helpers import transport
 
 from companion.hub.app import create_app
 from companion.hub.limits import Limits
@@ -180,7 +181,7 @@ class FuzzedHub:
 
 @pytest.fixture
 def fuzzed(hub_store):
-    """A hub without rate limits, served with TCP_NODELAY (sync_helpers.serving): some
+    """A hub without rate limits, served with TCP_NODELAY (loopback.serving): some
     500 requests do not wait 40 ms each for a delayed ACK."""
     app = create_app(hub_store, Limits(push_burst=10**9, push_rate=10**9))
     member, token = hub_store.add_member("Fuzz", "member")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from sync_helpers import hub_fields, serving, transport
+from loopback import serving
+from sync_helpers import hub_fields, transport
 
 from companion.hub.app import create_app
 from companion.maps.filters import MapFilter

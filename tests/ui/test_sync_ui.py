@@ -9,15 +9,12 @@ from __future__ import annotations
 import os
 import socket
 import stat
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
-from hub.helpers import _Server, running
+from loopback import serving
 from PySide6.QtCore import Qt
 
 from companion.hub.app import create_app
@@ -49,7 +46,7 @@ class LiveHub:
 @pytest.fixture
 def live_hub(tmp_path: Path) -> Iterator[LiveHub]:
     hub_store = HubStore.open(tmp_path / "hub")
-    with running(create_app(hub_store)) as url:
+    with serving(create_app(hub_store)) as url:
         yield LiveHub(url, hub_store)
     hub_store.close()
 
@@ -108,20 +105,6 @@ def free_port_socket() -> socket.socket:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     return sock
-
-
-@contextmanager
-def serving(app, sock: socket.socket) -> Iterator[None]:
-    """Serve ``app`` on an already bound socket (a hub coming back at its address)."""
-    server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        assert server.ready.wait(30) and server.started
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 def test_first_connection_then_the_other_laptop_receives_the_actor(
