@@ -16,6 +16,10 @@ import pytest  # noqa: E402
 from companion.i18n import set_language  # noqa: E402
 from companion.store import Store  # noqa: E402
 
+# needs: skips become failures under COMPANION_TESTS_STRICT=1 (CI); pytester runs pytest
+# inside a test (tests of that switch).
+pytest_plugins = ["needs", "pytester"]
+
 # PySide 6.12 takes one reference to None per QApplication.processEvents() call
 # (pytest-qt's waitUntil calls it while polling) and never gives it back; on
 # Python 3.11, where None is not immortal, a long GUI session then deallocates
@@ -65,7 +69,9 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture
 def store(request, tmp_path):
     if getattr(request, "param", "claire") == "chiffree":
-        pytest.importorskip("sqlcipher3")
+        from needs import require_module  # a plugin too: imported once pytest loaded it
+
+        require_module("sqlcipher3")
         opened = Store.open(tmp_path / "companion.db", TEST_KEY)
     else:
         opened = Store.open(tmp_path / "companion.db")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import keyring
 import pytest
+from needs import require_module
 from test_sync_credentials import MemoryKeyring
 
 from companion.cli import main
@@ -21,7 +22,7 @@ from companion.store.encryption import (
     is_encrypted,
 )
 
-pytest.importorskip("sqlcipher3")
+require_module("sqlcipher3")
 
 KEY = "une phrase de passe solide"
 HEADER = b"SQLite format 3\x00"

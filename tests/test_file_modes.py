@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from needs import has_module
 
 from companion.toolbox.items import bundle_root
 
@@ -96,11 +97,7 @@ def test_what_the_commands_write_into_data_folders_is_private(tmp_path):
         f"setup_logging(Path({str(laptop)!r})); logging.getLogger('essai').warning('bonjour')"
     )
     subprocess.run([sys.executable, "-c", log], check=True, umask=UMASK, env=environment())
-    try:
-        import sqlcipher3  # noqa: F401
-    except ImportError:
-        pass
-    else:
+    if has_module("sqlcipher3"):
         key = tmp_path / "cle.txt"
         key.write_text("phrase de passe des tests\n", encoding="utf-8")
         run("encrypt", "--key-file", key, "--data", laptop)

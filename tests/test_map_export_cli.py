@@ -14,6 +14,7 @@ import pytest
 
 from companion.cli import main
 from companion.maps.filters import MapFilter
+from companion.maps.views import save_view
 from companion.store import Store
 
 
@@ -119,10 +120,9 @@ def test_unknown_view_and_missing_database(capsys, folder, tmp_path) -> None:
 
 
 def test_a_saved_view_gives_filter_extent_and_title(capsys, folder, tmp_path) -> None:
-    views = pytest.importorskip("companion.maps.views")
     store = Store.open(folder / "companion.db")
     try:
-        views.save_view(
+        save_view(
             store,
             "Lyon",
             "Réseau lyonnais",

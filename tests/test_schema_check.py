@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from loopback import LoopbackServer
+from needs import require_module
 
 from companion.app.archive import ArchiveError, export_archive, import_archive
 from companion.cli import main
@@ -367,7 +368,7 @@ def test_the_demo_database_passes(tmp_path, capsys):
 
 
 def test_an_encrypted_database_is_checked_through_sqlcipher(tmp_path, no_keyring):
-    pytest.importorskip("sqlcipher3")
+    require_module("sqlcipher3")
     from companion.store import encryption
 
     folder = tmp_path / "donnees"

@@ -17,24 +17,14 @@ from companion.hub.limits import Limits
 from companion.hub.members import Member
 from companion.hub.storage import DATABASE_FILE, HubStore
 
-from .helpers import Cluster, Unavailable, client, postgres_bin
+from .helpers import Cluster, client, start_postgres
 
 ENGINES = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[Cluster]:
-    bin_dir = postgres_bin()
-    if bin_dir is None:
-        pytest.skip(
-            "PostgreSQL not installed (no initdb on PATH nor in /usr/lib/postgresql/*/bin); "
-            "scripts/install-system-deps.sh installs it"
-        )
-    pytest.importorskip("psycopg", reason="psycopg not installed (pip install 'psycopg[binary]')")
-    try:
-        cluster = Cluster.start(bin_dir)
-    except Unavailable as problem:
-        pytest.skip(f"PostgreSQL cannot run here: {problem}")
+    cluster = start_postgres()
     yield cluster
     cluster.stop()
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from needs import require, require_module
 
 from companion.protocol.messages import PROTOCOL, PROTOCOL_HEADER
 
@@ -50,7 +51,24 @@ def _free_port() -> int:
 
 
 class Unavailable(Exception):
-    """PostgreSQL cannot run here (the tests that need it are skipped)."""
+    """PostgreSQL cannot run here."""
+
+
+def start_postgres() -> Cluster:
+    """A throwaway cluster; where PostgreSQL cannot run, the test is skipped (or fails
+    under COMPANION_TESTS_STRICT=1, see tests/needs.py)."""
+    bin_dir = postgres_bin()
+    require(
+        bin_dir is not None,
+        "PostgreSQL not installed (no initdb on PATH nor in /usr/lib/postgresql/*/bin); "
+        "scripts/install-system-deps.sh installs it",
+    )
+    require_module("psycopg", "psycopg not installed (pip install 'psycopg[binary]')")
+    try:
+        return Cluster.start(bin_dir)
+    except Unavailable as problem:
+        require(False, f"PostgreSQL cannot run here: {problem}")
+        raise  # not reached: require skipped or failed
 
 
 @dataclass

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
+from needs import require_gazetteer
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from companion.geo.gazetteer import Gazetteer, GazetteerMissing
 from companion.ui.directory.actor_form import ActorForm
 
 from .card_helpers import answer, make_card
@@ -130,10 +129,7 @@ def test_tags_complete_existing_names_and_keep_their_spelling(qtbot, store) -> N
 
 
 def test_choosing_another_commune_moves_the_actor_there(qtbot, store) -> None:
-    try:
-        gazetteer = Gazetteer.open()
-    except GazetteerMissing:
-        pytest.skip("gazetteer not built (make data)")
+    gazetteer = require_gazetteer()
     try:
         actor = store.add_actor(
             "Collectif", "collectif", insee_code="21231", commune="Dijon", departement="21",

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from needs import require_module
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from companion.app.archive import export_archive
@@ -201,7 +202,7 @@ def copy_under_another_key(tmp_path: Path, data_dir: Path) -> Path:
 def test_a_copy_under_another_key_is_restored_with_its_passphrase(
     qtbot, network: Network, tmp_path: Path, monkeypatch, answers, no_keyring
 ) -> None:
-    pytest.importorskip("sqlcipher3")
+    require_module("sqlcipher3")
     data_dir = network.store.path.parent
     copy = copy_under_another_key(tmp_path, data_dir)
     window = make_window(qtbot, network)

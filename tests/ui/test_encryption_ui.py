@@ -7,6 +7,7 @@ from pathlib import Path
 
 import keyring
 import pytest
+from needs import require_module
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QMessageBox
 from test_sync_credentials import MemoryKeyring
 
@@ -25,7 +26,7 @@ from companion.ui.shell import startup
 
 from .conftest import Network, close_windows, make_window
 
-pytest.importorskip("sqlcipher3")
+require_module("sqlcipher3")
 
 KEY = "une phrase de passe solide"
 TIMEOUT = 20_000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
+from needs import require_gazetteer
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtTest import QTest
 
@@ -20,10 +20,7 @@ LYON = (45.764, 4.8357)
 
 
 def gazetteer_or_skip() -> Gazetteer:
-    try:
-        return Gazetteer.open()
-    except GazetteerMissing:
-        pytest.skip("gazetteer not built (make data)")
+    return require_gazetteer()
 
 
 def right_click_in_page(qtbot, page, lat: float, lon: float):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from needs import require_module
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -117,7 +118,7 @@ def calls(monkeypatch) -> list[tuple[str, object]]:
 def test_security_offers_to_encrypt_a_plain_base_as_the_menu_does(
     qtbot, network: Network, preferences, no_keyring, calls
 ):
-    pytest.importorskip("sqlcipher3")
+    require_module("sqlcipher3")
     window = make_window(qtbot, network)
     dialog = open_preferences(qtbot, window)
     assert dialog.encryption_state.text() == "La base n'est pas chiffrée."
@@ -133,7 +134,7 @@ def test_security_offers_to_encrypt_a_plain_base_as_the_menu_does(
 def test_security_asks_before_dropping_changes(
     qtbot, network: Network, preferences, no_keyring, calls, monkeypatch
 ):
-    pytest.importorskip("sqlcipher3")
+    require_module("sqlcipher3")
     window = make_window(qtbot, network)
     dialog = open_preferences(qtbot, window)
     dialog.review_years.setValue(7)
@@ -150,7 +151,7 @@ def test_security_encrypts_for_real_and_the_new_window_follows(
     qtbot, tmp_path, preferences, no_keyring, monkeypatch
 ):
     """The whole way: the dialog closes, the menu's action encrypts and the folder reopens."""
-    pytest.importorskip("sqlcipher3")
+    require_module("sqlcipher3")
     from companion.ui.data.encryption_dialogs import NewKeyDialog
 
     def fake_exec(key_dialog):
@@ -182,7 +183,7 @@ def test_security_encrypts_for_real_and_the_new_window_follows(
 
 
 def test_security_of_an_encrypted_base(qtbot, tmp_path, preferences, no_keyring, monkeypatch):
-    pytest.importorskip("sqlcipher3")
+    require_module("sqlcipher3")
     database = tmp_path / "base" / "companion.db"
     database.parent.mkdir()
     Store.open(database).close()
