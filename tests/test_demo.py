@@ -84,11 +84,14 @@ def test_places_are_real_communes_and_people_plainly_fictional(tmp_path, gazette
     rows = store.db.execute(
         "SELECT insee_code, commune, latitude, longitude FROM actors"
     ).fetchall()
+    assert rows
     for insee, commune_name, latitude, longitude in rows:
         commune = gazetteer.by_insee(insee)
         assert commune is not None and commune.name == commune_name
         assert abs(commune.latitude - latitude) < 0.01 and abs(commune.longitude - longitude) < 0.01
-    for email, phone in store.db.execute("SELECT email, phone FROM people"):
+    people = store.db.execute("SELECT email, phone FROM people").fetchall()
+    assert people
+    for email, phone in people:
         assert email.endswith(".example")
         assert phone[:8] in {"01 99 00", "02 61 91", "03 53 01", "04 65 71", "05 36 49", "06 39 98"}
 

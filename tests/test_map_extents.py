@@ -34,7 +34,9 @@ def test_a_territory_is_found_by_its_name_or_code(gazetteer, text, level, name) 
 
 
 def test_every_metropolitan_departement_lies_in_the_metropole_frame(gazetteer) -> None:
-    for code, _name, _region in gazetteer.departements():
+    departements = gazetteer.departements()
+    assert len(departements) == 101
+    for code, _name, _region in departements:
         bounds = gazetteer.bounds("departement", code)
         inside = (
             METROPOLE[0] <= bounds[0] and METROPOLE[1] <= bounds[1]

@@ -246,9 +246,10 @@ def test_a_fresh_database_passes_at_every_level(tmp_path):
     for count in range(len(MIGRATIONS) + 1):
         path = tmp_path / f"niveau-{count}.db"
         conn = sqlite3.connect(path, isolation_level=None)
-        migrate(conn, path, MIGRATIONS[:count])
+        applied = migrate(conn, path, MIGRATIONS[:count])
         conn.close()
-        check_database_file(path)
+        assert applied == [m.name for m in MIGRATIONS[:count]]
+        check_database_file(path)  # raises UnexpectedSchema where it would not pass
     check_database_file(tmp_path / "absente.db")  # nothing there yet: a new database
     (tmp_path / "vide.db").write_bytes(b"")
     check_database_file(tmp_path / "vide.db")
