@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from keyring.backend import KeyringBackend
 
 from companion.hub import wire
 from companion.protocol.hlc import physical_ms
@@ -169,7 +170,29 @@ class FakeHub:
         return self.state[(table, record_id, name)][0]
 
 
-# -- convergence checks (tests/test_sync_reliability.py) --------------------------------
+# -- the hub token's keyring -----------------------------------------------------------
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring like the desktop's, kept in memory."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+# -- convergence checks (tests/integration/test_sync_reliability.py) ------------------
 
 
 def network_state(store) -> dict[tuple[str, str], dict[str, Any]]:
@@ -207,7 +230,7 @@ def hub_fields(hub_store, record_id: str) -> dict[str, Any]:
 
 
 # -- a client transport, waiting on conditions (the hub itself: tests/loopback.py) -------
-# (tests/test_sync_convergence.py, test_sync_hub_kill.py, hub/test_access_isolation.py)
+# (tests/integration/test_sync_convergence.py, test_sync_hub_kill.py, hub/test_access_isolation.py)
 
 
 _TLS: ssl.SSLContext | None = None
@@ -246,7 +269,8 @@ def _free_port() -> int:
 
 class HubProcess:
     """``companion-hub serve`` in its own process on a data folder and a free loopback
-    port, its log read line by line (tests/test_sync_hub_kill.py, hub/test_hub_instances.py)."""
+    port, its log read line by line (integration/test_sync_hub_kill.py,
+    hub/test_hub_instances.py)."""
 
     def __init__(self, data_dir: Path, token: str, *options: str) -> None:
         self.data_dir = data_dir

@@ -104,7 +104,7 @@ Schema = dict[tuple[str, str], SchemaObject]  # (type, name) -> object
 # The newest level's schema as a fresh database holds it (``schema_digest``): a database
 # at that level holding exactly this passes at once, without the reference schema being
 # built (30 ms of every start-up). Any other passes or is refused by the comparison.
-# tests/test_schema_check.py says when a new migration needs a new line.
+# tests/integration/test_schema_check.py says when a new migration needs a new line.
 NEWEST = (
     "0013_map_stories",
     "8e3fb144959236ee7ba9b1812490bde3e6168d74496f277ec57c15e5e1988f32",

@@ -7,8 +7,8 @@ released migration never changes, whatever the capture code becomes, and the sto
 nothing of the sync package. A new migration that remakes triggers generates its SQL the same
 way, with the fields it captures, and pastes it as a new constant.
 
-``tests/test_migrations.py`` checks every released migration's SQL against its digest;
-``tests/test_sync_capture.py`` checks that ``capture`` still generates these triggers.
+``tests/unit/test_migrations.py`` checks every released migration's SQL against its digest;
+``tests/unit/test_sync_capture.py`` checks that ``capture`` still generates these triggers.
 """
 
 # ruff: noqa: E501 - generated SQL, kept exactly as released (one statement a line)

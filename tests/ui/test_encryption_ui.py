@@ -9,7 +9,7 @@ import keyring
 import pytest
 from needs import require_module
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QMessageBox
-from test_sync_credentials import MemoryKeyring
+from sync_helpers import MemoryKeyring
 
 from companion.store import Store, encryption
 from companion.ui.data.encryption_dialogs import (

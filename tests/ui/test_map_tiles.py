@@ -1,7 +1,7 @@
 """Optional tile basemaps on the Carte: off by default, through companion: URLs only, cached,
 downloadable by area where the terms allow it, and imported MBTiles files shown offline.
 
-A real HTTP tile server on 127.0.0.1 (tests/test_tiles_server.py) stands for the network.
+A real HTTP tile server on 127.0.0.1 (tests/tile_server.py) stands for the network.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox
-from test_tiles_import import make_mbtiles
-from test_tiles_server import TileServer, png_tile, running_server
+from tile_server import TileServer, make_mbtiles, png_tile, running_server
 
 from companion.maps.tiles import OSM_STANDARD, BBox, TileFetcher, estimate, tile_range
 from companion.maps.tiles.ratelimit import RateLimiter

@@ -27,7 +27,7 @@ from pathlib import Path
 from companion.cli import build_parser as companion_parser
 from companion.hub.cli import build_parser as hub_parser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 PACKAGE = ROOT / "companion"
 SUBPACKAGES = {init.parent.name for init in PACKAGE.glob("*/__init__.py")}

@@ -11,7 +11,7 @@ from pathlib import Path
 import keyring
 import pytest
 from needs import require_module
-from test_sync_credentials import MemoryKeyring
+from sync_helpers import MemoryKeyring
 
 from companion.cli import main
 from companion.store import Store, backups, encryption

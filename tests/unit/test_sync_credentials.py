@@ -8,29 +8,11 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import NoKeyringError
+from sync_helpers import MemoryKeyring
 
 from companion.sync.credentials import SERVICE, TOKEN_FILE, load_token, save_token
 
 HUB = "https://hub.example.org"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring like the desktop's, kept in memory."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
 
 
 class NoKeyring(MemoryKeyring):

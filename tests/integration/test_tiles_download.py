@@ -7,7 +7,7 @@ import sqlite3
 import threading
 
 import pytest
-from test_tiles_server import png_tile, running_server
+from tile_server import png_tile, running_server
 
 from companion.maps.tiles import (
     OSM_STANDARD,

@@ -14,7 +14,7 @@ from companion.geo.build import is_up_to_date
 from companion.geo.gazetteer import haversine_km
 from companion.paths import built_data_path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 from companion import domain, i18n
 from companion.store.store import InvalidRecord
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "companion" / "resources" / "locale" / "en" / "LC_MESSAGES" / "companion.po"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 

@@ -1,14 +1,16 @@
-"""A real HTTP tile server on 127.0.0.1 for the tile tests (no request leaves the machine).
+"""Tiles for the tile tests: a real HTTP tile server on 127.0.0.1 (no request leaves the
+machine), and MBTiles files as other tools write them.
 
-It answers ``/{z}/{x}/{y}.png`` with a small PNG proper to that tile, records every request
-(arrival time, path, User-Agent), can answer slowly (``delay``), and can be told to answer a
-path with given statuses first (``script``). The other tile test modules import it.
+The server answers ``/{z}/{x}/{y}.png`` with a small PNG proper to that tile, records every
+request (arrival time, path, User-Agent), can answer slowly (``delay``), and can be told to
+answer a path with given statuses first (``script``).
 """
 
 from __future__ import annotations
 
 import re
 import socket
+import sqlite3
 import struct
 import threading
 import time
@@ -16,6 +18,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -144,15 +147,15 @@ def running_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[TileServer]:
     server.stop()
 
 
-@pytest.fixture
-def tile_server(monkeypatch):
-    yield from running_server(monkeypatch)
-
-
-def test_server_answers_a_distinct_png_per_tile(tile_server):
-    import urllib.request
-
-    with urllib.request.urlopen(tile_server.url + "/3/4/5.png") as answer:
-        body = answer.read()
-    assert body.startswith(b"\x89PNG") and body == png_tile(3, 4, 5) != png_tile(3, 4, 6)
-    assert [seen.path for seen in tile_server.requests] == ["/3/4/5.png"]
+def make_mbtiles(path: Path, metadata: dict[str, str], tiles: dict[tuple[int, int, int], bytes]):
+    """An MBTiles file as another tool would write it: rows bottom-up (TMS), WAL mode."""
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
+        db.execute("CREATE TABLE tiles (zoom_level, tile_column, tile_row, tile_data BLOB)")
+        db.executemany("INSERT INTO metadata VALUES (?, ?)", metadata.items())
+        db.executemany(
+            "INSERT INTO tiles VALUES (?, ?, ?, ?)",
+            [(z, x, 2**z - 1 - y, data) for (z, x, y), data in tiles.items()],
+        )
+    return path

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from tile_server import make_mbtiles
 
 from companion.maps.tiles import (
     BBox,
@@ -15,21 +16,6 @@ from companion.maps.tiles import (
     available_sources,
     import_mbtiles,
 )
-
-
-def make_mbtiles(path: Path, metadata: dict[str, str], tiles: dict[tuple[int, int, int], bytes]):
-    """An MBTiles file as another tool would write it: rows bottom-up (TMS), WAL mode."""
-    with sqlite3.connect(path) as db:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-        db.execute("CREATE TABLE tiles (zoom_level, tile_column, tile_row, tile_data BLOB)")
-        db.executemany("INSERT INTO metadata VALUES (?, ?)", metadata.items())
-        db.executemany(
-            "INSERT INTO tiles VALUES (?, ?, ?, ?)",
-            [(z, x, 2**z - 1 - y, data) for (z, x, y), data in tiles.items()],
-        )
-    return path
-
 
 PLAN = {
     "name": "Plan du réseau",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 _spec = importlib.util.spec_from_file_location("icu_data", SCRIPTS / "icu_data.py")
 assert _spec is not None and _spec.loader is not None
 icu_data = importlib.util.module_from_spec(_spec)

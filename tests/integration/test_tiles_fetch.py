@@ -8,7 +8,7 @@ import time
 from email.utils import formatdate
 
 import pytest
-from test_tiles_server import free_port, png_tile, running_server
+from tile_server import free_port, png_tile, running_server
 
 from companion import __version__
 from companion.maps.tiles import TileCache, TileFetcher, TileSource
