@@ -8,7 +8,7 @@ UNIT = Path(__file__).parent
 INTEGRATION = UNIT.parent / "integration"
 STARTS_SOMETHING = re.compile(
     r"LoopbackServer|serving\(|HubProcess|postgres_cluster|hub_location|running_server|"
-    r"TileServer|Popen|\"-m\", \"companion|^from PySide6|^import PySide6|qtbot",
+    r"TileServer|Popen|executable, \"-m\", \"companion|^from PySide6|^import PySide6|qtbot",
     re.MULTILINE,
 )
 
