@@ -17,7 +17,7 @@ from typing import Self
 
 from companion.errors import CompanionError
 from companion.geo import shapes
-from companion.geo.names import query_key
+from companion.geo.names import compact_key, query_key
 from companion.geo.schema import FORMAT_VERSION
 from companion.i18n import _
 from companion.paths import built_data_path
@@ -150,13 +150,17 @@ class Gazetteer:
         Exact matches come first (all homonyms, communes before communes
         déléguées, most populous first), then names starting with the text.
         "st"/"ste" stand for "saint"/"sainte"; the article may be omitted
-        ("havre" finds Le Havre). A trailing département code or postcode
-        narrows homonyms: "saint denis 93", "saint-denis 97400".
+        ("havre" finds Le Havre), glued to the name ("Lhay-les-Roses") or
+        written without its apostrophe; hyphens and spaces may be left out
+        ("Villeneuve dAscq", "Saintdenis"). A trailing département code or
+        postcode narrows homonyms: "saint denis 93", "saint-denis 97400"; a
+        leading zero a spreadsheet dropped counts ("bourg en bresse 1000").
         """
         key = query_key(text)
         if not key or limit <= 0:
             return []
         name, _, qualifier = key.rpartition(" ")
+        qualifier = _with_leading_zero(qualifier)
         if name and (_DEPARTEMENT.fullmatch(qualifier) or _POSTCODE.fullmatch(qualifier)):
             narrowed = [
                 c
@@ -168,7 +172,8 @@ class Gazetteer:
         return self._by_key(key, limit)
 
     def lookup(self, text: str, limit: int = 20) -> list[Commune]:
-        """Dispatch free text: postcode (else INSEE code), INSEE code, or name."""
+        """Dispatch free text: postcode (else INSEE code), INSEE code, or name. Four
+        digits are a postcode that lost its leading zero ("1000": Bourg-en-Bresse)."""
         compact = text.strip().replace(" ", "").upper()
         if _POSTCODE.fullmatch(compact):
             found = self.by_postcode(compact)[:limit]
@@ -179,6 +184,8 @@ class Gazetteer:
         if _INSEE.fullmatch(compact):
             commune = self.by_insee(compact)
             return [commune] if commune else []
+        if compact.isdigit() and len(compact) == 4:
+            return self.by_postcode(_with_leading_zero(compact))[:limit]
         return self.by_name(text, limit)
 
     # Positions -----------------------------------------------------------------
@@ -287,8 +294,15 @@ class Gazetteer:
     # Internals -----------------------------------------------------------------
 
     def _by_key(self, key: str, limit: int) -> list[Commune]:
-        """Exact key matches, then prefix matches, without duplicates."""
-        ranked = "SELECT commune, rank FROM name_key WHERE {} ORDER BY rank LIMIT ?"
+        """Exact key matches, then prefix matches, without duplicates; the same without
+        spaces when the words as typed find nothing."""
+        return self._by_ids(
+            self._ids_by_key("name_key", key, limit)
+            or self._ids_by_key("compact_key", compact_key(key), limit)
+        )
+
+    def _ids_by_key(self, table: str, key: str, limit: int) -> list[int]:
+        ranked = f"SELECT commune, rank FROM {table} WHERE {{}} ORDER BY rank LIMIT ?"
         exact = self._db.execute(ranked.format("key = ?"), (key, limit)).fetchall()
         ids = list(dict.fromkeys(row[0] for row in exact))
         if len(ids) < limit:
@@ -296,7 +310,7 @@ class Gazetteer:
                 ranked.format("key > ? AND key < ?"), (key, key + "\x7f", 2 * limit)
             ).fetchall()
             ids = list(dict.fromkeys(ids + [row[0] for row in prefix]))
-        return self._by_ids(ids[:limit])
+        return ids[:limit]
 
     def _by_ids(self, ids: Sequence[int]) -> list[Commune]:
         """Communes for internal ids, in the given order."""
@@ -330,6 +344,12 @@ class Gazetteer:
             (row[0], Commune(*row[1:11], tuple(row[11].split()), *row[12:]))
             for row in self._db.execute(sql, parameters)
         ]
+
+
+def _with_leading_zero(code: str) -> str:
+    """A postcode or département code whose leading zero a spreadsheet dropped, given it
+    back ("1000" -> "01000", "1" -> "01"); anything else as it is."""
+    return "0" + code if code.isdigit() and len(code) in (1, 4) else code
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

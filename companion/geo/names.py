@@ -25,6 +25,11 @@ def name_keys(bare: str, type_nom: str) -> set[str]:
     return keys
 
 
+def compact_key(key: str) -> str:
+    """A folded key without its spaces: "l hay les roses" -> "lhaylesroses"."""
+    return key.replace(" ", "")
+
+
 def query_key(text: str) -> str:
     """Fold a searched name, expanding "st"/"ste" to "saint"/"sainte"."""
     return " ".join(_ABBREVIATIONS.get(word, word) for word in fold(text).split())

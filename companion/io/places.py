@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from companion.geo import Commune, Gazetteer
+from companion.geo.names import compact_key
 from companion.i18n import _
 from companion.io.actor_fields import ValueProblem
 from companion.text import fold
@@ -18,8 +19,9 @@ class PlaceResolver:
         # Spreadsheets repeat the same places: resolve each combination once.
         self.resolve = lru_cache(maxsize=50_000)(self._resolve)
         # Commune names folded once each (about 40,000; fold's own cache is shared
-        # with every other text an import folds).
-        self._folded_name = lru_cache(maxsize=None)(fold)
+        # with every other text an import folds), without spaces: a name typed with an
+        # elided article glued on or without its hyphens is the same name.
+        self._folded_name = lru_cache(maxsize=None)(_name_key)
         # A large file: load postcodes and names once (about 0.5 s) rather than
         # query the gazetteer for every row.
         self.postcodes: dict[str, list[Commune]] | None = None
@@ -29,7 +31,7 @@ class PlaceResolver:
             self.names = {}
             every = gazetteer.communes(kinds=("COM", "ARM", "COMD", "COMA"))
             for commune in sorted(every, key=lambda c: (c.kind != "COM", -c.population)):
-                self.names.setdefault(fold(commune.name), []).append(commune)
+                self.names.setdefault(_name_key(commune.name), []).append(commune)
 
     def _by_postcode_table(self, postcode: str) -> list[Commune]:
         if self.postcodes is not None:
@@ -38,7 +40,7 @@ class PlaceResolver:
 
     def _named(self, name: str) -> list[Commune]:
         """Communes named exactly ``name`` (folded), full communes first."""
-        wanted = fold(name)
+        wanted = _name_key(name)
         if self.names is not None and wanted in self.names:
             return self.names[wanted]
         return [c for c in self.gazetteer.by_name(name) if self._folded_name(c.name) == wanted]
@@ -60,7 +62,7 @@ class PlaceResolver:
         if not candidates:
             raise ValueProblem(_("code postal « {value} » inconnu").format(value=postcode))
         if name:
-            wanted = fold(name)
+            wanted = _name_key(name)
             named = [c for c in candidates if self._folded_name(c.name) == wanted]
             if not named:
                 named = [c for c in self.gazetteer.by_name(name) if postcode in c.postcodes]
@@ -100,3 +102,8 @@ class PlaceResolver:
 def _main(communes: list[Commune]) -> Commune:
     """A full commune rather than a commune déléguée, when both match."""
     return next((c for c in communes if c.kind in ("COM", "ARM")), communes[0])
+
+
+def _name_key(name: str) -> str:
+    """A commune name as rows are compared: folded, without spaces."""
+    return compact_key(fold(name))

@@ -64,6 +64,40 @@ def test_apostrophes_and_articles(gazetteer, text):
     assert gazetteer.by_name(text)[0].insee == "94038"
 
 
+@pytest.mark.parametrize(
+    ("text", "insee"),
+    [
+        ("Lhay les Roses", "94038"),  # the elided article glued on
+        ("lhay-les-roses", "94038"),
+        ("Lhay", "94038"),  # while typing
+        ("Lisle sur la Sorgue", "84054"),
+        ("Villeneuve dAscq", "59009"),  # no apostrophe inside the name
+        ("Villeneuve Dascq", "59009"),
+        ("Nogentsur Marne", "94052"),  # a space left out
+        ("Fontenaysousbois", "94033"),
+        ("Lehavre", "76351"),
+        ("Saintdenis 93", "93066"),
+    ],
+)
+def test_names_typed_glued_or_without_hyphens(gazetteer, text, insee):
+    assert gazetteer.by_name(text)[0].insee == insee
+    assert gazetteer.lookup(text)[0].insee == insee
+
+
+def test_words_as_typed_come_before_glued_ones(gazetteer):
+    # "Lisle" is a commune of its own: the glued "L'Isle-…" names only when nothing else is.
+    assert {c.name for c in gazetteer.by_name("lisle")[:2]} == {"Lisle"}
+
+
+def test_a_postcode_that_lost_its_leading_zero(gazetteer):
+    assert gazetteer.lookup("1000")[0].insee == "01053"  # 01000 Bourg-en-Bresse
+    assert gazetteer.lookup(" 1 000 ")[0].insee == "01053"
+    assert gazetteer.by_name("bourg en bresse 1000")[0].insee == "01053"
+    assert gazetteer.by_name("saint denis 1")[0].departement == "01"  # département 01
+    # Four digits are a postcode, never an INSEE code padded: 9413 is not Ariège's 09413.
+    assert all("09413" != c.insee for c in gazetteer.lookup("9413"))
+
+
 def test_article_is_part_of_the_name_but_optional_in_queries(gazetteer):
     havre = gazetteer.by_name("havre")[0]
     assert (havre.name, havre.insee) == ("Le Havre", "76351")

@@ -235,6 +235,32 @@ def test_large_files_preload_the_gazetteer_with_the_same_results(
     assert len(problems) == 2  # the ambiguous Saint-Denis and the unknown postcode
 
 
+def test_commune_names_as_people_type_them(store, gazetteer, tmp_path, monkeypatch):
+    """An elided article glued on, no apostrophe, hyphens left out: the commune is found,
+    by name alone or checked against the postcode, with or without the preloaded index."""
+    from companion.io import actor_import
+
+    path = write_excel_csv(
+        tmp_path / "communes.csv",
+        [
+            HEADER,
+            "A;Association;;94240;Lhay les Roses;;;;;",
+            "B;Association;;;Lisle sur la Sorgue;;;;;",
+            "C;Association;;59650;Villeneuve dAscq;;;;;",
+            "D;Association;;94130;Nogentsur Marne;;;;;",
+        ],
+    )
+
+    def places():
+        plan = plan_import(store, gazetteer, path)
+        assert plan.problems == []
+        return [a.values.get("insee_code") for a in plan.actors]
+
+    assert places() == ["94038", "84054", "59009", "94052"]
+    monkeypatch.setattr(actor_import, "PRELOAD_BYTES", 0)
+    assert places() == ["94038", "84054", "59009", "94052"]
+
+
 def test_reimport_matches_on_siret_then_email_whatever_the_case(store, gazetteer, tmp_path):
     first = write_excel_csv(
         tmp_path / "v1.csv",
