@@ -161,6 +161,41 @@ def test_choosing_another_commune_moves_the_actor_there(qtbot, store) -> None:
         gazetteer.close()
 
 
+def test_a_commune_typed_as_people_type_it_is_found_and_chosen(qtbot, store) -> None:
+    """The elided article glued on, no hyphens: typed key by key, the list offers the
+    commune; a real click on it places the actor there. A postcode without its leading
+    zero offers its commune too."""
+    from PySide6.QtTest import QTest
+
+    gazetteer = require_gazetteer()
+    try:
+        actor = store.add_actor("Collectif", "collectif")
+        form = ActorForm(store, gazetteer=gazetteer, actor_id=actor.id)
+        qtbot.addWidget(form)
+        form.show()
+        qtbot.waitExposed(form)
+        form.commune_edit.clear()
+        QTest.keyClicks(form.commune_edit, "Lhay les Roses")
+        qtbot.waitUntil(lambda: form.matches.isVisible())
+        assert form.candidates()[0].insee == "94038"
+        item = form.matches.item(0)
+        assert item.text().startswith("L'Haÿ-les-Roses")
+        rect = form.matches.visualItemRect(item)
+        QTest.mouseClick(form.matches.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert form.commune_edit.text() == "L'Haÿ-les-Roses (94)"
+        form.accept()
+        placed = store.get_actor(actor.id)
+        assert (placed.insee_code, placed.postcode) == ("94038", "94240")
+
+        form = ActorForm(store, gazetteer=gazetteer, actor_id=actor.id)
+        qtbot.addWidget(form)
+        form.commune_edit.clear()
+        QTest.keyClicks(form.commune_edit, "1000")  # 01000, as a spreadsheet shows it
+        assert [c.name for c in form.candidates()][:1] == ["Bourg-en-Bresse"]
+    finally:
+        gazetteer.close()
+
+
 def test_the_card_edits_its_actor_and_says_so(qtbot, network: Network) -> None:
     store = network.store
     ecole = network.ids["ecole"]
