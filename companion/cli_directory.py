@@ -15,13 +15,14 @@ EXPORT_FORMATS = ("csv", "xlsx", "vcard", "geojson", "archive")
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Register ``import`` and ``export`` on the main parser's subcommands."""
-    from companion.domain import ACTOR_KINDS
+    from companion.domain import ACTOR_KINDS, RELATION_TYPES
 
     importer = commands.add_parser(
         "import",
         parents=[common],
         help=_(
-            "importer des acteurs (CSV, Excel, GeoJSON, GoGoCarto) ou des contacts (vCard, CSV)"
+            "importer des acteurs (CSV, Excel, GeoJSON, uMap, GoGoCarto) "
+            "ou des contacts (vCard, CSV)"
         ),
     )
     importer.add_argument("file", type=Path, metavar="FICHIER")
@@ -40,6 +41,12 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         "--kind",
         choices=list(ACTOR_KINDS),
         help=_("type des acteurs dont le fichier ne donne pas le type"),
+    )
+    importer.add_argument(
+        "--relation-type",
+        choices=list(RELATION_TYPES),
+        default="autre",
+        help=_("carte (GeoJSON, uMap) : type des relations dont la ligne ne donne pas le type"),
     )
     exporter = commands.add_parser(
         "export",
@@ -77,6 +84,7 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
         kind,
         mapping=layout.mapping if layout else None,
         default_kind=args.kind or default_actor_kind(kind),
+        relation_type=args.relation_type,
     )
     checked = check_with(store, request)
     plan = checked.plan
@@ -91,6 +99,15 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
     )
     for problem in plan.problems:
         print(problem, file=sys.stderr)
+    if plan.relations:
+        print(
+            _("{count} ligne(s) entre acteurs : relations à créer.").format(
+                count=len(plan.relations)
+            ),
+            file=sys.stderr,
+        )
+    for note in plan.set_aside:
+        print(note, file=sys.stderr)
     if plan.problems:
         print(_("Fichier refusé : rien n'a été enregistré."), file=sys.stderr)
         return EXIT_REFUSED
@@ -98,10 +115,13 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
         print(json.dumps({"creates": plan.creates, "updates": plan.updates, "dry_run": True}))
         return 0
     _backup_before_import(store)
-    created, updated = write_checked(store, checked)
+    report = write_checked(store, checked)
     if layout is not None:
         layout.remember()
-    print(json.dumps({"created": created, "updated": updated}))
+    written = {"created": report.created, "updated": report.updated}
+    if report.relations:
+        written["relations"] = report.relations
+    print(json.dumps(written))
     return 0
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from companion.i18n import _
 from companion.io import sources
-from companion.io.import_plan import ImportPlan, Problem
+from companion.io.import_plan import ImportPlan, ImportReport, Problem
 from companion.io.people_import import PeoplePlan
 from companion.io.textfile import TextFormat
 from companion.store import Store
@@ -30,6 +30,7 @@ class ImportRequest:
     text_format: TextFormat | None = None  # a CSV's encoding and delimiter; None: detected
     mapping: dict[int, str] | None = None  # a table's column index -> field; None: guessed
     default_kind: str = "autre"  # the kind of actor when the file does not say
+    relation_type: str = "autre"  # a map file's lines between actors that do not say
 
 
 @dataclass
@@ -48,6 +49,16 @@ class CheckResult:
     @property
     def updates(self) -> int:
         return self.plan.updates
+
+    @property
+    def relations(self) -> int:
+        """A map file's lines between actors, to become relations."""
+        return len(self.plan.relations) if isinstance(self.plan, ImportPlan) else 0
+
+    @property
+    def set_aside(self) -> list[Problem]:
+        """What a map file holds that is not imported (noted, never a refusal)."""
+        return self.plan.set_aside if isinstance(self.plan, ImportPlan) else []
 
     @property
     def is_people(self) -> bool:
@@ -86,6 +97,7 @@ class ImportOutcome:
     updated: int
     seconds: float
     backup: Path
+    relations: int = 0
 
 
 def check_file(
@@ -118,7 +130,15 @@ def check_with(
         if request.kind == sources.GEOJSON:
             from companion.io.geojson_io import plan_geojson
 
-            plan = plan_geojson(store, gazetteer, path, request.default_kind, progress, cancel)
+            plan = plan_geojson(
+                store,
+                gazetteer,
+                path,
+                request.default_kind,
+                progress,
+                cancel,
+                relation_type=request.relation_type,
+            )
         elif request.kind == sources.GOGOCARTO:
             from companion.io.gogocarto import plan_gogocarto
 
@@ -164,8 +184,10 @@ def import_checked(
     try:
         started = time.monotonic()
         backup = make_backup(store, None, IMPORT).path
-        created, updated = write_checked(store, checked, progress, cancel)
-        return ImportOutcome(created, updated, time.monotonic() - started, backup)
+        report = write_checked(store, checked, progress, cancel)
+        return ImportOutcome(
+            report.created, report.updated, time.monotonic() - started, backup, report.relations
+        )
     finally:
         store.close()
 
@@ -175,14 +197,13 @@ def write_checked(
     checked: CheckResult,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
-) -> tuple[int, int]:
-    """Write a checked file; return (created, updated). All or nothing."""
+) -> ImportReport:
+    """Write a checked file; return what it created and updated. All or nothing."""
     if isinstance(checked.plan, PeoplePlan):
         from companion.io.people_import import import_cards
 
         report = import_cards(store, checked.plan.cards, progress, cancel)
-        return report.created, report.updated
+        return ImportReport(report.created, report.updated)
     from companion.io.actor_import import apply_import
 
-    actors = apply_import(store, checked.plan, progress, cancel)
-    return actors.created, actors.updated
+    return apply_import(store, checked.plan, progress, cancel)

@@ -9,6 +9,7 @@ then writes the plan in a single transaction, or nothing at all.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from companion.io.import_plan import (
     ImportRefused,
     ImportReport,
     PlannedActor,
+    PlannedRelation,
     Problem,
 )
 from companion.io.places import PlaceResolver
@@ -251,4 +253,20 @@ def apply_import(
                 path=plan.path, count=len(plan.problems)
             )
         )
-    return write_actors(store, plan.actors, now_iso(), progress, cancel)
+    if not plan.relations:
+        return write_actors(store, plan.actors, now_iso(), progress, cancel)
+    with store.db.atomic():
+        report = write_actors(store, plan.actors, now_iso(), progress, cancel)
+        return dataclasses.replace(report, relations=_write_relations(store, plan.relations))
+
+
+def _write_relations(store: Store, relations: list[PlannedRelation]) -> int:
+    """The map file's relations that are not in the directory yet; how many were added."""
+    from companion.directory.editing import relation_exists
+
+    added = 0
+    for relation in relations:
+        if not relation_exists(store.conn, relation.source_id, relation.target_id, relation.type):
+            store.add_relation(relation.source_id, relation.target_id, relation.type)
+            added += 1
+    return added

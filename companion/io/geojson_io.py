@@ -1,5 +1,8 @@
 """Actors as GeoJSON points, compatible with uMap: import (checked like a spreadsheet) and export.
 
+A uMap file (``.umap``: its layers, each a feature collection) imports too, each layer's
+name a tag of its points; lines and polygons never refuse a file (``io/geo_features.py``).
+
 uMap shows a feature's ``name`` and ``description``; the other properties carry
 the directory's fields with the column names the spreadsheet import knows, so a
 file exported here, or drawn in uMap, imports back. A point without a commune
@@ -32,29 +35,62 @@ def plan_geojson(
     default_kind: str = "autre",
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    relation_type: str = "autre",
 ) -> ImportPlan:
-    """Check every feature of a GeoJSON file; problems are numbered by feature."""
+    """Check every feature of a GeoJSON file, or of a uMap file's layers; problems are
+    numbered by feature. Points are actors; lines between actors relations; the rest is
+    set aside (``io/geo_features.py``)."""
+    from companion.io.geo_features import plan_other_features
+
     path = Path(path)
-    collection = load_json(path)
-    if not (isinstance(collection, dict) and isinstance(collection.get("features"), list)):
-        raise UnreadableFile(
-            _("« {path} » n'est pas une collection GeoJSON (FeatureCollection).").format(path=path)
-        )
-    features = collection["features"]
-    if not features:
-        raise UnreadableFile(_("« {path} » ne contient aucun élément.").format(path=path))
+    features = _features(load_json(path), path)
     plan = ImportPlan(path, TextFormat("utf-8", ""), [], {})
     checker = RowChecker(store, gazetteer, default_kind=default_kind)
-    for number, feature in enumerate(features, start=1):
+    others: list[tuple[int, dict[str, Any]]] = []
+    for number, (feature, layer) in enumerate(features, start=1):
+        if _geometry_type(feature) != "Point":
+            others.append((number, feature))
+            continue
         found: list[Problem] = []
         cells = _cells(feature, number, found)
+        if layer:  # a uMap layer's name is a tag of its points
+            cells["tags"] = ", ".join(tag for tag in (cells.get("tags", ""), layer) if tag)
         if not found:
             planned = checker.check(number, cells, found)
             if planned is not None:
                 plan.actors.append(planned)
         plan.problems.extend(replace(problem, unit="feature") for problem in found)
         report_progress(number, len(features), progress, cancel)
+    plan_other_features(store, plan, others, relation_type)
     return plan
+
+
+def _features(data: Any, path: Path) -> list[tuple[Any, str]]:
+    """Each feature with its uMap layer's name ("" in a plain GeoJSON collection)."""
+    layers = data.get("layers") if isinstance(data, dict) and data.get("type") == "umap" else None
+    if isinstance(layers, list):
+        features = []
+        for layer in layers:
+            if isinstance(layer, dict) and isinstance(layer.get("features"), list):
+                options = layer.get("_umap_options")
+                name = options.get("name") if isinstance(options, dict) else None
+                layer_name = name.strip() if isinstance(name, str) else ""
+                features.extend((feature, layer_name) for feature in layer["features"])
+    elif isinstance(data, dict) and isinstance(data.get("features"), list):
+        features = [(feature, "") for feature in data["features"]]
+    else:
+        raise UnreadableFile(
+            _("« {path} » n'est pas une collection GeoJSON (FeatureCollection).").format(path=path)
+        )
+    if not features:
+        raise UnreadableFile(_("« {path} » ne contient aucun élément.").format(path=path))
+    return features
+
+
+def _geometry_type(feature: Any) -> str | None:
+    geometry = feature.get("geometry") if isinstance(feature, dict) else None
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def report_progress(

@@ -48,6 +48,14 @@ class PlannedActor:
     existing_name: str = ""  # the matched actor's name as it is in the directory
 
 
+@dataclass(frozen=True)
+class PlannedRelation:
+    line: int  # the feature's number in a map file
+    source_id: str
+    target_id: str
+    type: str
+
+
 @dataclass
 class ImportPlan:
     path: Path
@@ -56,6 +64,10 @@ class ImportPlan:
     mapping: dict[int, str]
     actors: list[PlannedActor] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # A map file's lines between actors (io/geo_features.py), and what it set aside: noted,
+    # never a reason to refuse the file.
+    relations: list[PlannedRelation] = field(default_factory=list)
+    set_aside: list[Problem] = field(default_factory=list)
 
     @property
     def creates(self) -> int:
@@ -70,3 +82,4 @@ class ImportPlan:
 class ImportReport:
     created: int
     updated: int
+    relations: int = 0  # drawn as lines in a map file

@@ -13,13 +13,13 @@ from companion.io.xlsx import XLSX_SUFFIXES, read_xlsx_records
 TABLE, GEOJSON, GOGOCARTO, VCARD, CONTACTS = "table", "geojson", "gogocarto", "vcard", "contacts"
 KINDS: dict[str, str] = {
     TABLE: N_("Tableau d'acteurs (CSV, Excel)"),
-    GEOJSON: N_("Carte GeoJSON (uMap)"),
+    GEOJSON: N_("Carte GeoJSON ou uMap"),
     GOGOCARTO: N_("Carte GoGoCarto (JSON)"),
     VCARD: N_("Carnet d'adresses vCard"),
     CONTACTS: N_("Contacts Google ou Outlook (CSV)"),
 }
 PEOPLE_KINDS = (VCARD, CONTACTS)
-JSON_SUFFIXES = (".geojson", ".json")
+JSON_SUFFIXES = (".geojson", ".json", ".umap")
 VCARD_SUFFIXES = (".vcf", ".vcard")
 SNIFF_BYTES = 64 * 1024
 
@@ -45,14 +45,14 @@ def _json_kind(path: Path) -> str:
         with path.open("rb") as handle:
             start = handle.read(SNIFF_BYTES).decode("utf-8", errors="replace")
     except OSError:
-        return GEOJSON if path.suffix.lower() == ".geojson" else GOGOCARTO
-    if '"FeatureCollection"' in start or '"features"' in start:
+        return GEOJSON if path.suffix.lower() in (".geojson", ".umap") else GOGOCARTO
+    if '"FeatureCollection"' in start or '"features"' in start or '"umap"' in start:
         return GEOJSON
     if '"ontology"' in start or start.lstrip("\ufeff \r\n\t").startswith("["):
         return GOGOCARTO
     if '"data"' in start:
         return GOGOCARTO
-    return GEOJSON if path.suffix.lower() == ".geojson" else GOGOCARTO
+    return GEOJSON if path.suffix.lower() in (".geojson", ".umap") else GOGOCARTO
 
 
 def _is_contacts_csv(path: Path) -> bool:

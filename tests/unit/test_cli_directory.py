@@ -3,6 +3,7 @@
 import json
 
 from companion.cli import main
+from companion.store import Store
 
 
 def excel_csv(path, lines):
@@ -109,3 +110,39 @@ def test_a_contacts_csv_is_imported_as_people(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["created"] == 1
     assert main(["search", "trombelle", "--data", str(data)]) == 0
     assert '"type": "person"' in capsys.readouterr().out
+
+
+def test_a_umap_file_with_lines_imports_its_relations(tmp_path, capsys):
+    def point(name, longitude, latitude):
+        geometry = {"type": "Point", "coordinates": [longitude, latitude]}
+        return {"type": "Feature", "geometry": geometry, "properties": {"name": name}}
+
+    line = {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": [[4.8357, 45.764], [4.84, 45.76]]},
+        "properties": {"name": "Lien"},
+    }
+    zone = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [[[4.8, 45.7], [4.9, 45.7], [4.8, 45.7]]]},
+        "properties": {"name": "Périmètre du projet"},
+    }
+    layer = {
+        "type": "FeatureCollection",
+        "_umap_options": {"name": "Partenaires"},
+        "features": [point("Tiers-lieu", 4.8357, 45.764), point("Garage", 4.84, 45.76), line, zone],
+    }
+    source = tmp_path / "carte.umap"
+    source.write_text(json.dumps({"type": "umap", "layers": [layer]}), encoding="utf-8")
+    data = tmp_path / "donnees"
+    args = ["import", str(source), "--relation-type", "partenariat", "--data", str(data)]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"created": 2, "updated": 0, "relations": 1}
+    assert "Élément 4 : zone « Périmètre du projet » mise de côté" in captured.err
+    store = Store.open(data / "companion.db")
+    try:
+        assert store.conn.execute("SELECT type FROM relations").fetchall() == [("partenariat",)]
+        assert store.count_actors("partenaires") == 2  # the layer's name, a tag
+    finally:
+        store.close()

@@ -46,8 +46,10 @@ def test_umap_points_import_with_their_commune_found_offline(store, gazetteer, t
         },
     )
     plan = plan_geojson(store, gazetteer, path)
-    assert [str(p) for p in plan.problems] == [
-        "Élément 2 : géométrie « LineString » : un point est attendu"
+    assert plan.problems == []  # a line never refuses the file: it is set aside
+    assert [str(p) for p in plan.set_aside] == [
+        "Élément 2 : ligne « Un tracé » mise de côté : ses deux bouts ne tombent pas sur des "
+        "acteurs"
     ]
     [planned] = plan.actors
     assert planned.values["commune"].startswith("Lyon") and planned.values["departement"] == "69"
@@ -95,3 +97,108 @@ def test_broken_files_are_named(store, gazetteer, tmp_path):
     other = write(tmp_path / "liste.json", [1, 2, 3])
     with pytest.raises(UnreadableFile, match="FeatureCollection"):
         plan_geojson(store, gazetteer, other)
+
+
+def point(name, longitude, latitude, **properties):
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
+        "properties": {"name": name, **properties},
+    }
+
+
+def line(coordinates, **properties):
+    return {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": coordinates},
+        "properties": properties,
+    }
+
+
+def test_lines_between_actors_become_relations_and_zones_are_set_aside(store, gazetteer, tmp_path):
+    existing = store.add_actor(
+        "Mairie de Lyon", "collectivite", latitude=45.76765, longitude=4.83566
+    )
+    path = write(
+        tmp_path / "carte.geojson",
+        {
+            "type": "FeatureCollection",
+            "features": [
+                point("Tiers-lieu des Pentes", 4.8357, 45.764),
+                point("Épicerie solidaire", 4.8400, 45.7600),
+                # between the file's two points, its type named in French
+                line([[4.8357, 45.764], [4.838, 45.762], [4.84, 45.76]], type="Financement"),
+                # to an actor already in the directory, 10 m from its end; no type: the default
+                line([[4.8400, 45.7600], [4.83578, 45.76771]], name="Lien"),
+                # one end in the void
+                line([[4.8357, 45.764], [5.5, 46.5]], name="Vers nulle part"),
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Polygon",
+                        "coordinates": [[[4.8, 45.7], [4.9, 45.7], [4.9, 45.8], [4.8, 45.7]]],
+                    },
+                    "properties": {"name": "Quartier prioritaire"},
+                },
+            ],
+        },
+    )
+    plan = plan_geojson(store, gazetteer, path, relation_type="partenariat")
+    assert plan.problems == [] and len(plan.actors) == 2
+    pentes, epicerie = (actor.actor_id for actor in plan.actors)
+    assert [(r.line, r.source_id, r.target_id, r.type) for r in plan.relations] == [
+        (3, pentes, epicerie, "financement"),
+        (4, epicerie, existing.id, "partenariat"),
+    ]
+    assert [str(note) for note in plan.set_aside] == [
+        "Élément 5 : ligne « Vers nulle part » mise de côté : ses deux bouts ne tombent pas "
+        "sur des acteurs",
+        "Élément 6 : zone « Quartier prioritaire » mise de côté",
+    ]
+
+    report = apply_import(store, plan)
+    assert (report.created, report.relations) == (2, 2)
+
+    def relations():
+        rows = store.conn.execute(
+            "SELECT source_id, target_id, type FROM relations WHERE deleted = 0"
+        ).fetchall()
+        return {(source, target): type_ for source, target, type_ in rows}
+
+    types = relations()
+    assert types[(pentes, epicerie)] == "financement"
+    assert types[(epicerie, existing.id)] == "partenariat"
+    # The same file again: the relations are there already, none is added twice.
+    again = apply_import(store, plan_geojson(store, gazetteer, path, relation_type="partenariat"))
+    assert again.relations == 0 and len(relations()) == 2
+
+
+def test_a_umap_file_imports_its_layers_each_name_a_tag(store, gazetteer, tmp_path):
+    path = write(
+        tmp_path / "reseau.umap",
+        {
+            "type": "umap",
+            "properties": {"name": "Réseau du quartier"},
+            "layers": [
+                {
+                    "type": "FeatureCollection",
+                    "_umap_options": {"name": "Associations", "color": "Blue"},
+                    "features": [point("Tiers-lieu des Pentes", 4.8357, 45.764, tags="Culture")],
+                },
+                {
+                    "type": "FeatureCollection",
+                    "_umap_options": {"name": "Entreprises"},
+                    "features": [point("Garage solidaire", 4.84, 45.76)],
+                },
+            ],
+        },
+    )
+    from companion.io.sources import GEOJSON, detect_kind
+
+    assert detect_kind(path) == GEOJSON
+    plan = plan_geojson(store, gazetteer, path)
+    assert plan.problems == []
+    assert [(a.values["name"], a.tags) for a in plan.actors] == [
+        ("Tiers-lieu des Pentes", ["Culture", "Associations"]),
+        ("Garage solidaire", ["Entreprises"]),
+    ]

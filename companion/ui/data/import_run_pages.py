@@ -124,7 +124,7 @@ class CheckPage(QWizardPage):
             return
         self.state.checked = checked
         self._show_problems(problems)
-        self._show_updates(checked.described_updates())
+        self._show_updates(checked.described_updates() + [str(note) for note in checked.set_aside])
         self.summary.setText(_counts(checked))
         if problems:
             message = ngettext(
@@ -134,7 +134,7 @@ class CheckPage(QWizardPage):
                 "importé avant.",
                 len(problems),
             ).format(n=format_number(len(problems)))
-        elif checked.creates + checked.updates == 0:
+        elif checked.creates + checked.updates + checked.relations == 0:
             message = _("Le fichier ne contient rien à importer.")
         else:
             message = _("Le fichier est prêt à être importé.")
@@ -182,7 +182,7 @@ class CheckPage(QWizardPage):
         return (
             checked is not None
             and not checked.problems
-            and checked.creates + checked.updates > 0
+            and checked.creates + checked.updates + checked.relations > 0
             and not self.checking
         )
 
@@ -260,9 +260,22 @@ def _counts(checked: CheckResult) -> str:
         return _("Personnes : {creates} à créer, {updates} à mettre à jour.").format(
             creates=creates, updates=updates
         )
-    return _("Acteurs : {creates} à créer, {updates} à mettre à jour.").format(
+    text = _("Acteurs : {creates} à créer, {updates} à mettre à jour.").format(
         creates=creates, updates=updates
     )
+    if checked.relations:
+        text += " " + ngettext(
+            "{n} ligne entre acteurs : une relation à créer (au plus).",
+            "{n} lignes entre acteurs : des relations à créer (celles qui n'existent pas déjà).",
+            checked.relations,
+        ).format(n=format_number(checked.relations))
+    if checked.set_aside:
+        text += " " + ngettext(
+            "{n} élément mis de côté (voir la liste).",
+            "{n} éléments mis de côté (voir la liste).",
+            len(checked.set_aside),
+        ).format(n=format_number(len(checked.set_aside)))
+    return text
 
 
 def _report(outcome: ImportOutcome, actors: bool) -> str:
@@ -278,6 +291,10 @@ def _report(outcome: ImportOutcome, actors: bool) -> str:
         updated=updated_text.format(n=format_number(updated)),
         seconds=_one_decimal(outcome.seconds),
     )
+    if outcome.relations:
+        summary += " " + ngettext(
+            "{n} relation créée.", "{n} relations créées.", outcome.relations
+        ).format(n=format_number(outcome.relations))
     backup = _("Sauvegarde de la base avant l'import : {path}").format(path=outcome.backup)
     return summary + "\n" + backup
 

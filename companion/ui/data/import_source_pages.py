@@ -35,7 +35,7 @@ def _file_filter() -> str:
     return ";;".join(
         (
             _("Fichiers importables")
-            + " (*.csv *.txt *.xlsx *.xlsm *.json *.geojson *.vcf *.vcard)",
+            + " (*.csv *.txt *.xlsx *.xlsm *.json *.geojson *.umap *.vcf *.vcard)",
             _("Tous les fichiers") + " (*)",
         )
     )
