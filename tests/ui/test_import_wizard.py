@@ -3,6 +3,8 @@
 import json
 import threading
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWizard
 
 from companion.app import importing
@@ -326,3 +328,50 @@ def test_an_excel_workbook_needs_no_encoding(qtbot, store, tmp_path):
     import_and_wait(qtbot, wizard)
     [actor] = store.actors()
     assert actor.postcode == "94120" and actor.commune == "Fontenay-sous-Bois"
+
+
+def test_a_umap_map_with_lines_and_an_area_imports_its_relations(qtbot, store, tmp_path):
+    """Never refused for its lines or areas: the lines between actors become relations of
+    the type chosen (with real clicks and keys), the area is listed as set aside."""
+
+    def point(name, longitude, latitude):
+        geometry = {"type": "Point", "coordinates": [longitude, latitude]}
+        return {"type": "Feature", "geometry": geometry, "properties": {"name": name}}
+
+    line = {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": [[4.8357, 45.764], [4.84, 45.76]]},
+        "properties": {},
+    }
+    area = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [[[4.8, 45.7], [4.9, 45.7], [4.8, 45.7]]]},
+        "properties": {"name": "Quartier prioritaire"},
+    }
+    layer = {
+        "type": "FeatureCollection",
+        "_umap_options": {"name": "Partenaires"},
+        "features": [point("Tiers-lieu", 4.8357, 45.764), point("Garage", 4.84, 45.76), line, area],
+    }
+    path = tmp_path / "quartier.umap"
+    path.write_text(json.dumps({"type": "umap", "layers": [layer]}), encoding="utf-8")
+    wizard = open_wizard(qtbot, store, path)
+    page = wizard.format_page
+    assert page.kind_combo.currentData() == "geojson"
+    combo = page.relation_type_combo
+    assert combo.isVisible() and combo.currentData() == "autre"
+    combo.setFocus()
+    QTest.keyClicks(combo, "Financement")  # typed to select, as a keyboard user does
+    assert combo.currentData() == "financement"
+    QTest.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    wait_for_check(qtbot, wizard)
+    check = wizard.check_page
+    assert "1 ligne entre acteurs" in check.summary.text()
+    assert "1 élément mis de côté" in check.summary.text()
+    notes = [check.updates.item(row).text() for row in range(check.updates.count())]
+    assert notes == ["Élément 4 : zone « Quartier prioritaire » mise de côté"]
+    assert check.isComplete()
+    import_and_wait(qtbot, wizard)
+    [(kind,)] = store.conn.execute("SELECT type FROM relations WHERE deleted = 0").fetchall()
+    assert kind == "financement"
+    assert "1 relation créée." in wizard.import_page.report.text()

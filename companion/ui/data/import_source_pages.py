@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from companion.domain import ACTOR_KINDS
+from companion.domain import ACTOR_KINDS, RELATION_TYPES
 from companion.errors import CompanionError
 from companion.i18n import _
 from companion.io import sources
@@ -117,11 +117,17 @@ class FormatPage(QWizardPage):
         self.default_kind_combo = QComboBox()
         for code, label in ACTOR_KINDS.items():
             self.default_kind_combo.addItem(_(label), code)
+        self.relation_type_combo = QComboBox()
+        for code, label in RELATION_TYPES.items():
+            self.relation_type_combo.addItem(_(label), code)
+        self._select(self.relation_type_combo, "autre")
         self.form = QFormLayout()
         self.form.addRow(_("Type de fichier"), self.kind_combo)
         self.form.addRow(_("Encodage"), self.encoding_combo)
         self.form.addRow(_("Séparateur"), self.delimiter_combo)
         self.form.addRow(_("Type des acteurs sans type"), self.default_kind_combo)
+        # A map's lines between actors become relations: of this type when they name none.
+        self.form.addRow(_("Type des relations tracées sans type"), self.relation_type_combo)
         self.message = QLabel()
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
@@ -177,6 +183,7 @@ class FormatPage(QWizardPage):
         self.form.setRowVisible(self.encoding_combo, csv_table)
         self.form.setRowVisible(self.delimiter_combo, csv_table)
         self.form.setRowVisible(self.default_kind_combo, self.state.imports_actors)
+        self.form.setRowVisible(self.relation_type_combo, self.state.kind == sources.GEOJSON)
         self.state.text_format = self.chosen_format() if csv_table else None
         self.preview.clear()
         self.preview.setRowCount(0)
@@ -208,6 +215,7 @@ class FormatPage(QWizardPage):
 
     def validatePage(self) -> bool:
         self.state.default_kind = self.default_kind_combo.currentData()
+        self.state.relation_type = self.relation_type_combo.currentData()
         return True
 
     def nextId(self) -> int:

@@ -23,6 +23,7 @@ class ImportState:
     mapping: dict[int, str] | None = None
     layout_name: str = ""
     default_kind: str = "autre"
+    relation_type: str = "autre"  # a map file's lines that name no type
     checked: CheckResult | None = None
     outcome: ImportOutcome | None = None
 
@@ -42,4 +43,5 @@ class ImportState:
             text_format=self.text_format if self.is_actor_table else None,
             mapping=self.mapping if self.is_actor_table else None,
             default_kind=self.default_kind,
+            relation_type=self.relation_type,
         )
