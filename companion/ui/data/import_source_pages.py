@@ -239,6 +239,14 @@ def _describe(kind: str) -> str:
             "Chaque fiche devient une personne de l'annuaire ; son organisation devient une "
             "affiliation. Une personne déjà présente (même e-mail ou même nom) est mise à jour."
         )
+    if kind == sources.GEOJSON:
+        return _(
+            "Chaque point devient un acteur, vérifié comme une ligne de tableau ; un calque uMap "
+            "devient une étiquette. Une ligne tracée d'un acteur à un autre devient une relation ; "
+            "les autres lignes et les zones sont mises de côté, sans bloquer l'import. Un acteur "
+            "déjà présent (même identifiant, même e-mail, ou même nom dans la même commune) est "
+            "mis à jour."
+        )
     return _(
         "Chaque élément devient un acteur, vérifié comme une ligne de tableau. Un acteur déjà "
         "présent (même identifiant, même e-mail, ou même nom dans la même commune) est mis à jour."
