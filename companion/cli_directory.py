@@ -48,6 +48,20 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         default="autre",
         help=_("carte (GeoJSON, uMap) : type des relations dont la ligne ne donne pas le type"),
     )
+    importer.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help=_(
+            "importer les lignes valides et mettre de côté celles qui ont un problème, dans un "
+            "fichier de rejets au format du fichier, avec une colonne « Problème »"
+        ),
+    )
+    importer.add_argument(
+        "--rejects",
+        type=Path,
+        metavar="REJETS",
+        help=_("fichier des lignes mises de côté (par défaut : FICHIER-rejets, à côté)"),
+    )
     exporter = commands.add_parser(
         "export",
         parents=[common],
@@ -85,6 +99,8 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
         mapping=layout.mapping if layout else None,
         default_kind=args.kind or default_actor_kind(kind),
         relation_type=args.relation_type,
+        skip_invalid=args.skip_invalid,
+        rejects=args.rejects,
     )
     checked = check_with(store, request)
     plan = checked.plan
@@ -108,8 +124,16 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
         )
     for note in plan.set_aside:
         print(note, file=sys.stderr)
-    if plan.problems:
+    if plan.problems and not (args.skip_invalid and plan.skippable):
         print(_("Fichier refusé : rien n'a été enregistré."), file=sys.stderr)
+        if not args.skip_invalid and plan.skippable:
+            print(
+                _(
+                    "Pour importer les lignes valides et mettre les autres de côté : "
+                    "--skip-invalid."
+                ),  # fmt: skip
+                file=sys.stderr,
+            )
         return EXIT_REFUSED
     if args.dry_run:
         print(json.dumps({"creates": plan.creates, "updates": plan.updates, "dry_run": True}))
@@ -121,6 +145,15 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
     written = {"created": report.created, "updated": report.updated}
     if report.relations:
         written["relations"] = report.relations
+    if report.rejects is not None:
+        written["rejected"] = report.rejected
+        written["rejects"] = str(report.rejects)
+        print(
+            _("{count} ligne(s) mise(s) de côté dans « {path} ».").format(
+                count=report.rejected, path=report.rejects
+            ),
+            file=sys.stderr,
+        )
     print(json.dumps(written))
     return 0
 

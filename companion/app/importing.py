@@ -7,6 +7,7 @@ the command line runs the same steps on its one store.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +32,8 @@ class ImportRequest:
     mapping: dict[int, str] | None = None  # a table's column index -> field; None: guessed
     default_kind: str = "autre"  # the kind of actor when the file does not say
     relation_type: str = "autre"  # a map file's lines between actors that do not say
+    skip_invalid: bool = False  # import around the rows with problems (kept in a rejects file)
+    rejects: Path | None = None  # where they go; None: beside the file (io/rejects.py)
 
 
 @dataclass
@@ -98,6 +101,8 @@ class ImportOutcome:
     seconds: float
     backup: Path
     relations: int = 0
+    rejected: int = 0  # rows left out, with their problems, in ``rejects``
+    rejects: Path | None = None
 
 
 def check_file(
@@ -186,7 +191,13 @@ def import_checked(
         backup = make_backup(store, None, IMPORT).path
         report = write_checked(store, checked, progress, cancel)
         return ImportOutcome(
-            report.created, report.updated, time.monotonic() - started, backup, report.relations
+            report.created,
+            report.updated,
+            time.monotonic() - started,
+            backup,
+            report.relations,
+            report.rejected,
+            report.rejects,
         )
     finally:
         store.close()
@@ -206,4 +217,18 @@ def write_checked(
         return ImportReport(report.created, report.updated)
     from companion.io.actor_import import apply_import
 
-    return apply_import(store, checked.plan, progress, cancel)
+    request, plan = checked.request, checked.plan
+    if not (request.skip_invalid and plan.problems):
+        return apply_import(store, plan, progress, cancel)
+    from companion.io.rejects import default_rejects_path, write_rejects
+
+    # The rows left out are written first: if that fails, nothing is imported; if the
+    # import then fails, their file goes too (the source still holds them).
+    rejects = request.rejects or default_rejects_path(request.path)
+    rejected = write_rejects(plan, rejects)
+    try:
+        report = apply_import(store, plan, progress, cancel, skip_invalid=True)
+    except BaseException:
+        rejects.unlink(missing_ok=True)
+        raise
+    return dataclasses.replace(report, rejected=rejected, rejects=rejects)

@@ -245,9 +245,12 @@ def apply_import(
     plan: ImportPlan,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    skip_invalid: bool = False,
 ) -> ImportReport:
-    """Write a clean plan in one transaction; on any problem or cancel, nothing is written."""
-    if plan.problems:
+    """Write a clean plan in one transaction; on any problem or cancel, nothing is written.
+    ``skip_invalid``: the rows with problems are left out (``io/rejects.py`` keeps them),
+    unless a problem is the file's own (its header)."""
+    if plan.problems and not (skip_invalid and plan.skippable):
         raise ImportRefused(
             _("« {path} » n'est pas importé : {count} problème(s) à corriger d'abord.").format(
                 path=plan.path, count=len(plan.problems)

@@ -74,6 +74,12 @@ class ImportPlan:
         return sum(1 for actor in self.actors if not actor.update)
 
     @property
+    def skippable(self) -> bool:
+        """Whether every problem is a row's, so the rows without one can be imported (a
+        file whose header is wrong cannot be imported around it)."""
+        return all(problem.line > 1 or problem.unit == "feature" for problem in self.problems)
+
+    @property
     def updates(self) -> int:
         return sum(1 for actor in self.actors if actor.update)
 
@@ -83,3 +89,5 @@ class ImportReport:
     created: int
     updated: int
     relations: int = 0  # drawn as lines in a map file
+    rejected: int = 0  # rows left out with their problems (an import around them)
+    rejects: Path | None = None  # the file holding them
