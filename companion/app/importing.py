@@ -54,6 +54,20 @@ class CheckResult:
         return self.plan.updates
 
     @property
+    def skippable(self) -> bool:
+        """Whether the rows without problems could be imported around the others."""
+        return (
+            isinstance(self.plan, ImportPlan)
+            and bool(self.plan.problems)
+            and (self.plan.skippable and bool(self.plan.actors))
+        )
+
+    def around_problems(self) -> CheckResult:
+        """The same check, to be imported around its problems (``skip_invalid``)."""
+        request = dataclasses.replace(self.request, skip_invalid=True)
+        return dataclasses.replace(self, request=request)
+
+    @property
     def relations(self) -> int:
         """A map file's lines between actors, to become relations."""
         return len(self.plan.relations) if isinstance(self.plan, ImportPlan) else 0

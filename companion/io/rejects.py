@@ -86,9 +86,11 @@ def _write_table(plan: ImportPlan, skipped: dict[int, list[Problem]], partial: P
         book.save(partial)
     else:
         text_format = plan.text_format
-        with open(
-            partial, "w", encoding=text_format.encoding, errors="replace", newline=""
-        ) as handle:
+        # UTF-8 without its mark is how LibreOffice writes, but also how an all-ASCII file
+        # reads: the mark makes Excel read the accents of « Problème » right, and changes
+        # nothing for LibreOffice or the import.
+        encoding = "utf-8-sig" if text_format.encoding == "utf-8" else text_format.encoding
+        with open(partial, "w", encoding=encoding, errors="replace", newline="") as handle:
             writer = csv.writer(handle, delimiter=text_format.delimiter, lineterminator="\r\n")
             for values in [heading, *rows]:
                 writer.writerow([quote_formula(value) for value in values])

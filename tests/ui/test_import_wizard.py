@@ -172,6 +172,37 @@ def test_problems_are_listed_by_line_and_field_and_block_the_import_until_fixed(
     assert store.count_actors() == 0  # nothing written by checking
 
 
+def test_the_valid_rows_can_be_imported_around_the_problems(qtbot, store, tmp_path):
+    """A real click on « Importer les lignes valides… »: they go in, the others are in a
+    rejects file beside the source, in its encoding, with a « Problème » column."""
+    path = excel_csv(
+        tmp_path / "sale.csv",
+        ["Nom;Code postal;Courriel", "A;94120;pas-un-courriel", ";94120;", "B;94120;", "C;;"],
+    )
+    wizard = open_wizard(qtbot, store, path)
+    wizard.next()
+    wizard.next()
+    wait_for_check(qtbot, wizard)
+    page = wizard.check_page
+    commit = wizard.button(QWizard.WizardButton.CommitButton)
+    assert not commit.isEnabled() and page.skip_box.isVisible()
+    assert "les 2 lignes à problème de côté dans « sale-rejets.csv »" in page.skip_box.text()
+    box = page.skip_box
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
+    assert box.isChecked() and commit.isEnabled()
+    QTest.mouseClick(commit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not wizard.import_page.importing, timeout=TIMEOUT)
+    assert sorted(actor.name for actor in store.actors()) == ["B", "C"]
+    rejects = tmp_path / "sale-rejets.csv"
+    # An all-ASCII source reads as UTF-8: its rejects have the mark Excel needs for accents.
+    lines = rejects.read_bytes().decode("utf-8").split("\r\n")
+    assert lines[0] == "\ufeffNom;Code postal;Courriel;Problème"
+    assert lines[1].startswith("A;94120;pas-un-courriel;Courriel : adresse")
+    assert lines[2] == ";94120;;Nom : valeur manquante"
+    report = wizard.import_page.report.text()
+    assert f"2 lignes mises de côté dans « {rejects} »" in report
+
+
 def test_matched_records_are_named_with_what_matched_them(qtbot, store, tmp_path):
     store.add_actor("Épicerie solidaire", "association", email="contact@epicerie.example")
     path = excel_csv(tmp_path / "a.csv", ["Nom;Courriel", "L'Épicerie;contact@epicerie.example"])

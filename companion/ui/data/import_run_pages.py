@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,6 +31,7 @@ from companion.app.importing import (
 from companion.errors import CompanionError
 from companion.i18n import _, current_language, ngettext
 from companion.io.layouts import signature
+from companion.io.rejects import default_rejects_path
 from companion.ui.common.formatting import format_number
 from companion.ui.common.job_panel import JobPanel
 from companion.ui.common.jobs import Report
@@ -68,6 +70,10 @@ class CheckPage(QWizardPage):
             0, QHeaderView.ResizeMode.ResizeToContents
         )
         self.updates = QListWidget()
+        # Import around the problems: the rows without one go in, the others to a file.
+        self.skip_box = QCheckBox()
+        self.skip_box.hide()
+        self.skip_box.toggled.connect(self._on_skip_toggled)
         row = QHBoxLayout()
         row.addWidget(self.panel, 1)
         row.addWidget(self.recheck_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -77,6 +83,7 @@ class CheckPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.summary)
+        layout.addWidget(self.skip_box)
         layout.addWidget(splitter, 1)
 
     @property
@@ -93,6 +100,9 @@ class CheckPage(QWizardPage):
     def start(self) -> None:
         """Read and check the file (again: the user may have fixed it meanwhile)."""
         self.state.checked = None
+        self.state.skip_invalid = False
+        self.skip_box.setChecked(False)
+        self.skip_box.hide()
         self.summary.clear()
         self.problems.setRowCount(0)
         self.updates.clear()
@@ -126,6 +136,19 @@ class CheckPage(QWizardPage):
         self._show_problems(problems)
         self._show_updates(checked.described_updates() + [str(note) for note in checked.set_aside])
         self.summary.setText(_counts(checked))
+        if checked.skippable:
+            rejected = len({problem.line for problem in problems})
+            rejects = default_rejects_path(checked.request.path).name
+            self.skip_box.setText(
+                ngettext(
+                    "Importer les lignes valides, et mettre la ligne à problème de côté dans "
+                    "« {name} », à corriger puis à importer",
+                    "Importer les lignes valides, et mettre les {n} lignes à problème de côté "
+                    "dans « {name} », à corriger puis à importer",
+                    rejected,
+                ).format(n=format_number(rejected), name=rejects)
+            )
+            self.skip_box.show()
         if problems:
             message = ngettext(
                 "{n} problème à corriger dans le fichier, puis « Revérifier » : rien ne sera "
@@ -177,11 +200,15 @@ class CheckPage(QWizardPage):
         self.panel.show_result(_("Vérification annulée."))
         self.completeChanged.emit()
 
+    def _on_skip_toggled(self, on: bool) -> None:
+        self.state.skip_invalid = on
+        self.completeChanged.emit()
+
     def isComplete(self) -> bool:
         checked = self.state.checked
         return (
             checked is not None
-            and not checked.problems
+            and (not checked.problems or (self.state.skip_invalid and checked.skippable))
             and checked.creates + checked.updates + checked.relations > 0
             and not self.checking
         )
@@ -224,6 +251,8 @@ class ImportPage(QWizardPage):
         self.report.clear()
         checked = self.state.checked
         assert checked is not None
+        if self.state.skip_invalid:
+            checked = checked.around_problems()
         database = self.state.store.path
 
         def write(report: Report, cancel: threading.Event) -> ImportOutcome:
@@ -296,6 +325,12 @@ def _report(outcome: ImportOutcome, actors: bool) -> str:
             "{n} relation créée.", "{n} relations créées.", outcome.relations
         ).format(n=format_number(outcome.relations))
     backup = _("Sauvegarde de la base avant l'import : {path}").format(path=outcome.backup)
+    if outcome.rejects is not None:
+        backup += "\n" + ngettext(
+            "{n} ligne mise de côté dans « {path} » : corrigez-la, puis importez ce fichier.",
+            "{n} lignes mises de côté dans « {path} » : corrigez-les, puis importez ce fichier.",
+            outcome.rejected,
+        ).format(n=format_number(outcome.rejected), path=outcome.rejects)
     return summary + "\n" + backup
 
 

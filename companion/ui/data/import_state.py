@@ -25,6 +25,7 @@ class ImportState:
     default_kind: str = "autre"
     relation_type: str = "autre"  # a map file's lines that name no type
     checked: CheckResult | None = None
+    skip_invalid: bool = False  # import around the rows with problems (chosen on the check)
     outcome: ImportOutcome | None = None
 
     @property
