@@ -163,7 +163,7 @@ def test_problems_are_listed_by_line_and_field_and_block_the_import_until_fixed(
     assert table.horizontalHeaderItem(0).text() == "Ligne"
     assert not wizard.check_page.isComplete()
     assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
-    assert "2 problèmes à corriger" in wizard.check_page.panel.status.text()
+    assert "2 problèmes : corrigez le fichier" in wizard.check_page.panel.status.text()
 
     excel_csv(path, ["Nom;Code postal;Courriel", "A;94120;a@ex.example", "B;94120;"])
     wizard.check_page.recheck_button.click()

@@ -149,7 +149,15 @@ class CheckPage(QWizardPage):
                 ).format(n=format_number(rejected), name=rejects)
             )
             self.skip_box.show()
-        if problems:
+        if problems and checked.skippable:
+            message = ngettext(
+                "{n} problème : corrigez le fichier puis « Revérifier », ou importez les lignes "
+                "valides en mettant celle-ci de côté.",
+                "{n} problèmes : corrigez le fichier puis « Revérifier », ou importez les lignes "
+                "valides en mettant les autres de côté.",
+                len(problems),
+            ).format(n=format_number(len(problems)))
+        elif problems:
             message = ngettext(
                 "{n} problème à corriger dans le fichier, puis « Revérifier » : rien ne sera "
                 "importé avant.",
