@@ -117,6 +117,7 @@ class ImportOutcome:
     relations: int = 0
     rejected: int = 0  # rows left out, with their problems, in ``rejects``
     rejects: Path | None = None
+    actor_ids: tuple[str, ...] = ()  # the actors it wrote: « Afficher les fiches importées »
 
 
 def check_file(
@@ -212,6 +213,7 @@ def import_checked(
             report.relations,
             report.rejected,
             report.rejects,
+            report.actor_ids,
         )
     finally:
         store.close()

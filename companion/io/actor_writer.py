@@ -43,7 +43,11 @@ def write_actors(
         created = sum(1 for actor in planned if not actor.update)
         with store.deferred_actor_indexing(), _indexes_built_after(store, created):
             _write_all(store, planned, tag_ids, now, owner, progress, cancel)
-    return ImportReport(created=created, updated=total - created)
+    return ImportReport(
+        created=created,
+        updated=total - created,
+        actor_ids=tuple(dict.fromkeys(actor.actor_id for actor in planned)),
+    )
 
 
 @contextmanager

@@ -91,3 +91,4 @@ class ImportReport:
     relations: int = 0  # drawn as lines in a map file
     rejected: int = 0  # rows left out with their problems (an import around them)
     rejects: Path | None = None  # the file holding them
+    actor_ids: tuple[str, ...] = ()  # the actors written (created or updated)

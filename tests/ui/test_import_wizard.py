@@ -342,6 +342,18 @@ def test_ctrl_i_opens_the_wizard_and_the_directory_shows_the_import(qtbot, store
     assert window.directory.model.rowCount() == 1
     assert "1 acteur" in window.status_label.text()
 
+    # « Afficher la fiche importée sur la carte », clicked: the wizard closes, the map
+    # shows the actor that came in.
+    from companion.ui.shell.main_window import MAP
+
+    button = wizard.import_page.show_button
+    assert button.isVisible() and button.text() == "Afficher la fiche importée sur la carte"
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert not wizard.isVisible() and window.pages.currentIndex() == MAP
+    with qtbot.waitSignal(window.map_page.view.actors_shown, timeout=60_000) as shown:
+        pass
+    assert shown.args == [1, 1]
+
 
 def test_an_excel_workbook_needs_no_encoding(qtbot, store, tmp_path):
     from companion.io.xlsx import write_xlsx

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -225,6 +225,8 @@ class CheckPage(QWizardPage):
 class ImportPage(QWizardPage):
     """Back the database up and write the checked file in one transaction, with a report."""
 
+    show_requested = Signal(list)  # the imported actors' ids, to show on the map
+
     def __init__(self, state: ImportState, on_imported: Callable[[ImportOutcome], None]) -> None:
         super().__init__()
         self.state = state
@@ -244,9 +246,14 @@ class ImportPage(QWizardPage):
         self.report.setTextFormat(Qt.TextFormat.PlainText)
         self.report.setWordWrap(True)
         self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The records that came in, on the map (the wizard closes).
+        self.show_button = QPushButton()
+        self.show_button.hide()
+        self.show_button.clicked.connect(self._on_show)
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel)
         layout.addWidget(self.report)
+        layout.addWidget(self.show_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         self.setFinalPage(True)
 
@@ -257,6 +264,7 @@ class ImportPage(QWizardPage):
     def initializePage(self) -> None:
         self.state.outcome = None
         self.report.clear()
+        self.show_button.hide()
         checked = self.state.checked
         assert checked is not None
         if self.state.skip_invalid:
@@ -273,8 +281,24 @@ class ImportPage(QWizardPage):
         self.state.outcome = outcome
         self.panel.show_result(_("Import terminé."))
         self.report.setText(_report(outcome, self.state.imports_actors))
+        if outcome.actor_ids:
+            count = len(outcome.actor_ids)
+            self.show_button.setText(
+                ngettext(
+                    "Afficher la fiche importée sur la carte",
+                    "Afficher les {n} fiches importées sur la carte",
+                    count,
+                ).format(n=format_number(count))
+            )
+            self.show_button.show()
+            self.show_button.setFocus()
         self.completeChanged.emit()
         self.on_imported(outcome)
+
+    def _on_show(self) -> None:
+        outcome = self.state.outcome
+        if outcome is not None and outcome.actor_ids:
+            self.show_requested.emit(list(outcome.actor_ids))
 
     def _on_failed(self, error: object) -> None:
         detail = str(error) if isinstance(error, CompanionError) else repr(error)

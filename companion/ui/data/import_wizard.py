@@ -25,6 +25,7 @@ class ImportWizard(QWizard):
     """Import actors or people from a file into the store's database."""
 
     imported = Signal(object)  # the ImportOutcome, once the import is written
+    show_requested = Signal(list)  # « Afficher les fiches importées »: their ids
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +54,11 @@ class ImportWizard(QWizard):
         self.setPage(CHECK, self.check_page)
         self.setPage(IMPORT, self.import_page)
         self.setStartId(FILE)
+        self.import_page.show_requested.connect(self._on_show_requested)
+
+    def _on_show_requested(self, actor_ids: list[str]) -> None:
+        self.show_requested.emit(actor_ids)
+        self.accept()
 
     def _on_imported(self, outcome: ImportOutcome) -> None:
         self.imported.emit(outcome)
@@ -69,12 +75,18 @@ class ImportWizard(QWizard):
 
 
 def open_import_wizard(
-    parent: QWidget | None, store: Store, on_done: Callable[[ImportOutcome], None] | None = None
+    parent: QWidget | None,
+    store: Store,
+    on_done: Callable[[ImportOutcome], None] | None = None,
+    on_show: Callable[[list[str]], None] | None = None,
 ) -> ImportWizard:
-    """Show the wizard (window-modal, not blocking); ``on_done(outcome)`` after an import."""
+    """Show the wizard (window-modal, not blocking); ``on_done(outcome)`` after an import,
+    ``on_show(actor_ids)`` when asked to show the imported actors."""
     wizard = ImportWizard(store, parent)
     wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if on_done is not None:
         wizard.imported.connect(on_done)
+    if on_show is not None:
+        wizard.show_requested.connect(on_show)
     wizard.open()
     return wizard

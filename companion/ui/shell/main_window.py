@@ -479,7 +479,7 @@ class MainWindow(QMainWindow):
         """Ctrl+I: import a file; the directory, the map and the counts show it afterwards."""
         from companion.ui.data.import_wizard import open_import_wizard  # loaded on first use
 
-        open_import_wizard(self, self.store, self._after_import)
+        open_import_wizard(self, self.store, self._after_import, self.show_actors_on_map)
 
     def _after_import(self, _outcome: object = None) -> None:
         self.directory.refresh()
