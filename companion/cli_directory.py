@@ -57,6 +57,14 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         ),
     )
     importer.add_argument(
+        "--blank-invalid",
+        action="store_true",
+        help=_(
+            "comme --skip-invalid, mais les lignes à problème qui peuvent l'être sont importées "
+            "sans leurs valeurs erronées, avec l'étiquette « À vérifier »"
+        ),
+    )
+    importer.add_argument(
         "--rejects",
         type=Path,
         metavar="REJETS",
@@ -100,6 +108,7 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
         default_kind=args.kind or default_actor_kind(kind),
         relation_type=args.relation_type,
         skip_invalid=args.skip_invalid,
+        blank_invalid=args.blank_invalid,
         rejects=args.rejects,
     )
     checked = check_with(store, request)
@@ -124,9 +133,10 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
         )
     for note in plan.set_aside:
         print(note, file=sys.stderr)
-    if plan.problems and not (args.skip_invalid and plan.skippable):
+    around = args.skip_invalid or args.blank_invalid
+    if plan.problems and not (around and plan.skippable):
         print(_("Fichier refusé : rien n'a été enregistré."), file=sys.stderr)
-        if not args.skip_invalid and plan.skippable:
+        if not around and plan.skippable:
             print(
                 _(
                     "Pour importer les lignes valides et mettre les autres de côté : "
@@ -145,6 +155,8 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
     written = {"created": report.created, "updated": report.updated}
     if report.relations:
         written["relations"] = report.relations
+    if report.kept:
+        written["kept"] = report.kept
     if report.rejects is not None:
         written["rejected"] = report.rejected
         written["rejects"] = str(report.rejects)

@@ -33,6 +33,7 @@ class ImportRequest:
     default_kind: str = "autre"  # the kind of actor when the file does not say
     relation_type: str = "autre"  # a map file's lines between actors that do not say
     skip_invalid: bool = False  # import around the rows with problems (kept in a rejects file)
+    blank_invalid: bool = False  # and save those that can be without their wrong values
     rejects: Path | None = None  # where they go; None: beside the file (io/rejects.py)
 
 
@@ -62,10 +63,16 @@ class CheckResult:
             and (self.plan.skippable and bool(self.plan.actors))
         )
 
-    def around_problems(self) -> CheckResult:
-        """The same check, to be imported around its problems (``skip_invalid``)."""
-        request = dataclasses.replace(self.request, skip_invalid=True)
+    def around_problems(self, keep: bool = False) -> CheckResult:
+        """The same check, to be imported around its problems: the rows with one left out
+        (``skip_invalid``), or ``keep``: saved without their wrong values where they can be."""
+        request = dataclasses.replace(self.request, skip_invalid=not keep, blank_invalid=keep)
         return dataclasses.replace(self, request=request)
+
+    @property
+    def fallbacks(self) -> int:
+        """Rows with problems that can be saved without their wrong values."""
+        return len(self.plan.fallbacks) if isinstance(self.plan, ImportPlan) else 0
 
     @property
     def relations(self) -> int:
@@ -118,6 +125,7 @@ class ImportOutcome:
     rejected: int = 0  # rows left out, with their problems, in ``rejects``
     rejects: Path | None = None
     actor_ids: tuple[str, ...] = ()  # the actors it wrote: « Afficher les fiches importées »
+    kept: int = 0  # rows with problems saved without their wrong values (« À vérifier »)
 
 
 def check_file(
@@ -214,6 +222,7 @@ def import_checked(
             report.rejected,
             report.rejects,
             report.actor_ids,
+            report.kept,
         )
     finally:
         store.close()
@@ -234,17 +243,26 @@ def write_checked(
     from companion.io.actor_import import apply_import
 
     request, plan = checked.request, checked.plan
-    if not (request.skip_invalid and plan.problems):
+    around = request.skip_invalid or request.blank_invalid
+    if not (around and plan.problems):
         return apply_import(store, plan, progress, cancel)
     from companion.io.rejects import default_rejects_path, write_rejects
 
     # The rows left out are written first: if that fails, nothing is imported; if the
     # import then fails, their file goes too (the source still holds them).
     rejects = request.rejects or default_rejects_path(request.path)
-    rejected = write_rejects(plan, rejects)
+    blank = request.blank_invalid
+    rejected = write_rejects(plan, rejects, kept=blank)
     try:
-        report = apply_import(store, plan, progress, cancel, skip_invalid=True)
+        report = apply_import(store, plan, progress, cancel, skip_invalid=True, blank_invalid=blank)
     except BaseException:
         rejects.unlink(missing_ok=True)
         raise
-    return dataclasses.replace(report, rejected=rejected, rejects=rejects)
+    if not rejected:
+        rejects.unlink(missing_ok=True)
+    return dataclasses.replace(
+        report,
+        rejected=rejected,
+        rejects=rejects if rejected else None,
+        kept=len(plan.fallbacks) if blank else 0,
+    )

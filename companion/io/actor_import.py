@@ -39,6 +39,11 @@ from companion.text import fold
 Progress = Callable[[int, int, str], None]
 PRELOAD_BYTES = 256 * 1024  # about 2,000 rows: from there, load the gazetteer's indexes once
 PROGRESS_ROWS = 250
+# The tag of a record imported without its wrong values: a tag is shared data, and the
+# network's tags are French.
+REVIEW_TAG = "À vérifier"
+PLACE_LABELS = {"Commune", "Code INSEE", "Code postal"}
+PLACE_KEYS = ("postcode", "commune", "insee_code")
 
 
 def plan_import(
@@ -74,14 +79,39 @@ def plan_import(
     for count, record in enumerate(records, start=1):
         if not any(cell.strip() for cell in record.cells):
             continue  # blank lines are common at the end of exported sheets
-        planned = checker.check(record.line, _cells_by_field(record.cells, mapping), plan.problems)
+        cells = _cells_by_field(record.cells, mapping)
+        before = len(plan.problems)
+        planned = checker.check(record.line, cells, plan.problems)
         if planned is not None:
             plan.actors.append(planned)
+        else:
+            fallback = without_wrong_values(checker, record.line, cells, plan.problems[before:])
+            if fallback is not None:
+                plan.fallbacks[record.line] = fallback
         if count % PROGRESS_ROWS == 0:
             check_cancel(cancel)
             if progress:
                 progress(count, 0, _("{count} lignes vérifiées").format(count=count))
     return plan
+
+
+def without_wrong_values(
+    checker: RowChecker, line: int, cells: dict[str, str], problems: list[Problem]
+) -> PlannedActor | None:
+    """The row as it would be saved without the values its problems name, tagged
+    « À vérifier »; None when it cannot be (no name, a duplicate, a whole-row problem)."""
+    labels = {problem.field for problem in problems}
+    if not problems or "" in labels or fields.FIELDS_BY_KEY["name"].label in labels:
+        return None
+    wrong = {field.key for field in fields.FIELDS if field.label in labels}
+    if labels & PLACE_LABELS:  # a place is the postcode, the commune and the INSEE code
+        wrong.update(PLACE_KEYS)
+    again: list[Problem] = []
+    planned = checker.check(line, {k: v for k, v in cells.items() if k not in wrong}, again)
+    if planned is None or again:
+        return None
+    planned.tags.append(REVIEW_TAG)
+    return planned
 
 
 def check_cancel(cancel: threading.Event | None) -> None:
@@ -246,20 +276,24 @@ def apply_import(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     skip_invalid: bool = False,
+    blank_invalid: bool = False,
 ) -> ImportReport:
     """Write a clean plan in one transaction; on any problem or cancel, nothing is written.
-    ``skip_invalid``: the rows with problems are left out (``io/rejects.py`` keeps them),
-    unless a problem is the file's own (its header)."""
-    if plan.problems and not (skip_invalid and plan.skippable):
+    ``skip_invalid``: the rows with problems are left out (``io/rejects.py`` keeps them);
+    ``blank_invalid``: those that can be are saved without their wrong values, tagged
+    « À vérifier », the others left out. Not when a problem is the file's own (its header)."""
+    around = skip_invalid or blank_invalid
+    if plan.problems and not (around and plan.skippable):
         raise ImportRefused(
             _("« {path} » n'est pas importé : {count} problème(s) à corriger d'abord.").format(
                 path=plan.path, count=len(plan.problems)
             )
         )
+    actors = plan.actors + (list(plan.fallbacks.values()) if blank_invalid else [])
     if not plan.relations:
-        return write_actors(store, plan.actors, now_iso(), progress, cancel)
+        return write_actors(store, actors, now_iso(), progress, cancel)
     with store.db.atomic():
-        report = write_actors(store, plan.actors, now_iso(), progress, cancel)
+        report = write_actors(store, actors, now_iso(), progress, cancel)
         return dataclasses.replace(report, relations=_write_relations(store, plan.relations))
 
 

@@ -68,6 +68,9 @@ class ImportPlan:
     # never a reason to refuse the file.
     relations: list[PlannedRelation] = field(default_factory=list)
     set_aside: list[Problem] = field(default_factory=list)
+    # A row with problems, as it would be saved without its wrong values (tagged
+    # « À vérifier »), by line: what an import around the problems may keep.
+    fallbacks: dict[int, PlannedActor] = field(default_factory=dict)
 
     @property
     def creates(self) -> int:
@@ -92,3 +95,4 @@ class ImportReport:
     rejected: int = 0  # rows left out with their problems (an import around them)
     rejects: Path | None = None  # the file holding them
     actor_ids: tuple[str, ...] = ()  # the actors written (created or updated)
+    kept: int = 0  # rows with problems saved without their wrong values (« À vérifier »)

@@ -22,11 +22,13 @@ from companion.io.import_plan import ImportPlan, Problem
 from companion.io.sources import is_workbook, open_table
 
 
-def skipped_lines(plan: ImportPlan) -> dict[int, list[Problem]]:
-    """The problems of each row (or feature) an import around them would skip."""
+def skipped_lines(plan: ImportPlan, kept: bool = False) -> dict[int, list[Problem]]:
+    """The problems of each row (or feature) an import around them leaves out; ``kept``:
+    the rows saved without their wrong values (``plan.fallbacks``) are not left out."""
     skipped: dict[int, list[Problem]] = {}
     for problem in plan.problems:
-        skipped.setdefault(problem.line, []).append(problem)
+        if not (kept and problem.line in plan.fallbacks):
+            skipped.setdefault(problem.line, []).append(problem)
     return skipped
 
 
@@ -42,9 +44,10 @@ def default_rejects_path(source: Path) -> Path:
     return candidate
 
 
-def write_rejects(plan: ImportPlan, path: Path) -> int:
-    """Write the rows with problems to ``path``; return how many."""
-    skipped = skipped_lines(plan)
+def write_rejects(plan: ImportPlan, path: Path, kept: bool = False) -> int:
+    """Write the rows with problems to ``path`` (not those ``kept`` without their wrong
+    values); return how many."""
+    skipped = skipped_lines(plan, kept)
     if not skipped:
         return 0
     path = Path(path)

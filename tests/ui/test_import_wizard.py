@@ -203,6 +203,32 @@ def test_the_valid_rows_can_be_imported_around_the_problems(qtbot, store, tmp_pa
     assert f"2 lignes mises de côté dans « {rejects} »" in report
 
 
+def test_rows_can_be_kept_without_their_wrong_values(qtbot, store, tmp_path):
+    path = excel_csv(
+        tmp_path / "sale.csv",
+        ["Nom;Code postal;Courriel", "A;94120;pas-un-courriel", ";94120;", "B;94120;"],
+    )
+    wizard = open_wizard(qtbot, store, path)
+    wizard.next()
+    wizard.next()
+    wait_for_check(qtbot, wizard)
+    page = wizard.check_page
+    keep = page.keep_box
+    assert keep.isVisible() and not keep.isEnabled()  # only once the rows are imported around
+    assert "la ligne qui peut l'être" in keep.text()
+    for box in (page.skip_box, keep):
+        QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
+    assert keep.isChecked()
+    QTest.mouseClick(wizard.button(QWizard.WizardButton.CommitButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not wizard.import_page.importing, timeout=TIMEOUT)
+    [a] = store.actors("a")
+    assert a.email is None and store.tags_of(a.id) == ["À vérifier"]
+    assert sorted(actor.name for actor in store.actors()) == ["A", "B"]
+    report = wizard.import_page.report.text()
+    assert "1 ligne importée sans ses valeurs erronées" in report
+    assert "1 ligne mise de côté" in report
+
+
 def test_matched_records_are_named_with_what_matched_them(qtbot, store, tmp_path):
     store.add_actor("Épicerie solidaire", "association", email="contact@epicerie.example")
     path = excel_csv(tmp_path / "a.csv", ["Nom;Courriel", "L'Épicerie;contact@epicerie.example"])
@@ -321,13 +347,21 @@ def test_a_vcard_file_imports_people(qtbot, store, tmp_path):
 
 
 def test_ctrl_i_opens_the_wizard_and_the_directory_shows_the_import(qtbot, store, tmp_path):
-    from PySide6.QtGui import QKeySequence
-
     from companion.ui.shell.main_window import MainWindow
 
+    from .map_helpers import dispose
+
     window = MainWindow(store)
-    qtbot.addWidget(window)
     window.show()
+    try:
+        _import_then_show_on_the_map(qtbot, window, tmp_path)
+    finally:
+        dispose(qtbot, window)  # its map page goes before the store and the next test
+
+
+def _import_then_show_on_the_map(qtbot, window, tmp_path) -> None:
+    from PySide6.QtGui import QKeySequence
+
     [action] = [a for a in window.actions() if a.shortcut() == QKeySequence("Ctrl+I")]
     assert action.text() == "Importer…"
     action.trigger()
@@ -353,6 +387,8 @@ def test_ctrl_i_opens_the_wizard_and_the_directory_shows_the_import(qtbot, store
     with qtbot.waitSignal(window.map_page.view.actors_shown, timeout=60_000) as shown:
         pass
     assert shown.args == [1, 1]
+    view = window.map_page.view  # its card opens: done before the window goes
+    qtbot.waitUntil(lambda: view.is_ready and view.is_drawn, timeout=60_000)
 
 
 def test_an_excel_workbook_needs_no_encoding(qtbot, store, tmp_path):

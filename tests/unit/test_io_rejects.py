@@ -116,3 +116,29 @@ def test_a_wrong_header_cannot_be_imported_around(tmp_path, capsys):
     assert main(["import", str(source), "--skip-invalid", "--data", str(data)]) == 2
     assert "Fichier refusé" in capsys.readouterr().err
     assert not (tmp_path / "sans-nom-rejets.csv").exists()
+
+
+def test_rows_kept_without_their_wrong_values_are_tagged_to_check(tmp_path, capsys):
+    lines = [HEADER, *ROWS, ";Association;94120;Fontenay-sous-Bois;"]  # no name: line 8
+    source = excel_csv(tmp_path / "acteurs.csv", lines)
+    data = tmp_path / "donnees"
+    assert main(["import", str(source), "--blank-invalid", "--data", str(data)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    rejects = tmp_path / "acteurs-rejets.csv"
+    assert result == {
+        "created": 6, "updated": 0, "kept": 2, "rejected": 1, "rejects": str(rejects),
+    }  # fmt: skip
+    store = Store.open(data / "companion.db")
+    try:
+        [garage] = store.actors("garage etienne")
+        assert garage.email is None and garage.commune == "Lyon"  # only the e-mail is dropped
+        assert store.tags_of(garage.id) == ["À vérifier"]
+        [forge] = [a for a in store.actors() if a.name.startswith("=HYPERLINK")]
+        assert (forge.commune, forge.postcode) == (None, None)  # the unknown place dropped
+        assert store.tags_of(forge.id) == ["À vérifier"]
+        [epicerie] = store.actors("epicerie")
+        assert store.tags_of(epicerie.id) == []
+    finally:
+        store.close()
+    text = rejects.read_bytes().decode("cp1252").split("\r\n")
+    assert text[1:3] == [";Association;94120;Fontenay-sous-Bois;;Nom : valeur manquante", ""]

@@ -74,6 +74,10 @@ class CheckPage(QWizardPage):
         self.skip_box = QCheckBox()
         self.skip_box.hide()
         self.skip_box.toggled.connect(self._on_skip_toggled)
+        self.keep_box = QCheckBox()
+        self.keep_box.hide()
+        self.keep_box.setEnabled(False)
+        self.keep_box.toggled.connect(self._on_keep_toggled)
         row = QHBoxLayout()
         row.addWidget(self.panel, 1)
         row.addWidget(self.recheck_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -84,6 +88,7 @@ class CheckPage(QWizardPage):
         layout.addLayout(row)
         layout.addWidget(self.summary)
         layout.addWidget(self.skip_box)
+        layout.addWidget(self.keep_box)
         layout.addWidget(splitter, 1)
 
     @property
@@ -101,8 +106,10 @@ class CheckPage(QWizardPage):
         """Read and check the file (again: the user may have fixed it meanwhile)."""
         self.state.checked = None
         self.state.skip_invalid = False
-        self.skip_box.setChecked(False)
-        self.skip_box.hide()
+        self.state.blank_invalid = False
+        for box in (self.skip_box, self.keep_box):
+            box.setChecked(False)
+            box.hide()
         self.summary.clear()
         self.problems.setRowCount(0)
         self.updates.clear()
@@ -149,6 +156,17 @@ class CheckPage(QWizardPage):
                 ).format(n=format_number(rejected), name=rejects)
             )
             self.skip_box.show()
+            if checked.fallbacks:
+                self.keep_box.setText(
+                    ngettext(
+                        "… mais importer sans ses valeurs erronées la ligne qui peut l'être, "
+                        "avec l'étiquette « À vérifier »",
+                        "… mais importer sans leurs valeurs erronées les {n} lignes qui peuvent "
+                        "l'être, avec l'étiquette « À vérifier »",
+                        checked.fallbacks,
+                    ).format(n=format_number(checked.fallbacks))
+                )
+                self.keep_box.show()
         if problems and checked.skippable:
             message = ngettext(
                 "{n} problème : corrigez le fichier puis « Revérifier », ou importez les lignes "
@@ -210,7 +228,13 @@ class CheckPage(QWizardPage):
 
     def _on_skip_toggled(self, on: bool) -> None:
         self.state.skip_invalid = on
+        self.keep_box.setEnabled(on)
+        if not on:
+            self.keep_box.setChecked(False)
         self.completeChanged.emit()
+
+    def _on_keep_toggled(self, on: bool) -> None:
+        self.state.blank_invalid = on
 
     def isComplete(self) -> bool:
         checked = self.state.checked
@@ -268,7 +292,7 @@ class ImportPage(QWizardPage):
         checked = self.state.checked
         assert checked is not None
         if self.state.skip_invalid:
-            checked = checked.around_problems()
+            checked = checked.around_problems(keep=self.state.blank_invalid)
         database = self.state.store.path
 
         def write(report: Report, cancel: threading.Event) -> ImportOutcome:
@@ -357,6 +381,12 @@ def _report(outcome: ImportOutcome, actors: bool) -> str:
             "{n} relation créée.", "{n} relations créées.", outcome.relations
         ).format(n=format_number(outcome.relations))
     backup = _("Sauvegarde de la base avant l'import : {path}").format(path=outcome.backup)
+    if outcome.kept:
+        backup += "\n" + ngettext(
+            "{n} ligne importée sans ses valeurs erronées, étiquetée « À vérifier ».",
+            "{n} lignes importées sans leurs valeurs erronées, étiquetées « À vérifier ».",
+            outcome.kept,
+        ).format(n=format_number(outcome.kept))
     if outcome.rejects is not None:
         backup += "\n" + ngettext(
             "{n} ligne mise de côté dans « {path} » : corrigez-la, puis importez ce fichier.",

@@ -26,6 +26,7 @@ class ImportState:
     relation_type: str = "autre"  # a map file's lines that name no type
     checked: CheckResult | None = None
     skip_invalid: bool = False  # import around the rows with problems (chosen on the check)
+    blank_invalid: bool = False  # and keep those that can be without their wrong values
     outcome: ImportOutcome | None = None
 
     @property
