@@ -245,3 +245,15 @@ def test_the_threshold_is_a_remembered_setting_and_filters_the_scan(store):
     scores = [p.score for p in find_duplicates(store)]
     assert scores[0] == 100 and MIN_SCORE <= scores[1] < DEFAULT_THRESHOLD
     assert [p.score for p in find_duplicates(store, min_score=DEFAULT_THRESHOLD)] == [100]
+
+
+def test_the_distance_penalty_starts_at_100_km_and_grows(store):
+    phone = {"phone": "+33199001234"}
+    a = store.add_actor("Bravelune", "association", **phone, latitude=45.76, longitude=4.84)
+    b = store.add_actor("Bravelune", "association", **phone, latitude=45.76, longitude=6.04)
+    c = store.add_actor("Bravelune", "association", **phone, latitude=45.76, longitude=6.29)
+    pairs = pairs_of(store)
+    near, far = pairs[frozenset((a.id, b.id))], pairs[frozenset((a.id, c.id))]
+    assert near.reasons == ("même téléphone", "noms proches (100 %)")  # 93 km
+    assert far.reasons == ("même téléphone", "noms proches (100 %)", "à 112 km")
+    assert far.score == near.score - 11  # 10 at 100 km, one more every 10 km
