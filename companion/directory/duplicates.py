@@ -19,6 +19,12 @@ their names must be: in one commune "Ressourcerie Bravelune" may be
 "Bravelune", across the country only the same words (in any order) count.
 Pairs the user dismissed ("pas un doublon") are kept in the settings and never
 proposed again.
+
+Every pair lists all its reasons, penalties included: two actors of different
+kinds, or more than FAR_KM apart (their coordinates, else their communes'
+centres), lose points unless they share a SIRET or an RNA number, so a shared
+generic e-mail or a shared word no longer suffices. A pair is proposed when its
+score reaches the threshold, a setting the user moves in the dialog.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from urllib.parse import urlsplit
 
 from companion.directory.validate import InvalidValue, check_phone
 from companion.errors import CompanionError
+from companion.geo.gazetteer import Gazetteer, GazetteerMissing, haversine_km
 from companion.i18n import N_, _
 from companion.store import Store
 from companion.text import fold
@@ -40,6 +47,14 @@ Progress = Callable[[int, int, str], None]
 Cancelled = Callable[[], bool]
 
 DISMISSED_SETTING = "duplicates.dismissed"
+THRESHOLD_SETTING = "duplicates.threshold"
+DEFAULT_THRESHOLD = 70  # meets the benchmark's precision and recall targets
+MIN_SCORE = 40  # the lowest threshold offered; weaker pairs are never kept
+CONCLUSIVE = frozenset({"siret", "rna"})  # keys that outweigh any penalty
+KIND_PENALTY = 15  # two actors of different kinds
+FAR_KM = 100  # farther apart than this, a pair loses FAR_PENALTY points...
+FAR_PENALTY = (10, 25)  # ...10 at FAR_KM, growing by one every 10 km, up to 25
+UNLIKE_NAMES_PENALTY = 20  # a contact shared by unlike names: a switchboard?
 TABLES = ("actors", "people")
 # Name similarity (rapidfuzz, 0-100) two records need: in the same commune (people:
 # the same actor) one name may hold the other (token_set_ratio); in the same
@@ -68,6 +83,15 @@ STOP_WORDS = frozenset(
     "association associations asso assoc ets etablissement etablissements "
     "sa sarl sas sasu eurl sci scic scop societe ste".split()
 )
+# Legal forms name a kind: "Association Bravelune" and "Établissements Bravelune" are two.
+LEGAL_FORMS = {
+    **dict.fromkeys("association associations asso assoc".split(), "association"),
+    **dict.fromkeys(
+        "ets etablissement etablissements sa sarl sas sasu eurl sci societe ste".split(),
+        "company",
+    ),
+    **dict.fromkeys("scic scop".split(), "cooperative"),
+}
 # Hosts where many organisations have a page: the first path segment tells them apart.
 PLATFORMS = frozenset(
     "facebook.com fr-fr.facebook.com instagram.com linkedin.com twitter.com x.com "
@@ -91,11 +115,15 @@ class DuplicatePair:
     left_label: str
     right_label: str
     score: int
-    reason: str
+    reasons: tuple[str, ...]  # evidence first, then penalties
 
     @property
     def key(self) -> str:
         return pair_key(self.left_id, self.right_id)
+
+    @property
+    def reason(self) -> str:
+        return ", ".join(self.reasons)
 
 
 @dataclass
@@ -109,6 +137,10 @@ class _Entity:
     place: str = ""  # the commune, shown in a reason
     region: str = ""  # the département
     rare: tuple[str, ...] = ()  # words few records share
+    kind: str = ""  # actors' kind ("association"...)
+    point: tuple[float, float] | None = None  # latitude, longitude
+    insee: str = ""
+    forms: frozenset[str] = frozenset()  # legal forms its name shows
 
     @property
     def text(self) -> str:
@@ -133,6 +165,19 @@ def dismiss(store: Store, a: str, b: str) -> None:
     """Remember that these two records are not duplicates: never propose them again."""
     pairs = dismissed_pairs(store) | {pair_key(a, b)}
     store.set_setting(DISMISSED_SETTING, json.dumps(sorted(pairs)))
+
+
+def threshold(store: Store) -> int:
+    """The score a pair needs to be proposed (a setting; DEFAULT_THRESHOLD if unset)."""
+    try:
+        value = int(store.setting(THRESHOLD_SETTING) or DEFAULT_THRESHOLD)
+    except ValueError:
+        return DEFAULT_THRESHOLD
+    return max(MIN_SCORE, min(100, value))
+
+
+def set_threshold(store: Store, value: int) -> None:
+    store.set_setting(THRESHOLD_SETTING, str(max(MIN_SCORE, min(100, int(value)))))
 
 
 # -- normal forms -------------------------------------------------------------
@@ -181,16 +226,19 @@ def _entity(record_id: str, label: str, keys: dict[str, str | None], **extra) ->
     found = [(kind, value) for kind, value in keys.items() if value]
     words = fold(label or "").split()
     words += [a + b for a, b in zip(words, words[1:], strict=False)]  # "Tiers-lieu", "Tierslieu"
-    return _Entity(record_id, label, name_tokens(label), tuple(words), found, **extra)
+    forms = frozenset(LEGAL_FORMS[w] for w in words if w in LEGAL_FORMS)
+    return _Entity(record_id, label, name_tokens(label), tuple(words), found, forms=forms, **extra)
 
 
 def _actor_entities(store: Store) -> list[_Entity]:
     rows = store.conn.execute(
-        "SELECT id, name, insee_code, commune, departement, email, phone, website, "
-        "siret, siren, rna FROM actors WHERE deleted = 0 ORDER BY seq"
+        "SELECT id, name, kind, insee_code, commune, departement, email, phone, website, "
+        "siret, siren, rna, latitude, longitude FROM actors WHERE deleted = 0 ORDER BY seq"
     )
     entities = []
-    for id_, name, insee, commune, dept, email, phone, website, siret, siren, rna in rows:
+    for row in rows:
+        id_, name, kind, insee, commune, dept, email, phone, website, siret, siren, rna = row[:12]
+        latitude, longitude = row[12:]
         siret = _digits(siret, 14)
         siren = _digits(siren, 9) or (siret[:9] if siret else None)
         area = insee or (fold(commune) if commune else None)
@@ -203,10 +251,37 @@ def _actor_entities(store: Store) -> list[_Entity]:
             "siren": siren,
         }
         areas = (f"c:{area}",) if area else ()
+        point = (latitude, longitude) if latitude is not None and longitude is not None else None
         entities.append(
-            _entity(id_, name, keys, areas=areas, place=commune or "", region=dept or "")
+            _entity(
+                id_,
+                name,
+                keys,
+                areas=areas,
+                place=commune or "",
+                region=dept or "",
+                kind=kind or "",
+                point=point,
+                insee=insee or "",
+            )  # fmt: skip
         )
     return entities
+
+
+def _place_on_communes(entities: Sequence[_Entity]) -> None:
+    """Put the actors without coordinates on their commune's centre (if the gazetteer
+    is there: without it their distances are unknown, and never penalised)."""
+    codes = sorted({e.insee for e in entities if e.point is None and e.insee})
+    if not codes:
+        return
+    try:
+        with Gazetteer.open() as gazetteer:
+            centres = {code: (lat, lon) for code, lat, lon in gazetteer.centres(codes)}
+    except GazetteerMissing:
+        return
+    for entity in entities:
+        if entity.point is None and entity.insee:
+            entity.point = centres.get(entity.insee)
 
 
 def _people_entities(store: Store) -> list[_Entity]:
@@ -295,8 +370,11 @@ def find_duplicates(
     table: str = "actors",
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    min_score: int = MIN_SCORE,
 ) -> list[DuplicatePair]:
-    """Likely duplicate pairs of ``table`` ("actors" or "people"), best first.
+    """Likely duplicate pairs of ``table`` ("actors" or "people") scoring at least
+    ``min_score``, best first (the dialog keeps them all and shows those above the
+    threshold).
 
     ``progress(done, total, message)`` is called now and then; once ``cancelled()``
     is true the scan stops with ``ScanCancelled``.
@@ -306,6 +384,8 @@ def find_duplicates(
     report = progress or (lambda _done, _total, _message: None)
     report(0, 0, _("Lecture des fiches…"))
     entities = _actor_entities(store) if table == "actors" else _people_entities(store)
+    if table == "actors":
+        _place_on_communes(entities)
     _mark_rare_words(entities)
     shared = _shared_keys(entities)
     similar = _similar_names(entities, report, cancelled or (lambda: False))
@@ -313,7 +393,7 @@ def find_duplicates(
     pairs = []
     for a, b in shared.keys() | similar:
         pair = _pair(table, entities[a], entities[b], shared.get((a, b), set()))
-        if pair is not None and pair.key not in dismissed:
+        if pair is not None and pair.score >= min_score and pair.key not in dismissed:
             pairs.append(pair)
     pairs.sort(key=lambda p: (-p.score, fold(p.left_label), fold(p.right_label)))
     return pairs
@@ -405,36 +485,66 @@ def _closeness(table: str, left: _Entity, right: _Entity) -> int:
     return 1 if left.region and left.region == right.region else 2
 
 
-def _name_reason(table: str, closeness: int, similarity: float, place: str) -> str:
-    percent = round(similarity)
-    if closeness == 0 and table == "people":
-        return _("noms proches ({percent} %), même structure").format(percent=percent)
-    if closeness == 0:
-        return _("noms proches ({percent} %) à {place}").format(percent=percent, place=place)
-    return _("noms proches ({percent} %)").format(percent=percent)
+def _name_reason(similarity: float) -> str:
+    return _("noms proches ({percent} %)").format(percent=round(similarity))
+
+
+def _distance_km(left: _Entity, right: _Entity) -> float | None:
+    if left.point is None or right.point is None:
+        return None
+    return haversine_km(*left.point, *right.point)
+
+
+def _far_penalty(km: float) -> int:
+    least, most = FAR_PENALTY
+    return min(most, least + int(km - FAR_KM) // 10)
 
 
 def _pair(table: str, left: _Entity, right: _Entity, keys: set[str]) -> DuplicatePair | None:
     from rapidfuzz import fuzz
 
     closeness = _closeness(table, left, right)
-    scorer = fuzz.token_set_ratio if closeness == 0 else fuzz.token_sort_ratio
-    similarity = scorer(left.text, right.text)
-    close = similarity >= THRESHOLDS[closeness] and _twins(left, right, closeness)
+    other_kinds = bool(left.kind and right.kind and left.kind != right.kind)
+    # One name holding the other is enough in one commune, for records of one kind:
+    # "Atelier Bravelune" (association) and "Bravelune SARL" share a word, not an identity.
+    if other_kinds:  # whole names, stop-words kept too: a typo may hide one
+        similarity = max(
+            fuzz.token_sort_ratio(left.text, right.text),
+            fuzz.token_sort_ratio(fold(left.label), fold(right.label)),
+        )
+    elif closeness > 0:
+        similarity = fuzz.token_sort_ratio(left.text, right.text)
+    else:
+        similarity = fuzz.token_set_ratio(left.text, right.text)
+    other_forms = bool(left.forms and right.forms and not left.forms & right.forms)
+    close = (
+        similarity >= THRESHOLDS[closeness] and not other_forms and _twins(left, right, closeness)
+    )
     reasons = []
     if keys:
         kinds = sorted(keys - ({"siren"} if "siret" in keys else set()))
         kinds.sort(key=lambda k: -KEYS[k][0])
         score = KEYS[kinds[0]][0] + 2 * (len(kinds) - 1) + (3 if close else 0)
         contact_only = not keys & {"siret", "rna", "siren"}
-        score -= 10 if contact_only and similarity < 50 else 0  # a shared switchboard?
+        if contact_only and not close:
+            score -= UNLIKE_NAMES_PENALTY  # a shared switchboard or generic address?
         reasons = [_(KEYS[k][1]) for k in kinds]
     elif close:
         score = similarity * SCORE_FACTORS[closeness]
     else:
         return None
     if close:
-        reasons.append(_name_reason(table, closeness, similarity, left.place))
+        reasons.append(_name_reason(similarity))
+    if closeness == 0:
+        reasons.append(_("même structure") if table == "people" else _("même commune"))
+    conclusive = bool(keys & CONCLUSIVE)
+    if other_kinds:
+        reasons.append(_("types différents"))
+        score -= 0 if conclusive else KIND_PENALTY
+    km = _distance_km(left, right)
+    if km is not None and km >= FAR_KM:
+        reasons.append(_("à {km} km").format(km=format(round(km), ",").replace(",", "\u202f")))
+        score -= 0 if conclusive else _far_penalty(km)
     return DuplicatePair(
         table,
         left.id,
@@ -442,5 +552,5 @@ def _pair(table: str, left: _Entity, right: _Entity, keys: set[str]) -> Duplicat
         left.label,
         right.label,
         max(0, min(100, round(score))),
-        ", ".join(reasons),
+        tuple(reasons),
     )

@@ -5,11 +5,19 @@ from __future__ import annotations
 import pytest
 
 from companion.directory.duplicates import (
+    DEFAULT_THRESHOLD,
+    MIN_SCORE,
     ScanCancelled,
     dismiss,
     find_duplicates,
     name_tokens,
+    set_threshold,
+    threshold,
 )
+
+LYON = {"commune": "Lyon", "insee_code": "69123", "departement": "69"}
+LYON_POINT = {"latitude": 45.76, "longitude": 4.84}
+BREST_POINT = {"latitude": 48.39, "longitude": -4.49}
 
 
 def pairs_of(store, table="actors"):
@@ -54,7 +62,7 @@ def test_abbreviations_and_typos_in_the_same_commune(store):
     d = store.add_actor("Ressourcerie Tramolni", "association", **place)
     store.add_actor("Ressourcerie Pulrulac", "association", **place)
     pairs = pairs_of(store)
-    assert pairs[frozenset((a.id, b.id))].reason == "noms proches (100 %) à Lyon"
+    assert pairs[frozenset((a.id, b.id))].reasons == ("noms proches (100 %)", "même commune")
     assert pairs[frozenset((c.id, d.id))].reason.startswith("noms proches (")
     assert len(pairs) == 2  # a shared generic word ("Ressourcerie") is not enough
 
@@ -147,3 +155,105 @@ def test_name_tokens_drop_stop_words_and_legal_forms():
     assert name_tokens("Asso. Les Amis de la Terre") == ("amis", "terre")
     assert name_tokens("Association") == ("association",)
     assert name_tokens("Ets Martin SARL") == ("martin",)
+
+
+# -- reasons, penalties and the threshold ---------------------------------------
+
+
+def test_each_pair_lists_all_its_reasons(store):
+    a = store.add_actor("Atelier Vélo Bravelune", "association", email="velo@bravelune.example",
+                        siret="73282932000074", phone="+33199001234", **LYON)  # fmt: skip
+    b = store.add_actor("Atelier Velo Bravelune", "association", email="VELO@bravelune.example",
+                        siret="732 829 320 00074", phone="01 99 00 12 34", **LYON)  # fmt: skip
+    c = store.add_actor("Tramolin", "association", rna="W691234567")
+    d = store.add_actor("Pulrulac", "association", rna="w691234567 ")
+    e = store.add_actor("Garage Une", "association", siret="55208131700012")
+    f = store.add_actor("Garage Deux", "association", siret="55208131700020")
+    g = store.add_actor("Fablab", "association", website="https://fablab.example")
+    h = store.add_actor("Le Fablab", "association", website="http://www.fablab.example/x")
+    pairs = pairs_of(store)
+    assert pairs[frozenset((a.id, b.id))].reasons == (
+        "même SIRET", "même e-mail", "même téléphone", "noms proches (100 %)", "même commune",
+    )  # fmt: skip
+    assert pairs[frozenset((c.id, d.id))].reasons == ("même numéro RNA",)
+    assert pairs[frozenset((e.id, f.id))].reasons == ("même SIREN",)
+    assert pairs[frozenset((g.id, h.id))].reasons == ("même site web", "noms proches (100 %)")
+    assert pairs[frozenset((a.id, b.id))].reason.startswith("même SIRET, même e-mail, ")
+
+
+def test_other_kinds_need_whole_names_and_lose_points(store):
+    a = store.add_actor("Ressourcerie Bravelune", "association", **LYON)
+    b = store.add_actor("Bravelune SARL", "entreprise", **LYON)  # a word, not an identity
+    c = store.add_actor("Association Jardins Tramolin", "association", **LYON)
+    d = store.add_actor("Asso. Jardins Tramolin", "collectif", **LYON)  # typed differently
+    e = store.add_actor("Jardins Tramolin", "association", **LYON)
+    pairs = pairs_of(store)
+    assert frozenset((a.id, b.id)) not in pairs
+    retyped, same_kind = pairs[frozenset((c.id, d.id))], pairs[frozenset((c.id, e.id))]
+    assert retyped.reasons == ("noms proches (100 %)", "même commune", "types différents")
+    assert same_kind.reasons == ("noms proches (100 %)", "même commune")
+    assert retyped.score == same_kind.score - 15
+    assert retyped.score >= DEFAULT_THRESHOLD
+
+
+def test_distance_from_coordinates_or_commune_centres(store):
+    email = {"email": "contact@reseau.example"}
+    a = store.add_actor("Bravelune", "association", **email, **LYON_POINT)
+    b = store.add_actor("Pulrulac", "association", **email, **BREST_POINT)
+    c = store.add_actor("Tramolin", "association", **email, **LYON)  # Lyon's centre
+    pairs = pairs_of(store)
+    far, near = pairs[frozenset((a.id, b.id))], pairs[frozenset((a.id, c.id))]
+    assert far.reasons[0] == "même e-mail" and far.reasons[-1].startswith("à ")
+    assert (
+        700
+        < int(far.reasons[-1].removeprefix("à ").removesuffix(" km").replace("\u202f", ""))
+        < 800
+    )
+    assert near.reasons == ("même e-mail",)  # a few km: no penalty
+    assert far.score == near.score - 25 < DEFAULT_THRESHOLD <= near.score
+    # a shared generic address between unlike names, far apart: no longer enough
+    assert far.score < DEFAULT_THRESHOLD
+
+
+def test_siret_and_rna_outweigh_every_penalty(store):
+    a = store.add_actor("Recyclerie", "association", siret="73282932000074", **LYON_POINT)
+    b = store.add_actor("Plateau SAS", "entreprise", siret="73282932000074", **BREST_POINT)
+    c = store.add_actor("Jardins Bravelune", "association", **LYON_POINT)
+    d = store.add_actor("Jardins Bravelune", "fondation", **BREST_POINT)
+    pairs = pairs_of(store)
+    sure = pairs[frozenset((a.id, b.id))]
+    assert sure.score == 100
+    assert sure.reasons[:2] == ("même SIRET", "types différents")
+    assert sure.reasons[2].startswith("à ")
+    homonyms = pairs[frozenset((c.id, d.id))]  # same words, other kind, far: a homonym
+    assert homonyms.reasons[1:] == ("types différents", homonyms.reasons[2])
+    assert homonyms.score < DEFAULT_THRESHOLD
+
+
+def test_the_threshold_is_a_remembered_setting_and_filters_the_scan(store):
+    assert threshold(store) == DEFAULT_THRESHOLD
+    set_threshold(store, 85)
+    assert threshold(store) == 85
+    set_threshold(store, 5)
+    assert threshold(store) == MIN_SCORE  # clamped
+    store.set_setting("duplicates.threshold", "beaucoup")
+    assert threshold(store) == DEFAULT_THRESHOLD
+    store.add_actor("Jardins Bravelune", "association", **LYON_POINT)
+    store.add_actor("Jardins Bravelune", "association", **BREST_POINT)
+    store.add_actor("Recyclerie", "association", siret="73282932000074")
+    store.add_actor("Plateau", "association", siret="73282932000074")
+    scores = [p.score for p in find_duplicates(store)]
+    assert scores[0] == 100 and MIN_SCORE <= scores[1] < DEFAULT_THRESHOLD
+    assert [p.score for p in find_duplicates(store, min_score=DEFAULT_THRESHOLD)] == [100]
+
+
+def test_the_distance_penalty_starts_at_100_km_and_grows(store):
+    phone = {"phone": "+33199001234"}
+    a = store.add_actor("Bravelune", "association", **phone, latitude=45.76, longitude=4.84)
+    b = store.add_actor("Bravelune", "association", **phone, latitude=45.76, longitude=6.04)
+    c = store.add_actor("Bravelune", "association", **phone, latitude=45.76, longitude=6.29)
+    pairs = pairs_of(store)
+    near, far = pairs[frozenset((a.id, b.id))], pairs[frozenset((a.id, c.id))]
+    assert near.reasons == ("même téléphone", "noms proches (100 %)")  # 93 km
+    assert far.reasons == ("même téléphone", "noms proches (100 %)", "à 112 km")
+    assert far.score == near.score - 11  # 10 at 100 km, one more every 10 km

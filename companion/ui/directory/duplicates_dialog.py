@@ -3,7 +3,9 @@
 The scan (``directory/duplicates.py``) runs as a background job on its own
 connection, with a progress bar; the pairs arrive best first. "Comparer et
 fusionner…" opens the merge dialog on the selected pair; "Pas un doublon"
-remembers the pair so it is never proposed again. A merge is one undo step:
+remembers the pair so it is never proposed again. The scan keeps every pair
+down to MIN_SCORE; the "Seuil de ressemblance" box (a remembered setting) shows
+those at or above it, at once, without scanning again. A merge is one undo step:
 Ctrl+Z here, or in the main window, restores both records.
 """
 
@@ -31,16 +33,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from companion.directory.duplicates import (
+    MIN_SCORE,
     DuplicatePair,
     ScanCancelled,
     dismiss,
     find_duplicates,
+    set_threshold,
+    threshold,
 )
 from companion.directory.merge import MergeResult
 from companion.i18n import _, ngettext
@@ -58,14 +64,14 @@ class ScanResult:
 
 
 class PairsModel(QAbstractTableModel):
-    """Candidate pairs, one a row: score, both names, and why they look alike."""
+    """Candidate pairs, one a row: score, both names, and all the reasons (penalties too)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.pairs: list[DuplicatePair] = []
 
     def headers(self) -> list[str]:
-        return [_("Score"), _("Fiche"), _("Doublon probable"), _("Raison")]
+        return [_("Score"), _("Fiche"), _("Doublon probable"), _("Raisons")]
 
     def set_pairs(self, pairs: list[DuplicatePair]) -> None:
         self.beginResetModel()
@@ -126,6 +132,19 @@ class DuplicatesDialog(QDialog):
         self.table_choice.addItem(_("Acteurs"), "actors")
         self.table_choice.addItem(_("Personnes"), "people")
         self.table_choice.currentIndexChanged.connect(self.start_scan)
+        self.found: list[DuplicatePair] = []  # the scan's pairs, above and below the threshold
+        self.threshold_box = QSpinBox()
+        self.threshold_box.setRange(MIN_SCORE, 100)
+        self.threshold_box.setValue(threshold(store))
+        self.threshold_box.setToolTip(
+            _(
+                "Score qu'une paire doit atteindre pour être proposée. Des types différents "
+                "ou une distance de plus de 100 km retirent des points, sauf même SIRET ou RNA."
+            )
+        )
+        self.threshold_box.valueChanged.connect(self._on_threshold_changed)
+        threshold_label = QLabel(_("Seuil de ressemblance"))
+        threshold_label.setBuddy(self.threshold_box)
         self.rescan_button = QPushButton(_("Relancer la recherche"))
         self.rescan_button.clicked.connect(self.start_scan)
         self.progress = QProgressBar()
@@ -160,6 +179,9 @@ class DuplicatesDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Rechercher parmi")))
         top.addWidget(self.table_choice)
+        top.addSpacing(16)
+        top.addWidget(threshold_label)
+        top.addWidget(self.threshold_box)
         top.addStretch(1)
         top.addWidget(self.rescan_button)
         buttons = QHBoxLayout()
@@ -174,7 +196,7 @@ class DuplicatesDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
-        self.resize(820, 520)
+        self.resize(980, 560)
         self._update_buttons()
 
     @property
@@ -186,6 +208,7 @@ class DuplicatesDialog(QDialog):
     def start_scan(self, *_args: object) -> None:
         """Look for duplicates in the background; a scan still running is dropped."""
         self._stop_job()
+        self.found = []
         self.model.set_pairs([])
         self.progress.setRange(0, 0)
         self.progress.show()
@@ -228,16 +251,34 @@ class DuplicatesDialog(QDialog):
         self.status.setText(message)
 
     def _on_found(self, result: ScanResult) -> None:
-        self.model.set_pairs(result.pairs)
-        count = len(result.pairs)
+        self.found = list(result.pairs)
+        self._show_pairs()
+        self._note = ""
+
+    def _on_threshold_changed(self, value: int) -> None:
+        set_threshold(self.store, value)
+        if self.job is None or not self.job.is_running:
+            self._show_pairs()
+
+    def _show_pairs(self) -> None:
+        """The scan's pairs at or above the threshold, best first, and their count."""
+        minimum = self.threshold_box.value()
+        shown = [p for p in self.found if p.score >= minimum]
+        self.model.set_pairs(shown)
+        count, hidden = len(shown), len(self.found) - len(shown)
         if count:
             template = ngettext("{n} doublon probable", "{n} doublons probables", count)
             text = template.format(n=format_number(count))
             self.view.selectRow(0)
         else:
             text = _("Aucun doublon probable.")
+        if hidden:
+            below = ngettext(
+                "{n} autre paire sous le seuil", "{n} autres paires sous le seuil", hidden
+            )
+            text = f"{text} ({below.format(n=format_number(hidden))})"
         self.status.setText(f"{self._note} — {text}" if self._note else text)
-        self._note = ""
+        self._update_buttons()
 
     def _on_failed(self, error: object) -> None:
         self.status.setText(_("La recherche a échoué : {error}").format(error=error))
@@ -268,6 +309,7 @@ class DuplicatesDialog(QDialog):
 
     def _on_merged(self, result: MergeResult) -> None:
         self.model.remove_involving({result.dropped_id})
+        self.found = [p for p in self.found if result.dropped_id not in (p.left_id, p.right_id)]
         self._merge_labels.append(result.label)
         message = _("Fusion faite. Annuler : {label} (Ctrl+Z)").format(label=result.label)
         self.status.setText(message)
@@ -282,6 +324,7 @@ class DuplicatesDialog(QDialog):
             return
         row = self.model.pairs.index(pair)
         dismiss(self.store, pair.left_id, pair.right_id)
+        self.found = [p for p in self.found if p.key != pair.key]
         self.model.set_pairs([p for p in self.model.pairs if p.key != pair.key])
         self.status.setText(
             _("« {left} » et « {right} » ne seront plus proposés.").format(
