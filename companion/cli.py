@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Imported here, not on the app's start path (a plain start builds no parser).
     import argparse
 
-    from companion import cli_data, cli_directory, cli_encryption, cli_sync
+    from companion import cli_addresses, cli_data, cli_directory, cli_encryption, cli_sync
 
     # --data is accepted before or after the subcommand; SUPPRESS keeps a
     # subcommand's absent option from hiding the one given before it.
@@ -77,7 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=20)
 
     geocode = commands.add_parser(
-        "geocode", parents=[common], help=_("trouver une commune (nom ou code postal), hors ligne")
+        "geocode",
+        parents=[common],
+        help=_(
+            "trouver une commune (nom ou code postal), ou une adresse si celles de son "
+            "département sont importées (import-addresses), hors ligne"
+        ),
     )
     geocode.add_argument("text", metavar="TEXTE")
     geocode.add_argument("--limit", type=int, default=20)
@@ -130,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_sync.add_command(commands, common)
     cli_data.add_commands(commands, common)
     cli_encryption.add_commands(commands, common)
+    cli_addresses.add_commands(commands, common)
     return parser
 
 
@@ -160,7 +166,7 @@ def _main(argv: list[str] | None) -> int:
             # No --data: the app picks (``$COMPANION_DATA``, the folder chosen at the
             # first start, or the platform's).
             return run_gui(getattr(args, "data", None))
-        from companion import cli_data, cli_directory, cli_encryption, cli_sync
+        from companion import cli_addresses, cli_data, cli_directory, cli_encryption, cli_sync
 
         handler = {
             "demo": _demo,
@@ -173,6 +179,7 @@ def _main(argv: list[str] | None) -> int:
             "backup": cli_data.run_backup,
             "restore": cli_data.run_restore,
             "import-archive": cli_data.run_import_archive,
+            "import-addresses": cli_addresses.run_import_addresses,
             "encrypt": cli_encryption.run_encrypt,
             "decrypt": cli_encryption.run_decrypt,
             "change-key": cli_encryption.run_change_key,
@@ -273,7 +280,13 @@ def _search(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _geocode(args: argparse.Namespace, data_dir: Path) -> int:
+    from companion.cli_addresses import geocode_address
     from companion.geo import Gazetteer
+
+    address = geocode_address(args.text, data_dir) if any(c.isalpha() for c in args.text) else None
+    if address is not None:
+        print(json.dumps(address, ensure_ascii=False))
+        return 0
 
     gazetteer = Gazetteer.open()
     try:
