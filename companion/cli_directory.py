@@ -10,7 +10,7 @@ from pathlib import Path
 from companion.i18n import _
 
 EXIT_REFUSED = 2
-EXPORT_FORMATS = ("csv", "xlsx", "vcard", "geojson", "archive")
+EXPORT_FORMATS = ("csv", "xlsx", "vcard", "geojson", "kumu", "gogocarto", "umap", "archive")
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -45,7 +45,8 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         "export",
         parents=[common],
         help=_(
-            "exporter l'annuaire (acteurs en CSV, Excel ou GeoJSON, personnes en vCard), "
+            "exporter l'annuaire (acteurs en CSV, Excel ou GeoJSON, personnes en vCard ; "
+            "pour Kumu, GoGoCarto ou uMap : ce qui est partagé avec le réseau), "
             "ou toutes les données en une archive zip (--format archive)"
         ),
     )
