@@ -144,7 +144,9 @@ def test_gogocarto_json_imports_back_into_an_empty_store(store, gazetteer, tmp_p
         assert plan.problems == []
         apply_import(fresh, plan)
         copies = {actor.name: actor for actor in fresh.actors()}
-        originals = [store.get_actor(i) for i in (network.ressourcerie, network.mairie, network.evil)]
+        originals = [
+            store.get_actor(i) for i in (network.ressourcerie, network.mairie, network.evil)
+        ]
         assert set(copies) == {actor.name for actor in originals}
         for original in originals:
             copy = copies[original.name]
