@@ -41,11 +41,22 @@ def chosen_format(path: Path, chosen: str | None) -> tuple[str, Path]:
     return code, path.with_suffix(EXPORT_FORMATS[code][0])
 
 
-def export_directory(store: Store, format_code: str, path: Path) -> int:
-    """Write the directory to ``path`` in ``format_code``; return how many records went out."""
+PEER_FORMATS = ("kumu", "gogocarto", "umap")
+
+
+def export_directory(
+    store: Store,
+    format_code: str,
+    path: Path,
+    include_private: bool = False,
+    include_contacts: bool = False,
+) -> int:
+    """Write the directory to ``path`` in ``format_code``; return how many records went out.
+
+    The peer formats leave out private records and e-mails and phones unless asked."""
     path = Path(path)
     try:
-        if format_code in ("kumu", "gogocarto", "umap"):
+        if format_code in PEER_FORMATS:
             from companion.io import peer_exports
 
             writers = {
@@ -53,7 +64,8 @@ def export_directory(store: Store, format_code: str, path: Path) -> int:
                 "gogocarto": peer_exports.export_gogocarto,
                 "umap": peer_exports.export_umap,
             }
-            return writers[format_code](store, path)
+            options = peer_exports.Options(include_private, include_contacts)
+            return writers[format_code](store, path, options)
         if format_code == "vcard":
             from companion.io.people_export import export_vcards
 

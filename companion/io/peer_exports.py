@@ -14,8 +14,9 @@
   relations, each in its type's colour and dashes.
 
 These files are made to leave: only what is shared with the network goes out. Private
-actors and relations stay home, so do e-mails, phones and people (contact details);
-a relation goes out when both its actors do. GoGoCarto and uMap need a position: actors
+actors and relations stay home unless asked for (``include_private``), so do the actors'
+e-mails and phones (``include_contacts``); people never leave this way. A relation goes
+out when both its actors do. GoGoCarto and uMap need a position: actors
 without one are left out of them.
 """
 
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from companion.directory.validate import format_phone
 from companion.domain import ACTOR_KINDS, KIND_COLOURS, RELATION_STYLES, RELATION_TYPES, label
 from companion.i18n import _
 from companion.store import Store
@@ -40,6 +42,7 @@ ELEMENTS_HEADER = [
     "ID", "Label", "Type", "Description", "Tags", "Adresse", "Code postal", "Commune",
     "Code INSEE", "Département", "Site web", "Latitude", "Longitude",
 ]  # fmt: skip
+CONTACT_COLUMNS = ["Courriel", "Téléphone"]
 CONNECTIONS_HEADER = ["ID", "From", "To", "Type", "Strength", "Début", "Fin"]
 GOGOCARTO_ONTOLOGY = "gogofull"
 UMAP_RELATIONS_COLOUR = RELATION_STYLES["autre"][0]
@@ -57,6 +60,8 @@ class SharedActor:
     insee_code: str
     departement: str
     website: str
+    email: str
+    phone: str
     latitude: float | None
     longitude: float | None
     tags: list[str] = field(default_factory=list)
@@ -77,17 +82,28 @@ class SharedRelation:
     end_date: str
 
 
-def shared_actors(store: Store) -> list[SharedActor]:
-    """The live actors shared with the network, by name, with their live tags."""
+@dataclass(frozen=True)
+class Options:
+    include_private: bool = False  # private actors and relations too
+    include_contacts: bool = False  # the actors' e-mails and phones
+
+
+def shared_actors(store: Store, options: Options = Options()) -> list[SharedActor]:
+    """The live actors shared with the network (all, ``include_private``), by name, with
+    their live tags; e-mails and phones empty unless ``include_contacts``."""
+    shared = "" if options.include_private else " AND visibility = 'network'"
     rows = store.conn.execute(
         "SELECT id, name, kind, description, address, postcode, commune, insee_code, "
-        "departement, website, latitude, longitude FROM actors "
-        "WHERE deleted = 0 AND visibility = 'network' ORDER BY sort_name, id"
+        "departement, website, email, phone, latitude, longitude FROM actors "
+        f"WHERE deleted = 0{shared} ORDER BY sort_name, id"
     ).fetchall()
     actors = [
-        SharedActor(*(value or "" for value in row[:10]), latitude=row[10], longitude=row[11])
+        SharedActor(*(value or "" for value in row[:12]), latitude=row[12], longitude=row[13])
         for row in rows
     ]
+    if not options.include_contacts:
+        for actor in actors:
+            actor.email = actor.phone = ""
     by_id = {actor.id: actor for actor in actors}
     for actor_id, name in store.conn.execute(
         "SELECT at.actor_id, t.name FROM actor_tags at JOIN tags t ON t.id = at.tag_id "
@@ -100,12 +116,16 @@ def shared_actors(store: Store) -> list[SharedActor]:
     return actors
 
 
-def shared_relations(store: Store, actor_ids: Iterable[str]) -> list[SharedRelation]:
-    """The live relations shared with the network whose two actors are in ``actor_ids``."""
+def shared_relations(
+    store: Store, actor_ids: Iterable[str], options: Options = Options()
+) -> list[SharedRelation]:
+    """The live relations shared with the network (all, ``include_private``) whose two
+    actors are in ``actor_ids``."""
     kept = set(actor_ids)
+    shared = "" if options.include_private else " AND visibility = 'network'"
     rows = store.conn.execute(
         "SELECT id, source_id, target_id, type, strength, start_date, end_date FROM relations "
-        "WHERE deleted = 0 AND visibility = 'network' ORDER BY seq"
+        f"WHERE deleted = 0{shared} ORDER BY seq"
     ).fetchall()
     return [
         SharedRelation(rid, source, target, kind, strength, start or "", end or "")
@@ -117,21 +137,22 @@ def shared_relations(store: Store, actor_ids: Iterable[str]) -> list[SharedRelat
 # -- Kumu ---------------------------------------------------------------------------
 
 
-def export_kumu(store: Store, path: Path) -> int:
+def export_kumu(store: Store, path: Path, options: Options = Options()) -> int:
     """Write Kumu's workbook (Elements, Connections); return how many actors went out."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     from companion.io.cells import xlsx_row
 
-    actors = shared_actors(store)
-    relations = shared_relations(store, (actor.id for actor in actors))
+    actors = shared_actors(store, options)
+    relations = shared_relations(store, (actor.id for actor in actors), options)
+    header = ELEMENTS_HEADER + (CONTACT_COLUMNS if options.include_contacts else [])
     workbook = Workbook()
     elements = workbook.active
     elements.title = "Elements"
     connections = workbook.create_sheet("Connections")
     rows = {
-        elements: (ELEMENTS_HEADER, [_element_row(actor) for actor in actors]),
+        elements: (header, [_element_row(actor, header) for actor in actors]),
         connections: (CONNECTIONS_HEADER, [_connection_row(rel) for rel in relations]),
     }
     for sheet, (header, values) in rows.items():
@@ -147,14 +168,17 @@ def export_kumu(store: Store, path: Path) -> int:
     return len(actors)
 
 
-def _element_row(actor: SharedActor) -> list[Any]:
+def _element_row(actor: SharedActor, header: list[str]) -> list[Any]:
     # Kumu splits a cell on "|": a tag that holds one would become two.
     tags = KUMU_TAG_SEPARATOR.join(tag.replace(KUMU_TAG_SEPARATOR, "/") for tag in actor.tags)
-    return [
+    row = [
         actor.id, actor.name, label(ACTOR_KINDS, actor.kind), actor.description, tags,
         actor.address, actor.postcode, actor.commune, actor.insee_code, actor.departement,
         actor.website, actor.latitude, actor.longitude,
     ]  # fmt: skip
+    if len(header) > len(row):  # the contacts, asked for
+        row += [actor.email, format_phone(actor.phone)]
+    return row
 
 
 def _connection_row(relation: SharedRelation) -> list[Any]:
@@ -168,9 +192,10 @@ def _connection_row(relation: SharedRelation) -> list[Any]:
 # -- GoGoCarto ----------------------------------------------------------------------
 
 
-def export_gogocarto(store: Store, path: Path) -> int:
+def export_gogocarto(store: Store, path: Path, options: Options = Options()) -> int:
     """Write the located actors as GoGoCarto elements; return how many went out."""
-    elements = [_gogocarto_element(actor) for actor in shared_actors(store) if actor.located]
+    actors = shared_actors(store, options)
+    elements = [_gogocarto_element(actor) for actor in actors if actor.located]
     _write_json(path, {"ontology": GOGOCARTO_ONTOLOGY, "data": elements})
     return len(elements)
 
@@ -192,18 +217,23 @@ def _gogocarto_element(actor: SharedActor) -> dict[str, Any]:
     if actor.description:
         # GoGoCarto shows descriptions as HTML: the text escaped, its line breaks kept.
         element["description"] = html.escape(actor.description).replace("\n", "<br>")
-    if actor.website:
-        element["website"] = actor.website
+    for key, value in (
+        ("website", actor.website),
+        ("email", actor.email),
+        ("telephone", format_phone(actor.phone)),
+    ):
+        if value:
+            element[key] = value
     return element
 
 
 # -- uMap ---------------------------------------------------------------------------
 
 
-def export_umap(store: Store, path: Path) -> int:
+def export_umap(store: Store, path: Path, options: Options = Options()) -> int:
     """Write a uMap map: a layer per kind, one for the relations; return how many actors."""
-    actors = [actor for actor in shared_actors(store) if actor.located]
-    relations = shared_relations(store, (actor.id for actor in actors))
+    actors = [actor for actor in shared_actors(store, options) if actor.located]
+    relations = shared_relations(store, (actor.id for actor in actors), options)
     layers = [
         _layer(
             label(ACTOR_KINDS, kind),
@@ -252,6 +282,8 @@ def _umap_point(actor: SharedActor) -> dict[str, Any]:
         "commune": actor.commune,
         "code insee": actor.insee_code,
         "site web": actor.website,
+        "courriel": actor.email,
+        "telephone": format_phone(actor.phone),
         "etiquettes": ", ".join(actor.tags),
     }
     return {
@@ -311,5 +343,5 @@ def _extent(actors: list[SharedActor]) -> tuple[float, float, float, float]:
 
 def _write_json(path: Path, data: Any) -> None:
     partial = Path(f"{path}.partiel")
-    partial.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(partial, path)

@@ -142,3 +142,39 @@ def test_exports_for_kumu_gogocarto_and_umap(tmp_path, capsys):
     umap = json.loads((tmp_path / "carte.umap").read_text(encoding="utf-8"))
     points = [f for layer in umap["layers"][:-1] for f in layer["features"]]
     assert len(points) == placed and umap["layers"][-1]["features"]
+
+
+def test_private_records_for_peers_only_when_asked(tmp_path, capsys):
+    data = tmp_path / "data"
+    source = excel_csv(
+        tmp_path / "a.csv",
+        ["Nom;Type;Code postal;Visibilité", "Atelier vélo;Association;93260;Privé",
+         "Jardin partagé des Lilas;Association;93260;Réseau"],
+    )  # fmt: skip
+    assert main(["import", str(source), "--data", str(data)]) == 0
+    capsys.readouterr()
+    out = str(tmp_path / "carte.umap")
+    assert main(["export", "--format", "umap", "--out", out, "--data", str(data)]) == 0
+    assert json.loads(capsys.readouterr().out)["count"] == 1
+    assert (
+        main(["export", "--format", "umap", "--include-private", "--out", out, "--data", str(data)])
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["count"] == 2
+    csv_out = str(tmp_path / "a.csv")
+    assert (
+        main(
+            [
+                "export",
+                "--format",
+                "csv",
+                "--include-contacts",
+                "--out",
+                csv_out,
+                "--data",
+                str(data),
+            ]
+        )
+        == 2
+    )
+    assert "valent pour kumu, gogocarto et umap" in capsys.readouterr().err

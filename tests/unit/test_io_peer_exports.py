@@ -14,7 +14,7 @@ from companion.domain import KIND_COLOURS, RELATION_STYLES
 from companion.geo import Gazetteer
 from companion.io.actor_import import apply_import
 from companion.io.gogocarto import is_gogocarto, plan_gogocarto
-from companion.io.peer_exports import export_gogocarto, export_kumu, export_umap
+from companion.io.peer_exports import Options, export_gogocarto, export_kumu, export_umap
 from companion.store import Store
 
 EVIL = '=HYPERLINK("http://evil.example","x")'
@@ -160,7 +160,7 @@ def test_gogocarto_json_imports_back_into_an_empty_store(store, gazetteer, tmp_p
             assert (copy.latitude, copy.longitude) == (original.latitude, original.longitude)
             assert set(store.tags_of(original.id)) <= set(fresh.tags_of(copy.id))
         assert copies["Ressourcerie <Le Grenier>"].address == "12 rue des Écoles"
-        assert copies["Ressourcerie <Le Grenier>"].email in (None, "")
+        assert not copies["Ressourcerie <Le Grenier>"].email  # contacts stay home
     finally:
         fresh.close()
 
@@ -210,3 +210,43 @@ def test_an_empty_directory_still_gives_valid_files(store, tmp_path):
     data = json.loads((tmp_path / "vide.umap").read_text(encoding="utf-8"))
     assert [layer["_umap_options"]["name"] for layer in data["layers"]] == ["Relations"]
     assert export_gogocarto(store, tmp_path / "g.json") == 0
+
+
+def test_private_records_and_contacts_go_out_only_when_asked(store, gazetteer, tmp_path):
+    network = make_network(store)
+    asked = Options(include_private=True, include_contacts=True)
+
+    assert export_kumu(store, tmp_path / "tout.xlsx", asked) == 5
+    workbook = openpyxl.load_workbook(tmp_path / "tout.xlsx")
+    elements = list(workbook["Elements"].iter_rows(values_only=True))
+    header = elements[0]
+    assert header[-2:] == ("Courriel", "Téléphone")
+    rows = {row[0]: dict(zip(header, row, strict=True)) for row in elements[1:]}
+    assert rows[network.private]["Label"] == "Carnet privé"
+    grenier = rows[network.ressourcerie]
+    assert (grenier["Courriel"], grenier["Téléphone"]) == (
+        "contact@grenier.example",
+        "06 12 34 56 78",
+    )
+    connections = {row[0] for row in workbook["Connections"].iter_rows(values_only=True)}
+    assert {network.private_relation, network.relation_to_private} <= connections
+
+    assert export_umap(store, tmp_path / "tout.umap", asked) == 4
+    data = json.loads((tmp_path / "tout.umap").read_text(encoding="utf-8"))
+    layers = {layer["_umap_options"]["name"]: layer for layer in data["layers"]}
+    assert layers["Entreprise"]["features"][0]["properties"]["name"] == "Carnet privé"
+    assert len(layers["Relations"]["features"]) == 3
+    [grenier_point] = layers["Association"]["features"]
+    assert grenier_point["properties"]["courriel"] == "contact@grenier.example"
+
+    out = tmp_path / "tout.json"
+    assert export_gogocarto(store, out, asked) == 4
+    fresh = Store.open(tmp_path / "vide.db")
+    try:
+        plan = plan_gogocarto(fresh, gazetteer, out)
+        apply_import(fresh, plan)
+        copies = {actor.name: actor for actor in fresh.actors()}
+        assert copies["Ressourcerie <Le Grenier>"].email == "contact@grenier.example"
+        assert copies["Ressourcerie <Le Grenier>"].phone == "+33612345678"
+    finally:
+        fresh.close()
