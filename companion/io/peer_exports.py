@@ -319,7 +319,7 @@ def _umap_line(relation: SharedRelation, by_id: dict[str, SharedActor]) -> dict[
 
 
 def _centre(actors: list[SharedActor]) -> list[float]:
-    """The middle of the actors' extent; metropolitan France's without any."""
+    """The middle of where the actors are; metropolitan France's without any."""
     if not actors:
         return [2.5, 46.6]
     west, south, east, north = _extent(actors)
@@ -327,18 +327,23 @@ def _centre(actors: list[SharedActor]) -> list[float]:
 
 
 def _zoom(actors: list[SharedActor]) -> int:
-    """A zoom that shows the actors' extent, roughly (uMap opens the map there)."""
+    """A zoom that shows where the actors are on a screen about 1,000 pixels wide
+    (a 256-pixel tile covers 360° at zoom 0); uMap opens the map there."""
     if not actors:
         return 6
     west, south, east, north = _extent(actors)
-    span = max(east - west, 2 * (north - south), 0.02)
-    return max(2, min(14, math.floor(math.log2(360 / span))))
+    span = max(east - west, 2 * (north - south), 0.01)
+    return max(2, min(14, math.floor(math.log2(360 / span)) + 2))
 
 
 def _extent(actors: list[SharedActor]) -> tuple[float, float, float, float]:
-    lons = [float(actor.longitude or 0) for actor in actors]
-    lats = [float(actor.latitude or 0) for actor in actors]
-    return min(lons), min(lats), max(lons), max(lats)
+    """West, south, east, north of the actors but the outermost 2 % on each side: a
+    few actors overseas would otherwise open the map on the whole Atlantic."""
+    lons = sorted(float(actor.longitude or 0) for actor in actors)
+    lats = sorted(float(actor.latitude or 0) for actor in actors)
+    cut = len(actors) // 50
+    last = len(actors) - 1 - cut
+    return lons[cut], lats[cut], lons[last], lats[last]
 
 
 def _write_json(path: Path, data: Any) -> None:

@@ -250,3 +250,17 @@ def test_private_records_and_contacts_go_out_only_when_asked(store, gazetteer, t
         assert copies["Ressourcerie <Le Grenier>"].phone == "+33612345678"
     finally:
         fresh.close()
+
+
+def test_umap_opens_where_the_actors_are_not_on_a_far_outlier(store, tmp_path):
+    for number in range(60):  # around Paris
+        store.add_actor(
+            f"Association {number}", "association",
+            latitude=48.80 + number / 1000, longitude=2.30 + number / 1000,
+        )  # fmt: skip
+    store.add_actor("Tiers-lieu de Saint-Denis", "collectif", latitude=-20.88, longitude=55.45)
+    export_umap(store, tmp_path / "carte.umap")
+    data = json.loads((tmp_path / "carte.umap").read_text(encoding="utf-8"))
+    longitude, latitude = data["geometry"]["coordinates"]
+    assert 2.3 <= longitude <= 2.36 and 48.8 <= latitude <= 48.86
+    assert data["properties"]["zoom"] >= 10  # a few streets, not the Indian Ocean
