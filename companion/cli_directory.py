@@ -10,7 +10,7 @@ from pathlib import Path
 from companion.i18n import _
 
 EXIT_REFUSED = 2
-EXPORT_FORMATS = ("csv", "xlsx", "vcard", "geojson", "archive")
+EXPORT_FORMATS = ("csv", "xlsx", "vcard", "geojson", "kumu", "gogocarto", "umap", "archive")
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -74,12 +74,23 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         "export",
         parents=[common],
         help=_(
-            "exporter l'annuaire (acteurs en CSV, Excel ou GeoJSON, personnes en vCard), "
+            "exporter l'annuaire (acteurs en CSV, Excel ou GeoJSON, personnes en vCard ; "
+            "pour Kumu, GoGoCarto ou uMap : ce qui est partagé avec le réseau), "
             "ou toutes les données en une archive zip (--format archive)"
         ),
     )
     exporter.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     exporter.add_argument("--out", type=Path, required=True, metavar="FICHIER")
+    exporter.add_argument(
+        "--include-private",
+        action="store_true",
+        help=_("kumu, gogocarto, umap : inclure aussi les fiches et relations privées"),
+    )
+    exporter.add_argument(
+        "--include-contacts",
+        action="store_true",
+        help=_("kumu, gogocarto, umap : inclure les courriels et téléphones des acteurs"),
+    )
 
 
 def run_import(args: argparse.Namespace, data_dir: Path) -> int:
@@ -241,16 +252,23 @@ class _Layout:
 
 def run_export(args: argparse.Namespace, data_dir: Path) -> int:
     from companion.app.datafolder import open_existing_store
+    from companion.io.directory_export import PEER_FORMATS, export_directory
 
+    if (args.include_private or args.include_contacts) and args.format not in PEER_FORMATS:
+        print(
+            _("--include-private et --include-contacts valent pour kumu, gogocarto et umap."),
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
     if args.format == "archive":  # everything, to move to another machine
         from companion.cli_data import run_export_archive
 
         return run_export_archive(args, data_dir)
-    from companion.io.directory_export import export_directory
-
     store = open_existing_store(data_dir)
     try:
-        count = export_directory(store, args.format, args.out)
+        count = export_directory(
+            store, args.format, args.out, args.include_private, args.include_contacts
+        )
     finally:
         store.close()
     print(json.dumps({"format": args.format, "out": str(args.out), "count": count}))

@@ -30,6 +30,30 @@ RELATION_TYPES: dict[str, str] = {
     "autre": N_("Autre"),
 }
 
+# The map's colour for each kind of actor (markers, legends, charts, the uMap export).
+KIND_COLOURS: dict[str, str] = {
+    "catalyseur": "#c0392b",
+    "association": "#2e86c1",
+    "entreprise": "#e67e22",
+    "collectivite": "#27ae60",
+    "fondation": "#8e44ad",
+    "institution": "#6d4c41",
+    "reseau": "#d81b60",
+    "collectif": "#00a5a8",
+    "autre": "#7f8c8d",
+}
+
+# The map's line for each type of relation: colour, dash pattern ("" for a solid line)
+RELATION_STYLES: dict[str, tuple[str, str]] = {
+    "partenariat": ("#2e86c1", ""),
+    "financement": ("#27ae60", ""),
+    "adhesion": ("#8e44ad", "4 4"),
+    "co-construction": ("#e67e22", ""),
+    "prestation": ("#6d4c41", "2 5"),
+    "accompagnement": ("#00a5a8", "7 4"),
+    "autre": ("#7f8c8d", "1 4"),
+}
+
 INTERACTION_KINDS: dict[str, str] = {
     "reunion": N_("Réunion"),
     "appel": N_("Appel"),

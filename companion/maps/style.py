@@ -5,28 +5,12 @@ Shared by the page (markers, lines, legend) and the Qt filter panel (swatches).
 
 from __future__ import annotations
 
-KIND_COLOURS: dict[str, str] = {
-    "catalyseur": "#c0392b",
-    "association": "#2e86c1",
-    "entreprise": "#e67e22",
-    "collectivite": "#27ae60",
-    "fondation": "#8e44ad",
-    "institution": "#6d4c41",
-    "reseau": "#d81b60",
-    "collectif": "#00a5a8",
-    "autre": "#7f8c8d",
-}
+from companion import domain
 
-# colour, dash pattern ("" for a solid line)
-RELATION_STYLES: dict[str, tuple[str, str]] = {
-    "partenariat": ("#2e86c1", ""),
-    "financement": ("#27ae60", ""),
-    "adhesion": ("#8e44ad", "4 4"),
-    "co-construction": ("#e67e22", ""),
-    "prestation": ("#6d4c41", "2 5"),
-    "accompagnement": ("#00a5a8", "7 4"),
-    "autre": ("#7f8c8d", "1 4"),
-}
+# One colour per kind of actor, one line style per type of relation: they live with the
+# vocabulary (``companion.domain``), so that the exports below the map (uMap) use them too.
+KIND_COLOURS = domain.KIND_COLOURS
+RELATION_STYLES = domain.RELATION_STYLES
 
 # The basemap, in the spirit of a topographic map: sea, land, borders.
 BASEMAP = {

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import openpyxl
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -60,6 +61,34 @@ def test_exporting_the_directory_writes_the_chosen_format(
     records = list(read_records(written, detect_format(written)))
     assert len(records) == 1 + 4  # the header and the four actors
     assert "4 fiches exportées" in window.statusBar().currentMessage()
+
+
+def test_ctrl_shift_e_writes_kumus_workbook_when_its_type_is_chosen(
+    qtbot, network: Network, tmp_path: Path, monkeypatch
+) -> None:
+    """Kumu's workbook and the spreadsheet are both .xlsx: the chosen type decides."""
+    window = make_window(qtbot, network)
+    answers = iter(
+        [
+            (str(tmp_path / "reseau.xlsx"), "Kumu, classeur Elements et Connections (*.xlsx)"),
+            (str(tmp_path / "tableur.xlsx"), "Acteurs, classeur Excel (*.xlsx)"),
+        ]
+    )
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: next(answers))
+    shortcut = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window, Qt.Key.Key_E, shortcut)
+    qtbot.waitUntil(lambda: (tmp_path / "reseau.xlsx").is_file())
+    workbook = openpyxl.load_workbook(tmp_path / "reseau.xlsx")
+    assert workbook.sheetnames == ["Elements", "Connections"]
+    labels = {row[1] for row in workbook["Elements"].iter_rows(min_row=2, values_only=True)}
+    assert labels == {"École des Jardins partagés", "Tiers-lieu La Fabrique",
+                      "Fondation Terres Vivantes", "Mairie de Brest"}  # fmt: skip
+    assert workbook["Connections"].max_row == 1 + 2
+    assert "4 fiches exportées" in window.statusBar().currentMessage()
+
+    qtbot.keyClick(window, Qt.Key.Key_E, shortcut)
+    qtbot.waitUntil(lambda: (tmp_path / "tableur.xlsx").is_file())
+    assert openpyxl.load_workbook(tmp_path / "tableur.xlsx").sheetnames == ["Acteurs"]
 
 
 def test_duplicates_and_review_open_from_the_menu(qtbot, network: Network) -> None:

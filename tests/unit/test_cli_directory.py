@@ -2,6 +2,8 @@
 
 import json
 
+import openpyxl
+
 from companion.cli import main
 from companion.store import Store
 
@@ -146,3 +148,70 @@ def test_a_umap_file_with_lines_imports_its_relations(tmp_path, capsys):
         assert store.count_actors("partenaires") == 2  # the layer's name, a tag
     finally:
         store.close()
+
+
+def test_exports_for_kumu_gogocarto_and_umap(tmp_path, capsys):
+    data, other = tmp_path / "data", tmp_path / "autre"
+    assert main(["demo", "--catalysts", "2", "--seed", "1", "--data", str(data)]) == 0
+    capsys.readouterr()
+
+    def export(format_code: str, name: str) -> int:
+        out = tmp_path / name
+        assert (
+            main(["export", "--format", format_code, "--out", str(out), "--data", str(data)]) == 0
+        )
+        result = json.loads(capsys.readouterr().out.splitlines()[-1])
+        assert result["format"] == format_code and out.is_file()
+        return result["count"]
+
+    kumu = export("kumu", "reseau.xlsx")
+    sheets = openpyxl.load_workbook(tmp_path / "reseau.xlsx")
+    assert sheets.sheetnames == ["Elements", "Connections"]
+    assert sheets["Elements"].max_row == 1 + kumu > 1
+    assert sheets["Connections"].max_row > 1  # the demo's actors work together
+
+    placed = export("gogocarto", "gogocarto.json")
+    assert 0 < placed <= kumu
+    assert main(["import", str(tmp_path / "gogocarto.json"), "--data", str(other)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"created": placed, "updated": 0}
+
+    assert export("umap", "carte.umap") == placed
+    umap = json.loads((tmp_path / "carte.umap").read_text(encoding="utf-8"))
+    points = [f for layer in umap["layers"][:-1] for f in layer["features"]]
+    assert len(points) == placed and umap["layers"][-1]["features"]
+
+
+def test_private_records_for_peers_only_when_asked(tmp_path, capsys):
+    data = tmp_path / "data"
+    source = excel_csv(
+        tmp_path / "a.csv",
+        ["Nom;Type;Code postal;Visibilité", "Atelier vélo;Association;93260;Privé",
+         "Jardin partagé des Lilas;Association;93260;Réseau"],
+    )  # fmt: skip
+    assert main(["import", str(source), "--data", str(data)]) == 0
+    capsys.readouterr()
+    out = str(tmp_path / "carte.umap")
+    assert main(["export", "--format", "umap", "--out", out, "--data", str(data)]) == 0
+    assert json.loads(capsys.readouterr().out)["count"] == 1
+    assert (
+        main(["export", "--format", "umap", "--include-private", "--out", out, "--data", str(data)])
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["count"] == 2
+    csv_out = str(tmp_path / "a.csv")
+    assert (
+        main(
+            [
+                "export",
+                "--format",
+                "csv",
+                "--include-contacts",
+                "--out",
+                csv_out,
+                "--data",
+                str(data),
+            ]
+        )
+        == 2
+    )
+    assert "valent pour kumu, gogocarto et umap" in capsys.readouterr().err

@@ -169,7 +169,7 @@ def show_activity_report(window: MenuWindow) -> None:
 
 def export_directory(window: MenuWindow) -> Path | None:
     """Ask for a file (its type picks the format), write the directory, say how many."""
-    from companion.io.directory_export import EXPORT_FORMATS, export_directory, format_for_path
+    from companion.io.directory_export import EXPORT_FORMATS, chosen_format, export_directory
 
     filters = [f"{_(label)} (*{suffix})" for suffix, label in EXPORT_FORMATS.values()]
     name, chosen = QFileDialog.getSaveFileName(
@@ -177,12 +177,9 @@ def export_directory(window: MenuWindow) -> Path | None:
     )
     if not name:
         return None
-    path = Path(name)
-    code = format_for_path(path)
-    if code is None:  # no suffix typed: the chosen filter decides
-        index = filters.index(chosen) if chosen in filters else 0
-        code = list(EXPORT_FORMATS)[index]
-        path = path.with_suffix(EXPORT_FORMATS[code][0])
+    # Kumu's workbook and the spreadsheet share .xlsx: the chosen type tells them apart.
+    chosen_code = list(EXPORT_FORMATS)[filters.index(chosen)] if chosen in filters else None
+    code, path = chosen_format(Path(name), chosen_code)
     try:
         count = export_directory(window.store, code, path)
     except CompanionError as error:
