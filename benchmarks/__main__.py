@@ -8,7 +8,7 @@ import sys
 
 BENCHMARKS = [
     "search", "gazetteer", "startup", "map", "directory", "duplicates", "toolbox", "sync",
-    "insights", "basemap",
+    "insights", "basemap", "addresses",
 ]  # fmt: skip
 
 

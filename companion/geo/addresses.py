@@ -294,14 +294,15 @@ class AddressIndex:
         """Candidate INSEE codes: the postcode's communes, narrowed by a name at the end;
         without a postcode, the commune named by the last words."""
         if postcode:
-            found = [c.insee for c in self._gazetteer.by_postcode(postcode)]
+            found = self._gazetteer.by_postcode(postcode)
+            names = {c.insee: _bare(fold(c.name)) for c in found}
             for size in range(min(5, len(words) - 1), 0, -1):
-                tail = " ".join(words[-size:])
-                named = [c.insee for c in self._gazetteer.by_name(tail, 5) if c.insee in found]
+                tail = _bare(" ".join(words[-size:]))
+                named = [insee for insee, name in names.items() if name == tail]
                 if named:
                     del words[-size:]
                     return named
-            return found
+            return list(names)
         for size in range(min(5, len(words) - 1), 0, -1):
             tail = " ".join(words[-size:])
             named = self._gazetteer.by_name(tail, 3)
@@ -341,19 +342,22 @@ class AddressIndex:
         ).fetchone()
         commune = self._gazetteer.by_insee(insee)
         town = f"{postcode} {commune.name if commune else ''}".strip()
+        if number is not None:
+            exact = self._db.execute(
+                "SELECT number, rep, lat, lon FROM address WHERE street = ? AND number = ? "
+                "ORDER BY rep <> ?, rep",
+                (street_id, number, rep),
+            ).fetchall()
+            if exact:
+                found, rep_found, lat, lon = exact[0]
+                label = f"{found}{' ' + rep_found if rep_found else ''} {name}, {town}"
+                return AddressMatch(lat / SCALE, lon / SCALE, label, insee, postcode, "adresse")
         rows = self._db.execute(
             "SELECT number, rep, lat, lon FROM address WHERE street = ?", (street_id,)
         ).fetchall()
         if not rows:
             return None
         if number is not None:
-            exact = [r for r in rows if r[0] == number and r[1] == rep] or [
-                r for r in rows if r[0] == number
-            ]
-            if exact:
-                found, rep_found, lat, lon = exact[0]
-                label = f"{found}{' ' + rep_found if rep_found else ''} {name}, {town}"
-                return AddressMatch(lat / SCALE, lon / SCALE, label, insee, postcode, "adresse")
             same_side = [r for r in rows if r[0] % 2 == number % 2] or rows
             found, rep_found, lat, lon = min(same_side, key=lambda r: abs(r[0] - number))
             label = f"{found}{' ' + rep_found if rep_found else ''} {name}, {town}"
