@@ -71,6 +71,7 @@ LOOKUPS = 2000
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks addresses")
     parser.add_argument("--addresses", type=int, default=1_000_000)
+    parser.add_argument("--import-rows", type=int, default=100_000)
     args = parser.parse_args(argv or [])
     with Gazetteer.open() as gazetteer:
         communes = [c for c in gazetteer.communes() if c.departement == "94"]
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> None:
                 _measure(index, addresses, communes, build_s, size_mb, args.addresses)
             finally:
                 index.close()
+            _measure_import(gazetteer, Path(folder), addresses, communes, args.import_rows)
 
 
 def _generated(communes: list, count: int) -> tuple[Path, list[tuple]]:
@@ -197,6 +199,61 @@ def _measure(index, addresses, communes, build_s, size_mb, count) -> None:
             and agree,
         }
     )
+
+
+def _measure_import(gazetteer, folder: Path, addresses, communes, rows: int) -> None:
+    """A spreadsheet of ``rows`` actors with their addresses, imported into the folder with
+    the index (each placed at its address) and, as the baseline, into one without it (each
+    at its commune's centre), in the same run."""
+    from companion.io.actor_import import apply_import, plan_import
+    from companion.store import Store
+
+    rng = random.Random(3)
+    chosen = [rng.choice(addresses) for _ in range(rows)]
+    source = folder / "acteurs.csv"
+    lines = ["Nom;Adresse;Code postal;Ville"] + [
+        f"Structure {i};{_typed_street(rng, address)};{address[3]};{address[5]}"
+        for i, address in enumerate(chosen)
+    ]
+    source.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
+    timings = {}
+    for name, data in (("with_addresses", folder), ("communes_only", folder / "sans")):
+        data.mkdir(exist_ok=True)
+        store = Store.open(data / "companion.db")
+        try:
+            started = time.perf_counter()
+            plan = plan_import(store, gazetteer, source)
+            report = apply_import(store, plan)
+            timings[name] = time.perf_counter() - started
+            assert report.created == rows, plan.problems[:3]
+            at_door = store.conn.execute(
+                "SELECT count(*) FROM actors a WHERE NOT EXISTS (SELECT 1 FROM actors b "
+                "WHERE b.rowid < a.rowid AND b.latitude = a.latitude "
+                "AND b.longitude = a.longitude)"
+            ).fetchone()[0]
+            timings[name + "_places"] = at_door
+        finally:
+            store.close()
+    emit(
+        {
+            "bench": "addresses_import",
+            "rows": rows,
+            "import_with_addresses_s": round(timings["with_addresses"], 1),
+            "distinct_places_with_addresses": timings["with_addresses_places"],
+            "baseline": "the same file into a folder without addresses (commune centres)",
+            "import_communes_only_s": round(timings["communes_only"], 1),
+            "distinct_places_communes_only": timings["communes_only_places"],
+            "meets_targets": timings["with_addresses"] <= 20 and timings["communes_only"] <= 10,
+        }
+    )
+
+
+def _typed_street(rng: random.Random, address: tuple) -> str:
+    number, rep, street, *_rest = address
+    kind, _, name = street.partition(" ")
+    if rng.random() < 0.4:
+        kind = SHORT[kind]
+    return f"{number}{' ' + rep if rep else ''} {kind} {name}"
 
 
 if __name__ == "__main__":

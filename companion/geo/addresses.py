@@ -19,6 +19,7 @@ the street ("numero_proche"), else the street's middle ("rue").
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import re
@@ -252,7 +253,9 @@ class AddressIndex:
     def __init__(self, connection: sqlite3.Connection, gazetteer: Gazetteer) -> None:
         self._db = connection
         self._gazetteer = gazetteer
-        self._keys: dict[str, list[tuple[int, str]]] = {}  # insee -> [(street id, key)]
+        self._keys: dict[str, dict[str, int]] = {}  # insee -> street key -> street id
+        self._streets: dict[int, tuple[str, str, str]] = {}  # id -> insee, postcode, name
+        self._commune = functools.lru_cache(maxsize=2048)(gazetteer.by_insee)
 
     @classmethod
     def open(cls, data_dir: Path, gazetteer: Gazetteer) -> AddressIndex:
@@ -284,17 +287,18 @@ class AddressIndex:
         if postcode:
             words = words[: len(words) - 1 - words[::-1].index(postcode)]
         number, rep, words = _number(words)
-        communes = [insee] if insee else self._communes(words, postcode)
+        communes = self._communes(words, postcode, insee)
         if not communes or not words:
             return None
         street_id = self._street(communes, words)
         return None if street_id is None else self._place(street_id, number, rep)
 
-    def _communes(self, words: list[str], postcode: str | None) -> list[str]:
-        """Candidate INSEE codes: the postcode's communes, narrowed by a name at the end;
-        without a postcode, the commune named by the last words."""
-        if postcode:
-            found = self._gazetteer.by_postcode(postcode)
+    def _communes(self, words: list[str], postcode: str | None, insee: str | None) -> list[str]:
+        """Candidate INSEE codes: the commune given, or the postcode's communes, narrowed by
+        a name at the end (taken off ``words``); else the commune named by the last words."""
+        if insee or postcode:
+            commune = self._commune(insee) if insee else None
+            found = [commune] if commune else [] if insee else self._gazetteer.by_postcode(postcode)
             names = {c.insee: _bare(fold(c.name)) for c in found}
             for size in range(min(5, len(words) - 1), 0, -1):
                 tail = _bare(" ".join(words[-size:]))
@@ -316,31 +320,33 @@ class AddressIndex:
         from rapidfuzz import fuzz, process
 
         key = street_key(" ".join(words))
-        candidates = [pair for insee in communes for pair in self._streets_of(insee)]
-        for street_id, street in candidates:
-            if street == key:
-                return street_id
+        by_key = [self._streets_of(insee) for insee in communes]
+        for streets in by_key:
+            if key in streets:
+                return streets[key]
+        candidates = [
+            (street, street_id) for streets in by_key for street, street_id in streets.items()
+        ]
         choice = process.extractOne(
-            key, [street for _id, street in candidates], scorer=fuzz.ratio,
+            key, [street for street, _id in candidates], scorer=fuzz.ratio,
             score_cutoff=STREET_SCORE,
         )  # fmt: skip
-        if choice is None:
-            return None
-        return candidates[choice[2]][0]
+        return None if choice is None else candidates[choice[2]][1]
 
-    def _streets_of(self, insee: str) -> list[tuple[int, str]]:
+    def _streets_of(self, insee: str) -> dict[str, int]:
         streets = self._keys.get(insee)
         if streets is None:
-            streets = self._keys[insee] = self._db.execute(
-                "SELECT id, key FROM street WHERE insee = ?", (insee,)
-            ).fetchall()
+            streets = self._keys[insee] = {}
+            for street_id, key, postcode, name in self._db.execute(
+                "SELECT id, key, postcode, name FROM street WHERE insee = ?", (insee,)
+            ):
+                streets.setdefault(key, street_id)
+                self._streets[street_id] = (insee, postcode, name)
         return streets
 
     def _place(self, street_id: int, number: int | None, rep: str) -> AddressMatch | None:
-        insee, postcode, name = self._db.execute(
-            "SELECT insee, postcode, name FROM street WHERE id = ?", (street_id,)
-        ).fetchone()
-        commune = self._gazetteer.by_insee(insee)
+        insee, postcode, name = self._streets[street_id]
+        commune = self._commune(insee)
         town = f"{postcode} {commune.name if commune else ''}".strip()
         if number is not None:
             exact = self._db.execute(

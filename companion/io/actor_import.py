@@ -12,9 +12,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from companion.geo import Gazetteer
 from companion.i18n import _
@@ -31,10 +31,13 @@ from companion.io.import_plan import (
 )
 from companion.io.places import PlaceResolver
 from companion.io.sources import open_table
-from companion.io.textfile import TextFormat
+from companion.io.textfile import Record, TextFormat
 from companion.store import Store
 from companion.store.records import new_id, now_iso
 from companion.text import fold
+
+if TYPE_CHECKING:
+    from companion.geo.addresses import AddressIndex
 
 Progress = Callable[[int, int, str], None]
 PRELOAD_BYTES = 256 * 1024  # about 2,000 rows: from there, load the gazetteer's indexes once
@@ -76,6 +79,23 @@ def plan_import(
     checker = RowChecker(
         store, gazetteer, default_kind, preload=path.stat().st_size > PRELOAD_BYTES
     )
+    checker.addresses = open_addresses(store, gazetteer)
+    try:
+        _check_rows(plan, checker, records, mapping, progress, cancel)
+    finally:
+        if checker.addresses is not None:
+            checker.addresses.close()
+    return plan
+
+
+def _check_rows(
+    plan: ImportPlan,
+    checker: RowChecker,
+    records: Iterator[Record],
+    mapping: dict[int, str],
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> None:
     for count, record in enumerate(records, start=1):
         if not any(cell.strip() for cell in record.cells):
             continue  # blank lines are common at the end of exported sheets
@@ -92,7 +112,6 @@ def plan_import(
             check_cancel(cancel)
             if progress:
                 progress(count, 0, _("{count} lignes vérifiées").format(count=count))
-    return plan
 
 
 def without_wrong_values(
@@ -112,6 +131,16 @@ def without_wrong_values(
         return None
     planned.tags.append(REVIEW_TAG)
     return planned
+
+
+def open_addresses(store: Store, gazetteer: Gazetteer) -> AddressIndex | None:
+    """The store's data folder's address index, if one was imported."""
+    from companion.geo.addresses import AddressIndex, AddressIndexMissing
+
+    try:
+        return AddressIndex.open(Path(store.path).parent, gazetteer)
+    except AddressIndexMissing:
+        return None
 
 
 def check_cancel(cancel: threading.Event | None) -> None:
@@ -157,6 +186,9 @@ class RowChecker:
                 self.by_siret[siret] = actor_id
             self.by_name_place[(sort_name, insee)] = actor_id
         self.seen_in_file: dict[str, int] = {}  # actor id -> first line that planned it
+        # The data folder's street addresses, when imported: an actor is placed at its
+        # address rather than its commune's centre (``geo/addresses.py``).
+        self.addresses: AddressIndex | None = None
 
     def check(
         self, line: int, cells: dict[str, str], problems: list[Problem]
@@ -231,6 +263,10 @@ class RowChecker:
         values.update(
             insee_code=commune.insee, commune=commune.name, departement=commune.departement
         )
+        if self.addresses is not None and cells.get("address") and "latitude" not in values:
+            found = self.addresses.lookup(cells["address"].splitlines()[0], commune.insee)
+            if found is not None:
+                values.update(latitude=found.latitude, longitude=found.longitude)
         values.setdefault("postcode", commune.postcodes[0] if commune.postcodes else None)
         values.setdefault("latitude", commune.latitude)
         values.setdefault("longitude", commune.longitude)

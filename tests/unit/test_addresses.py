@@ -11,6 +11,7 @@ from companion.cli import main
 from companion.errors import CompanionError
 from companion.geo import Gazetteer
 from companion.geo.addresses import AddressIndex, build_index, index_path, street_key
+from companion.store import Store
 
 HEADER = (
     "id;id_fantoir;numero;rep;nom_voie;code_postal;code_insee;nom_commune;"
@@ -144,3 +145,37 @@ def test_the_command_line_imports_addresses_and_geocodes_them(tmp_path, capsys):
     # A commune still finds the commune.
     assert main(["geocode", "Nogent-sur-Marne", "--data", str(data)]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[0])["insee"] == "94052"
+
+
+def test_an_import_places_actors_at_their_address(tmp_path, capsys):
+    data = tmp_path / "donnees"
+    source = tmp_path / "acteurs.csv"
+    source.write_bytes(
+        "\r\n".join(
+            [
+                "Nom;Adresse;Code postal;Ville",
+                "Épicerie;12 rue des Écoles;94130;Nogent-sur-Marne",
+                "Garage;3 av. de la République;94130;Nogent-sur-Marne",
+                "Atelier;1 rue inconnue;94130;Nogent-sur-Marne",  # stays at the commune's centre
+            ]
+        ).encode("cp1252")
+    )
+    assert main(["import", str(source), "--data", str(data)]) == 0  # no index yet: the commune
+    capsys.readouterr()
+    store = Store.open(data / "companion.db")
+    try:
+        centre = (store.actors("epicerie")[0].latitude, store.actors("epicerie")[0].longitude)
+    finally:
+        store.close()
+    assert main(["import-addresses", str(ban_file(tmp_path / "a.csv.gz", NOGENT)),
+                 "--data", str(data)]) == 0  # fmt: skip
+    assert main(["import", str(source), "--data", str(data)]) == 0  # again: updated, placed
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["updated"] == 3
+    store = Store.open(data / "companion.db")
+    try:
+        place = {a.name: (a.latitude, a.longitude) for a in store.actors()}
+    finally:
+        store.close()
+    assert place["Épicerie"] == (48.8372, 2.4803)
+    assert place["Garage"] == (48.84, 2.47)
+    assert place["Atelier"] == centre
