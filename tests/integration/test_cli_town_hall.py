@@ -10,19 +10,9 @@ from companion.store import Store
 
 def test_add_mairie_creates_the_town_hall_then_refuses_a_second(tmp_path, capsys):
     folder = tmp_path / "data"
+    command = [sys.executable, "-m", "companion", "--data", str(folder)]
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "companion",
-            "--data",
-            str(folder),
-            "add-mairie",
-            "Nogent-sur-Marne",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [*command, "add-mairie", "Nogent-sur-Marne"], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
     created = json.loads(result.stdout)
