@@ -7,6 +7,7 @@ cheap (one small query); nothing is cached in memory.
 from __future__ import annotations
 
 import json
+import lzma
 import math
 import re
 import sqlite3
@@ -162,12 +163,18 @@ class Gazetteer:
     def town_hall(self, commune: Commune) -> TownHall | None:
         """The town hall of this commune (or commune déléguée, or arrondissement), if known."""
         row = self._db.execute(
-            "SELECT m.address, m.postcode, m.phone, m.email, m.website, m.hours "
-            "FROM mairie m JOIN commune c ON c.id = m.id "
+            "SELECT c.id, m.data FROM commune c JOIN mairie m ON m.departement = c.departement "
             "WHERE c.insee = ? AND c.kind = ? AND c.name = ?",
             (commune.insee, commune.kind, commune.name),
         ).fetchone()
-        return TownHall(*row[:5], _decode_hours(row[5])) if row else None
+        if row is None:
+            return None
+        prefix = f"{row[0]}\t"
+        for line in lzma.decompress(row[1]).decode("utf-8").split("\n"):
+            if line.startswith(prefix):
+                values = [value or None for value in line.split("\t")[1:]]
+                return TownHall(*values[:5], _decode_hours(values[5]))
+        return None
 
     def by_postcode(self, code: str) -> list[Commune]:
         """Communes served by a postcode, most populous first.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import lzma
 import re
 import sqlite3
 from pathlib import Path
@@ -74,14 +75,7 @@ def write_gazetteer(source: Source, path: Path, data_version: str) -> None:
             [(code, row["rank"], row["id"]) for row in rows for code in row["postcode_links"]],
         )
         _write_shapes(db, source, rows)
-        db.executemany(
-            "INSERT INTO mairie VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (row["id"], *town_hall)
-                for row in rows
-                if any(town_hall := _town_hall(source.communes[row["index"]]))
-            ],
-        )
+        _write_town_halls(db, source, rows)
         db.executescript(INDEXES + "ANALYZE;")
         db.commit()
     finally:
@@ -254,6 +248,23 @@ def _write_shapes(db: sqlite3.Connection, source: Source, rows: list[dict[str, A
             "INSERT INTO shape_box VALUES (?, ?, ?, ?, ?)",
             (row["id"], min_lon, max_lon, min_lat, max_lat),
         )
+
+
+def _write_town_halls(db: sqlite3.Connection, source: Source, rows: list[dict[str, Any]]) -> None:
+    """The ``mairie`` blocks, one per département (see the schema)."""
+    blocks: dict[str, list[str]] = {}
+    for row in rows:
+        town_hall = _town_hall(source.communes[row["index"]])
+        if any(town_hall):
+            fields = (re.sub(r"[\t\n]", " ", value or "") for value in town_hall)
+            blocks.setdefault(row["values"][6], []).append("\t".join((str(row["id"]), *fields)))
+    db.executemany(
+        "INSERT INTO mairie VALUES (?, ?)",
+        [
+            (departement, lzma.compress("\n".join(lines).encode("utf-8"), preset=9))
+            for departement, lines in sorted(blocks.items())
+        ],
+    )
 
 
 def _town_hall(row: dict[str, str]) -> tuple[str | None, ...]:
