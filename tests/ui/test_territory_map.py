@@ -84,12 +84,13 @@ def test_the_map_opens_a_territory_from_a_card_and_from_a_right_click(
     texts = [action.text() for action in page.context_menu.actions() if not action.isSeparator()]
     assert texts == [
         "Ajouter un acteur ici",
+        "Ajouter « Mairie de Villeurbanne »",
         "Fiche territoire : Villeurbanne (69)",
         "Fiche territoire : Métropole de Lyon",
         "Fiche territoire : Rhône (69)",
         "Fiche territoire : Auvergne-Rhône-Alpes",
     ]
-    departement = page.context_menu.actions()[4]
+    departement = page.context_menu.actions()[5]
     departement.trigger()
     assert window.current_section() == TERRITORIES
     assert territories.territory.key == "departement:69"

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from companion.geo import Commune
 from companion.i18n import _, ngettext
 from companion.maps.extents import METROPOLE, find_place
 from companion.maps.filters import MapFilter, tag_names
@@ -40,6 +41,7 @@ from companion.text import fold
 from companion.ui.common.formatting import format_number
 from companion.ui.common.icons import icon
 from companion.ui.directory.actor_form import ActorForm, open_gazetteer
+from companion.ui.directory.town_hall_action import action_text, add_commune_town_hall
 from companion.ui.map.export_dialog import export_action, open_export_dialog
 from companion.ui.map.filter_panel import MapFilterPanel
 from companion.ui.map.presentation import Presentation
@@ -69,6 +71,7 @@ class MapPage(QWidget):
         self.highlighted: tuple[str, str, str] | None = None  # level, code, name
         self._applying_view = False
         self.context_menu: QMenu | None = None
+        self.town_hall_box: QMessageBox | None = None  # "already in the directory"
         self.actor_form: ActorForm | None = None
         self.panel = MapFilterPanel(tag_names(store.conn))
         self.basemaps = Basemaps(store)
@@ -450,7 +453,11 @@ class MapPage(QWidget):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         add = menu.addAction(_("Ajouter un acteur ici"))
         add.triggered.connect(lambda: self.add_actor_at(latitude, longitude))
-        places = territories_at(latitude, longitude)
+        commune = commune_at(latitude, longitude)
+        if commune is not None:
+            town_hall = menu.addAction(action_text(commune))
+            town_hall.triggered.connect(lambda: self.add_town_hall(commune))
+        places = territories_of(commune)
         if places:
             menu.addSeparator()
         for level, code, name in places:
@@ -460,6 +467,15 @@ class MapPage(QWidget):
         self.context_menu = menu
         menu.popup(QCursor.pos())
         return menu
+
+    def add_town_hall(self, commune: Commune) -> None:
+        """Add the commune's town hall at its place (or offer to open the one there is)."""
+        actor = add_commune_town_hall(self, self.store, commune, self.actor_activated.emit)
+        if actor is None:
+            return
+        self.refresh()
+        self.actor_added.emit(actor.id)
+        self.status_message.emit(_("« {name} » ajoutée à l'annuaire.").format(name=actor.name))
 
     def _on_territory_action(self) -> None:
         level, _sep, code = str(self.sender().data()).partition(":")
@@ -520,15 +536,23 @@ class MapPage(QWidget):
 def territories_at(latitude: float, longitude: float) -> list[tuple[str, str, str]]:
     """(level, code, name) of the commune, EPCI, département and région at a point
     (none at sea, abroad or without the gazetteer)."""
+    return territories_of(commune_at(latitude, longitude))
+
+
+def commune_at(latitude: float, longitude: float) -> Commune | None:
+    """The commune (its commune nouvelle for a commune déléguée) at a point, if any."""
     gazetteer, _notice = open_gazetteer()
     if gazetteer is None:
-        return []
-    try:
+        return None
+    with gazetteer:
         commune = gazetteer.reverse(latitude, longitude)
         if commune is not None and commune.kind != "COM" and commune.parent_insee:
             commune = gazetteer.by_insee(commune.parent_insee) or commune
-    finally:
-        gazetteer.close()
+    return commune
+
+
+def territories_of(commune: Commune | None) -> list[tuple[str, str, str]]:
+    """(level, code, name) of a commune, its EPCI, département and région."""
     if commune is None:
         return []
     found = [("commune", commune.insee, f"{commune.name} ({commune.departement})")]

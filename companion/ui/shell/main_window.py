@@ -224,6 +224,8 @@ class MainWindow(QMainWindow):
 
         self.territory_page = TerritoryPage(self.store)
         self.territory_page.directory_requested.connect(self.open_actor)
+        self.territory_page.actor_added.connect(self._after_import)  # shown everywhere
+        self.territory_page.actor_added.connect(lambda _id: self.refresh_undo())
         self.territory_page.status_message.connect(self.show_message)
         self._put_page(TERRITORIES, self.territory_page)
 

@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from companion.directory.town_halls import existing_town_hall
 from companion.i18n import _
 from companion.insights.places import Territory, find_territory, place_index, search_territories
 from companion.insights.territory_data import load_ecosystem, load_profile, prepare_places
 from companion.store import Store
 from companion.ui.common.jobs import Job, run_in_background
 from companion.ui.directory.actor_form import open_gazetteer
+from companion.ui.directory.town_hall_action import action_text, add_commune_town_hall
 from companion.ui.territory.ecosystem_view import EcosystemView
 from companion.ui.territory.profile_view import TerritoryProfileView
 
@@ -53,6 +55,7 @@ class TerritoryPage(QWidget):
     """A territory chosen at the top; its profile and its network in two tabs."""
 
     directory_requested = Signal(str)  # open this actor in the directory
+    actor_added = Signal(str)  # a commune's town hall was added (UUID)
     status_message = Signal(str)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
@@ -92,6 +95,10 @@ class TerritoryPage(QWidget):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(False)
+        self.town_hall_button = QPushButton()  # a commune's: add its town hall, or open it
+        self.town_hall_button.setVisible(False)
+        self.town_hall_button.clicked.connect(self._on_town_hall_clicked)
+        self.town_hall_box = None  # "already in the directory", see town_hall_action
         self.progress_label = QLabel()
         self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
         self.empty_label = QLabel()
@@ -124,6 +131,7 @@ class TerritoryPage(QWidget):
         status.addLayout(self.around)
         status.addStretch(1)
         status.addWidget(self.progress_label)
+        status.addWidget(self.town_hall_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addLayout(top)
@@ -196,6 +204,7 @@ class TerritoryPage(QWidget):
         self.field.setText(territory.label)
         self.completer.popup().hide()
         self._fill_around(territory)
+        self._update_town_hall_button()
         self.tabs.setTabEnabled(PROFILE_TAB, True)
         self.stack.setCurrentIndex(CONTENT)
         self.profile_view.clear(_("Calcul de la fiche…"))
@@ -213,6 +222,7 @@ class TerritoryPage(QWidget):
         self.pending = None
         self.field.clear()
         self._fill_around(None)
+        self._update_town_hall_button()
         self.profile_view.clear()
         self.tabs.setTabEnabled(PROFILE_TAB, False)
         self.stack.setCurrentIndex(CONTENT)
@@ -275,6 +285,37 @@ class TerritoryPage(QWidget):
             button.setProperty("territory", other.key)
             button.clicked.connect(self._on_around_clicked)
             self.around.addWidget(button)
+
+    def _town_hall_commune(self):
+        """The commune shown (None for another level), from the gazetteer."""
+        if self.territory is None or self.territory.level != "commune" or self.gazetteer is None:
+            return None
+        return self.gazetteer.by_insee(self.territory.code)
+
+    def _update_town_hall_button(self) -> None:
+        """« Ajouter « Mairie de … » », or « Ouvrir « … » » when the directory has it."""
+        commune = self._town_hall_commune()
+        self.town_hall_button.setVisible(commune is not None)
+        if commune is None:
+            return
+        existing = existing_town_hall(self.store, commune)
+        self.town_hall_button.setProperty("actor", existing.id if existing else "")
+        self.town_hall_button.setText(
+            _("Ouvrir « {name} »").format(name=existing.name) if existing else action_text(commune)
+        )
+
+    def _on_town_hall_clicked(self) -> None:
+        existing = str(self.town_hall_button.property("actor") or "")
+        commune = self._town_hall_commune()
+        if existing or commune is None:
+            if existing:
+                self.directory_requested.emit(existing)
+            return
+        actor = add_commune_town_hall(self, self.store, commune, self.directory_requested.emit)
+        if actor is not None:
+            self.actor_added.emit(actor.id)
+            self.status_message.emit(_("« {name} » ajoutée à l'annuaire.").format(name=actor.name))
+        self._update_town_hall_button()
 
     def enclosing(self, territory: Territory) -> list[Territory]:
         """The wider territories around one, narrowest first (its EPCI for a commune)."""
