@@ -12,7 +12,7 @@ from typing import Any
 import shapely
 
 from companion.geo import shapes
-from companion.geo.names import compact_key, full_name, name_keys
+from companion.geo.names import full_name, name_keys
 from companion.geo.schema import FORMAT_VERSION, INDEXES, SCHEMA
 from companion.geo.source import KINDS, NULL, Source
 from companion.text import fold
@@ -61,14 +61,6 @@ def write_gazetteer(source: Source, path: Path, data_version: str) -> None:
         db.executemany(
             "INSERT OR IGNORE INTO name_key VALUES (?, ?, ?)",
             [(key, row["rank"], row["id"]) for row in rows for key in sorted(row["keys"])],
-        )
-        db.executemany(
-            "INSERT OR IGNORE INTO compact_key VALUES (?, ?, ?)",
-            [
-                (compact_key(key), row["rank"], row["id"])
-                for row in rows
-                for key in sorted(row["keys"])
-            ],
         )
         db.executemany(
             "INSERT OR IGNORE INTO postcode VALUES (?, ?, ?)",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-FORMAT_VERSION = 5  # bump when the layout or its content rules change
+FORMAT_VERSION = 6  # bump when the layout or its content rules change
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -30,12 +30,6 @@ CREATE TABLE commune (
 -- Search keys (folded name with and without article); rank orders results:
 -- communes and arrondissements first, then by population (descending).
 CREATE TABLE name_key (
-    key TEXT NOT NULL, rank INTEGER NOT NULL, commune INTEGER NOT NULL,
-    PRIMARY KEY (key, commune)
-) WITHOUT ROWID;
--- The same keys without their spaces: found when people glue an elided article or leave
--- out hyphens and spaces ("Lhay les Roses", "Villeneuve dAscq", "Saintdenis").
-CREATE TABLE compact_key (
     key TEXT NOT NULL, rank INTEGER NOT NULL, commune INTEGER NOT NULL,
     PRIMARY KEY (key, commune)
 ) WITHOUT ROWID;
