@@ -309,7 +309,7 @@ class AddressIndex:
             return list(names)
         for size in range(min(5, len(words) - 1), 0, -1):
             tail = " ".join(words[-size:])
-            named = self._gazetteer.by_name(tail, 3)
+            named = self._gazetteer.by_name(tail, 3, glued=False)
             exact = [c for c in named if _bare(fold(c.name)) == _bare(tail)]
             if exact:
                 del words[-size:]

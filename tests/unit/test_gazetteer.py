@@ -84,6 +84,11 @@ def test_names_typed_glued_or_without_hyphens(gazetteer, text, insee):
     assert gazetteer.lookup(text)[0].insee == insee
 
 
+def test_glued_names_can_be_left_out_for_callers_trying_many_texts(gazetteer):
+    assert gazetteer.by_name("lhay les roses", glued=False) == []
+    assert gazetteer.by_name("l hay les roses", glued=False)[0].insee == "94038"
+
+
 def test_words_as_typed_come_before_glued_ones(gazetteer):
     # "Lisle" is a commune of its own: the glued "L'Isle-…" names only when nothing else is.
     assert {c.name for c in gazetteer.by_name("lisle")[:2]} == {"Lisle"}
