@@ -67,6 +67,19 @@ def plan_geojson(
 
 def _features(data: Any, path: Path) -> list[tuple[Any, str]]:
     """Each feature with its uMap layer's name ("" in a plain GeoJSON collection)."""
+    features = layered_features(data)
+    if features is None:
+        raise UnreadableFile(
+            _("« {path} » n'est pas une collection GeoJSON (FeatureCollection).").format(path=path)
+        )
+    if not features:
+        raise UnreadableFile(_("« {path} » ne contient aucun élément.").format(path=path))
+    return features
+
+
+def layered_features(data: Any) -> list[tuple[Any, str]] | None:
+    """A map file's features, each with its uMap layer's name ("" in a plain GeoJSON
+    collection), in the order the import numbers them; None when it is neither."""
     layers = data.get("layers") if isinstance(data, dict) and data.get("type") == "umap" else None
     if isinstance(layers, list):
         features = []
@@ -76,15 +89,10 @@ def _features(data: Any, path: Path) -> list[tuple[Any, str]]:
                 name = options.get("name") if isinstance(options, dict) else None
                 layer_name = name.strip() if isinstance(name, str) else ""
                 features.extend((feature, layer_name) for feature in layer["features"])
-    elif isinstance(data, dict) and isinstance(data.get("features"), list):
-        features = [(feature, "") for feature in data["features"]]
-    else:
-        raise UnreadableFile(
-            _("« {path} » n'est pas une collection GeoJSON (FeatureCollection).").format(path=path)
-        )
-    if not features:
-        raise UnreadableFile(_("« {path} » ne contient aucun élément.").format(path=path))
-    return features
+        return features
+    if isinstance(data, dict) and isinstance(data.get("features"), list):
+        return [(feature, "") for feature in data["features"]]
+    return None
 
 
 def _geometry_type(feature: Any) -> str | None:

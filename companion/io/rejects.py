@@ -17,7 +17,7 @@ from typing import Any
 
 from companion.i18n import _
 from companion.io.cells import import_text, quote_formula, xlsx_row
-from companion.io.geojson_io import load_json
+from companion.io.geojson_io import layered_features, load_json
 from companion.io.import_plan import ImportPlan, Problem
 from companion.io.sources import is_workbook, open_table
 
@@ -123,16 +123,11 @@ def _write_features(source: Path, skipped: dict[int, list[Problem]], partial: Pa
 def _numbered_items(data: Any) -> list[tuple[int, Any]]:
     """The features or elements as the import numbered them (a uMap file's layers one
     after another)."""
-    if isinstance(data, dict) and data.get("type") == "umap":
-        layers = data.get("layers") if isinstance(data.get("layers"), list) else []
-        every = [
-            feature
-            for layer in layers
-            if isinstance(layer, dict) and isinstance(layer.get("features"), list)
-            for feature in layer["features"]
-        ]
+    features = layered_features(data)
+    if features is not None:
+        every: Any = [feature for feature, _layer in features]
     elif isinstance(data, dict):
-        every = data.get("features", data.get("data"))
+        every = data.get("data")
     else:
         every = data
     return list(enumerate(every, start=1)) if isinstance(every, list) else []
