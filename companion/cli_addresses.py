@@ -24,9 +24,10 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
 
 
 def run_import_addresses(args: argparse.Namespace, data_dir: Path) -> int:
+    from companion import filemodes
     from companion.geo.addresses import build_index
 
-    data_dir.mkdir(parents=True, exist_ok=True)
+    filemodes.private_folder(data_dir)
 
     def report(done: int, _total: int, message: str) -> None:
         print("\r" + message, end="", file=sys.stderr)

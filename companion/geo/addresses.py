@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from companion import filemodes
 from companion.errors import CompanionError
 from companion.geo.gazetteer import Gazetteer
 from companion.i18n import _
@@ -123,7 +124,8 @@ def build_index(
     replacing that département's addresses; one transaction (a failure or a cancel changes
     nothing). Returns (département, addresses)."""
     source = Path(source)
-    connection = sqlite3.connect(index_path(data_dir), isolation_level=None)
+    path = filemodes.private_file(index_path(data_dir))  # the data folder's files are 0600
+    connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.executescript(SCHEMA)
         connection.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT_VERSION,))

@@ -33,8 +33,12 @@ def plan_other_features(
     if not features:
         return
     own_points = {
-        _position_key(actor.values.get("latitude"), actor.values.get("longitude")): actor.actor_id
+        (
+            round(actor.values["latitude"] * 1e5),
+            round(actor.values["longitude"] * 1e5),
+        ): actor.actor_id
         for actor in plan.actors
+        if actor.values.get("latitude") is not None and actor.values.get("longitude") is not None
     }
     for number, feature in features:
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
@@ -77,7 +81,7 @@ def _relation(
     ends = [_point(coordinates[0]), _point(coordinates[-1])]
     if None in ends:
         return None
-    ids = [_actor_at(store, own_points, *end) for end in ends if end is not None]
+    ids = [_actor_at(store, own_points, *end) for end in ends]  # type: ignore[misc]
     if None in ids or ids[0] == ids[1]:
         return None
     properties = feature.get("properties")
@@ -98,19 +102,16 @@ def _point(value: Any) -> tuple[float, float] | None:
     return latitude, longitude
 
 
-def _position_key(latitude: Any, longitude: Any) -> tuple[int, int]:
-    """A position to about a metre, for the file's own points."""
-    try:
-        return round(float(latitude) * 1e5), round(float(longitude) * 1e5)
-    except (TypeError, ValueError):
-        return (0, 0) if latitude is None else (-1, -1)
+def _metre_key(latitude: float, longitude: float) -> tuple[int, int]:
+    """A position to about a metre: the file's own points are found by it."""
+    return round(latitude * 1e5), round(longitude * 1e5)
 
 
 def _actor_at(
     store: Store, own_points: dict[tuple[int, int], str], latitude: float, longitude: float
 ) -> str | None:
     """The file's point at this position, else the nearest actor within ``SNAP_METRES``."""
-    own = own_points.get(_position_key(latitude, longitude))
+    own = own_points.get(_metre_key(latitude, longitude))
     if own is not None:
         return own
     degrees = SNAP_METRES / _METRES_PER_DEGREE
@@ -131,13 +132,17 @@ def _actor_at(
     return best[1] if best else None
 
 
+# A relation type named by its key or its French label, folded.
+_TYPES_BY_NAME = {fold(key): key for key in RELATION_TYPES} | {
+    fold(label): key for key, label in RELATION_TYPES.items()
+}
+
+
 def _named_type(properties: dict[str, Any]) -> str | None:
-    """The relation type a property names, by its key or its French label."""
-    wanted = {fold(key): key for key in RELATION_TYPES}
-    wanted.update({fold(label): key for key, label in RELATION_TYPES.items()})
+    """The relation type a property names (« Partenariat », « financement »…)."""
     for name, value in properties.items():
         if fold(str(name)) in TYPE_PROPERTIES and isinstance(value, str):
-            found = wanted.get(fold(value))
+            found = _TYPES_BY_NAME.get(fold(value))
             if found:
                 return found
     return None

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from companion import filemodes
 from companion.i18n import _
 from companion.io.cells import import_text, quote_formula, xlsx_row
 from companion.io.geojson_io import layered_features, load_json
@@ -86,14 +87,16 @@ def _write_table(plan: ImportPlan, skipped: dict[int, list[Problem]], partial: P
         sheet = book.active
         for values in [heading, *rows]:
             sheet.append(xlsx_row(sheet, values))
-        book.save(partial)
+        book.save(filemodes.private_file(partial))  # its rows are personal data
     else:
         text_format = plan.text_format
         # UTF-8 without its mark is how LibreOffice writes, but also how an all-ASCII file
         # reads: the mark makes Excel read the accents of « Problème » right, and changes
         # nothing for LibreOffice or the import.
         encoding = "utf-8-sig" if text_format.encoding == "utf-8" else text_format.encoding
-        with open(partial, "w", encoding=encoding, errors="replace", newline="") as handle:
+        with filemodes.open_private(
+            partial, "w", encoding=encoding, errors="replace", newline=""
+        ) as handle:
             writer = csv.writer(handle, delimiter=text_format.delimiter, lineterminator="\r\n")
             for values in [heading, *rows]:
                 writer.writerow([quote_formula(value) for value in values])
@@ -116,7 +119,8 @@ def _write_features(source: Path, skipped: dict[int, list[Problem]], partial: Pa
             else:
                 rejected.append({**item, _("Problème"): problem})
     content = {"type": "FeatureCollection", "features": rejected} if map_file else rejected
-    partial.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    with filemodes.open_private(partial, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(content, ensure_ascii=False))
     return len(rejected)
 
 

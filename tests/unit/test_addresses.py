@@ -3,6 +3,7 @@ here, never downloaded)."""
 
 import gzip
 import json
+import stat
 import threading
 
 import pytest
@@ -138,6 +139,7 @@ def test_the_command_line_imports_addresses_and_geocodes_them(tmp_path, capsys):
     source = ban_file(tmp_path / "adresses-94.csv.gz", NOGENT)
     assert main(["import-addresses", str(source), "--data", str(data)]) == 0
     assert json.loads(capsys.readouterr().out) == {"departement": "94", "addresses": 6}
+    assert stat.S_IMODE(index_path(data).stat().st_mode) == 0o600  # the data folder's files
     assert main(["geocode", "12 rue des Écoles 94130 Nogent", "--data", str(data)]) == 0
     found = json.loads(capsys.readouterr().out)
     assert found["label"] == "12 Rue des Écoles, 94130 Nogent-sur-Marne"

@@ -2,6 +2,7 @@
 file of the source's own format, with a « Problème » column, ready to fix and re-import."""
 
 import json
+import stat
 
 from openpyxl import Workbook, load_workbook
 
@@ -52,6 +53,7 @@ def test_the_valid_rows_go_in_and_the_others_to_a_rejects_file_like_the_source(t
     assert result == {"created": 4, "updated": 0, "rejected": 2, "rejects": str(rejects)}
     assert names(data) == ["Atelier vélo", "Café des Pentes", "Ressourcerie", "Épicerie solidaire"]
 
+    assert stat.S_IMODE(rejects.stat().st_mode) == 0o600  # its rows are personal data
     raw = rejects.read_bytes()
     text = raw.decode("cp1252")  # the source's encoding, its delimiter and line ends
     lines = text.split("\r\n")
