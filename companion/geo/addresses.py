@@ -212,9 +212,14 @@ def _rows(source: Path) -> Iterator[tuple[int, dict[str, str]]]:
     missing when it is not a BAN file."""
     try:
         raw = gzip.open(source, "rb") if source.suffix == ".gz" else open(source, "rb")
-    except OSError as error:
+    except OSError as error:  # the system's text is English: say it in French
+        reason = (
+            _("fichier introuvable")
+            if isinstance(error, FileNotFoundError)
+            else (error.strerror or str(error))
+        )
         raise CompanionError(
-            _("« {path} » est illisible : {reason}").format(path=source, reason=error)
+            _("« {path} » est illisible : {reason}").format(path=source, reason=reason)
         ) from error
     with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
         reader = csv.reader(text, delimiter=";")

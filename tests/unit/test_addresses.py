@@ -118,6 +118,8 @@ def test_a_file_that_is_not_the_bans_is_refused_in_french_and_changes_nothing(tm
     broken = ban_file(tmp_path / "casse.csv.gz", [NOGENT[0].replace(";2.4801;", ";est;")])
     with pytest.raises(CompanionError, match="ligne 2 : adresse illisible"):
         build_index(broken, tmp_path)
+    with pytest.raises(CompanionError, match="absent.csv.gz » est illisible : fichier introuvable"):
+        build_index(tmp_path / "absent.csv.gz", tmp_path)
     cancel = threading.Event()
     cancel.set()
     many = [
