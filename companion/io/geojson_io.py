@@ -126,10 +126,15 @@ def load_json(path: Path) -> Any:
             )
         ) from error
     except (ValueError, UnicodeDecodeError) as error:
-        line = getattr(error, "lineno", "?")
+        line = getattr(error, "lineno", "?")  # the parser's own text is English: not shown
+        reason = (
+            _("pas du texte UTF-8")
+            if isinstance(error, UnicodeDecodeError)
+            else _("ce n'est pas du JSON valide")
+        )
         raise UnreadableFile(
             _("« {path} », ligne {line} : fichier illisible ({reason}).").format(
-                path=path, line=line, reason=error
+                path=path, line=line, reason=reason
             )
         ) from error
     return data

@@ -454,3 +454,14 @@ def test_a_umap_map_with_lines_and_an_area_imports_its_relations(qtbot, store, t
     [(kind,)] = store.conn.execute("SELECT type FROM relations WHERE deleted = 0").fetchall()
     assert kind == "financement"
     assert "1 relation créée." in wizard.import_page.report.text()
+
+
+def test_a_file_that_cannot_be_checked_shows_the_reason_and_no_empty_table(qtbot, store, tmp_path):
+    path = tmp_path / "casse.umap"
+    path.write_text("pas du json", encoding="utf-8")
+    wizard = open_wizard(qtbot, store, path)
+    QTest.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    wait_for_check(qtbot, wizard)
+    page = wizard.check_page
+    assert "fichier illisible (ce n'est pas du JSON valide)" in page.panel.status.text()
+    assert not page.problems.isVisible() and not page.isComplete()

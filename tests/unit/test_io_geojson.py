@@ -202,3 +202,13 @@ def test_a_umap_file_imports_its_layers_each_name_a_tag(store, gazetteer, tmp_pa
         ("Tiers-lieu des Pentes", ["Culture", "Associations"]),
         ("Garage solidaire", ["Entreprises"]),
     ]
+
+
+def test_a_broken_file_is_named_with_its_line_in_french(store, gazetteer, tmp_path):
+    path = tmp_path / "casse.umap"
+    path.write_text('{"type": "umap",\n  "layers": [oops]}', encoding="utf-8")
+    with pytest.raises(UnreadableFile) as refused:
+        plan_geojson(store, gazetteer, path)
+    assert str(refused.value) == (
+        f"« {path} », ligne 2 : fichier illisible (ce n'est pas du JSON valide)."
+    )

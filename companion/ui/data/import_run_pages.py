@@ -112,6 +112,7 @@ class CheckPage(QWizardPage):
             box.hide()
         self.summary.clear()
         self.problems.setRowCount(0)
+        self.problems.hide()  # shown with the problems a check finds
         self.updates.clear()
         self.updates.hide()
         self.recheck_button.setEnabled(False)
