@@ -153,6 +153,7 @@ class ImportOutcome:
     rejects: Path | None = None
     actor_ids: tuple[str, ...] = ()  # the actors it wrote: « Afficher les fiches importées »
     kept: int = 0  # rows with problems saved without their wrong values (« À vérifier »)
+    batch_id: str = ""  # the import, remembered: shown, or undone, as one
 
 
 def check_file(
@@ -251,6 +252,7 @@ def import_checked(
             report.rejects,
             report.actor_ids,
             report.kept,
+            report.batch_id,
         )
     finally:
         store.close()

@@ -21,6 +21,7 @@ from companion.i18n import _
 from companion.io import actor_fields as fields
 from companion.io.actor_writer import write_actors
 from companion.io.cells import import_text
+from companion.io.import_batches import previous_rows, record_batch
 from companion.io.import_plan import (
     ImportPlan,
     ImportRefused,
@@ -348,20 +349,23 @@ def apply_import(
             )
         )
     actors = plan.actors + [plan.fallbacks[line] for line in kept if line in plan.fallbacks]
-    if not plan.relations:
-        return write_actors(store, actors, now_iso(), progress, cancel)
     with store.db.atomic():
+        # The import is remembered as a batch, in its own transaction (``import_batches``).
+        previous = previous_rows(store, (actor.actor_id for actor in actors if actor.update))
         report = write_actors(store, actors, now_iso(), progress, cancel)
-        return dataclasses.replace(report, relations=_write_relations(store, plan.relations))
+        relations = _write_relations(store, plan.relations)
+        created = (actor.actor_id for actor in actors if not actor.update)
+        batch_id = record_batch(store, plan.path, created, previous, relations)
+    return dataclasses.replace(report, relations=len(relations), batch_id=batch_id)
 
 
-def _write_relations(store: Store, relations: list[PlannedRelation]) -> int:
-    """The map file's relations that are not in the directory yet; how many were added."""
+def _write_relations(store: Store, relations: list[PlannedRelation]) -> list[str]:
+    """The map file's relations that are not in the directory yet; the ids of those added."""
     from companion.directory.editing import relation_exists
 
-    added = 0
+    added = []
     for relation in relations:
         if not relation_exists(store.conn, relation.source_id, relation.target_id, relation.type):
-            store.add_relation(relation.source_id, relation.target_id, relation.type)
-            added += 1
+            drawn = store.add_relation(relation.source_id, relation.target_id, relation.type)
+            added.append(drawn.id)
     return added

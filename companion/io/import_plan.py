@@ -105,3 +105,4 @@ class ImportReport:
     rejects: Path | None = None  # the file holding them
     actor_ids: tuple[str, ...] = ()  # the actors written (created or updated)
     kept: int = 0  # rows with problems saved without their wrong values (« À vérifier »)
+    batch_id: str = ""  # what it wrote, remembered (``io/import_batches.py``)

@@ -471,6 +471,64 @@ def test_ctrl_i_opens_the_wizard_and_the_directory_shows_the_import(qtbot, store
         dispose(qtbot, window)  # its map page goes before the store and the next test
 
 
+def test_the_imported_records_are_listed_alone_and_the_import_undone(qtbot, store, tmp_path):
+    """« Afficher les 2 fiches importées »: the directory lists them only, under a banner
+    whose « Annuler cet import… », confirmed, takes them back as one step."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from companion.ui.shell.main_window import DIRECTORY, MainWindow
+
+    from .map_helpers import dispose
+
+    store.add_actor("Déjà là", "association")
+    window = MainWindow(store)
+    window.show()
+    try:
+        window.open_import_wizard()
+        [wizard] = window.findChildren(ImportWizard)
+        path = excel_csv(
+            tmp_path / "nouveaux.csv", ["Nom;Code postal", "Jardin;94120", "Atelier;94120"]
+        )
+        wizard.file_page.path_edit.setText(str(path))
+        wizard.next()
+        wizard.next()
+        wizard.next()
+        wait_for_check(qtbot, wizard)
+        import_and_wait(qtbot, wizard)
+        button = wizard.import_page.list_button
+        assert button.text() == "Afficher les 2 fiches importées"
+        click(button)
+        assert not wizard.isVisible() and window.pages.currentIndex() == DIRECTORY
+        directory = window.directory
+        assert directory.model.rowCount() == 2
+        names = {directory.model.actor_at(row).name for row in range(2)}
+        assert names == {"Jardin", "Atelier"}
+        banner = directory.import_banner
+        assert banner.isVisible()
+        assert "Import de « nouveaux.csv »" in banner.label.text()
+        assert "2 fiches affichées" in banner.label.text()
+
+        def confirm() -> None:
+            box = QApplication.activeModalWidget()
+            assert isinstance(box, QMessageBox)
+            assert "Les 2 fiches qu'il a créées seront supprimées" in box.text()
+            [undo] = [b for b in box.buttons() if b.text() == "Annuler l'import"]
+            QTest.mouseClick(undo, Qt.MouseButton.LeftButton)
+
+        QTimer.singleShot(0, confirm)
+        click(banner.undo_button)
+        assert directory.model.rowCount() == 0
+        assert window.statusBar().currentMessage() == "Import annulé : 2 fiches retirées."
+        assert not banner.undo_button.isEnabled()
+        click(banner.close_button)
+        assert not banner.isVisible()
+        assert [directory.model.actor_at(0).name] == ["Déjà là"]
+        assert directory.model.rowCount() == 1
+    finally:
+        dispose(qtbot, window)
+
+
 def _import_then_show_on_the_map(qtbot, window, tmp_path) -> None:
     from PySide6.QtGui import QKeySequence
 
@@ -488,12 +546,13 @@ def _import_then_show_on_the_map(qtbot, window, tmp_path) -> None:
     assert window.directory.model.rowCount() == 1
     assert "1 acteur" in window.status_label.text()
 
-    # « Afficher la fiche importée sur la carte », clicked: the wizard closes, the map
-    # shows the actor that came in.
+    # « Les voir sur la carte », clicked: the wizard closes, the map shows the actor that
+    # came in.
     from companion.ui.shell.main_window import MAP
 
+    assert wizard.import_page.list_button.text() == "Afficher la fiche importée"
     button = wizard.import_page.show_button
-    assert button.isVisible() and button.text() == "Afficher la fiche importée sur la carte"
+    assert button.isVisible() and button.text() == "Les voir sur la carte"
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
     assert not wizard.isVisible() and window.pages.currentIndex() == MAP
     with qtbot.waitSignal(window.map_page.view.actors_shown, timeout=60_000) as shown:
@@ -577,3 +636,33 @@ def test_a_file_that_cannot_be_checked_shows_the_reason_and_no_empty_table(qtbot
     page = wizard.check_page
     assert "fichier illisible (ce n'est pas du JSON valide)" in page.panel.status.text()
     assert not page.problems.isVisible() and not page.isComplete()
+
+
+def test_recent_imports_lists_each_import_and_enter_shows_it(qtbot, store, tmp_path):
+    from companion.app.importing import ImportRequest, check_with, write_checked
+    from companion.io import sources
+    from companion.ui.data.recent_imports import RecentImportsDialog
+    from companion.ui.shell.main_window import DIRECTORY, MainWindow
+
+    from .map_helpers import dispose
+
+    for name, rows in (("premier.csv", ["A;94120"]), ("second.csv", ["B;94120", "C;94120"])):
+        path = excel_csv(tmp_path / name, ["Nom;Code postal", *rows])
+        write_checked(store, check_with(store, ImportRequest(path, sources.TABLE)))
+    window = MainWindow(store)
+    window.show()
+    try:
+        window.actions_by_name["recent_imports"].trigger()
+        [dialog] = window.findChildren(RecentImportsDialog)
+        qtbot.waitUntil(dialog.isVisible)
+        table = dialog.table
+        assert [table.item(row, 1).text() for row in range(2)] == ["second.csv", "premier.csv"]
+        assert [table.item(0, column).text() for column in (2, 3, 4)] == ["2", "0", "en place"]
+        QTest.keyClick(table, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not dialog.isVisible())
+        assert window.pages.currentIndex() == DIRECTORY
+        model = window.directory.model
+        assert sorted(model.actor_at(row).name for row in range(model.rowCount())) == ["B", "C"]
+        assert "« second.csv »" in window.directory.import_banner.label.text()
+    finally:
+        dispose(qtbot, window)

@@ -280,6 +280,7 @@ class ImportPage(QWizardPage):
     """Back the database up and write the checked file in one transaction, with a report."""
 
     show_requested = Signal(list)  # the imported actors' ids, to show on the map
+    batch_requested = Signal(str)  # the import, to list its records in the directory
 
     def __init__(self, state: ImportState, on_imported: Callable[[ImportOutcome], None]) -> None:
         super().__init__()
@@ -300,14 +301,21 @@ class ImportPage(QWizardPage):
         self.report.setTextFormat(Qt.TextFormat.PlainText)
         self.report.setWordWrap(True)
         self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # The records that came in, on the map (the wizard closes).
-        self.show_button = QPushButton()
-        self.show_button.hide()
+        # The records that came in, in the directory or on the map (the wizard closes).
+        self.list_button = QPushButton()
+        self.list_button.clicked.connect(self._on_list)
+        self.show_button = QPushButton(_("Les voir sur la carte"))
         self.show_button.clicked.connect(self._on_show)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.list_button)
+        buttons.addWidget(self.show_button)
+        buttons.addStretch(1)
+        self.list_button.hide()
+        self.show_button.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel)
         layout.addWidget(self.report)
-        layout.addWidget(self.show_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(buttons)
         layout.addStretch(1)
         self.setFinalPage(True)
 
@@ -318,6 +326,7 @@ class ImportPage(QWizardPage):
     def initializePage(self) -> None:
         self.state.outcome = None
         self.report.clear()
+        self.list_button.hide()
         self.show_button.hide()
         checked = self.state.to_import
         assert checked is not None
@@ -335,17 +344,23 @@ class ImportPage(QWizardPage):
         self.report.setText(_report(outcome, self.state.imports_actors))
         if outcome.actor_ids:
             count = len(outcome.actor_ids)
-            self.show_button.setText(
+            self.list_button.setText(
                 ngettext(
-                    "Afficher la fiche importée sur la carte",
-                    "Afficher les {n} fiches importées sur la carte",
+                    "Afficher la fiche importée",
+                    "Afficher les {n} fiches importées",
                     count,
                 ).format(n=format_number(count))
             )
+            self.list_button.setVisible(bool(outcome.batch_id))
             self.show_button.show()
-            self.show_button.setFocus()
+            (self.list_button if outcome.batch_id else self.show_button).setFocus()
         self.completeChanged.emit()
         self.on_imported(outcome)
+
+    def _on_list(self) -> None:
+        outcome = self.state.outcome
+        if outcome is not None and outcome.batch_id:
+            self.batch_requested.emit(outcome.batch_id)
 
     def _on_show(self) -> None:
         outcome = self.state.outcome
