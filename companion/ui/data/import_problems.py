@@ -162,7 +162,9 @@ class ProblemGrid(QWidget):
             else:
                 _read_only(value)
             self.table.setItem(row, VALUE, value)
-            self.table.setItem(row, PROBLEM, _read_only(QTableWidgetItem(problem.message)))
+            message = _read_only(QTableWidgetItem(problem.message))
+            message.setToolTip(problem.message)  # a long one is cut in the column
+            self.table.setItem(row, PROBLEM, message)
             self.table.setItem(row, CHOICE, _read_only(QTableWidgetItem()))
         table = checked is None or checked.request.kind == sources.TABLE
         unit = _("Ligne") if table else _("Élément")
@@ -187,6 +189,7 @@ class ProblemGrid(QWidget):
         item = self.table.item(row, PROBLEM)
         self.table.blockSignals(True)
         item.setText(wrong or "✓ " + _("corrigé"))
+        item.setToolTip(wrong)
         item.setForeground(QBrush(_WRONG if wrong else _FIXED))
         self.table.blockSignals(False)
 
