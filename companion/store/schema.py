@@ -490,7 +490,7 @@ CREATE TABLE import_batches (
 );
 CREATE TABLE import_batch_records (
     batch_id TEXT NOT NULL REFERENCES import_batches (id) ON DELETE CASCADE,
-    tbl TEXT NOT NULL CHECK (tbl IN ('actors', 'relations')),
+    tbl TEXT NOT NULL CHECK (tbl IN ('actors', 'people', 'affiliations', 'relations')),
     record_id TEXT NOT NULL,
     previous TEXT CHECK (previous IS NULL OR json_valid(previous)),
     PRIMARY KEY (batch_id, tbl, record_id)
