@@ -8,6 +8,7 @@ the command line runs the same steps on its one store.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -20,6 +21,8 @@ from companion.io.import_plan import BLANK, ImportPlan, ImportReport, Problem
 from companion.io.people_import import PeoplePlan
 from companion.io.textfile import TextFormat
 from companion.store import Store
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 
@@ -265,6 +268,22 @@ def write_checked(
     cancel: threading.Event | None = None,
 ) -> ImportReport:
     """Write a checked file; return what it created and updated. All or nothing."""
+    report = _write(store, checked, progress, cancel)
+    log.info(
+        "import: %s, %d created, %d updated, %d relations, %d set aside, %d kept without "
+        "wrong values, batch %s",
+        checked.request.kind, report.created, report.updated, report.relations,
+        report.rejected, report.kept, report.batch_id or "-",
+    )  # fmt: skip
+    return report
+
+
+def _write(
+    store: Store,
+    checked: CheckResult,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> ImportReport:
     if isinstance(checked.plan, PeoplePlan):
         from companion.io.people_import import import_cards
 

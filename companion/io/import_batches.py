@@ -10,6 +10,7 @@ a new edit (``store/undo.py`` does the same for the last actions).
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from companion.errors import CompanionError
 from companion.i18n import _
 from companion.store import Store
 from companion.store.records import new_id, now_iso
+
+log = logging.getLogger(__name__)
 
 # An actor's columns an undo leaves alone: its identity, its local row number, its birth.
 _KEPT_COLUMNS = {"seq", "id", "created_at", "owner"}
@@ -148,6 +151,7 @@ def undo_batch(store: Store, batch_id: str) -> UndoneBatch:
         relations = _tombstone(store, batch_id, "relations", now)
         restored = _restore(store, batch_id, now)
         store.conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", (now, batch_id))
+    log.info("import batch %s undone: %d removed, %d restored", batch_id, removed, restored)
     return UndoneBatch(removed, restored, relations, edited)
 
 

@@ -16,6 +16,7 @@ deleted.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import sqlite3
@@ -33,6 +34,8 @@ from companion.store.cipher import connect_file
 from companion.store.database import SchemaTooNew, errors, set_aside
 from companion.store.migrations import applied_migrations
 from companion.store.schema_check import UnexpectedSchema, check_schema
+
+log = logging.getLogger(__name__)
 
 BACKUP_FOLDER = "sauvegardes"
 DATABASE_NAME = "companion.db"  # as app.datafolder names it (the store does not know folders)
@@ -202,6 +205,12 @@ def make_backup(
         if owned:
             conn.close()
     made = Backup(target, stamp, reason, target.stat().st_size, detail)
+    log.info(
+        "backup %s: %d bytes%s",
+        reason,
+        made.size,
+        " (unchanged: linked)" if target.stat().st_nlink > 1 else "",
+    )
     prune_backups(folder.parent, keep, protect=(target, *protect))
     return made
 
