@@ -132,15 +132,22 @@ def _install_qt_translations(app: QApplication) -> None:
     """Qt's own strings (standard buttons, dialogs) in the app's language."""
     language = current_language()
     QLocale.setDefault(QLocale(language))
-    previous = app.findChild(QTranslator, "companion-qt-translations")
-    if previous is not None:  # run_gui called again in the same process
-        app.removeTranslator(previous)
-        previous.deleteLater()
+    for name in ("companion-qt-translations", "companion-qt-supplement"):
+        previous = app.findChild(QTranslator, name)
+        if previous is not None:  # run_gui called again in the same process
+            app.removeTranslator(previous)
+            previous.deleteLater()
     translator = QTranslator(app)
     translator.setObjectName("companion-qt-translations")
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if translator.load(f"qtbase_{language}", folder):
         app.installTranslator(translator)
+    if language == "fr":
+        from companion.ui.shell.qt_french import FrenchSupplement
+
+        supplement = FrenchSupplement(app)
+        supplement.setObjectName("companion-qt-supplement")
+        app.installTranslator(supplement)  # asked first; silent on what qtbase_fr knows
 
 
 class _QuitWhenPainted(QObject):
