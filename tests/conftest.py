@@ -8,6 +8,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 os.environ["COMPANION_LANG"] = "fr"
+# The machine's preferences (QSettings: language, data folder, last folders) in a folder of
+# this run's, never the developer's own, for the tests and the apps they start.
+os.environ["XDG_CONFIG_HOME"] = __import__("tempfile").mkdtemp(prefix="companion-tests-config-")
 
 import sys  # noqa: E402
 

@@ -666,3 +666,38 @@ def test_recent_imports_lists_each_import_and_enter_shows_it(qtbot, store, tmp_p
         assert "« second.csv »" in window.directory.import_banner.label.text()
     finally:
         dispose(qtbot, window)
+
+
+def test_browse_opens_in_the_folder_of_the_last_import(qtbot, store, tmp_path):
+    """« Parcourir… » (a real click): the chooser opens in Documents the first time, then
+    where the last file was chosen, never in the program's folder."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    from companion.ui.common.file_dialogs import documents_folder
+
+    folder = tmp_path / "tableurs"
+    folder.mkdir()
+    path = excel_csv(folder / "adherents.csv", ["Nom;Code postal", "A;94120"])
+    wizard = ImportWizard(store)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    seen: list[str] = []
+
+    def choose(chosen: str | None) -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QFileDialog)
+        seen.append(dialog.directory().absolutePath())
+        if chosen:
+            dialog.selectFile(chosen)
+            dialog.accept()
+        else:
+            dialog.reject()
+
+    QTimer.singleShot(0, lambda: choose(str(path)))
+    click(wizard.file_page.browse_button)
+    assert wizard.file_page.path_edit.text() == str(path)
+    wizard.file_page.path_edit.clear()
+    QTimer.singleShot(0, lambda: choose(None))
+    click(wizard.file_page.browse_button)
+    assert seen == [str(documents_folder()), str(folder)]

@@ -249,7 +249,6 @@ def _message(error: BaseException) -> str:
 
 
 def _documents_folder() -> Path:
-    from PySide6.QtCore import QStandardPaths
+    from companion.ui.common.file_dialogs import documents_folder
 
-    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(found) if found else Path.home()
+    return documents_folder()

@@ -26,6 +26,7 @@ from companion.i18n import _
 from companion.io import sources
 from companion.io.cells import import_text
 from companion.io.textfile import ENCODINGS, TextFormat, detect_format
+from companion.ui.common.file_dialogs import last_folder, remember_folder
 from companion.ui.data.import_state import CHECK, MAPPING, ImportState
 
 PREVIEW_ROWS = 20
@@ -57,11 +58,11 @@ class FilePage(QWizardPage):
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText(_("Chemin du fichier"))
         self.path_edit.textChanged.connect(self.completeChanged)
-        browse = QPushButton(_("Parcourir…"))
-        browse.clicked.connect(self.browse)
+        self.browse_button = QPushButton(_("Parcourir…"))
+        self.browse_button.clicked.connect(self.browse)
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
-        row.addWidget(browse)
+        row.addWidget(self.browse_button)
         note = QLabel(
             _(
                 "Rien n'est enregistré avant la dernière étape : le fichier est d'abord vérifié "
@@ -75,10 +76,16 @@ class FilePage(QWizardPage):
         layout.addStretch(1)
 
     def browse(self) -> None:
+        typed = Path(self.path_edit.text().strip()).expanduser()
+        start = typed if self.path_edit.text().strip() and typed.parent.is_dir() else None
         path, _filter = QFileDialog.getOpenFileName(
-            self, _("Importer un fichier"), self.path_edit.text(), _file_filter()
+            self,
+            _("Importer un fichier"),
+            str(start or last_folder("import")),
+            _file_filter(),
         )
         if path:
+            remember_folder("import", path)
             self.path_edit.setText(path)
 
     def chosen_path(self) -> Path:
