@@ -60,6 +60,7 @@ class _Builder:
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.totals: dict[str, int] = defaultdict(int)
         self.tag_ids: dict[str, str] = {}
+        self.exchanges: list[tuple[str, str, str]] = []  # (member, actor id, actor name)
 
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -133,6 +134,7 @@ def generate(
             if progress:
                 progress(index, len(homes), f"{index} / {len(homes)}")
     _link_catalysts(builder, made)
+    _follow_up(builder, seed)
     builder.flush()
     store.optimize_search_index()
     return DemoSummary(
@@ -142,6 +144,27 @@ def generate(
         relations=builder.totals["relations"],
         interactions=builder.totals["interactions"],
     )
+
+
+def _follow_up(builder: _Builder, seed: int) -> None:
+    """Catalysts see the same actors again: about half of the first exchanges are followed
+    by one to three more (so « acteurs réunis » and « échanges » differ, as in life). Drawn
+    from a generator of their own, last: every record made before stays as it was."""
+    builder.rng = random.Random(f"{seed}-suivis")
+    rng = builder.rng
+    for member, actor_id, name in builder.exchanges:
+        if rng.random() < 0.45:
+            for _ in range(rng.randint(1, 3)):
+                kind = rng.choice(list(names.INTERACTION_TITLES))
+                builder.add(
+                    "interactions",
+                    owner=member,
+                    actor_id=actor_id,
+                    kind=kind,
+                    date=builder.stamp()[:10],
+                    title=rng.choice(names.INTERACTION_TITLES[kind]),
+                    notes=f"Suivi avec {name}.",
+                )
 
 
 def _ecosystem_range(catalysts: int, actors: int | None) -> tuple[int, int]:
@@ -291,6 +314,7 @@ def _relate_ecosystem(
                 title=rng.choice(names.INTERACTION_TITLES[kind]),
                 notes=f"Échange avec {actor['name']} sur les alliances possibles.",
             )
+            builder.exchanges.append((member, actor["id"], actor["name"]))
     for _ in range(int(len(ecosystem) * 0.8)):
         source, target = rng.sample(ecosystem, 2) if len(ecosystem) >= 2 else (None, None)
         if source is None:

@@ -15,9 +15,38 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from companion.geo import Gazetteer
+from companion.i18n import N_
 from companion.insights.catalysts import load_catalysts, metiers_by_member
 from companion.insights.db import snapshot
 from companion.insights.places import Location, PlaceIndex, Territory, place_index
+
+# What each figure counts, said once for every rendering of the report (page, Word).
+FIGURE_NOTES: tuple[tuple[str, str], ...] = (
+    (N_("Échanges"), N_("les échanges datés dans la période (ateliers, réunions, appels…).")),
+    (
+        N_("Acteurs réunis"),
+        N_(
+            "les acteurs différents rencontrés lors de ces échanges : vu trois fois, un acteur "
+            "compte une fois."
+        ),
+    ),  # fmt: skip
+    (N_("Alliances créées"), N_("les alliances commencées dans la période.")),
+    (
+        N_("Alliances en cours"),
+        N_(
+            "les alliances qui existaient pendant la période : commencées avant sa fin, et non "
+            "terminées avant son début (celles créées dans la période comprises)."
+        ),
+    ),  # fmt: skip
+)
+BY_METIER_NOTE = N_(
+    "Un échange ou une alliance compte pour chaque métier des catalyseurs qui y prennent "
+    "part : la somme des lignes peut dépasser le total."
+)
+BY_DEPARTEMENT_NOTE = N_(
+    "Une alliance entre deux départements compte dans chacun : la somme des lignes peut "
+    "dépasser le total."
+)
 
 _INTERACTIONS = """
 SELECT i.date, i.kind, i.title, i.owner, i.actor_id, i.person_id,

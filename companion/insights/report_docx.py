@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from companion.domain import ACTOR_KINDS, INTERACTION_KINDS, METIERS, RELATION_TYPES, label
 from companion.i18n import _
-from companion.insights.activity import ActivityReport, Breakdown
+from companion.insights.activity import (
+    BY_DEPARTEMENT_NOTE,
+    BY_METIER_NOTE,
+    FIGURE_NOTES,
+    ActivityReport,
+    Breakdown,
+)
 from companion.insights.formatting import day, month, number
 
 if TYPE_CHECKING:
@@ -47,9 +53,11 @@ def write_activity_docx(
             [_("Acteurs réunis"), number(report.actors_convened)],
             [_("Personnes rencontrées"), number(report.people_convened)],
             [_("Alliances créées"), number(sum(report.created.values()))],
-            [_("Alliances actives"), number(sum(report.active.values()))],
+            [_("Alliances en cours"), number(sum(report.active.values()))],
         ],
     )
+    for name, meaning in FIGURE_NOTES:
+        document.add_paragraph(f"{_(name)} : {_(meaning)}", style="List Bullet")
     _exchanges_by_month(document, report)
     document.add_heading(_("Échanges par type"), level=1)
     _table(
@@ -67,7 +75,7 @@ def write_activity_docx(
     kinds = list(dict.fromkeys([*report.active, *report.created]))
     _table(
         document,
-        [_("Type"), _("Créées"), _("Actives")],
+        [_("Type"), _("Créées"), _("En cours")],
         [
             [
                 label(RELATION_TYPES, k),
@@ -86,6 +94,7 @@ def write_activity_docx(
             if code in report.by_metier
         ],
     )
+    document.add_paragraph(_(BY_METIER_NOTE))
     document.add_heading(_("Par département"), level=1)
     _breakdown(
         document,
@@ -94,6 +103,7 @@ def write_activity_docx(
             for code, part in report.by_departement.items()
         ],
     )
+    document.add_paragraph(_(BY_DEPARTEMENT_NOTE))
     _exchanges(document, report)
     if report.include_personal and report.people:
         document.add_heading(_("Personnes rencontrées"), level=1)
@@ -121,7 +131,7 @@ def _breakdown(document: Document, rows: list[tuple[str, Breakdown]]) -> None:
     if not rows:
         document.add_paragraph(_("Rien à signaler."))
         return
-    head = ["", _("Échanges"), _("Acteurs réunis"), _("Alliances créées"), _("Alliances actives")]
+    head = ["", _("Échanges"), _("Acteurs réunis"), _("Alliances créées"), _("Alliances en cours")]
     _table(
         document,
         head,

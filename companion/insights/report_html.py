@@ -13,7 +13,13 @@ from html import escape
 
 from companion.domain import ACTOR_KINDS, INTERACTION_KINDS, METIERS, RELATION_TYPES, label
 from companion.i18n import _, current_language
-from companion.insights.activity import ActivityReport, Breakdown
+from companion.insights.activity import (
+    BY_DEPARTEMENT_NOTE,
+    BY_METIER_NOTE,
+    FIGURE_NOTES,
+    ActivityReport,
+    Breakdown,
+)
 from companion.insights.charts import bars, columns
 from companion.insights.formatting import day, month, number, percent
 from companion.insights.territory import TerritoryFigures, TerritoryProfile
@@ -45,6 +51,7 @@ td.n, th.n { text-align: right; }
 .columns { display: flex; gap: 12pt; }
 .columns > div { flex: 1; }
 footer { margin-top: 10pt; color: #777; font-size: 8pt; }
+.note { color: #555; font-size: 8.5pt; margin: 3pt 0; padding-left: 12pt; }
 """
 
 
@@ -81,8 +88,9 @@ def _heading(text: str) -> str:
     return f"<h2>{escape(text)}</h2>"
 
 
-def _paragraph(text: str) -> str:
-    return f"<p>{escape(text)}</p>"
+def _paragraph(text: str, css_class: str = "") -> str:
+    attribute = f' class="{css_class}"' if css_class else ""
+    return f"<p{attribute}>{escape(text)}</p>"
 
 
 def _figures(items: list[tuple[str, str]]) -> str:
@@ -189,17 +197,20 @@ def activity_report_html(report: ActivityReport, generated: date | None = None) 
                 (_("Réunions"), number(report.by_kind.get("reunion", 0))),
                 (_("Acteurs réunis"), number(report.actors_convened)),
                 (_("Alliances créées"), number(created)),
-                (_("Alliances actives"), number(active)),
+                (_("Alliances en cours"), number(active)),
             ]
         ),
+        _notes(),
         _heading(_("Échanges par mois")),
         _monthly(report) or _paragraph(_("Aucun échange sur la période.")),
         _heading(_("Par métier")),
         _breakdown(
             [(label(METIERS, c), report.by_metier[c]) for c in METIERS if c in report.by_metier]
         ),
+        _paragraph(_(BY_METIER_NOTE), "note"),
         _heading(_("Par département")),
         _breakdown(_most_active(report)),
+        _paragraph(_(BY_DEPARTEMENT_NOTE), "note"),
         _heading(_("Ateliers, réunions et événements")),
         _exchanges(report),
     ]
@@ -207,6 +218,15 @@ def activity_report_html(report: ActivityReport, generated: date | None = None) 
         body.append(_heading(_("Personnes rencontrées")))
         body.append(f"<p>{escape(', '.join(report.people))}</p>")
     return _page(title, body, generated)
+
+
+def _notes() -> str:
+    """What each figure counts, in a sentence each."""
+    items = "".join(
+        f"<li><b>{escape(_(name))}</b> : {escape(_(meaning))}</li>"
+        for name, meaning in FIGURE_NOTES
+    )
+    return f'<ul class="note">{items}</ul>'
 
 
 def _most_active(report: ActivityReport) -> list[tuple[str, Breakdown]]:
@@ -244,7 +264,12 @@ def _breakdown(rows: list[tuple[str, Breakdown]]) -> str:
         return _paragraph(_("Rien à signaler."))
     head = "".join(
         f'<th class="n">{escape(h)}</th>'
-        for h in (_("Échanges"), _("Acteurs réunis"), _("Alliances créées"), _("Alliances actives"))
+        for h in (
+            _("Échanges"),
+            _("Acteurs réunis"),
+            _("Alliances créées"),
+            _("Alliances en cours"),
+        )
     )
     cells = "".join(
         f"<tr><td>{escape(name)}</td>"

@@ -7,6 +7,7 @@ year" run to today: a report never claims days that have not happened.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,7 +20,6 @@ THIS_QUARTER, LAST_QUARTER, THIS_YEAR, LAST_YEAR, CUSTOM = (
     "last_year",
     "custom",
 )
-DEFAULT_PRESET = LAST_QUARTER
 PRESETS: dict[str, str] = {
     THIS_QUARTER: N_("Ce trimestre"),
     LAST_QUARTER: N_("Le trimestre dernier"),
@@ -65,6 +65,33 @@ def preset_period(preset: str, today: date) -> Period:
     if preset == LAST_YEAR:
         return Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
     return Period(quarter_period(today.year, quarter_of(today)).start, today)
+
+
+def opening_period(conn: sqlite3.Connection, today: date) -> tuple[str, Period]:
+    """The period the report opens on: the last quarter if anything happened in it, else
+    the latest quarter something did (an exchange held, an alliance begun), never a page
+    of zeros while the base holds an earlier year (the demo network, a late import)."""
+    last = preset_period(LAST_QUARTER, today)
+    dates = """
+        SELECT date AS day FROM interactions WHERE deleted = 0
+        UNION ALL SELECT start_date FROM relations WHERE deleted = 0 AND start_date <> ''
+    """
+    held = conn.execute(
+        f"SELECT count(*) FROM ({dates}) WHERE day BETWEEN ? AND ?",
+        (last.start.isoformat(), last.end.isoformat() + "~"),
+    ).fetchone()[0]
+    if held:
+        return LAST_QUARTER, last
+    latest = conn.execute(
+        f"SELECT max(day) FROM ({dates}) WHERE day <= ?", (today.isoformat() + "~",)
+    ).fetchone()[0]
+    try:
+        day = date.fromisoformat(str(latest)[:10])
+    except ValueError:
+        return LAST_QUARTER, last  # nothing yet: the usual quarter
+    if day >= last.end:
+        return THIS_QUARTER, preset_period(THIS_QUARTER, today)
+    return CUSTOM, quarter_period(day.year, quarter_of(day))
 
 
 def period_name(period: Period, today: date) -> str:

@@ -171,7 +171,7 @@ def test_the_menu_opens_last_quarter_and_previews_its_figures(
     assert figure(text, "Réunions") == expected.by_kind["reunion"] == 2
     assert figure(text, "Acteurs réunis") == expected.actors_convened == 3
     assert figure(text, "Alliances créées") == 1
-    assert figure(text, "Alliances actives") == sum(expected.active.values()) == 2
+    assert figure(text, "Alliances en cours") == sum(expected.active.values()) == 2
     assert "Haute-Savoie (74)" in text and "Rhône (69)" in text
     # The monthly chart is an image the preview can show (Qt has no inline SVG).
     assert dialog.preview.images
@@ -185,6 +185,19 @@ def test_the_menu_opens_last_quarter_and_previews_its_figures(
     assert window.findChildren(ActivityReportDialog) == [dialog]
     assert shown.args[0].exchange_count == 5
     assert figure(dialog.preview.toPlainText(), "Ateliers") == 3
+
+
+def test_a_base_whose_exchanges_are_older_opens_on_their_latest_quarter(
+    qtbot, store: Store
+) -> None:
+    """The demo network (or an import of last year's sheet): never a page of zeros."""
+    actor = store.add_actor("Association du Mont", "association")
+    store.add_interaction("atelier", "2024-05-18", actor_id=actor.id, title="Atelier")
+    store.add_interaction("reunion", "2023-11-02", actor_id=actor.id, title="Réunion")
+    dialog = open_dialog(qtbot, Network(store, {"mont": actor.id}))
+    assert dialog.preset.currentData() == CUSTOM
+    assert (dialog.period().start, dialog.period().end) == (date(2024, 4, 1), date(2024, 6, 30))
+    assert figure(dialog.preview.toPlainText(), "Échanges") == 1
 
 
 def test_changing_the_period_or_the_territory_recomputes(
@@ -278,7 +291,7 @@ def test_docx_export_holds_the_figures(qtbot, activity: Network, saves, tmp_path
     assert "Échanges | 4" in text
     assert "Acteurs réunis | 3" in text
     assert "Alliances créées | 1" in text
-    assert "Alliances actives | 2" in text
+    assert "Alliances en cours | 2" in text
     assert "Atelier diagnostic" in text
     assert not list(path.parent.glob(".*partiel"))
     assert saves["opened"] == [str(path)]

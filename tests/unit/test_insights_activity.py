@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from html import escape as html_escape
 
 import pytest
 
 from companion.geo import Gazetteer
-from companion.insights.activity import activity_report
+from companion.insights.activity import (
+    BY_DEPARTEMENT_NOTE,
+    BY_METIER_NOTE,
+    FIGURE_NOTES,
+    activity_report,
+)
+from companion.insights.report_html import activity_report_html
+from companion.insights.report_period import (
+    CUSTOM,
+    LAST_QUARTER,
+    THIS_QUARTER,
+    Period,
+    opening_period,
+    quarter_period,
+)
 from companion.insights.places import find_territory
 from companion.store.records import new_id, now_iso
 
@@ -143,3 +159,35 @@ def test_exchanges_are_listed_in_date_order(store, gazetteer, quarter):
         "2025-01-15", "2025-02-10", "2025-02-20", "2025-03-05", "2025-03-31",
     ]  # fmt: skip
     assert report.exchanges[0].actor_name == "Association du Mont"
+
+
+def test_a_relation_across_two_departements_counts_in_each_and_the_report_says_so(
+    store, gazetteer, quarter
+):
+    lyon = gazetteer.by_insee("69123")
+    far = store.add_actor(
+        "Atelier lyonnais", "association", insee_code=lyon.insee, commune=lyon.name,
+        departement=lyon.departement,
+    ).id  # fmt: skip
+    store.add_relation(quarter["a1"], far, "partenariat", start_date="2025-03-01")
+    report = activity_report(store.conn, gazetteer, "2025-01-01", "2025-03-31")
+    assert sum(report.active.values()) == 4
+    assert report.by_departement["74"].active == 4 and report.by_departement["69"].active == 1
+    assert sum(part.active for part in report.by_departement.values()) == 5  # > 4, as said
+    html = activity_report_html(report)
+    assert BY_DEPARTEMENT_NOTE in html and BY_METIER_NOTE in html
+    for name, meaning in FIGURE_NOTES:
+        assert f"<b>{name}</b> : {html_escape(meaning)}" in html
+    assert "Alliances en cours" in html and "Alliances actives" not in html
+
+
+def test_the_report_opens_on_the_latest_quarter_that_has_something(store):
+    today = date(2026, 12, 7)
+    assert opening_period(store.conn, today) == (LAST_QUARTER, quarter_period(2026, 3))
+    store.add_interaction("atelier", "2026-05-18", title="Atelier")
+    store.add_interaction("atelier", "2024-02-01", title="Plus ancien")
+    assert opening_period(store.conn, today) == (CUSTOM, quarter_period(2026, 2))
+    store.add_interaction("reunion", "2026-12-01", title="Ce trimestre")
+    assert opening_period(store.conn, today) == (THIS_QUARTER, Period(date(2026, 10, 1), today))
+    store.add_interaction("appel", "2026-08-30", title="Le trimestre dernier")
+    assert opening_period(store.conn, today) == (LAST_QUARTER, quarter_period(2026, 3))

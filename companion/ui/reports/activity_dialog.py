@@ -42,9 +42,9 @@ from companion.insights.places import place_index
 from companion.insights.report_job import STEPS, Computed, Request, compute_job, open_gazetteer
 from companion.insights.report_period import (
     CUSTOM,
-    DEFAULT_PRESET,
     PRESETS,
     Period,
+    opening_period,
     period_name,
     preset_period,
 )
@@ -143,7 +143,7 @@ class ActivityReportDialog(QDialog):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
-        self._apply_preset(DEFAULT_PRESET)
+        self._open_on_data()
         self.preset.currentIndexChanged.connect(self._on_preset)
         self.start_edit.dateChanged.connect(self._on_date)
         self.end_edit.dateChanged.connect(self._on_date)
@@ -216,6 +216,19 @@ class ActivityReportDialog(QDialog):
         if preset == CUSTOM:
             return
         period = preset_period(preset, date.today())
+        for edit, value in ((self.start_edit, period.start), (self.end_edit, period.end)):
+            edit.blockSignals(True)
+            edit.setDate(_qdate(value))
+            edit.blockSignals(False)
+        self.schedule()
+
+    def _open_on_data(self) -> None:
+        """The last quarter, or the latest one with something in it (``opening_period``)."""
+        preset, period = opening_period(self.store.conn, date.today())
+        if preset != CUSTOM:
+            self._apply_preset(preset)
+            return
+        self.preset.setCurrentIndex(self.preset.findData(CUSTOM))
         for edit, value in ((self.start_edit, period.start), (self.end_edit, period.end)):
             edit.blockSignals(True)
             edit.setDate(_qdate(value))
