@@ -92,8 +92,8 @@ def _role(header: str) -> str | None:
     folded = fold(header)
     if folded in COLUMNS:
         return COLUMNS[folded]
-    if folded.endswith("type") or folded.endswith("label"):
-        return None  # "E-mail 1 - Type": the kind of address, not an address
+    if folded.endswith(("type", "label")) or "display name" in folded:
+        return None  # "E-mail 1 - Type", Outlook's "E-mail Display Name": not an address
     if folded.startswith(EMAIL_PREFIXES):
         return "emails"
     if folded.startswith(PHONE_PREFIXES):
