@@ -22,14 +22,16 @@ from companion.i18n import _
 class ContactRow(QWidget):
     """One e-mail or phone: a label combo, the value, and a button that removes the row."""
 
-    def __init__(self, kind: str, contact: Contact | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, kind: str, contact: Contact | None, default_label: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.kind = kind
         self.label = QComboBox()
         for code in LABELS:
             self.label.addItem(label_name(code), code)
         self.label.addItem(_("Sans libellé"), "")
-        code = contact.label if contact else (WORK if kind == EMAIL else MOBILE)
+        code = contact.label if contact else default_label
         if self.label.findData(code) < 0:  # a label of a newer version: kept as it is
             self.label.addItem(code, code)
         self.label.setCurrentIndex(self.label.findData(code))
@@ -82,7 +84,10 @@ class ContactRows(QWidget):
             self.add_row(contact)
 
     def add_row(self, contact: Contact | None = None) -> ContactRow:
-        row = ContactRow(self.kind, contact, self)
+        # A first value left unlabelled stores nothing beside it (older laptops see all
+        # of it); one added is a second address at work, or a mobile number.
+        default = "" if not self.rows else (WORK if self.kind == EMAIL else MOBILE)
+        row = ContactRow(self.kind, contact, default, self)
         row.remove.clicked.connect(lambda _checked=False, row=row: self.remove_row(row))
         self.rows.append(row)
         self._list.addWidget(row)

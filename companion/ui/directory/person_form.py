@@ -44,7 +44,7 @@ class PersonForm(QDialog):
         self.person_id = person_id
         self.person: Person | None = None
         self.setWindowTitle(_("Modifier la personne") if person_id else _("Nouvelle personne"))
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(580)  # an e-mail beside its label and its ✕ stays readable
 
         self.first_name = QLineEdit()
         self.last_name = QLineEdit()
