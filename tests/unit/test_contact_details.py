@@ -265,3 +265,32 @@ def test_the_migration_keeps_existing_people_after_a_backup(tmp_path):
     copy = sqlite3.connect(backup)
     assert copy.execute("SELECT email FROM people").fetchall() == [("lea@asso.example",)]
     copy.close()
+
+
+def test_the_persons_export_lists_them_and_erasure_leaves_none_in_the_file(store):
+    from companion.app.erasure import erase_person
+    from companion.directory.personal_data import export_person, export_text
+
+    lea = save_person(
+        store,
+        {
+            "last_name": "Martin",
+            "emails": [("travail", "lea@asso.example"), ("domicile", "lea.secret@perso.example")],
+            "phones": [("", "04 65 71 00 04"), ("mobile", "06 98 76 54 32")],
+        },
+    )
+    text = export_text(export_person(store, lea.id))
+    assert "E-mail (domicile) : lea.secret@perso.example" in text
+    assert "Téléphone (mobile) : 06 98 76 54 32" in text
+    assert "Téléphone : 04 65 71 00 04" in text
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    files = list(store.path.parent.glob(store.path.name + "*"))
+    assert b"lea.secret@perso.example" in b"".join(path.read_bytes() for path in files)
+
+    assert erase_person(store, lea.id).file_clean
+    [(others,)] = store.conn.execute("SELECT other_contacts FROM people WHERE id = ?", (lea.id,))
+    assert others is None
+    assert count_people(store, "lea.secret") == 0 and count_people(store, "0698765432") == 0
+    raw = b"".join(path.read_bytes() for path in store.path.parent.glob(store.path.name + "*"))
+    for secret in ("lea.secret@perso.example", "+33698765432", "0698765432"):
+        assert secret.encode() not in raw, secret
