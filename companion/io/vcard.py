@@ -16,7 +16,9 @@ from companion.errors import CompanionError
 from companion.i18n import _
 from companion.io.textfile import UnreadableFile, check_size, check_text_bytes, unreadable_reason
 
-_PROPERTY = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)$", re.S)
+_PROPERTY = re.compile(r"^(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)$", re.S)
+# Apple's label of a grouped value: "_$!<Mobile>!$_" (its own) or the user's text.
+_APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
 
 
 class VCardError(CompanionError):
@@ -61,6 +63,7 @@ def read_cards(path: Path) -> list[Card]:
     text = _decode(raw)
     cards: list[Card] = []
     current: Card | None = None
+    grouped: dict[str, tuple[str, str]] = {}  # "item1" -> the card's (kind, value) in it
     for line_number, line in _unfolded(text):
         match = _PROPERTY.match(line)
         if not match:
@@ -71,15 +74,22 @@ def read_cards(path: Path) -> list[Card]:
                     )
                 )
             continue
-        name, params, value = match.group(1).upper(), _params(match.group(2)), match.group(3)
+        group, name = (match.group(1) or "").lower(), match.group(2).upper()
+        params, value = _params(match.group(3)), match.group(4)
         if name == "BEGIN" and value.strip().upper() == "VCARD":
             current = Card(line_number)
+            grouped.clear()
         elif name == "END" and current is not None:
             cards.append(current)
             current = None
+        elif current is not None and name == "X-ABLABEL" and group in grouped:
+            _add_label(current, grouped[group], _unescape(_value(value, params)))
         elif current is not None:
             types = tuple(t for t in params.get("TYPE", "").split(",") if t)
             _apply(current, name, _value(value, params), types)
+            if group and name in ("TEL", "EMAIL") and value.strip():
+                kind = "phone" if name == "TEL" else "email"
+                grouped[group] = (kind, _contact_value(name, _value(value, params)))
     if current is not None:
         raise VCardError(
             _("« {path} », ligne {line} : carte sans END:VCARD.").format(
@@ -177,6 +187,20 @@ def add_contact(card: Card, kind: str, value: str, types: tuple[str, ...] = ()) 
         card.types[(kind, value)] = types
 
 
+def _contact_value(name: str, value: str) -> str:
+    text = _unescape(value).strip()
+    return text.removeprefix("tel:") if name == "TEL" else text
+
+
+def _add_label(card: Card, contact: tuple[str, str], label: str) -> None:
+    """Apple's X-ABLabel of a grouped TEL or EMAIL: its words count as types."""
+    text = label.strip()
+    apple = _APPLE_LABEL.match(text)
+    words = tuple((apple.group(1) if apple else text).lower().split())
+    if words:
+        card.types[contact] = (*card.types.get(contact, ()), *words)
+
+
 def _apply(card: Card, name: str, value: str, types: tuple[str, ...] = ()) -> None:
     if name == "N":
         parts = _components(value) + ["", ""]
@@ -188,10 +212,9 @@ def _apply(card: Card, name: str, value: str, types: tuple[str, ...] = ()) -> No
     elif name == "TITLE":
         card.title = _unescape(value).strip()
     elif name == "EMAIL" and value.strip():
-        add_contact(card, "email", _unescape(value).strip(), types)
+        add_contact(card, "email", _contact_value(name, value), types)
     elif name == "TEL" and value.strip():
-        phone = _unescape(value).strip().removeprefix("tel:")
-        add_contact(card, "phone", phone, types)
+        add_contact(card, "phone", _contact_value(name, value), types)
     elif name == "NOTE":
         card.note = _unescape(value).strip()
     elif name == "UID":

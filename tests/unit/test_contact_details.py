@@ -33,6 +33,7 @@ APPLE = (
     "TEL;type=WORK;type=VOICE;type=pref:04 65 71 00 03\n"
     "TEL;type=HOME;type=VOICE:+33 4 65 71 00 09\n"
     "item2.TEL:+32 2 123 45 67\nitem2.X-ABLabel:_$!<Other>!$_\n"
+    "item3.EMAIL;type=INTERNET:ines@paris.example\nitem3.X-ABLabel:Bureau Paris\n"
     "END:VCARD\n"
 )
 OUTLOOK_21 = (
@@ -73,9 +74,10 @@ def test_vcards_keep_every_value_labelled_the_pref_one_primary(store, tmp_path):
     assert (ines.email, ines.phone) == ("ines@fourmi.example", "+33465710003")  # pref
     assert contacts(ines) == (
         [Contact("email", "travail", "ines@fourmi.example"),
-         Contact("email", "domicile", "ines@perso.example")],
+         Contact("email", "domicile", "ines@perso.example"),
+         Contact("email", "travail", "ines@paris.example")],  # Apple's own label, « Bureau »
         [Contact("phone", "travail", "+33465710003"), Contact("phone", "mobile", "+33639980001"),
-         Contact("phone", "domicile", "+33465710009"), Contact("phone", "", "+3221234567")],
+         Contact("phone", "domicile", "+33465710009"), Contact("phone", "autre", "+3221234567")],
     )  # fmt: skip
     jerome = person_named(store, "Jérôme")
     assert contacts(jerome) == (
