@@ -21,18 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from companion.directory.validate import InvalidValue, check_email, check_phone
-from companion.i18n import N_, _
+from companion.domain import CONTACT_LABELS, label
 
 EMAIL = "email"
 PHONE = "phone"
 KINDS = (EMAIL, PHONE)
-# Stable codes in the data, French names in the interface.
-LABELS: dict[str, str] = {
-    "travail": N_("Travail"),
-    "mobile": N_("Mobile"),
-    "domicile": N_("Domicile"),
-    "autre": N_("Autre"),
-}
+LABELS = CONTACT_LABELS  # stable codes in the data, French names in the interface
 WORK, MOBILE, HOME, OTHER = LABELS
 MAX_CONTACTS = 50  # protocol.fields.MAX_CONTACTS: more are dropped, never sent
 
@@ -48,7 +42,7 @@ class Contact:
 
 def label_name(code: str) -> str:
     """The French name of a label code (a code from a newer version shown as it is)."""
-    return _(LABELS[code]) if code in LABELS else code
+    return label(LABELS, code)
 
 
 def contacts_of(

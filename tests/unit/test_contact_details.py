@@ -296,3 +296,16 @@ def test_the_persons_export_lists_them_and_erasure_leaves_none_in_the_file(store
     raw = b"".join(path.read_bytes() for path in store.path.parent.glob(store.path.name + "*"))
     for secret in ("lea.secret@perso.example", "+33698765432", "0698765432"):
         assert secret.encode() not in raw, secret
+
+
+def test_the_conflicts_view_shows_other_contacts_as_people_read_them():
+    from companion.sync.labels import field_label, value_text
+
+    columns = stored_contacts(
+        [Contact("phone", "travail", "+33465710004"), Contact("phone", "mobile", "+33612345678"),
+         Contact("email", "", "lea@perso.example")]
+    )  # fmt: skip
+    assert field_label("other_contacts") == "Autres e-mails et téléphones"
+    text = value_text(None, "people", "other_contacts", columns["other_contacts"])
+    assert text == "Mobile : +33612345678"  # the primary phone's label marker left out
+    assert value_text(None, "people", "other_contacts", None) == "(vide)"
