@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from companion import filemodes
 from companion.errors import CompanionError
 from companion.i18n import _
 from companion.store import Store
+from companion.store.backups import CREATED_SETTING
 
 DATABASE_NAME = "companion.db"
 # What Companion keeps in a data folder, made private (0700/0600, ``filemodes.py``) when the
@@ -120,6 +122,8 @@ def create_demo_database(
         generate(store, gazetteer, catalysts=catalysts, seed=seed, actors=actors, progress=progress)
         # Fictional records of fictional members: this database never syncs.
         store.set_setting(DEMO_SETTING, "1")
+        # Rebuilt in a minute by the same command: no 66 MB copy at its birth.
+        store.set_setting(CREATED_SETTING, datetime.now().isoformat(timespec="seconds"))
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         store.close()

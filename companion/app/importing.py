@@ -8,18 +8,21 @@ the command line runs the same steps on its one store.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from companion.i18n import _
 from companion.io import sources
-from companion.io.import_plan import ImportPlan, ImportReport, Problem
+from companion.io.import_plan import BLANK, ImportPlan, ImportReport, Problem
 from companion.io.people_import import PeoplePlan
 from companion.io.textfile import TextFormat
 from companion.store import Store
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 
@@ -35,6 +38,10 @@ class ImportRequest:
     skip_invalid: bool = False  # import around the rows with problems (kept in a rejects file)
     blank_invalid: bool = False  # and save those that can be without their wrong values
     rejects: Path | None = None  # where they go; None: beside the file (io/rejects.py)
+    # The wizard's choices: values typed over a table's cells (line -> field -> text), and
+    # per row with problems, SKIP or BLANK (``io/import_plan.py``).
+    corrections: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    decisions: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -60,14 +67,37 @@ class CheckResult:
         return (
             isinstance(self.plan, ImportPlan)
             and bool(self.plan.problems)
-            and (self.plan.skippable and bool(self.plan.actors))
+            and self.plan.skippable
+            and bool(self.plan.actors or self.plan.fallbacks)
         )
 
-    def around_problems(self, keep: bool = False) -> CheckResult:
-        """The same check, to be imported around its problems: the rows with one left out
-        (``skip_invalid``), or ``keep``: saved without their wrong values where they can be."""
-        request = dataclasses.replace(self.request, skip_invalid=not keep, blank_invalid=keep)
+    def with_decisions(self, decisions: Mapping[int, str]) -> CheckResult:
+        """The same check, to be imported around its problems as the user chose, row by row."""
+        request = dataclasses.replace(self.request, decisions=dict(decisions))
         return dataclasses.replace(self, request=request)
+
+    @property
+    def undecided(self) -> list[int]:
+        """The lines with problems the request says nothing about (which bar the import)."""
+        request = self.request
+        if request.skip_invalid or request.blank_invalid:
+            return []
+        lines = dict.fromkeys(problem.line for problem in self.problems)
+        return [line for line in lines if line not in request.decisions]
+
+    @property
+    def around(self) -> bool:
+        """Whether the import goes around the problems: every row with one is decided."""
+        return bool(self.problems) and self.skippable and not self.undecided
+
+    def kept_lines(self) -> set[int]:
+        """The rows with problems to save without their wrong values (where they can be)."""
+        if not isinstance(self.plan, ImportPlan):
+            return set()
+        if self.request.blank_invalid:
+            return set(self.plan.fallbacks)
+        chosen = self.request.decisions.items()
+        return {line for line, choice in chosen if choice == BLANK and line in self.plan.fallbacks}
 
     @property
     def fallbacks(self) -> int:
@@ -126,6 +156,7 @@ class ImportOutcome:
     rejects: Path | None = None
     actor_ids: tuple[str, ...] = ()  # the actors it wrote: « Afficher les fiches importées »
     kept: int = 0  # rows with problems saved without their wrong values (« À vérifier »)
+    batch_id: str = ""  # the import, remembered: shown, or undone, as one
 
 
 def check_file(
@@ -183,6 +214,7 @@ def check_with(
                 default_kind=request.default_kind,
                 progress=progress,
                 cancel=cancel,
+                corrections=request.corrections,
             )
     return CheckResult(request, plan)
 
@@ -223,6 +255,7 @@ def import_checked(
             report.rejects,
             report.actor_ids,
             report.kept,
+            report.batch_id,
         )
     finally:
         store.close()
@@ -235,6 +268,22 @@ def write_checked(
     cancel: threading.Event | None = None,
 ) -> ImportReport:
     """Write a checked file; return what it created and updated. All or nothing."""
+    report = _write(store, checked, progress, cancel)
+    log.info(
+        "import: %s, %d created, %d updated, %d relations, %d set aside, %d kept without "
+        "wrong values, batch %s",
+        checked.request.kind, report.created, report.updated, report.relations,
+        report.rejected, report.kept, report.batch_id or "-",
+    )  # fmt: skip
+    return report
+
+
+def _write(
+    store: Store,
+    checked: CheckResult,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> ImportReport:
     if isinstance(checked.plan, PeoplePlan):
         from companion.io.people_import import import_cards
 
@@ -243,26 +292,22 @@ def write_checked(
     from companion.io.actor_import import apply_import
 
     request, plan = checked.request, checked.plan
-    around = request.skip_invalid or request.blank_invalid
-    if not (around and plan.problems):
+    if not checked.around:
         return apply_import(store, plan, progress, cancel)
     from companion.io.rejects import default_rejects_path, write_rejects
 
     # The rows left out are written first: if that fails, nothing is imported; if the
     # import then fails, their file goes too (the source still holds them).
     rejects = request.rejects or default_rejects_path(request.path)
-    blank = request.blank_invalid
-    rejected = write_rejects(plan, rejects, kept=blank)
+    kept = checked.kept_lines()
+    rejected = write_rejects(plan, rejects, kept=kept)
     try:
-        report = apply_import(store, plan, progress, cancel, skip_invalid=True, blank_invalid=blank)
+        report = apply_import(store, plan, progress, cancel, around=True, kept=kept)
     except BaseException:
         rejects.unlink(missing_ok=True)
         raise
     if not rejected:
         rejects.unlink(missing_ok=True)
     return dataclasses.replace(
-        report,
-        rejected=rejected,
-        rejects=rejects if rejected else None,
-        kept=len(plan.fallbacks) if blank else 0,
+        report, rejected=rejected, rejects=rejects if rejected else None, kept=len(kept)
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from companion.i18n import _
 from companion.io import actor_fields as fields
 from companion.io.actor_writer import write_actors
 from companion.io.cells import import_text
+from companion.io.import_batches import previous_rows, record_batch
 from companion.io.import_plan import (
     ImportPlan,
     ImportRefused,
@@ -58,11 +59,14 @@ def plan_import(
     default_kind: str = "autre",
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    corrections: Mapping[int, Mapping[str, str]] | None = None,
 ) -> ImportPlan:
     """Read and check the whole file; the plan lists what would change and every problem.
 
     ``progress(done, 0, message)`` is called every few hundred rows (the total is not
     known before the end); a set ``cancel`` stops the check with ``ImportRefused``.
+    ``corrections``: line -> field -> text the user typed in the wizard over the file's
+    cells (the file itself is never changed).
     """
     path = Path(path)
     text_format, header, records = open_table(path, text_format)
@@ -81,7 +85,7 @@ def plan_import(
     )
     checker.addresses = open_addresses(store, gazetteer)
     try:
-        _check_rows(plan, checker, records, mapping, progress, cancel)
+        _check_rows(plan, checker, records, mapping, progress, cancel, corrections or {})
     finally:
         if checker.addresses is not None:
             checker.addresses.close()
@@ -95,16 +99,22 @@ def _check_rows(
     mapping: dict[int, str],
     progress: Progress | None,
     cancel: threading.Event | None,
+    corrections: Mapping[int, Mapping[str, str]],
 ) -> None:
     for count, record in enumerate(records, start=1):
         if not any(cell.strip() for cell in record.cells):
             continue  # blank lines are common at the end of exported sheets
         cells = _cells_by_field(record.cells, mapping)
+        corrected = corrections.get(record.line)
+        if corrected:
+            cells.update(corrected)
+            plan.corrected.add(record.line)
         before = len(plan.problems)
         planned = checker.check(record.line, cells, plan.problems)
         if planned is not None:
             plan.actors.append(planned)
         else:
+            plan.cells[record.line] = cells  # shown, to be corrected, in the wizard
             fallback = without_wrong_values(checker, record.line, cells, plan.problems[before:])
             if fallback is not None:
                 plan.fallbacks[record.line] = fallback
@@ -153,61 +163,22 @@ def _cells_by_field(cells: list[str], mapping: dict[int, str]) -> dict[str, str]
     return {key: import_text(cells[index]) for index, key in mapping.items() if index < len(cells)}
 
 
-class RowChecker:
-    """Checks one row (field -> text) at a time and matches it against the store's actors."""
+class RowReader:
+    """Reads one row's values (field -> text), each checked, its place resolved offline;
+    with no store: the import wizard re-checks a corrected row with it as the user types."""
 
-    def __init__(
-        self,
-        store: Store,
-        gazetteer: Gazetteer,
-        default_kind: str,
-        preload: bool = False,
-        match_within_file: bool = True,
-    ) -> None:
-        """``match_within_file=False``: rows carry their own ids (a GoGoCarto export), so two
-        rows with the same name or e-mail are two actors, not a duplicate."""
+    def __init__(self, gazetteer: Gazetteer, default_kind: str, preload: bool = False) -> None:
         self.places = PlaceResolver(gazetteer, preload)
         self.default_kind = default_kind
-        self.match_within_file = match_within_file
-        self.by_id: set[str] = set()
-        self.by_email: dict[str, str] = {}  # lower-cased e-mail -> actor id
-        self.by_siret: dict[str, str] = {}
-        self.by_name_place: dict[tuple[str, str], str] = {}
-        self.names: dict[str, str] = {}  # id -> name, of the actors already in the store
-        for actor_id, name, email, siret, sort_name, insee in store.conn.execute(
-            "SELECT id, name, email, siret, sort_name, coalesce(insee_code, '') "
-            "FROM actors WHERE deleted = 0"
-        ):
-            self.by_id.add(actor_id)
-            self.names[actor_id] = name
-            if email:
-                self.by_email[email.lower()] = actor_id
-            if siret:
-                self.by_siret[siret] = actor_id
-            self.by_name_place[(sort_name, insee)] = actor_id
-        self.seen_in_file: dict[str, int] = {}  # actor id -> first line that planned it
         # The data folder's street addresses, when imported: an actor is placed at its
         # address rather than its commune's centre (``geo/addresses.py``).
         self.addresses: AddressIndex | None = None
 
-    def check(
-        self, line: int, cells: dict[str, str], problems: list[Problem]
-    ) -> PlannedActor | None:
+    def problems(self, line: int, cells: dict[str, str]) -> list[Problem]:
+        """What is wrong with the row's values (not whether it duplicates another)."""
         found: list[Problem] = []
-        values = self._values(line, cells, found)
-        if found:
-            problems.extend(found)
-            return None
-        actor_id, match = self._match(values, cells.get("id", ""))
-        first = self.seen_in_file.get(actor_id)
-        if first is not None:
-            problems.append(Problem(line, "", _("doublon de la ligne {line}").format(line=first)))
-            return None
-        self.seen_in_file[actor_id] = line
-        self._remember(actor_id, values)
-        tags = fields.parse_tags(cells.get("tags", ""))
-        existing = self.names.get(actor_id, "")
-        return PlannedActor(line, actor_id, values, tags, bool(match), match, existing)
+        self._values(line, cells, found)
+        return found
 
     def _values(self, line: int, cells: dict[str, str], found: list[Problem]) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -271,6 +242,59 @@ class RowChecker:
         values.setdefault("latitude", commune.latitude)
         values.setdefault("longitude", commune.longitude)
 
+
+class RowChecker(RowReader):
+    """Checks one row at a time and matches it against the store's actors."""
+
+    def __init__(
+        self,
+        store: Store,
+        gazetteer: Gazetteer,
+        default_kind: str,
+        preload: bool = False,
+        match_within_file: bool = True,
+    ) -> None:
+        """``match_within_file=False``: rows carry their own ids (a GoGoCarto export), so two
+        rows with the same name or e-mail are two actors, not a duplicate."""
+        super().__init__(gazetteer, default_kind, preload)
+        self.match_within_file = match_within_file
+        self.by_id: set[str] = set()
+        self.by_email: dict[str, str] = {}  # lower-cased e-mail -> actor id
+        self.by_siret: dict[str, str] = {}
+        self.by_name_place: dict[tuple[str, str], str] = {}
+        self.names: dict[str, str] = {}  # id -> name, of the actors already in the store
+        for actor_id, name, email, siret, sort_name, insee in store.conn.execute(
+            "SELECT id, name, email, siret, sort_name, coalesce(insee_code, '') "
+            "FROM actors WHERE deleted = 0"
+        ):
+            self.by_id.add(actor_id)
+            self.names[actor_id] = name
+            if email:
+                self.by_email[email.lower()] = actor_id
+            if siret:
+                self.by_siret[siret] = actor_id
+            self.by_name_place[(sort_name, insee)] = actor_id
+        self.seen_in_file: dict[str, int] = {}  # actor id -> first line that planned it
+
+    def check(
+        self, line: int, cells: dict[str, str], problems: list[Problem]
+    ) -> PlannedActor | None:
+        found: list[Problem] = []
+        values = self._values(line, cells, found)
+        if found:
+            problems.extend(found)
+            return None
+        actor_id, match = self._match(values, cells.get("id", ""))
+        first = self.seen_in_file.get(actor_id)
+        if first is not None:
+            problems.append(Problem(line, "", _("doublon de la ligne {line}").format(line=first)))
+            return None
+        self.seen_in_file[actor_id] = line
+        self._remember(actor_id, values)
+        tags = fields.parse_tags(cells.get("tags", ""))
+        existing = self.names.get(actor_id, "")
+        return PlannedActor(line, actor_id, values, tags, bool(match), match, existing)
+
     def _remember(self, actor_id: str, values: dict[str, Any]) -> None:
         """Later rows of the same file that mean this actor are duplicates, not new actors."""
         self.by_id.add(actor_id)
@@ -311,35 +335,37 @@ def apply_import(
     plan: ImportPlan,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
-    skip_invalid: bool = False,
-    blank_invalid: bool = False,
+    around: bool = False,
+    kept: Collection[int] = (),
 ) -> ImportReport:
     """Write a clean plan in one transaction; on any problem or cancel, nothing is written.
-    ``skip_invalid``: the rows with problems are left out (``io/rejects.py`` keeps them);
-    ``blank_invalid``: those that can be are saved without their wrong values, tagged
-    « À vérifier », the others left out. Not when a problem is the file's own (its header)."""
-    around = skip_invalid or blank_invalid
+    ``around``: the rows with problems are left out (``io/rejects.py`` keeps them), but
+    for the ``kept`` lines: saved without their wrong values (``plan.fallbacks``), tagged
+    « À vérifier ». Never when a problem is the file's own (its header)."""
     if plan.problems and not (around and plan.skippable):
         raise ImportRefused(
             _("« {path} » n'est pas importé : {count} problème(s) à corriger d'abord.").format(
                 path=plan.path, count=len(plan.problems)
             )
         )
-    actors = plan.actors + (list(plan.fallbacks.values()) if blank_invalid else [])
-    if not plan.relations:
-        return write_actors(store, actors, now_iso(), progress, cancel)
+    actors = plan.actors + [plan.fallbacks[line] for line in kept if line in plan.fallbacks]
     with store.db.atomic():
+        # The import is remembered as a batch, in its own transaction (``import_batches``).
+        previous = previous_rows(store, (actor.actor_id for actor in actors if actor.update))
         report = write_actors(store, actors, now_iso(), progress, cancel)
-        return dataclasses.replace(report, relations=_write_relations(store, plan.relations))
+        relations = _write_relations(store, plan.relations)
+        created = (actor.actor_id for actor in actors if not actor.update)
+        batch_id = record_batch(store, plan.path, created, previous, relations)
+    return dataclasses.replace(report, relations=len(relations), batch_id=batch_id)
 
 
-def _write_relations(store: Store, relations: list[PlannedRelation]) -> int:
-    """The map file's relations that are not in the directory yet; how many were added."""
+def _write_relations(store: Store, relations: list[PlannedRelation]) -> list[str]:
+    """The map file's relations that are not in the directory yet; the ids of those added."""
     from companion.directory.editing import relation_exists
 
-    added = 0
+    added = []
     for relation in relations:
         if not relation_exists(store.conn, relation.source_id, relation.target_id, relation.type):
-            store.add_relation(relation.source_id, relation.target_id, relation.type)
-            added += 1
+            drawn = store.add_relation(relation.source_id, relation.target_id, relation.type)
+            added.append(drawn.id)
     return added

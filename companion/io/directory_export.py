@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from companion.errors import CompanionError
 from companion.i18n import N_, _
 from companion.store import Store
+
+log = logging.getLogger(__name__)
 
 # Format code -> (file suffix, French description of what the file holds).
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
@@ -56,6 +59,14 @@ def export_directory(
 
     The peer formats leave out private records and e-mails and phones unless asked."""
     path = Path(path)
+    count = _export(store, format_code, path, include_private, include_contacts)
+    log.info("export: %s, %d records", format_code, count)  # never the records' values
+    return count
+
+
+def _export(
+    store: Store, format_code: str, path: Path, include_private: bool, include_contacts: bool
+) -> int:
     try:
         if format_code in PEER_FORMATS:
             from companion.io import peer_exports

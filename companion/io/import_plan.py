@@ -48,6 +48,11 @@ class PlannedActor:
     existing_name: str = ""  # the matched actor's name as it is in the directory
 
 
+# What the user chose for a row with problems (the import wizard, or a command's option).
+SKIP = "skip"  # left out, into the rejects file
+BLANK = "blank"  # saved without its wrong values, tagged « À vérifier »
+
+
 @dataclass(frozen=True)
 class PlannedRelation:
     line: int  # the feature's number in a map file
@@ -71,6 +76,10 @@ class ImportPlan:
     # A row with problems, as it would be saved without its wrong values (tagged
     # « À vérifier »), by line: what an import around the problems may keep.
     fallbacks: dict[int, PlannedActor] = field(default_factory=dict)
+    # The cells (field -> text) of each row with problems, as checked: the wizard shows
+    # them to be corrected; and the lines the user's corrections changed.
+    cells: dict[int, dict[str, str]] = field(default_factory=dict)
+    corrected: set[int] = field(default_factory=set)
 
     @property
     def creates(self) -> int:
@@ -96,3 +105,4 @@ class ImportReport:
     rejects: Path | None = None  # the file holding them
     actor_ids: tuple[str, ...] = ()  # the actors written (created or updated)
     kept: int = 0  # rows with problems saved without their wrong values (« À vérifier »)
+    batch_id: str = ""  # what it wrote, remembered (``io/import_batches.py``)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,13 @@ from companion.io.import_plan import ImportPlan, Problem
 from companion.io.sources import is_workbook, open_table
 
 
-def skipped_lines(plan: ImportPlan, kept: bool = False) -> dict[int, list[Problem]]:
-    """The problems of each row (or feature) an import around them leaves out; ``kept``:
-    the rows saved without their wrong values (``plan.fallbacks``) are not left out."""
+def skipped_lines(plan: ImportPlan, kept: Collection[int] = ()) -> dict[int, list[Problem]]:
+    """The problems of each row (or feature) an import around them leaves out: all but
+    the ``kept`` lines, saved without their wrong values (``plan.fallbacks``)."""
+    kept = {line for line in kept if line in plan.fallbacks}
     skipped: dict[int, list[Problem]] = {}
     for problem in plan.problems:
-        if not (kept and problem.line in plan.fallbacks):
+        if problem.line not in kept:
             skipped.setdefault(problem.line, []).append(problem)
     return skipped
 
@@ -45,7 +47,7 @@ def default_rejects_path(source: Path) -> Path:
     return candidate
 
 
-def write_rejects(plan: ImportPlan, path: Path, kept: bool = False) -> int:
+def write_rejects(plan: ImportPlan, path: Path, kept: Collection[int] = ()) -> int:
     """Write the rows with problems to ``path`` (not those ``kept`` without their wrong
     values); return how many."""
     skipped = skipped_lines(plan, kept)

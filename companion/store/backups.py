@@ -15,6 +15,8 @@ deleted.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import re
 import sqlite3
@@ -32,6 +34,8 @@ from companion.store.cipher import connect_file
 from companion.store.database import SchemaTooNew, errors, set_aside
 from companion.store.migrations import applied_migrations
 from companion.store.schema_check import UnexpectedSchema, check_schema
+
+log = logging.getLogger(__name__)
 
 BACKUP_FOLDER = "sauvegardes"
 DATABASE_NAME = "companion.db"  # as app.datafolder names it (the store does not know folders)
@@ -60,6 +64,8 @@ REASON_LABELS = {
 KEEP_SETTING = "backups.keep"
 DEFAULT_KEEP = 10
 INTERVAL_SETTING = "backups.interval_hours"
+# A base that needs no copy at birth (the demo network): when it was created, local time.
+CREATED_SETTING = "backups.created_at"
 DEFAULT_INTERVAL_HOURS = 24  # 0: no automatic backup
 STEP_PAGES = 1024  # pages copied per step of the backup API (progress between steps)
 STALE_PARTIAL = timedelta(hours=1)  # a partial copy this old was cut short: removed
@@ -181,7 +187,7 @@ def make_backup(
             filemodes.private_folder(folder)
             _copy(conn, partial, progress)
             _fsync(partial)
-            os.replace(partial, target)
+            _keep_once(partial, target, folder)
             _fsync_folder(folder)
         except OSError as error:
             partial.unlink(missing_ok=True)
@@ -199,8 +205,40 @@ def make_backup(
         if owned:
             conn.close()
     made = Backup(target, stamp, reason, target.stat().st_size, detail)
+    log.info(
+        "backup %s: %d bytes%s",
+        reason,
+        made.size,
+        " (unchanged: linked)" if target.stat().st_nlink > 1 else "",
+    )
     prune_backups(folder.parent, keep, protect=(target, *protect))
     return made
+
+
+def _keep_once(partial: Path, target: Path, folder: Path) -> None:
+    """Put the copy in place; identical to the newest copy already there (nothing changed
+    since), it becomes a second name of that file (a hard link), not a second copy: an
+    unchanged 66 MB base backed up again costs no space. Copies are never written in
+    place (re-keying writes a new file over each name), so the names stay independent."""
+    newest = next(iter(list_backups(folder.parent)), None)
+    if newest is not None and newest.size == partial.stat().st_size:
+        if _digest(newest.path) == _digest(partial):
+            try:
+                os.link(newest.path, target)
+            except OSError:
+                pass  # a file system without hard links: keep the copy
+            else:
+                partial.unlink()
+                return
+    os.replace(partial, target)
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def make_backup_if_due(
@@ -219,12 +257,31 @@ def make_backup_if_due(
     return make_backup(source, data_dir, reason, **options)  # type: ignore[arg-type]
 
 
-def automatic_backup_due(data_dir: Path, interval_hours: int, now: datetime | None = None) -> bool:
-    """Whether the automatic backup is due: a look at the backup folder's names only."""
+def automatic_backup_due(
+    data_dir: Path,
+    interval_hours: int,
+    now: datetime | None = None,
+    created: datetime | None = None,
+) -> bool:
+    """Whether the automatic backup is due: a look at the backup folder's names only.
+    ``created``: when a base that needs no copy at birth was made (the demo network,
+    rebuilt in a minute): the first automatic copy is due an interval after it."""
     if interval_hours <= 0:
         return False
-    last = last_backup_time(data_dir, AUTOMATIC)
+    last = max(
+        (time for time in (last_backup_time(data_dir, AUTOMATIC), created) if time is not None),
+        default=None,
+    )
     return last is None or (now or datetime.now()) - last >= timedelta(hours=interval_hours)
+
+
+def created_setting(conn: sqlite3.Connection) -> datetime | None:
+    """When a base that needs no backup at birth was created (local time), if it says so."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (CREATED_SETTING,)).fetchone()
+    try:
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+    except ValueError:
+        return None
 
 
 def copy_database(source: Path, target: Path) -> None:

@@ -475,6 +475,28 @@ SYNC_REFUSED_VALUES = """
 ALTER TABLE sync_rejected ADD COLUMN value TEXT;
 """
 
+# What each import wrote, kept on this laptop only (never synced): the directory shows an
+# import's records, and undoes it as one step (``io/import_batches.py``). ``previous``
+# holds an updated record's row as it was before (JSON), NULL for a record the import
+# created.
+IMPORT_BATCHES = """
+CREATE TABLE import_batches (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    relations INTEGER NOT NULL DEFAULT 0,
+    undone_at TEXT
+);
+CREATE TABLE import_batch_records (
+    batch_id TEXT NOT NULL REFERENCES import_batches (id) ON DELETE CASCADE,
+    tbl TEXT NOT NULL CHECK (tbl IN ('actors', 'people', 'affiliations', 'relations')),
+    record_id TEXT NOT NULL,
+    previous TEXT CHECK (previous IS NULL OR json_valid(previous)),
+    PRIMARY KEY (batch_id, tbl, record_id)
+) WITHOUT ROWID;
+"""
 # A person's other phones and e-mails (directory/contact_details.py): a JSON list of
 # {"kind": "phone"|"email", "label": "travail"|"mobile"|"domicile"|"autre", "value"},
 # NULL when there are none; `email` and `phone` stay the primary ones (search,

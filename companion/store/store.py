@@ -223,8 +223,11 @@ class Store:
         rows = list(self._query("SELECT * FROM actors WHERE id = ? AND deleted = 0", [actor_id]))
         return from_row(Actor, rows[0]) if rows else None
 
-    def count_actors(self, query: str = "") -> int:
+    def count_actors(self, query: str = "", batch: str | None = None) -> int:
         expression = match_expression(query) if query.strip() else None
+        if batch is not None:
+            within, params = self._batch_rows(batch, expression)
+            return int(self.conn.execute(f"SELECT count(*) FROM ({within})", params).fetchone()[0])
         if expression:
             return self._count_matches(expression)
         if query.strip():
@@ -238,26 +241,45 @@ class Store:
         descending: bool = False,
         offset: int = 0,
         limit: int = 100,
+        batch: str | None = None,
     ) -> list[Actor]:
-        """A page of actors, all or those matching ``query``; sort "rank" is best match first."""
+        """A page of actors, all or those matching ``query``; sort "rank" is best match first.
+        ``batch``: only the actors an import wrote (``io/import_batches.py``)."""
         expression = match_expression(query) if query.strip() else None
         if query.strip() and expression is None:
             return []
-        if sort == "rank" and expression:
+        if sort == "rank" and expression and batch is None:
             return self._ranked_actors(expression, offset, limit)
         column = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"])
         direction = "DESC" if descending else "ASC"
         order = f"{column} {direction}, a.sort_name {direction}, a.seq"
-        if expression:
+        if batch is not None:
+            within, params = self._batch_rows(batch, expression)
+            sql = f"SELECT a.* FROM actors a WHERE a.seq IN ({within}) ORDER BY {order} "
+            sql += "LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        elif expression:
             sql = (
                 "SELECT a.* FROM actors_fts JOIN actors a ON a.seq = actors_fts.rowid "
                 f"WHERE actors_fts MATCH ? ORDER BY {order} LIMIT ? OFFSET ?"
             )
-            params: list[Any] = [expression, limit, offset]
+            params = [expression, limit, offset]
         else:
             sql = f"SELECT a.* FROM actors a WHERE a.deleted = 0 ORDER BY {order} LIMIT ? OFFSET ?"
             params = [limit, offset]
         return [from_row(Actor, row) for row in self._query(sql, params)]
+
+    def _batch_rows(self, batch: str, expression: str | None) -> tuple[str, list[Any]]:
+        """A query of the live actors an import wrote (matching ``expression``): row numbers."""
+        sql = (
+            "SELECT a.seq FROM import_batch_records r JOIN actors a ON a.id = r.record_id "
+            "WHERE r.batch_id = ? AND r.tbl = 'actors' AND a.deleted = 0"
+        )
+        params: list[Any] = [batch]
+        if expression:
+            sql += " AND a.seq IN (SELECT rowid FROM actors_fts WHERE actors_fts MATCH ?)"
+            params.append(expression)
+        return sql, params
 
     def _ranked_actors(self, expression: str, offset: int, limit: int) -> list[Actor]:
         """Best matches first: bm25 for a focused query, name matches first for a broad one.

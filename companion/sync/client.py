@@ -118,12 +118,18 @@ class SyncClient:
                     break
             self._toolbox(api, report, progress)
         except SyncError as error:
+            log.warning("sync failed: %s", type(error).__name__)  # its text may quote a value
             with self._write():
                 state.put(self.conn, state.LAST_ERROR, str(error))
             raise
         finally:
             api.close()
         report.duration_s = round(time.monotonic() - started, 3)
+        log.info(
+            "sync: %d sent, %d received, %d applied, %d conflicts, %d refused, %d toolbox, %.1f s",
+            report.pushed, report.pulled, report.applied, report.conflicts, report.rejected,
+            report.toolbox, report.duration_s,
+        )  # fmt: skip
         with self._write():
             state.put(self.conn, state.LAST_SYNC, now_iso())
             state.put(self.conn, state.LAST_ERROR, None)

@@ -180,6 +180,42 @@ def test_an_automatic_backup_is_due_after_its_interval(laptop, data_dir):
     assert backups.last_backup_time(data_dir, AUTOMATIC) == made.made_at
 
 
+def test_an_unchanged_base_backed_up_again_costs_no_space(laptop, data_dir):
+    """The second copy of an unchanged base is a second name of the first (a hard link);
+    once the base changes, the next copy is a file of its own."""
+    fill(laptop)
+    first = make_backup(laptop, data_dir, AUTOMATIC)
+    second = make_backup(laptop, data_dir, IMPORT)
+    assert second.path != first.path and second.reason == IMPORT
+    assert os.path.samefile(first.path, second.path)
+    assert first.path.stat().st_nlink == 2
+    assert [backup.reason for backup in list_backups(data_dir)] == [IMPORT, AUTOMATIC]
+    laptop.add_actor("Nouvel acteur", "association")
+    third = make_backup(laptop, data_dir, MANUAL)
+    assert not os.path.samefile(third.path, second.path)
+    assert third.path.stat().st_nlink == 1
+    os.remove(first.path)  # a copy pruned away leaves its twin whole
+    assert len(rows(second.path, "actors")) == 3
+
+
+def test_the_demo_network_is_not_copied_at_its_birth(tmp_path):
+    """A demo base says when it was made: its first automatic copy is an interval later."""
+    from companion.app.datafolder import create_demo_database
+
+    folder = tmp_path / "demo"
+    create_demo_database(folder, catalysts=3, seed=1, actors=60)
+    store = Store.open(folder / "companion.db")
+    try:
+        created = backups.created_setting(store.conn)
+    finally:
+        store.close()
+    assert created is not None and abs(datetime.now() - created) < timedelta(minutes=5)
+    assert not backups.automatic_backup_due(folder, 24, created=created)
+    later = created + timedelta(hours=25)
+    assert backups.automatic_backup_due(folder, 24, now=later, created=created)
+    assert backups.automatic_backup_due(folder, 24)  # a base that says nothing: at once
+
+
 def test_a_run_of_merges_is_backed_up_once(laptop, data_dir):
     ids = fill(laptop, actors=4)
     merge(laptop, "actors", ids[0], ids[1])

@@ -149,3 +149,8 @@ def test_the_window_opens_and_the_benchmark_mode_exits(qtbot, tmp_path, monkeypa
     monkeypatch.setenv("COMPANION_EXIT_WHEN_SHOWN", "1")
     assert app_module.run_gui(tmp_path, argv=[]) == 0
     assert QApplication.applicationName() == "Companion"
+    # The log says the app started and stopped, with its versions, never the data.
+    log = (tmp_path / "journaux" / "companion.log").read_text(encoding="utf-8")
+    assert "start: Companion 0." in log and "PySide6 6." in log
+    assert log.rstrip().endswith("stop")
+    assert "Premier acteur" not in log

@@ -5,7 +5,7 @@ import threading
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QLineEdit, QWizard
 
 from companion.app import importing
 from companion.io.layouts import saved_layout
@@ -141,7 +141,32 @@ def test_the_mapping_is_remembered_for_files_with_the_same_columns(qtbot, store,
     assert "« Adhérents »" in page.origin.text() and page.name_edit.text() == "Adhérents"
 
 
-def test_problems_are_listed_by_line_and_field_and_block_the_import_until_fixed(
+def grid_rows(table) -> list[list[str]]:
+    return [
+        [table.item(row, column).text() for column in range(table.columnCount())]
+        for row in range(table.rowCount())
+    ]
+
+
+def click_cell(qtbot, table, row: int, column: int, double: bool = False) -> None:
+    """A real click (or double-click) in the middle of a grid cell."""
+    rect = table.visualItemRect(table.item(row, column))
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    if double:
+        QTest.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def named(store, name: str):
+    [actor] = [actor for actor in store.actors() if actor.name == name]
+    return actor
+
+
+def click(widget) -> None:
+    assert widget.isVisible() and widget.isEnabled(), widget.text()
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=widget.rect().center())
+
+
+def test_problems_are_listed_by_line_and_field_and_block_the_import_until_settled(
     qtbot, store, tmp_path
 ):
     path = excel_csv(
@@ -153,17 +178,17 @@ def test_problems_are_listed_by_line_and_field_and_block_the_import_until_fixed(
     wizard.next()
     wait_for_check(qtbot, wizard)
     table = wizard.check_page.problems
-    rows = [
-        [table.item(row, column).text() for column in range(3)] for row in range(table.rowCount())
-    ]
-    assert rows == [
-        ["2", "Courriel", "adresse « pas-un-courriel » invalide"],
-        ["3", "Nom", "valeur manquante"],
+    assert grid_rows(table) == [
+        ["2", "Courriel", "pas-un-courriel", "adresse « pas-un-courriel » invalide", "À corriger"],
+        ["3", "Nom", "", "valeur manquante", "À corriger"],
     ]
     assert table.horizontalHeaderItem(0).text() == "Ligne"
     assert not wizard.check_page.isComplete()
     assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
-    assert "2 problèmes : corrigez le fichier" in wizard.check_page.panel.status.text()
+    assert "2 problèmes : corrigez les valeurs dans la grille" in (
+        wizard.check_page.panel.status.text()
+    )
+    assert "2 problèmes restent à régler" in wizard.check_page.choices.text()
 
     excel_csv(path, ["Nom;Code postal;Courriel", "A;94120;a@ex.example", "B;94120;"])
     wizard.check_page.recheck_button.click()
@@ -172,8 +197,121 @@ def test_problems_are_listed_by_line_and_field_and_block_the_import_until_fixed(
     assert store.count_actors() == 0  # nothing written by checking
 
 
-def test_the_valid_rows_can_be_imported_around_the_problems(qtbot, store, tmp_path):
-    """A real click on « Importer les lignes valides… »: they go in, the others are in a
+def test_a_value_is_corrected_in_the_grid_checked_as_typed_then_rechecked(qtbot, store, tmp_path):
+    """Real keys in the grid: the e-mail and the place are fixed there, the file is not
+    touched, the re-check applies them, and the row still wrong is set aside."""
+    lines = [
+        "Nom;Code postal;Commune;Courriel",
+        "A;94120;Fontenay-sous-Bois;pas-un-courriel",
+        "B;99999;Nogent-sur-Marne;",
+        ";94120;Fontenay-sous-Bois;",
+    ]
+    path = excel_csv(tmp_path / "sale.csv", lines)
+    source = path.read_bytes()
+    wizard = open_wizard(qtbot, store, path)
+    wizard.next()
+    wizard.next()
+    wait_for_check(qtbot, wizard)
+    page, table = wizard.check_page, wizard.check_page.problems
+    assert [row[:3] for row in grid_rows(table)] == [
+        ["2", "Courriel", "pas-un-courriel"],
+        ["3", "Commune", "99999 Nogent-sur-Marne"],
+        ["4", "Nom", ""],
+    ]
+    commit = wizard.button(QWizard.WizardButton.CommitButton)
+
+    click_cell(qtbot, table, 0, 2, double=True)
+    qtbot.waitUntil(lambda: table.state() == table.State.EditingState)
+    editor = table.findChild(QLineEdit)
+    QTest.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(editor, "a@ex")
+    assert "invalide" in table.item(0, 3).text()  # checked at each key
+    QTest.keyClicks(editor, ".example")
+    assert table.item(0, 3).text() == "✓ corrigé"
+    QTest.keyClick(editor, Qt.Key.Key_Return)  # committed by a queued call
+    qtbot.waitUntil(lambda: table.item(0, 4).text() == "Corrigée, à revérifier")
+
+    click_cell(qtbot, table, 1, 2)
+    QTest.keyClick(table, Qt.Key.Key_F2)
+    editor = table.findChild(QLineEdit)
+    QTest.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(editor, "94130 Nogent-sur-Marne")
+    assert table.item(1, 3).text() == "✓ corrigé"
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.item(1, 4).text() == "Corrigée, à revérifier")
+    assert not commit.isEnabled()  # corrections wait for the re-check
+    assert page.recheck_button.text() == "Revérifier avec les corrections"
+
+    click(page.recheck_button)
+    qtbot.waitUntil(lambda: not page.checking and table.rowCount() == 1, timeout=TIMEOUT)
+    assert grid_rows(table)[0][:2] == ["4", "Nom"]
+    assert "2 lignes corrigées ici (le fichier n'est pas modifié)" in page.summary.text()
+    assert not commit.isEnabled()
+    click_cell(qtbot, table, 0, 0)
+    QTest.keyClick(table, Qt.Key.Key_Delete)  # set the row aside
+    assert table.item(0, 4).text() == "Ligne mise de côté"
+    assert commit.isEnabled()
+    click(commit)
+    qtbot.waitUntil(lambda: not wizard.import_page.importing, timeout=TIMEOUT)
+    a, b = named(store, "A"), named(store, "B")
+    assert a.email == "a@ex.example"
+    assert (b.postcode, b.commune) == ("94130", "Nogent-sur-Marne")
+    assert path.read_bytes() == source  # the file itself is never changed
+    rejects = (tmp_path / "sale-rejets.csv").read_bytes().decode("utf-8").split("\r\n")
+    assert rejects[1] == ";94120;Fontenay-sous-Bois;;Nom : valeur manquante"
+    assert len([line for line in rejects if line]) == 2
+
+
+def test_one_click_gives_every_problem_of_a_field_the_same_choice(qtbot, store, tmp_path):
+    path = excel_csv(
+        tmp_path / "sale.csv",
+        [
+            "Nom;Code postal;Courriel",
+            "A;94120;pas-un-courriel",
+            ";94120;",
+            "B;94120;b@",
+            "C;94120;c.ex",
+            "D;94120;d@ex.example",
+        ],
+    )
+    wizard = open_wizard(qtbot, store, path)
+    wizard.next()
+    wizard.next()
+    wait_for_check(qtbot, wizard)
+    page, table = wizard.check_page, wizard.check_page.problems
+    grid = page.grid
+    commit = wizard.button(QWizard.WizardButton.CommitButton)
+    assert [row[1] for row in grid_rows(table)] == ["Courriel", "Nom", "Courriel", "Courriel"]
+    assert not grid.all_button.isEnabled()  # nothing chosen yet
+    click_cell(qtbot, table, 1, 0)  # the missing name cannot be imported without it
+    assert not grid.blank_button.isEnabled() and grid.skip_button.isEnabled()
+    click_cell(qtbot, table, 0, 0)
+    click(grid.blank_button)
+    assert grid.all_button.text() == "Même choix pour les 3 problèmes « Courriel »"
+    click(grid.all_button)
+    assert [row[4] for row in grid_rows(table)] == [
+        "Importée sans la valeur", "À corriger", "Importée sans la valeur",
+        "Importée sans la valeur",
+    ]  # fmt: skip
+    assert not commit.isEnabled()  # the missing name is still to settle
+    click_cell(qtbot, table, 1, 0)
+    click(grid.skip_button)
+    assert commit.isEnabled()
+    assert "3 lignes importées sans leurs valeurs erronées" in page.choices.text()
+    assert "1 ligne mise de côté dans « sale-rejets.csv »" in page.choices.text()
+    click(commit)
+    qtbot.waitUntil(lambda: not wizard.import_page.importing, timeout=TIMEOUT)
+    assert sorted(actor.name for actor in store.actors()) == ["A", "B", "C", "D"]
+    for name in "ABC":
+        actor = named(store, name)
+        assert actor.email is None and store.tags_of(actor.id) == ["À vérifier"]
+    report = wizard.import_page.report.text()
+    assert "3 lignes importées sans leurs valeurs erronées" in report
+    assert "1 ligne mise de côté" in report
+
+
+def test_rows_can_all_be_set_aside_at_once(qtbot, store, tmp_path):
+    """Ctrl+A then « Mettre la ligne de côté »: the valid rows go in, the others are in a
     rejects file beside the source, in its encoding, with a « Problème » column."""
     path = excel_csv(
         tmp_path / "sale.csv",
@@ -183,14 +321,14 @@ def test_the_valid_rows_can_be_imported_around_the_problems(qtbot, store, tmp_pa
     wizard.next()
     wizard.next()
     wait_for_check(qtbot, wizard)
-    page = wizard.check_page
+    page, table = wizard.check_page, wizard.check_page.problems
     commit = wizard.button(QWizard.WizardButton.CommitButton)
-    assert not commit.isEnabled() and page.skip_box.isVisible()
-    assert "les 2 lignes à problème de côté dans « sale-rejets.csv »" in page.skip_box.text()
-    box = page.skip_box
-    QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
-    assert box.isChecked() and commit.isEnabled()
-    QTest.mouseClick(commit, Qt.MouseButton.LeftButton)
+    assert not commit.isEnabled()
+    click_cell(qtbot, table, 0, 0)
+    QTest.keyClick(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    click(page.grid.skip_button)
+    assert commit.isEnabled()
+    click(commit)
     qtbot.waitUntil(lambda: not wizard.import_page.importing, timeout=TIMEOUT)
     assert sorted(actor.name for actor in store.actors()) == ["B", "C"]
     rejects = tmp_path / "sale-rejets.csv"
@@ -201,32 +339,6 @@ def test_the_valid_rows_can_be_imported_around_the_problems(qtbot, store, tmp_pa
     assert lines[2] == ";94120;;Nom : valeur manquante"
     report = wizard.import_page.report.text()
     assert f"2 lignes mises de côté dans « {rejects} »" in report
-
-
-def test_rows_can_be_kept_without_their_wrong_values(qtbot, store, tmp_path):
-    path = excel_csv(
-        tmp_path / "sale.csv",
-        ["Nom;Code postal;Courriel", "A;94120;pas-un-courriel", ";94120;", "B;94120;"],
-    )
-    wizard = open_wizard(qtbot, store, path)
-    wizard.next()
-    wizard.next()
-    wait_for_check(qtbot, wizard)
-    page = wizard.check_page
-    keep = page.keep_box
-    assert keep.isVisible() and not keep.isEnabled()  # only once the rows are imported around
-    assert "la ligne qui peut l'être" in keep.text()
-    for box in (page.skip_box, keep):
-        QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
-    assert keep.isChecked()
-    QTest.mouseClick(wizard.button(QWizard.WizardButton.CommitButton), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not wizard.import_page.importing, timeout=TIMEOUT)
-    [a] = store.actors("a")
-    assert a.email is None and store.tags_of(a.id) == ["À vérifier"]
-    assert sorted(actor.name for actor in store.actors()) == ["A", "B"]
-    report = wizard.import_page.report.text()
-    assert "1 ligne importée sans ses valeurs erronées" in report
-    assert "1 ligne mise de côté" in report
 
 
 def test_matched_records_are_named_with_what_matched_them(qtbot, store, tmp_path):
@@ -315,7 +427,7 @@ def test_a_gogocarto_export_skips_the_mapping_and_takes_the_default_kind(qtbot, 
     wait_for_check(qtbot, wizard)
     table = wizard.check_page.problems
     assert table.horizontalHeaderItem(0).text() == "Élément"
-    assert [table.item(0, column).text() for column in range(3)] == [
+    assert [table.item(0, column).text() for column in (0, 1, 3)] == [
         "2",
         "Courriel",
         "adresse « pas-un-courriel » invalide",
@@ -359,6 +471,64 @@ def test_ctrl_i_opens_the_wizard_and_the_directory_shows_the_import(qtbot, store
         dispose(qtbot, window)  # its map page goes before the store and the next test
 
 
+def test_the_imported_records_are_listed_alone_and_the_import_undone(qtbot, store, tmp_path):
+    """« Afficher les 2 fiches importées »: the directory lists them only, under a banner
+    whose « Annuler cet import… », confirmed, takes them back as one step."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from companion.ui.shell.main_window import DIRECTORY, MainWindow
+
+    from .map_helpers import dispose
+
+    store.add_actor("Déjà là", "association")
+    window = MainWindow(store)
+    window.show()
+    try:
+        window.open_import_wizard()
+        [wizard] = window.findChildren(ImportWizard)
+        path = excel_csv(
+            tmp_path / "nouveaux.csv", ["Nom;Code postal", "Jardin;94120", "Atelier;94120"]
+        )
+        wizard.file_page.path_edit.setText(str(path))
+        wizard.next()
+        wizard.next()
+        wizard.next()
+        wait_for_check(qtbot, wizard)
+        import_and_wait(qtbot, wizard)
+        button = wizard.import_page.list_button
+        assert button.text() == "Afficher les 2 fiches importées"
+        click(button)
+        assert not wizard.isVisible() and window.pages.currentIndex() == DIRECTORY
+        directory = window.directory
+        assert directory.model.rowCount() == 2
+        names = {directory.model.actor_at(row).name for row in range(2)}
+        assert names == {"Jardin", "Atelier"}
+        banner = directory.import_banner
+        assert banner.isVisible()
+        assert "Import de « nouveaux.csv »" in banner.label.text()
+        assert "2 fiches affichées" in banner.label.text()
+
+        def confirm() -> None:
+            box = QApplication.activeModalWidget()
+            assert isinstance(box, QMessageBox)
+            assert "Les 2 fiches qu'il a créées seront supprimées" in box.text()
+            [undo] = [b for b in box.buttons() if b.text() == "Annuler l'import"]
+            QTest.mouseClick(undo, Qt.MouseButton.LeftButton)
+
+        QTimer.singleShot(0, confirm)
+        click(banner.undo_button)
+        assert directory.model.rowCount() == 0
+        assert window.statusBar().currentMessage() == "Import annulé : 2 fiches retirées."
+        assert not banner.undo_button.isEnabled()
+        click(banner.close_button)
+        assert not banner.isVisible()
+        assert [directory.model.actor_at(0).name] == ["Déjà là"]
+        assert directory.model.rowCount() == 1
+    finally:
+        dispose(qtbot, window)
+
+
 def _import_then_show_on_the_map(qtbot, window, tmp_path) -> None:
     from PySide6.QtGui import QKeySequence
 
@@ -376,12 +546,13 @@ def _import_then_show_on_the_map(qtbot, window, tmp_path) -> None:
     assert window.directory.model.rowCount() == 1
     assert "1 acteur" in window.status_label.text()
 
-    # « Afficher la fiche importée sur la carte », clicked: the wizard closes, the map
-    # shows the actor that came in.
+    # « Les voir sur la carte », clicked: the wizard closes, the map shows the actor that
+    # came in.
     from companion.ui.shell.main_window import MAP
 
+    assert wizard.import_page.list_button.text() == "Afficher la fiche importée"
     button = wizard.import_page.show_button
-    assert button.isVisible() and button.text() == "Afficher la fiche importée sur la carte"
+    assert button.isVisible() and button.text() == "Les voir sur la carte"
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
     assert not wizard.isVisible() and window.pages.currentIndex() == MAP
     with qtbot.waitSignal(window.map_page.view.actors_shown, timeout=60_000) as shown:
@@ -465,3 +636,33 @@ def test_a_file_that_cannot_be_checked_shows_the_reason_and_no_empty_table(qtbot
     page = wizard.check_page
     assert "fichier illisible (ce n'est pas du JSON valide)" in page.panel.status.text()
     assert not page.problems.isVisible() and not page.isComplete()
+
+
+def test_recent_imports_lists_each_import_and_enter_shows_it(qtbot, store, tmp_path):
+    from companion.app.importing import ImportRequest, check_with, write_checked
+    from companion.io import sources
+    from companion.ui.data.recent_imports import RecentImportsDialog
+    from companion.ui.shell.main_window import DIRECTORY, MainWindow
+
+    from .map_helpers import dispose
+
+    for name, rows in (("premier.csv", ["A;94120"]), ("second.csv", ["B;94120", "C;94120"])):
+        path = excel_csv(tmp_path / name, ["Nom;Code postal", *rows])
+        write_checked(store, check_with(store, ImportRequest(path, sources.TABLE)))
+    window = MainWindow(store)
+    window.show()
+    try:
+        window.actions_by_name["recent_imports"].trigger()
+        [dialog] = window.findChildren(RecentImportsDialog)
+        qtbot.waitUntil(dialog.isVisible)
+        table = dialog.table
+        assert [table.item(row, 1).text() for row in range(2)] == ["second.csv", "premier.csv"]
+        assert [table.item(0, column).text() for column in (2, 3, 4)] == ["2", "0", "en place"]
+        QTest.keyClick(table, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not dialog.isVisible())
+        assert window.pages.currentIndex() == DIRECTORY
+        model = window.directory.model
+        assert sorted(model.actor_at(row).name for row in range(model.rowCount())) == ["B", "C"]
+        assert "« second.csv »" in window.directory.import_banner.label.text()
+    finally:
+        dispose(qtbot, window)

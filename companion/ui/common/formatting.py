@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QDateTime, QLocale, Qt
 
 from companion.i18n import _, current_language, ngettext
 
@@ -11,6 +11,17 @@ def format_number(value: int) -> str:
     """``14203`` -> ``14 203`` in French (narrow no-break space), ``14,203`` in English."""
     language = QLocale.Language.English if current_language() == "en" else QLocale.Language.French
     return QLocale(language).toString(value)
+
+
+def format_stamp(stamp: str) -> str:
+    """A stored time (ISO, UTC) in local time: « 7 déc. 2026, 20:41 »; as is if unreadable."""
+    moment = QDateTime.fromString(stamp, Qt.DateFormat.ISODateWithMs)
+    if not moment.isValid():
+        moment = QDateTime.fromString(stamp, Qt.DateFormat.ISODate)
+    if not moment.isValid():
+        return stamp
+    language = QLocale.Language.English if current_language() == "en" else QLocale.Language.French
+    return QLocale(language).toString(moment.toLocalTime(), "d MMM yyyy, HH:mm")
 
 
 def count_text(count: int, searching: bool) -> str:

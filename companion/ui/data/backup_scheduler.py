@@ -63,7 +63,8 @@ class BackupScheduler(QObject):
         if self.running:
             return False
         data_dir = self.window.store.path.parent
-        if not backups.automatic_backup_due(data_dir, self.interval_hours()):
+        created = backups.created_setting(self.window.store.conn)
+        if not backups.automatic_backup_due(data_dir, self.interval_hours(), created=created):
             return False
         self._start(backups.AUTOMATIC)
         return True

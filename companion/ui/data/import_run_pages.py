@@ -7,17 +7,13 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
     QWizard,
     QWizardPage,
 )
@@ -30,18 +26,19 @@ from companion.app.importing import (
 )
 from companion.errors import CompanionError
 from companion.i18n import _, current_language, ngettext
+from companion.io.import_plan import BLANK, SKIP
 from companion.io.layouts import signature
 from companion.io.rejects import default_rejects_path
 from companion.ui.common.formatting import format_number
 from companion.ui.common.job_panel import JobPanel
 from companion.ui.common.jobs import Report
+from companion.ui.data.import_problems import SHOWN_MAX, ProblemGrid
 from companion.ui.data.import_state import ImportState
-
-SHOWN_MAX = 1000  # rows listed; a file with more problems is fixed from the first ones
 
 
 class CheckPage(QWizardPage):
-    """Check the whole file in the background; the import button waits for a clean file."""
+    """Check the whole file in the background; the import waits until every problem is
+    corrected or decided (``import_problems.py``)."""
 
     def __init__(self, state: ImportState) -> None:
         super().__init__()
@@ -57,62 +54,81 @@ class CheckPage(QWizardPage):
         self.panel.failed.connect(self._on_failed)
         self.panel.cancelled.connect(self._on_cancelled)
         self.recheck_button = QPushButton(_("Revérifier"))
-        self.recheck_button.setToolTip(_("Relire le fichier après l'avoir corrigé"))
+        self.recheck_button.setToolTip(
+            _("Relire le fichier après l'avoir corrigé, avec les corrections saisies ici")
+        )
         self.recheck_button.clicked.connect(self.start)
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
-        self.problems = QTableWidget(0, 3)
-        self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.problems.verticalHeader().hide()
-        self.problems.horizontalHeader().setStretchLastSection(True)
-        self.problems.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
-        )
+        self.grid = ProblemGrid(self._row_reader)
+        self.grid.changed.connect(self._on_choices_changed)
+        self.choices = QLabel()  # what the choices amount to
+        self.choices.setTextFormat(Qt.TextFormat.PlainText)
+        self.choices.setWordWrap(True)
         self.updates = QListWidget()
-        # Import around the problems: the rows without one go in, the others to a file.
-        self.skip_box = QCheckBox()
-        self.skip_box.hide()
-        self.skip_box.toggled.connect(self._on_skip_toggled)
-        self.keep_box = QCheckBox()
-        self.keep_box.hide()
-        self.keep_box.setEnabled(False)
-        self.keep_box.toggled.connect(self._on_keep_toggled)
+        self._gazetteer = None
         row = QHBoxLayout()
         row.addWidget(self.panel, 1)
         row.addWidget(self.recheck_button, 0, Qt.AlignmentFlag.AlignTop)
+        problems = QWidget()
+        problems_layout = QVBoxLayout(problems)
+        problems_layout.setContentsMargins(0, 0, 0, 0)
+        problems_layout.addWidget(self.grid, 1)
+        problems_layout.addWidget(self.choices)
+        self.problems_box = problems
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.problems)
+        splitter.addWidget(problems)
         splitter.addWidget(self.updates)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.summary)
-        layout.addWidget(self.skip_box)
-        layout.addWidget(self.keep_box)
         layout.addWidget(splitter, 1)
+
+    @property
+    def problems(self):
+        """The grid's table (one row per problem)."""
+        return self.grid.table
 
     @property
     def checking(self) -> bool:
         return self.panel.running
 
     def initializePage(self) -> None:
+        self.grid.reset()  # a new file or new columns: earlier choices no longer apply
         self.start()
 
     def cleanupPage(self) -> None:
         """Back to the previous page: a check still running is no longer wanted."""
         self.panel.cancel()
+        self._close_gazetteer()
+
+    def _row_reader(self):
+        """Re-checks a corrected value as it is typed (the gazetteer, opened once)."""
+        from companion.geo import Gazetteer
+        from companion.io.actor_import import RowReader
+
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer.open()
+        return RowReader(self._gazetteer, self.state.default_kind)
+
+    def _close_gazetteer(self) -> None:
+        if self._gazetteer is not None:
+            self._gazetteer.close()
+            self._gazetteer = None
 
     def start(self) -> None:
-        """Read and check the file (again: the user may have fixed it meanwhile)."""
+        """Read and check the file (again: the user may have fixed it meanwhile), with the
+        corrections typed in the grid."""
         self.state.checked = None
-        self.state.skip_invalid = False
-        self.state.blank_invalid = False
-        for box in (self.skip_box, self.keep_box):
-            box.setChecked(False)
-            box.hide()
+        self.state.corrections = {
+            line: dict(cells) for line, cells in self.grid.corrections.items()
+        }
         self.summary.clear()
-        self.problems.setRowCount(0)
-        self.problems.hide()  # shown with the problems a check finds
+        self.choices.clear()
+        self.problems_box.hide()  # shown with the problems a check finds
         self.updates.clear()
         self.updates.hide()
         self.recheck_button.setEnabled(False)
@@ -126,6 +142,7 @@ class CheckPage(QWizardPage):
 
     def _on_checked(self, checked: CheckResult) -> None:
         self.recheck_button.setEnabled(True)
+        self.recheck_button.setText(_("Revérifier"))
         problems = checked.problems
         if (
             self.state.is_actor_table
@@ -141,39 +158,24 @@ class CheckPage(QWizardPage):
             self.completeChanged.emit()
             return
         self.state.checked = checked
-        self._show_problems(problems)
+        self.grid.show_check(checked)
+        self.problems_box.setVisible(bool(problems))
         self._show_updates(checked.described_updates() + [str(note) for note in checked.set_aside])
-        self.summary.setText(_counts(checked))
-        if checked.skippable:
-            rejected = len({problem.line for problem in problems})
-            rejects = default_rejects_path(checked.request.path).name
-            self.skip_box.setText(
-                ngettext(
-                    "Importer les lignes valides, et mettre la ligne à problème de côté dans "
-                    "« {name} », à corriger puis à importer",
-                    "Importer les lignes valides, et mettre les {n} lignes à problème de côté "
-                    "dans « {name} », à corriger puis à importer",
-                    rejected,
-                ).format(n=format_number(rejected), name=rejects)
-            )
-            self.skip_box.show()
-            if checked.fallbacks:
-                self.keep_box.setText(
-                    ngettext(
-                        "… mais importer sans ses valeurs erronées la ligne qui peut l'être, "
-                        "avec l'étiquette « À vérifier »",
-                        "… mais importer sans leurs valeurs erronées les {n} lignes qui peuvent "
-                        "l'être, avec l'étiquette « À vérifier »",
-                        checked.fallbacks,
-                    ).format(n=format_number(checked.fallbacks))
-                )
-                self.keep_box.show()
+        summary = _counts(checked)
+        corrected = len(getattr(checked.plan, "corrected", ()))
+        if corrected:
+            summary += " " + ngettext(
+                "{n} ligne corrigée ici (le fichier n'est pas modifié).",
+                "{n} lignes corrigées ici (le fichier n'est pas modifié).",
+                corrected,
+            ).format(n=format_number(corrected))
+        self.summary.setText(summary)
         if problems and checked.skippable:
             message = ngettext(
-                "{n} problème : corrigez le fichier puis « Revérifier », ou importez les lignes "
-                "valides en mettant celle-ci de côté.",
-                "{n} problèmes : corrigez le fichier puis « Revérifier », ou importez les lignes "
-                "valides en mettant les autres de côté.",
+                "{n} problème : corrigez la valeur dans la grille, importez la ligne sans "
+                "elle, ou mettez la ligne de côté.",
+                "{n} problèmes : corrigez les valeurs dans la grille, importez les lignes "
+                "sans elles, ou mettez les lignes de côté.",
                 len(problems),
             ).format(n=format_number(len(problems)))
         elif problems:
@@ -189,22 +191,48 @@ class CheckPage(QWizardPage):
         else:
             message = _("Le fichier est prêt à être importé.")
         self.panel.show_result(message)
-        self.completeChanged.emit()
+        self._on_choices_changed()
 
-    def _show_problems(self, problems: list) -> None:
-        unit = _("Élément") if any(p.unit == "feature" for p in problems) else _("Ligne")
-        self.problems.setHorizontalHeaderLabels([unit, _("Champ"), _("Problème")])
-        shown = problems[:SHOWN_MAX]
-        self.problems.setRowCount(len(shown))
-        for row, problem in enumerate(shown):
-            line = QTableWidgetItem()
-            line.setData(Qt.ItemDataRole.DisplayRole, problem.line)
-            self.problems.setItem(row, 0, line)
-            self.problems.setItem(
-                row, 1, QTableWidgetItem(_(problem.field) if problem.field else "")
+    def _on_choices_changed(self) -> None:
+        checked = self.state.checked
+        if checked is None or not checked.problems:
+            self.choices.clear()
+            self.completeChanged.emit()
+            return
+        decisions = self.grid.decisions
+        skipped = sum(1 for choice in decisions.values() if choice == SKIP)
+        kept = sum(1 for choice in decisions.values() if choice == BLANK)
+        parts = []
+        if skipped:
+            parts.append(
+                ngettext(
+                    "{n} ligne mise de côté dans « {name} »",
+                    "{n} lignes mises de côté dans « {name} »",
+                    skipped,
+                ).format(
+                    n=format_number(skipped), name=default_rejects_path(checked.request.path).name
+                )
             )
-            self.problems.setItem(row, 2, QTableWidgetItem(problem.message))
-        self.problems.setVisible(bool(problems))
+        if kept:
+            parts.append(
+                ngettext(
+                    "{n} ligne importée sans ses valeurs erronées (« À vérifier »)",
+                    "{n} lignes importées sans leurs valeurs erronées (« À vérifier »)",
+                    kept,
+                ).format(n=format_number(kept))
+            )
+        if self.grid.has_pending:
+            self.recheck_button.setText(_("Revérifier avec les corrections"))
+            parts.append(_("revérifiez pour appliquer vos corrections"))
+        elif self.grid.undecided:
+            left = self.grid.undecided
+            parts.append(
+                ngettext(
+                    "{n} problème reste à régler", "{n} problèmes restent à régler", left
+                ).format(n=format_number(left))
+            )
+        self.choices.setText(" ; ".join(parts) + "." if parts else "")
+        self.completeChanged.emit()
 
     def _show_updates(self, lines: list[str]) -> None:
         self.updates.addItems(lines[:SHOWN_MAX])
@@ -227,30 +255,32 @@ class CheckPage(QWizardPage):
         self.panel.show_result(_("Vérification annulée."))
         self.completeChanged.emit()
 
-    def _on_skip_toggled(self, on: bool) -> None:
-        self.state.skip_invalid = on
-        self.keep_box.setEnabled(on)
-        if not on:
-            self.keep_box.setChecked(False)
-        self.completeChanged.emit()
+    def to_import(self) -> CheckResult | None:
+        """The check as it is to be imported: around its problems as the grid decided."""
+        checked = self.state.checked
+        if checked is None or not checked.problems:
+            return checked
+        return checked.with_decisions(self.grid.decisions)
 
-    def _on_keep_toggled(self, on: bool) -> None:
-        self.state.blank_invalid = on
+    def validatePage(self) -> bool:
+        self.state.to_import = self.to_import()
+        return self.state.to_import is not None
 
     def isComplete(self) -> bool:
-        checked = self.state.checked
-        return (
-            checked is not None
-            and (not checked.problems or (self.state.skip_invalid and checked.skippable))
-            and checked.creates + checked.updates + checked.relations > 0
-            and not self.checking
-        )
+        checked = self.to_import()
+        if checked is None or self.checking or self.grid.has_pending:
+            return False
+        if checked.problems and not checked.around:
+            return False
+        kept = len(checked.kept_lines())
+        return checked.creates + checked.updates + checked.relations + kept > 0
 
 
 class ImportPage(QWizardPage):
     """Back the database up and write the checked file in one transaction, with a report."""
 
     show_requested = Signal(list)  # the imported actors' ids, to show on the map
+    batch_requested = Signal(str)  # the import, to list its records in the directory
 
     def __init__(self, state: ImportState, on_imported: Callable[[ImportOutcome], None]) -> None:
         super().__init__()
@@ -271,14 +301,21 @@ class ImportPage(QWizardPage):
         self.report.setTextFormat(Qt.TextFormat.PlainText)
         self.report.setWordWrap(True)
         self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # The records that came in, on the map (the wizard closes).
-        self.show_button = QPushButton()
-        self.show_button.hide()
+        # The records that came in, in the directory or on the map (the wizard closes).
+        self.list_button = QPushButton()
+        self.list_button.clicked.connect(self._on_list)
+        self.show_button = QPushButton(_("Les voir sur la carte"))
         self.show_button.clicked.connect(self._on_show)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.list_button)
+        buttons.addWidget(self.show_button)
+        buttons.addStretch(1)
+        self.list_button.hide()
+        self.show_button.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel)
         layout.addWidget(self.report)
-        layout.addWidget(self.show_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(buttons)
         layout.addStretch(1)
         self.setFinalPage(True)
 
@@ -289,11 +326,10 @@ class ImportPage(QWizardPage):
     def initializePage(self) -> None:
         self.state.outcome = None
         self.report.clear()
+        self.list_button.hide()
         self.show_button.hide()
-        checked = self.state.checked
+        checked = self.state.to_import
         assert checked is not None
-        if self.state.skip_invalid:
-            checked = checked.around_problems(keep=self.state.blank_invalid)
         database = self.state.store.path
 
         def write(report: Report, cancel: threading.Event) -> ImportOutcome:
@@ -308,17 +344,23 @@ class ImportPage(QWizardPage):
         self.report.setText(_report(outcome, self.state.imports_actors))
         if outcome.actor_ids:
             count = len(outcome.actor_ids)
-            self.show_button.setText(
+            self.list_button.setText(
                 ngettext(
-                    "Afficher la fiche importée sur la carte",
-                    "Afficher les {n} fiches importées sur la carte",
+                    "Afficher la fiche importée",
+                    "Afficher les {n} fiches importées",
                     count,
                 ).format(n=format_number(count))
             )
+            self.list_button.setVisible(bool(outcome.batch_id))
             self.show_button.show()
-            self.show_button.setFocus()
+            (self.list_button if outcome.batch_id else self.show_button).setFocus()
         self.completeChanged.emit()
         self.on_imported(outcome)
+
+    def _on_list(self) -> None:
+        outcome = self.state.outcome
+        if outcome is not None and outcome.batch_id:
+            self.batch_requested.emit(outcome.batch_id)
 
     def _on_show(self) -> None:
         outcome = self.state.outcome

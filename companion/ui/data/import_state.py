@@ -24,9 +24,9 @@ class ImportState:
     layout_name: str = ""
     default_kind: str = "autre"
     relation_type: str = "autre"  # a map file's lines that name no type
+    corrections: dict[int, dict[str, str]] = field(default_factory=dict)  # typed on the check
     checked: CheckResult | None = None
-    skip_invalid: bool = False  # import around the rows with problems (chosen on the check)
-    blank_invalid: bool = False  # and keep those that can be without their wrong values
+    to_import: CheckResult | None = None  # the check, with the choices made for its problems
     outcome: ImportOutcome | None = None
 
     @property
@@ -46,4 +46,5 @@ class ImportState:
             mapping=self.mapping if self.is_actor_table else None,
             default_kind=self.default_kind,
             relation_type=self.relation_type,
+            corrections=self.corrections if self.is_actor_table else {},
         )

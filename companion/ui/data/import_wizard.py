@@ -25,7 +25,8 @@ class ImportWizard(QWizard):
     """Import actors or people from a file into the store's database."""
 
     imported = Signal(object)  # the ImportOutcome, once the import is written
-    show_requested = Signal(list)  # « Afficher les fiches importées »: their ids
+    show_requested = Signal(list)  # « Les voir sur la carte »: the imported actors' ids
+    batch_requested = Signal(str)  # « Afficher les fiches importées »: the import's batch
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,9 +56,14 @@ class ImportWizard(QWizard):
         self.setPage(IMPORT, self.import_page)
         self.setStartId(FILE)
         self.import_page.show_requested.connect(self._on_show_requested)
+        self.import_page.batch_requested.connect(self._on_batch_requested)
 
     def _on_show_requested(self, actor_ids: list[str]) -> None:
         self.show_requested.emit(actor_ids)
+        self.accept()
+
+    def _on_batch_requested(self, batch_id: str) -> None:
+        self.batch_requested.emit(batch_id)
         self.accept()
 
     def _on_imported(self, outcome: ImportOutcome) -> None:
@@ -79,14 +85,18 @@ def open_import_wizard(
     store: Store,
     on_done: Callable[[ImportOutcome], None] | None = None,
     on_show: Callable[[list[str]], None] | None = None,
+    on_show_batch: Callable[[str], None] | None = None,
 ) -> ImportWizard:
     """Show the wizard (window-modal, not blocking); ``on_done(outcome)`` after an import,
-    ``on_show(actor_ids)`` when asked to show the imported actors."""
+    ``on_show(actor_ids)`` when asked to show the imported actors on the map,
+    ``on_show_batch(batch_id)`` to list them in the directory."""
     wizard = ImportWizard(store, parent)
     wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if on_done is not None:
         wizard.imported.connect(on_done)
     if on_show is not None:
         wizard.show_requested.connect(on_show)
+    if on_show_batch is not None:
+        wizard.batch_requested.connect(on_show_batch)
     wizard.open()
     return wizard

@@ -20,13 +20,18 @@ class ActorTableModel(PagedTableModel[Actor]):
     """Actors of the store (all, or those matching a search), lazily paged."""
 
     column_keys = COLUMN_SORT_KEYS
+    batch: str | None = None  # only the actors one import wrote (``io/import_batches.py``)
+
+    def set_batch(self, batch_id: str | None) -> None:
+        self.batch = batch_id
+        self.refresh()
 
     def count(self, query: str) -> int:
-        return self._store.count_actors(query)
+        return self._store.count_actors(query, batch=self.batch)
 
     def fetch(self, query: str, sort: str, descending: bool, offset: int, limit: int) -> list:
         return self._store.actors(
-            query, sort=sort, descending=descending, offset=offset, limit=limit
+            query, sort=sort, descending=descending, offset=offset, limit=limit, batch=self.batch
         )
 
     def column_titles(self) -> list[str]:

@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
 
 from companion.directory.bulk import all_actor_ids
 from companion.i18n import _
+from companion.io.import_batches import batch_actor_ids
 from companion.store import Store
 from companion.ui.common.formatting import count_text
 from companion.ui.common.record_table import make_record_table, selected_ids, selected_rows
 from companion.ui.directory.actor_card import ActorCard
 from companion.ui.directory.actor_table_model import ActorTableModel
 from companion.ui.directory.bulk_actions import BulkActions
+from companion.ui.directory.import_banner import ImportBanner
 
 if TYPE_CHECKING:
     from companion.ui.directory.people_panel import PeoplePanel
@@ -86,11 +88,17 @@ class DirectoryPage(QWidget):
         self.tabs.addTab(self._people_tab, _("Personnes"))
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
+        # The directory narrowed to one import (« Afficher les fiches importées »).
+        self.import_banner = ImportBanner(store, self)
+        self.import_banner.closed.connect(lambda: self.show_batch(None))
+        self.import_banner.undone.connect(self._after_import_undone)
+
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
         top.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.import_banner)
         layout.addWidget(self.tabs, 1)
 
         self.model.modelReset.connect(self._on_actors_reset)
@@ -146,6 +154,21 @@ class DirectoryPage(QWidget):
     def show_actors(self) -> None:
         self.tabs.setCurrentIndex(ACTORS)
 
+    def show_batch(self, batch_id: str | None) -> None:
+        """Only the actors one import wrote (None: the whole directory again)."""
+        self.model.set_batch(batch_id)
+        if batch_id is None:
+            self.import_banner.hide()
+            return
+        self.show_actors()
+        self.import_banner.show_batch(batch_id, self.model.rowCount())
+
+    def _after_import_undone(self, message: str) -> None:
+        self.refresh()
+        if self.model.batch is not None:
+            self.import_banner.show_batch(self.model.batch, self.model.rowCount())
+        self._announce(message)
+
     def reveal_actor(self, actor_id: str) -> None:
         """An actor chosen elsewhere (its card opened on the map): selected here if the
         list shows it, its card open, the search left as the user typed it."""
@@ -162,9 +185,12 @@ class DirectoryPage(QWidget):
         return self.people.table if self.tabs.currentIndex() == PEOPLE else self.table
 
     def selected_actor_ids(self) -> list[str]:
-        return selected_ids(
-            self.table, self.model.actor_id, lambda: all_actor_ids(self.store, self.model.query)
-        )
+        return selected_ids(self.table, self.model.actor_id, self._every_listed_actor)
+
+    def _every_listed_actor(self) -> list[str]:
+        if self.model.batch is not None:
+            return batch_actor_ids(self.store.conn, self.model.batch)
+        return all_actor_ids(self.store, self.model.query)
 
     def refresh(self) -> None:
         """Read the store again (after an edit, an undo, an import or a sync)."""

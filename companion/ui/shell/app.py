@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from functools import partial
@@ -54,6 +55,7 @@ def run_gui(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
 
     log_file = setup_logging(Path(store.path).parent)
     reporter = ErrorReporter(app, log_file).install()
+    _log_start()
 
     from companion.ui.shell.main_window import MainWindow  # after the folder: nothing heavy before
 
@@ -75,6 +77,23 @@ def run_gui(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
         window.close()
         window.store.close()
         store.close()
+        logging.getLogger(__name__).info("stop")
+
+
+def _log_start() -> None:
+    """What a support request needs first: versions and language, never a path or a name."""
+    import platform
+
+    from PySide6 import __version__ as pyside_version
+
+    from companion import __version__
+    from companion.i18n import current_language
+
+    logging.getLogger(__name__).info(
+        "start: Companion %s, PySide6 %s, Python %s, %s, language %s",
+        __version__, pyside_version, platform.python_version(), platform.system(),
+        current_language(),
+    )  # fmt: skip
 
 
 def _guard_none() -> None:

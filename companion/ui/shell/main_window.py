@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.directory.new_actor_requested.connect(self.new_actor)
         self.directory.actor_bulk.ecosystem_requested.connect(self.show_selection_network)
         self.directory.actor_bulk.map_requested.connect(self.show_actors_on_map)
+        self.directory.import_banner.map_requested.connect(self.show_actors_on_map)
         self.directory.card.map_requested.connect(
             lambda actor_id: self.show_actors_on_map([actor_id])
         )
@@ -257,6 +258,11 @@ class MainWindow(QMainWindow):
         self.show_section(MAP)
         if self.map_page is not None:
             self.map_page.show_actors(actor_ids)
+
+    def show_import_batch(self, batch_id: str) -> None:
+        """The Annuaire, listing only what one import wrote (undoable from there)."""
+        self.show_section(DIRECTORY)
+        self.directory.show_batch(batch_id)
 
     def place_actor_on_map(self, actor_id: str) -> None:
         """The Carte, with the actor's pin to drag to where it really is."""
@@ -477,11 +483,19 @@ class MainWindow(QMainWindow):
         self.directory.show_people()
         self.directory.people.open_review()
 
+    def open_recent_imports(self, _checked: bool = False) -> None:
+        """The imports of this laptop: one is listed alone in the directory (to undo it)."""
+        from companion.ui.data.recent_imports import RecentImportsDialog
+
+        RecentImportsDialog(self.store, self.show_import_batch, self).open()
+
     def open_import_wizard(self, _checked: bool = False) -> None:
         """Ctrl+I: import a file; the directory, the map and the counts show it afterwards."""
         from companion.ui.data.import_wizard import open_import_wizard  # loaded on first use
 
-        open_import_wizard(self, self.store, self._after_import, self.show_actors_on_map)
+        open_import_wizard(
+            self, self.store, self._after_import, self.show_actors_on_map, self.show_import_batch
+        )
 
     def _after_import(self, _outcome: object = None) -> None:
         self.directory.refresh()

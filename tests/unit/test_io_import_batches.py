@@ -1,0 +1,83 @@
+"""Each import remembered as a batch: listed, shown alone, undone as one step."""
+
+import pytest
+
+from companion.app.importing import ImportRequest, check_with, write_checked
+from companion.io import sources
+from companion.io.import_batches import (
+    BatchGone,
+    batch_actor_ids,
+    changed_since,
+    list_batches,
+    undo_batch,
+)
+
+
+def excel_csv(path, lines):
+    path.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
+    return path
+
+
+def imported(store, path):
+    return write_checked(store, check_with(store, ImportRequest(path, sources.TABLE)))
+
+
+def test_an_import_is_a_batch_that_lists_its_records_and_undoes_as_one(store, tmp_path):
+    kept = store.add_actor("Déjà là", "association", commune="Lyon", email="avant@ex.example")
+    before = imported(
+        store, excel_csv(tmp_path / "avant.csv", ["Nom;Code postal", "Hors import;94120"])
+    )
+    path = excel_csv(
+        tmp_path / "acteurs.csv",
+        [
+            "Identifiant;Nom;Code postal;Commune;Courriel",
+            ";Jardin partagé;94120;Fontenay-sous-Bois;",
+            ";Atelier vélo;94120;Fontenay-sous-Bois;",
+            f"{kept.id};Déjà là;69001;Lyon;apres@ex.example",
+        ],
+    )
+    report = imported(store, path)
+    assert report.batch_id and (report.created, report.updated) == (2, 1)
+    [latest, first] = list_batches(store.conn)
+    assert (latest.id, latest.source, latest.created, latest.updated) == (
+        report.batch_id, "acteurs.csv", 2, 1,
+    )  # fmt: skip
+    assert first.id == before.batch_id
+    names = sorted(actor.name for actor in store.actors(batch=report.batch_id))
+    assert names == ["Atelier vélo", "Déjà là", "Jardin partagé"]
+    assert store.count_actors(batch=report.batch_id) == 3
+    assert [a.name for a in store.actors("vélo", batch=report.batch_id)] == ["Atelier vélo"]
+    assert store.count_actors("hors", batch=report.batch_id) == 0
+    assert len(batch_actor_ids(store.conn, report.batch_id)) == 3
+
+    [garden] = [a for a in store.actors() if a.name == "Jardin partagé"]
+    store.update_actor(garden.id, description="modifié après l'import")
+    assert changed_since(store.conn, latest) == 1
+
+    undone = undo_batch(store, report.batch_id)
+    assert (undone.removed, undone.restored, undone.changed_since) == (2, 1, 1)
+    assert sorted(actor.name for actor in store.actors()) == ["Déjà là", "Hors import"]
+    again = store.get_actor(kept.id)
+    assert (again.email, again.commune) == ("avant@ex.example", "Lyon")
+    assert again.updated_at > kept.updated_at  # an undo is a new edit, for sync
+    assert store.count_actors(batch=report.batch_id) == 1  # the restored one is still its
+    with pytest.raises(BatchGone):
+        undo_batch(store, report.batch_id)
+    assert list_batches(store.conn)[0].undone_at is not None
+
+
+def test_batches_stay_on_the_laptop(store):
+    """No trigger captures them for sync."""
+    triggers = store.conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+        "AND (tbl_name LIKE 'import_batch%' OR sql LIKE '%import_batch%')"
+    ).fetchone()[0]
+    assert triggers == 0
+
+
+def test_a_refused_import_leaves_no_batch(store, tmp_path):
+    path = excel_csv(tmp_path / "sale.csv", ["Nom;Courriel", "A;pas-un-courriel"])
+    checked = check_with(store, ImportRequest(path, sources.TABLE))
+    with pytest.raises(Exception, match="n'est pas importé"):
+        write_checked(store, checked)
+    assert list_batches(store.conn) == []
