@@ -10,7 +10,9 @@ from pathlib import Path
 from companion.i18n import _
 
 EXIT_REFUSED = 2
-EXPORT_FORMATS = ("csv", "xlsx", "vcard", "geojson", "kumu", "gogocarto", "umap", "archive")
+EXPORT_FORMATS = (
+    "csv", "xlsx", "vcard", "contacts-csv", "geojson", "kumu", "gogocarto", "umap", "archive",
+)  # fmt: skip
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -87,6 +87,15 @@ VISIBILITIES: dict[str, str] = {
     "network": N_("Réseau"),
 }
 
+# Labels of a person's phones and e-mails (directory/contact_details.py); open: a
+# newer version may add codes, shown as they are.
+CONTACT_LABELS: dict[str, str] = {
+    "travail": N_("Travail"),
+    "mobile": N_("Mobile"),
+    "domicile": N_("Domicile"),
+    "autre": N_("Autre"),
+}
+
 
 def label(vocabulary: dict[str, str], code: str | None) -> str:
     """The translated label of a code, or the code itself when unknown."""

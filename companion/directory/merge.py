@@ -16,6 +16,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from companion.directory.contact_details import (
+    EMAIL,
+    PHONE,
+    Contact,
+    contacts_of,
+    stored_contacts,
+)
 from companion.errors import CompanionError
 from companion.i18n import N_, _
 from companion.store import Store
@@ -170,6 +177,7 @@ def merge_people(
     """Merge person ``drop_id`` into ``keep_id``: affiliations and interactions move."""
     keep, drop = _live_pair(store, "people", keep_id, drop_id)
     values = merged_values("people", keep, drop, choices or {})
+    values.update(merged_contacts(values, keep, drop))
     if not (values.get("first_name") or values.get("last_name")):
         values.update(first_name=keep["first_name"], last_name=keep["last_name"])
     label = _("Fusionner « {keep} » et « {drop} »").format(
@@ -183,6 +191,20 @@ def merge_people(
         moved += _repoint(store, "interactions", "person_id", keep_id, drop_id, now)
         _finish(store, "people", keep_id, drop_id, values, now)
     return MergeResult("people", keep_id, drop_id, label, moved, tombstoned)
+
+
+def merged_contacts(
+    values: Mapping[str, Any], keep: Mapping[str, Any], drop: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Every e-mail and phone of both people, none lost: the chosen ones primary."""
+    contacts: list[Contact] = []
+    for kind in (EMAIL, PHONE):
+        if values.get(kind):
+            contacts.append(Contact(kind, "", str(values[kind])))
+    for row in (keep, drop):
+        emails, phones = contacts_of(row.get("email"), row.get("phone"), row.get("other_contacts"))
+        contacts += emails + phones
+    return stored_contacts(contacts)
 
 
 def merge(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from companion.directory.contact_details import EMAIL, PHONE, Contact, checked, stored_contacts
 from companion.directory.validate import InvalidValue, check_email, check_phone
 from companion.domain import LEGAL_BASES, VISIBILITIES
 from companion.errors import CompanionError
@@ -161,6 +162,11 @@ class FieldError(CompanionError):
 
 
 def field_label(field: str) -> str:
+    """The form's name of a field; "emails:1" is the second e-mail (« E-mail 2 »)."""
+    kind, _sep, index = field.partition(":")
+    if index.isdigit() and kind in ("emails", "phones"):
+        name = _("E-mail") if kind == "emails" else _("Téléphone")
+        return name if index == "0" else f"{name} {int(index) + 1}"
     labels = {
         "first_name": _("Prénom"),
         "last_name": _("Nom"),
@@ -182,7 +188,11 @@ def check_person_fields(values: dict[str, Any]) -> dict[str, Any]:
     if not (first or last):
         raise FieldError("last_name", _("une personne doit avoir un prénom ou un nom."))
     fields: dict[str, Any] = {"first_name": first, "last_name": last}
+    if "emails" in values or "phones" in values:
+        fields.update(_checked_contacts(values))
     for name, check in (("email", check_email), ("phone", check_phone)):
+        if name in fields:
+            continue
         try:
             fields[name] = check(values.get(name))
         except InvalidValue as error:
@@ -211,6 +221,21 @@ def check_person_fields(values: dict[str, Any]) -> dict[str, Any]:
         collection_source=str(values.get("collection_source") or "").strip(),
     )
     return fields
+
+
+def _checked_contacts(values: dict[str, Any]) -> dict[str, Any]:
+    """``values["emails"]`` and ``values["phones"]`` (lists of (label, text) as typed, the
+    first one primary) as the stored columns; ``FieldError`` names the row at fault."""
+    contacts: list[Contact] = []
+    for key, kind in (("emails", EMAIL), ("phones", PHONE)):
+        for index, (label, text) in enumerate(values.get(key) or []):
+            if not str(text or "").strip():
+                continue
+            try:
+                contacts.append(checked(Contact(kind, label or "", str(text))))
+            except InvalidValue as error:
+                raise FieldError(f"{key}:{index}", str(error)) from error
+    return stored_contacts(contacts)
 
 
 def save_person(store: Store, values: dict[str, Any], person_id: str | None = None) -> Person:

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from companion.directory.contact_details import EMAIL, contacts_of, label_name
 from companion.directory.validate import format_phone
 from companion.domain import INTERACTION_KINDS, LEGAL_BASES, VISIBILITIES, label
 from companion.i18n import _
@@ -144,8 +145,12 @@ def export_text(data: dict[str, Any]) -> str:
 
     field(_("Prénom"), person["first_name"])
     field(_("Nom"), person["last_name"])
-    field(_("E-mail"), person["email"])
-    field(_("Téléphone"), format_phone(person["phone"]))
+    emails, phones = contacts_of(person["email"], person["phone"], person.get("other_contacts"))
+    for contact in (*emails, *phones):
+        title = _("E-mail") if contact.kind == EMAIL else _("Téléphone")
+        if contact.label:
+            title = f"{title} ({label_name(contact.label).lower()})"
+        field(title, contact.value if contact.kind == EMAIL else format_phone(contact.value))
     field(_("Notes"), person["notes"])
     field(_("Visibilité"), label(VISIBILITIES, person["visibility"]))
     field(_("Fiche créée le"), person["created_at"][:10])

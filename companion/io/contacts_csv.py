@@ -11,7 +11,7 @@ from pathlib import Path
 from companion.i18n import _
 from companion.io.cells import import_text
 from companion.io.textfile import UnreadableFile, detect_format, read_records
-from companion.io.vcard import Card
+from companion.io.vcard import Card, add_contact
 from companion.text import fold
 
 # Folded header -> card field. Numbered Google columns ("E-mail 1 - Value") are
@@ -30,8 +30,18 @@ COLUMNS = {
 }  # fmt: skip
 EMAIL_PREFIXES = ("e mail", "email", "adresse de messagerie", "adresse e mail", "courriel")
 PHONE_PREFIXES = (
-    "phone", "telephone", "tel", "mobile phone", "business phone", "home phone", "portable",
+    "phone", "telephone", "tel", "mobile", "business phone", "home phone", "portable", "gsm",
+    "numero de telephone",
 )  # fmt: skip
+# Words of a column's header that say what kind of phone or address it holds, as the
+# vCard types they stand for (Outlook's "Mobile Phone", « Téléphone (bureau) »…).
+HEADER_TYPES = {
+    "mobile": "cell", "portable": "cell", "cell": "cell", "gsm": "cell",
+    "business": "work", "bureau": "work", "work": "work", "travail": "work", "pro": "work",
+    "professionnel": "work", "professionnelle": "work",
+    "home": "home", "domicile": "home", "personnel": "home", "personnelle": "home",
+    "perso": "home", "other": "other", "autre": "other",
+}  # fmt: skip
 
 
 def looks_like_contacts(headers: list[str]) -> bool:
@@ -50,11 +60,24 @@ def read_contacts(path: Path) -> list[Card]:
     if header is None:
         raise UnreadableFile(_("« {path} » est vide.").format(path=path))
     roles = [_role(cell) for cell in header.cells]
+    folded = [fold(cell) for cell in header.cells]
+    # Google's "Phone 1 - Label" (or "- Type") column says what "Phone 1 - Value" is.
+    label_column = {
+        f"{name.rsplit(' ', 1)[0]} value": index
+        for index, name in enumerate(folded)
+        if name.endswith((" label", " type"))
+    }
+    header_types = [_header_types(name) for name in folded]
     cards = []
     for record in records:
         card = Card(line=record.line)
-        for role, value in zip(roles, record.cells, strict=False):
-            _apply(card, role, import_text(value))
+        cells = record.cells
+        for index, (role, value) in enumerate(zip(roles, cells, strict=False)):
+            types = header_types[index]
+            paired = label_column.get(folded[index])
+            if paired is not None and paired < len(cells):
+                types = _label_types(import_text(cells[paired]))
+            _apply(card, role, import_text(value), types)
         if card.first_name or card.last_name or card.formatted_name:
             cards.append(card)
     if not cards:
@@ -69,8 +92,8 @@ def _role(header: str) -> str | None:
     folded = fold(header)
     if folded in COLUMNS:
         return COLUMNS[folded]
-    if folded.endswith("type") or folded.endswith("label"):
-        return None  # "E-mail 1 - Type": the kind of address, not an address
+    if folded.endswith(("type", "label")) or "display name" in folded:
+        return None  # "E-mail 1 - Type", Outlook's "E-mail Display Name": not an address
     if folded.startswith(EMAIL_PREFIXES):
         return "emails"
     if folded.startswith(PHONE_PREFIXES):
@@ -78,14 +101,30 @@ def _role(header: str) -> str | None:
     return None
 
 
-def _apply(card: Card, role: str | None, value: str) -> None:
+def _header_types(folded: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(HEADER_TYPES[w] for w in folded.split() if w in HEADER_TYPES))
+
+
+def _no_pref(types: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(t for t in types if t != "pref")
+
+
+def _label_types(label: str) -> tuple[str, ...]:
+    """Google's label of a value ("* Work", "Mobile", « Domicile »): "*" marks the primary."""
+    types = _header_types(fold(label))
+    return (*types, "pref") if label.strip().startswith("*") else types
+
+
+def _apply(card: Card, role: str | None, value: str, types: tuple[str, ...] = ()) -> None:
     if not role or not value:
         return
-    if role == "emails":
-        # Google joins several addresses of one kind with " ::: ".
-        card.emails += [part.strip() for part in value.split(":::") if part.strip()]
-    elif role == "phones":
-        card.phones += [part.strip() for part in value.split(":::") if part.strip()]
+    if role in ("emails", "phones"):
+        # Google joins several values of one kind with " ::: ".
+        kind = "email" if role == "emails" else "phone"
+        parts = [part.strip() for part in value.split(":::") if part.strip()]
+        for number, part in enumerate(parts):
+            # A group marked primary: its first value is the primary one.
+            add_contact(card, kind, part, types if number == 0 else _no_pref(types))
     elif role == "categories":
         card.categories = [
             part.strip().lstrip("*").strip() for part in value.split(":::") if part.strip()

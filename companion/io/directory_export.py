@@ -17,6 +17,7 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "xlsx": (".xlsx", N_("Acteurs, classeur Excel")),
     "geojson": (".geojson", N_("Acteurs, carte GeoJSON (uMap)")),
     "vcard": (".vcf", N_("Personnes, carnet d'adresses vCard")),
+    "contacts-csv": (".csv", N_("Personnes, carnet d'adresses CSV (Google, Outlook)")),
     # For the tools peers use (io/peer_exports.py): what is shared with the network only.
     "kumu": (".xlsx", N_("Kumu, classeur Elements et Connections")),
     "gogocarto": (".json", N_("GoGoCarto, éléments JSON")),
@@ -81,6 +82,10 @@ def _export(
             from companion.io.people_export import export_vcards
 
             return export_vcards(store, path)
+        if format_code == "contacts-csv":
+            from companion.io.people_export import export_contacts_csv
+
+            return export_contacts_csv(store, path)
         if format_code == "xlsx":
             from companion.io.actor_export import export_actors_xlsx
 

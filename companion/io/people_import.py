@@ -13,6 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from companion.directory.contact_details import (
+    EMAIL,
+    PHONE,
+    Contact,
+    label_from_types,
+    normalised,
+    stored_contacts,
+)
 from companion.i18n import _
 from companion.io.import_plan import ImportRefused
 from companion.io.vcard import Card, read_cards
@@ -137,10 +145,22 @@ def _person_values(card: Card) -> dict[str, str | None]:
     return {
         "first_name": first,
         "last_name": last,
-        "email": card.emails[0].lower() if card.emails else None,
-        "phone": card.phones[0] if card.phones else None,
+        **card_contacts(card),
         "notes": card.note,
     }
+
+
+def card_contacts(card: Card) -> dict[str, str | None]:
+    """A card's e-mails and phones as the columns ``email``, ``phone`` and
+    ``other_contacts``: the first (or pref) of each primary, the others labelled from
+    their types, repeats collapsed; valid phones in E.164, e-mails in lower case."""
+    contacts = [
+        Contact(kind, label_from_types(kind, card.types.get((kind, value), ())), stored)
+        for kind, values in ((EMAIL, card.emails), (PHONE, card.phones))
+        for value in values
+        if (stored := value.strip().lower() if kind == EMAIL else normalised(kind, value))
+    ]
+    return stored_contacts(contacts)
 
 
 def _affiliate(store: Store, person_id: str, actor_id: str, role: str, now: str) -> None:

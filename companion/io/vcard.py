@@ -16,7 +16,9 @@ from companion.errors import CompanionError
 from companion.i18n import _
 from companion.io.textfile import UnreadableFile, check_size, check_text_bytes, unreadable_reason
 
-_PROPERTY = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)$", re.S)
+_PROPERTY = re.compile(r"^(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)$", re.S)
+# Apple's label of a grouped value: "_$!<Mobile>!$_" (its own) or the user's text.
+_APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
 
 
 class VCardError(CompanionError):
@@ -36,6 +38,9 @@ class Card:
     phones: list[str] = field(default_factory=list)
     note: str = ""
     categories: list[str] = field(default_factory=list)
+    # ("email" or "phone", value) -> its TYPE values as written (work, cell, home…);
+    # a value marked pref stands first in its list.
+    types: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def display_name(self) -> str:
@@ -58,6 +63,7 @@ def read_cards(path: Path) -> list[Card]:
     text = _decode(raw)
     cards: list[Card] = []
     current: Card | None = None
+    grouped: dict[str, tuple[str, str]] = {}  # "item1" -> the card's (kind, value) in it
     for line_number, line in _unfolded(text):
         match = _PROPERTY.match(line)
         if not match:
@@ -68,14 +74,22 @@ def read_cards(path: Path) -> list[Card]:
                     )
                 )
             continue
-        name, params, value = match.group(1).upper(), _params(match.group(2)), match.group(3)
+        group, name = (match.group(1) or "").lower(), match.group(2).upper()
+        params, value = _params(match.group(3)), match.group(4)
         if name == "BEGIN" and value.strip().upper() == "VCARD":
             current = Card(line_number)
+            grouped.clear()
         elif name == "END" and current is not None:
             cards.append(current)
             current = None
+        elif current is not None and name == "X-ABLABEL" and group in grouped:
+            _add_label(current, grouped[group], _unescape(_value(value, params)))
         elif current is not None:
-            _apply(current, name, _value(value, params))
+            types = tuple(t for t in params.get("TYPE", "").split(",") if t)
+            _apply(current, name, _value(value, params), types)
+            if group and name in ("TEL", "EMAIL") and value.strip():
+                kind = "phone" if name == "TEL" else "email"
+                grouped[group] = (kind, _contact_value(name, _value(value, params)))
     if current is not None:
         raise VCardError(
             _("« {path} », ligne {line} : carte sans END:VCARD.").format(
@@ -118,13 +132,22 @@ def _unfolded(text: str) -> list[tuple[int, str]]:
 
 
 def _params(text: str) -> dict[str, str]:
+    """Parameters by name; every TYPE (``TYPE=work,cell``, repeated ``type=``, 2.1's bare
+    ``;WORK;VOICE``) joined with commas, and 4.0's ``PREF=1`` as the type ``pref``."""
     params: dict[str, str] = {}
+    types: list[str] = []
     for part in filter(None, text.split(";")):
         key, _sep, value = part.partition("=")
-        if _sep:
-            params[key.upper()] = value.strip('"')
+        if not _sep:
+            types.append(part)  # vCard 2.1: ;WORK;VOICE
+        elif key.upper() == "TYPE":
+            types += value.strip('"').split(",")
         else:
-            params.setdefault("TYPE", part)  # vCard 2.1: ;WORK;VOICE
+            params[key.upper()] = value.strip('"')
+    if params.get("PREF", "").strip() == "1":
+        types.append("pref")
+    if types:
+        params["TYPE"] = ",".join(t.strip() for t in types if t.strip())
     return params
 
 
@@ -151,7 +174,34 @@ def _components(value: str) -> list[str]:
     return [_unescape(part) for part in re.split(r"(?<!\\);", value)]
 
 
-def _apply(card: Card, name: str, value: str) -> None:
+def add_contact(card: Card, kind: str, value: str, types: tuple[str, ...] = ()) -> None:
+    """Add an e-mail or phone to ``card`` with its types; one marked pref goes first."""
+    values = card.emails if kind == "email" else card.phones
+    if value in values:
+        return
+    if any(t.strip().lower() == "pref" for t in types):
+        values.insert(0, value)
+    else:
+        values.append(value)
+    if types:
+        card.types[(kind, value)] = types
+
+
+def _contact_value(name: str, value: str) -> str:
+    text = _unescape(value).strip()
+    return text.removeprefix("tel:") if name == "TEL" else text
+
+
+def _add_label(card: Card, contact: tuple[str, str], label: str) -> None:
+    """Apple's X-ABLabel of a grouped TEL or EMAIL: its words count as types."""
+    text = label.strip()
+    apple = _APPLE_LABEL.match(text)
+    words = tuple((apple.group(1) if apple else text).lower().split())
+    if words:
+        card.types[contact] = (*card.types.get(contact, ()), *words)
+
+
+def _apply(card: Card, name: str, value: str, types: tuple[str, ...] = ()) -> None:
     if name == "N":
         parts = _components(value) + ["", ""]
         card.last_name, card.first_name = parts[0].strip(), parts[1].strip()
@@ -162,9 +212,9 @@ def _apply(card: Card, name: str, value: str) -> None:
     elif name == "TITLE":
         card.title = _unescape(value).strip()
     elif name == "EMAIL" and value.strip():
-        card.emails.append(_unescape(value).strip())
+        add_contact(card, "email", _contact_value(name, value), types)
     elif name == "TEL" and value.strip():
-        card.phones.append(_unescape(value).strip().removeprefix("tel:"))
+        add_contact(card, "phone", _contact_value(name, value), types)
     elif name == "NOTE":
         card.note = _unescape(value).strip()
     elif name == "UID":
@@ -201,8 +251,11 @@ def write_card(card: Card, version: str = "4.0") -> str:
         lines.append(f"ORG:{_escape(card.organisation)}")
     if card.title:
         lines.append(f"TITLE:{_escape(card.title)}")
-    lines += [f"EMAIL;TYPE=work:{_escape(email)}" for email in card.emails]
-    lines += [f"TEL;TYPE=work:{_escape(phone)}" for phone in card.phones]
+    for kind, name, values in (("email", "EMAIL", card.emails), ("phone", "TEL", card.phones)):
+        for value in values:
+            types = card.types.get((kind, value), ())
+            params = f";TYPE={','.join(types)}" if types else ""
+            lines.append(f"{name}{params}:{_escape(value)}")
     if card.note:
         lines.append(f"NOTE:{_escape(card.note)}")
     if card.categories:

@@ -43,6 +43,15 @@ STEP_TITLE_CHARS = 200
 STEP_TEXT_CHARS = 2_000
 MAX_STEP_ACTORS = 50
 STEPS_TEXT = 300_000  # the whole JSON text: 50 full steps fit
+# A person's other phones and e-mails (people.other_contacts, directory/contact_details.py):
+# null or a JSON list of at most MAX_CONTACTS objects, each with "kind" ("email" or
+# "phone"), "label" (a code: travail, mobile, domicile, autre; left open, at most 100
+# characters) and "value" (a non-empty text of at most CONTACT_VALUE_CHARS); other keys
+# are let through (a newer version may add some).
+MAX_CONTACTS = 50
+CONTACT_KINDS = ("email", "phone")
+CONTACT_VALUE_CHARS = 320  # the longest e-mail address SMTP allows, with room
+CONTACTS_TEXT = 40_000
 # A stamp as hlc.Timestamp writes it: 16 and 5 digits, then a site id (printable ASCII).
 _STAMP = re.compile(r"[0-9]{16}-[0-9]{5}-[!-~]{1,64}")
 
@@ -70,7 +79,7 @@ class Field:
     high: float = INT64_MAX
     choices: tuple[Any, ...] = ()  # an enumeration's values
     open: bool = False  # an enumeration that takes other codes too (see the module's text)
-    shape: str = ""  # a JSON text's: "object", "strings" (a list of texts) or "steps"
+    shape: str = ""  # a JSON text's: "object", "strings" (a list of texts), "steps", "contacts"
 
 
 def _text(limit: int = SHORT_TEXT, nullable: bool = False, nonempty: bool = False) -> Field:
@@ -139,6 +148,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "collected_on": _date(),
         "collection_source": _text(),
         "merged_into": _id(nullable=True),
+        "other_contacts": Field(JSON_TEXT, nullable=True, limit=CONTACTS_TEXT, shape="contacts"),
     },
     "affiliations": {
         **_COMMON,
@@ -268,6 +278,8 @@ def _validator(spec: Field) -> Callable[[Any], bool]:
                 return type(parsed) is dict
             if spec.shape == "steps":
                 return story_steps(parsed)
+            if spec.shape == "contacts":
+                return contact_list(parsed)
             return type(parsed) is list and all(type(item) is str for item in parsed)
 
         def nullable_json_text(value: Any) -> bool:
@@ -309,6 +321,21 @@ def story_steps(parsed: Any) -> bool:
         if type(actors) is not list or len(actors) > MAX_STEP_ACTORS:
             return False
         if not all(type(a) is str and len(a) <= MAX_NAME_CHARS for a in actors):
+            return False
+    return True
+
+
+def contact_list(parsed: Any) -> bool:
+    """Whether parsed JSON is a person's other contacts (see MAX_CONTACTS)."""
+    if type(parsed) is not list or len(parsed) > MAX_CONTACTS:
+        return False
+    for item in parsed:
+        if type(item) is not dict or item.get("kind") not in CONTACT_KINDS:
+            return False
+        label, value = item.get("label"), item.get("value")
+        if type(label) is not str or len(label) > MAX_CODE_CHARS:
+            return False
+        if type(value) is not str or not value.strip() or len(value) > CONTACT_VALUE_CHARS:
             return False
     return True
 
@@ -362,6 +389,11 @@ def expected(spec: Field) -> str:
             "un texte JSON contenant au plus {n} étapes de récit (titre, texte, filtre, "
             "emprise, acteurs mis en évidence)"
         ).format(n=MAX_STEPS)
+    elif spec.kind == JSON_TEXT and spec.shape == "contacts":
+        text = _(
+            "un texte JSON contenant au plus {n} coordonnées (genre email ou phone, "
+            "libellé, valeur non vide)"
+        ).format(n=MAX_CONTACTS)
     elif spec.kind == JSON_TEXT:
         text = _("un texte JSON contenant une liste de textes")
     elif spec.nonempty:

@@ -26,6 +26,7 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
     "people": (
         "owner", "visibility", "created_at", "deleted", "first_name", "last_name", "email",
         "phone", "notes", "legal_basis", "collected_on", "collection_source", "merged_into",
+        "other_contacts",
     ),
     "affiliations": (
         "owner", "visibility", "created_at", "deleted", "person_id", "actor_id", "role",
@@ -72,6 +73,7 @@ ERASED_VALUES: dict[str, dict[str, Any]] = {
     "people": {
         "first_name": "", "last_name": ERASED_NAME, "email": None, "phone": None, "notes": "",
         "legal_basis": None, "collected_on": None, "collection_source": "", "deleted": 1,
+        "other_contacts": None,
     },
     "affiliations": {"role": "", "start_date": None, "end_date": None, "deleted": 1},
     "interactions": {"title": "", "notes": "", "deleted": 1},

@@ -38,6 +38,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0012_sync_refused_values", schema.SYNC_REFUSED_VALUES),
     Migration("0013_map_stories", schema.MAP_STORIES),
     Migration("0017_import_batches", schema.IMPORT_BATCHES),
+    Migration("0014_contact_details", schema.CONTACT_DETAILS),
 ]
 
 

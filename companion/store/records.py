@@ -71,6 +71,7 @@ class Person(SyncedRecord):
     collected_on: str | None = None  # ISO date
     collection_source: str = ""
     merged_into: str | None = None
+    other_contacts: str | None = None  # JSON: directory/contact_details.py
 
     @property
     def full_name(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from companion.store.sync_triggers import (
     CATALYST_PROFILES_TRIGGERS,
+    CONTACT_DETAILS_TRIGGERS,
     MAP_STORIES_TRIGGERS,
     SYNC_BASE_TRIGGERS,
     SYNC_TRIGGERS,
@@ -496,3 +497,42 @@ CREATE TABLE import_batch_records (
     PRIMARY KEY (batch_id, tbl, record_id)
 ) WITHOUT ROWID;
 """
+# A person's other phones and e-mails (directory/contact_details.py): a JSON list of
+# {"kind": "phone"|"email", "label": "travail"|"mobile"|"domicile"|"autre", "value"},
+# NULL when there are none; `email` and `phone` stay the primary ones (search,
+# duplicates, older laptops). It syncs as one field: people's capture triggers are
+# remade with it. The search index's `email` column now holds every e-mail and phone
+# (French numbers also as 0XXXXXXXXX, as people type them), reindexed here.
+_PEOPLE_CONTACT_TEXT = (
+    "coalesce({ref}.email, '') || ' ' || coalesce({ref}.phone, '') || ' ' || "
+    "CASE WHEN {ref}.phone LIKE '+33%' THEN '0' || substr({ref}.phone, 4) ELSE '' END || ' ' || "
+    "coalesce((SELECT group_concat(CASE WHEN json_extract(c.value, '$.value') LIKE '+33%' "
+    "THEN json_extract(c.value, '$.value') || ' 0' || substr(json_extract(c.value, '$.value'), 4) "
+    "ELSE json_extract(c.value, '$.value') END, ' ') "
+    "FROM json_each({ref}.other_contacts) c), '')"
+)
+CONTACT_DETAILS = f"""
+ALTER TABLE people ADD COLUMN other_contacts TEXT
+    CHECK (other_contacts IS NULL OR json_valid(other_contacts));
+
+DROP TRIGGER people_fts_insert;
+CREATE TRIGGER people_fts_insert AFTER INSERT ON people WHEN new.deleted = 0 BEGIN
+    INSERT INTO people_fts (rowid, name, email, notes)
+    VALUES (new.seq, new.first_name || ' ' || new.last_name,
+            {_PEOPLE_CONTACT_TEXT.format(ref="new")}, new.notes);
+END;
+DROP TRIGGER people_fts_update;
+CREATE TRIGGER people_fts_update AFTER UPDATE ON people BEGIN
+    DELETE FROM people_fts WHERE rowid = old.seq;
+    INSERT INTO people_fts (rowid, name, email, notes)
+    SELECT new.seq, new.first_name || ' ' || new.last_name,
+           {_PEOPLE_CONTACT_TEXT.format(ref="new")}, new.notes
+    WHERE new.deleted = 0;
+END;
+DELETE FROM people_fts;
+INSERT INTO people_fts (rowid, name, email, notes)
+    SELECT p.seq, p.first_name || ' ' || p.last_name,
+           {_PEOPLE_CONTACT_TEXT.format(ref="p")}, p.notes
+    FROM people p WHERE p.deleted = 0;
+"""
+CONTACT_DETAILS += CONTACT_DETAILS_TRIGGERS

@@ -84,9 +84,15 @@ MAP_VIEW_FIELDS = (  # 0013_map_stories: a story's steps
     "owner", "visibility", "created_at", "deleted", "name", "title", "filter", "south",
     "west", "north", "east", "position", "steps",
 )  # fmt: skip
+PEOPLE_FIELDS = (  # 0014_contact_details: a person's other phones and e-mails
+    "owner", "visibility", "created_at", "deleted", "first_name", "last_name", "email",
+    "phone", "notes", "legal_basis", "collected_on", "collection_source", "merged_into",
+    "other_contacts",
+)  # fmt: skip
 # Every table and field the triggers capture: protocol.SYNCED_FIELDS (tests check).
 CAPTURED_FIELDS: dict[str, tuple[str, ...]] = {
     **FIRST_CAPTURED_FIELDS,
+    "people": PEOPLE_FIELDS,
     "catalyst_profiles": CATALYST_PROFILE_FIELDS,
     "map_views": MAP_VIEW_FIELDS,
 }

@@ -6,6 +6,7 @@ way a form shows it (vocabulary labels, tag names, a linked record's name).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -61,6 +62,7 @@ FIELD_LABELS: dict[str, str] = {
     "east": N_("Emprise"),
     "position": N_("Position"),
     "steps": N_("Étapes du récit"),
+    "other_contacts": N_("Autres e-mails et téléphones"),
     "tags": N_("Étiquettes"),
     "structure": N_("Structure"),
     "metiers": N_("Métiers"),
@@ -157,6 +159,25 @@ def _one(conn: sqlite3.Connection, sql: str, record_id: str) -> str:
     return str(row[0]) if row and row[0] is not None else ""
 
 
+def _contacts_text(value: str) -> str:
+    """A person's other e-mails and phones on one line: « Mobile : +33612345678, … »
+    (directory/contact_details.py's format; its primary-label markers left out)."""
+    try:
+        items = json.loads(value)
+    except (ValueError, RecursionError):
+        items = None
+    if type(items) is not list:
+        return " ".join(value.split())[:MAX_VALUE_CHARS]
+    parts = [
+        (f"{domain.label(domain.CONTACT_LABELS, str(item.get('label')))} : "
+         if item.get("label") else "") + str(item.get("value"))
+        for item in items
+        if type(item) is dict and item.get("primary") is not True
+    ]  # fmt: skip
+    text = ", ".join(parts) or _("(vide)")
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
 def value_text(conn: sqlite3.Connection, table: str, field: str, value: Any) -> str:
     """A field's value as a form would show it, on one line."""
     if value is None or value == "" or value == []:
@@ -165,6 +186,8 @@ def value_text(conn: sqlite3.Connection, table: str, field: str, value: Any) -> 
         return _("fiche supprimée") if value else _("fiche présente")
     if field == "visibility":
         return domain.label(domain.VISIBILITIES, str(value))
+    if field == "other_contacts" and isinstance(value, str):
+        return _contacts_text(value)
     if field == "tags" and isinstance(value, list):
         names = [_one(conn, "SELECT name FROM tags WHERE id = ?", str(tag)) for tag in value]
         return ", ".join(name or str(tag) for name, tag in zip(names, value, strict=True))

@@ -139,6 +139,7 @@ RELEASED_SQL_SHA256 = {
     "0012_sync_refused_values": "51204b8e944274b977cac6ef6b6c31d58c7aa5bbe077dc334860967492e54554",
     "0013_map_stories": "8ded058b754d45baa691d5e36797a0151c1695ad5d042cd10396264960a91eab",
     "0017_import_batches": "adb9c4dea772ae5e49268cddc3bf1cc05f385d66d2944a409ffa2e6124e7d423",
+    "0014_contact_details": "38f01e6d8f33d2cb1a75b1d83332ca3df06abe4f4ecff700cf4b15c029d846ae",
 }
 
 

@@ -5,7 +5,10 @@ Every label is plain text (``plain_label``): names and notes are never read as H
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import html
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from companion.directory.contact_details import EMAIL, Contact, contacts_of, label_name
 from companion.directory.people import affiliations_of, last_interaction_of
 from companion.directory.validate import format_phone
 from companion.domain import LEGAL_BASES, VISIBILITIES, label
@@ -26,6 +30,28 @@ from companion.ui.directory.bulk_actions import undo_hint
 from companion.ui.directory.person_actions import confirm_and_erase, export_person_data
 from companion.ui.directory.person_form import PersonForm
 from companion.ui.directory.timeline import InteractionTimeline
+
+PLAIN_TEXT = "plain_text"  # a rich label's text without its markup (plain_text())
+
+
+def contact_label(contact: Contact) -> QLabel:
+    """An e-mail or phone with its label, as a link the system opens (mail, calls)."""
+    is_email = contact.kind == EMAIL
+    shown = contact.value if is_email else format_phone(contact.value)
+    url = QUrl(("mailto:" if is_email else "tel:") + contact.value)
+    prefix = _("{label} : ").format(label=label_name(contact.label)) if contact.label else ""
+    widget = QLabel()
+    widget.setTextFormat(Qt.TextFormat.RichText)
+    widget.setWordWrap(True)
+    widget.setText(
+        f'{html.escape(prefix)}<a href="{html.escape(url.toString(), quote=True)}">'
+        f"{html.escape(shown)}</a>"
+    )
+    widget.setProperty(PLAIN_TEXT, prefix + shown)
+    widget.setToolTip(_("Écrire à cette adresse") if is_email else _("Appeler ce numéro"))
+    widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    widget.linkActivated.connect(lambda _link, url=url: QDesktopServices.openUrl(url))
+    return widget
 
 
 class PersonCard(QWidget):
@@ -95,7 +121,10 @@ class PersonCard(QWidget):
 
     def plain_text(self) -> str:
         """All the text the card shows, one label per line (for tests and copying)."""
-        return "\n".join(widget.text() for widget in self._content.findChildren(QLabel))
+        return "\n".join(
+            widget.property(PLAIN_TEXT) or widget.text()
+            for widget in self._content.findChildren(QLabel)
+        )
 
     # -- actions --------------------------------------------------------------
 
@@ -147,9 +176,9 @@ class PersonCard(QWidget):
 
     def _add_identity(self, person: Person) -> None:
         self._layout.addWidget(plain_label(person.full_name, bold=True, point_delta=4))
-        for contact in (person.email, format_phone(person.phone)):
-            if contact:
-                self._layout.addWidget(plain_label(contact))
+        emails, phones = contacts_of(person.email, person.phone, person.other_contacts)
+        for contact in (*emails, *phones):
+            self._layout.addWidget(contact_label(contact))
         visibility = label(VISIBILITIES, person.visibility)
         self._layout.addWidget(plain_label(_("Visibilité : {value}").format(value=visibility)))
         if person.notes:

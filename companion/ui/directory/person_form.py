@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from companion.directory.contact_details import EMAIL, PHONE, contacts_of
 from companion.directory.people import FieldError, save_person
-from companion.directory.validate import format_phone
 from companion.domain import LEGAL_BASES, VISIBILITIES
 from companion.errors import CompanionError
 from companion.i18n import _
 from companion.store import Person, Store
+from companion.ui.directory.contact_rows import ContactRows
 
 NO_DATE = QDate(1900, 1, 1)  # the date edit's "not given" value, shown as special text
 
@@ -43,14 +44,12 @@ class PersonForm(QDialog):
         self.person_id = person_id
         self.person: Person | None = None
         self.setWindowTitle(_("Modifier la personne") if person_id else _("Nouvelle personne"))
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(580)  # an e-mail beside its label and its ✕ stays readable
 
         self.first_name = QLineEdit()
         self.last_name = QLineEdit()
-        self.email = QLineEdit()
-        self.email.setPlaceholderText(_("nom@domaine.fr"))
-        self.phone = QLineEdit()
-        self.phone.setPlaceholderText(_("06 12 34 56 78"))
+        self.emails = ContactRows(EMAIL)
+        self.phones = ContactRows(PHONE)
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(self.fontMetrics().height() * 5)
@@ -81,8 +80,8 @@ class PersonForm(QDialog):
         form = QFormLayout()
         form.addRow(_("Prénom"), self.first_name)
         form.addRow(_("Nom"), self.last_name)
-        form.addRow(_("E-mail"), self.email)
-        form.addRow(_("Téléphone"), self.phone)
+        form.addRow(_("E-mails"), self.emails)
+        form.addRow(_("Téléphones"), self.phones)
         form.addRow(_("Notes"), self.notes)
         form.addRow(_("Visibilité"), self.visibility)
         form.addRow(_("Base légale"), self.legal_basis)
@@ -100,14 +99,25 @@ class PersonForm(QDialog):
         if person_id:
             self._load(person_id)
 
+    @property
+    def email(self) -> QLineEdit:
+        """The primary e-mail's field."""
+        return self.emails.rows[0].edit
+
+    @property
+    def phone(self) -> QLineEdit:
+        """The primary phone's field."""
+        return self.phones.rows[0].edit
+
     def _load(self, person_id: str) -> None:
         person = self.store.get_person(person_id)
         if person is None:
             return
         self.first_name.setText(person.first_name)
         self.last_name.setText(person.last_name)
-        self.email.setText(person.email or "")
-        self.phone.setText(format_phone(person.phone))
+        emails, phones = contacts_of(person.email, person.phone, person.other_contacts)
+        self.emails.set_contacts(emails)
+        self.phones.set_contacts(phones)
         self.notes.setPlainText(person.notes)
         self.visibility.setCurrentIndex(max(0, self.visibility.findData(person.visibility)))
         self.legal_basis.setCurrentIndex(max(0, self.legal_basis.findData(person.legal_basis)))
@@ -121,8 +131,8 @@ class PersonForm(QDialog):
         return {
             "first_name": self.first_name.text(),
             "last_name": self.last_name.text(),
-            "email": self.email.text(),
-            "phone": self.phone.text(),
+            "emails": self.emails.values(),
+            "phones": self.phones.values(),
             "notes": self.notes.toPlainText(),
             "visibility": self.visibility.currentData(),
             "legal_basis": self.legal_basis.currentData(),
@@ -144,6 +154,14 @@ class PersonForm(QDialog):
     def show_error(self, message: str, field: str | None = None) -> None:
         self.error_label.setText(message)
         self.error_label.show()
-        widget = getattr(self, field, None) if field else None
+        widget = self._field_widget(field) if field else None
         if isinstance(widget, QWidget):
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _field_widget(self, field: str) -> object:
+        """The widget of a field named by ``FieldError`` ("phones:1": the second phone)."""
+        kind, _sep, index = field.partition(":")
+        rows = {"emails": self.emails.rows, "phones": self.phones.rows}.get(kind)
+        if rows is not None and index.isdigit() and int(index) < len(rows):
+            return rows[int(index)].edit
+        return getattr(self, field, None)
