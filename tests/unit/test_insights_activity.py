@@ -15,6 +15,7 @@ from companion.insights.activity import (
     FIGURE_NOTES,
     activity_report,
 )
+from companion.insights.places import find_territory
 from companion.insights.report_html import activity_report_html
 from companion.insights.report_period import (
     CUSTOM,
@@ -24,7 +25,6 @@ from companion.insights.report_period import (
     opening_period,
     quarter_period,
 )
-from companion.insights.places import find_territory
 from companion.store.records import new_id, now_iso
 
 CHAMONIX, ANNECY = "74056", "74010"
