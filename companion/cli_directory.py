@@ -206,7 +206,7 @@ def _import_people(store, args: argparse.Namespace, kind: str) -> int:
         print(json.dumps({"cards": len(cards), "dry_run": True}))
         return 0
     _backup_before_import(store)
-    report = import_cards(store, cards)
+    report = import_cards(store, cards, source=args.file)
     print(
         json.dumps(
             {

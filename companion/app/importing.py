@@ -287,8 +287,8 @@ def _write(
     if isinstance(checked.plan, PeoplePlan):
         from companion.io.people_import import import_cards
 
-        report = import_cards(store, checked.plan.cards, progress, cancel)
-        return ImportReport(report.created, report.updated)
+        report = import_cards(store, checked.plan.cards, progress, cancel, checked.request.path)
+        return ImportReport(report.created, report.updated, batch_id=report.batch_id)
     from companion.io.actor_import import apply_import
 
     request, plan = checked.request, checked.plan

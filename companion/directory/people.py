@@ -74,8 +74,28 @@ class AffiliationView:
     end_date: str | None
 
 
-def count_people(store: Store, query: str = "") -> int:
-    """Live people, all or those matching every word of ``query`` (as prefixes)."""
+def _in_batch(batch: str) -> tuple[str, list[Any]]:
+    """A condition on ``p``: one of the people an import wrote (``io/import_batches.py``)."""
+    return (
+        "p.id IN (SELECT record_id FROM import_batch_records WHERE batch_id = ? "
+        "AND tbl = 'people') AND p.deleted = 0",
+        [batch],
+    )
+
+
+def count_people(store: Store, query: str = "", batch: str | None = None) -> int:
+    """Live people, all or those matching every word of ``query`` (as prefixes);
+    ``batch``: only those an import wrote."""
+    if batch is not None:
+        condition, params = _in_batch(batch)
+        expression = match_expression(query) if query.strip() else None
+        if query.strip() and expression is None:
+            return 0
+        if expression:
+            condition += " AND p.seq IN (SELECT rowid FROM people_fts WHERE people_fts MATCH ?)"
+            params.append(expression)
+        sql = f"SELECT count(*) FROM people p WHERE {condition}"
+        return int(store.conn.execute(sql, params).fetchone()[0])
     if not query.strip():
         return int(
             store.conn.execute("SELECT count(*) FROM people WHERE deleted = 0").fetchone()[0]
@@ -94,23 +114,32 @@ def people_page(
     descending: bool = False,
     offset: int = 0,
     limit: int = 100,
+    batch: str | None = None,
 ) -> list[PersonRow]:
-    """A page of people; sort "rank" (when searching) is best match first."""
+    """A page of people; sort "rank" (when searching) is best match first; ``batch``:
+    only those an import wrote."""
     expression = match_expression(query) if query.strip() else None
     if query.strip() and expression is None:
         return []
     direction = "DESC" if descending else "ASC"
-    if sort == "rank" and expression:
+    if sort == "rank" and expression and batch is None:
         order = f"{PERSON_RANK}, p.seq"
     else:
         column = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"]).format(d=direction)
         order = f"{column}, p.last_name, p.first_name, p.seq"
-    if expression:
+    if batch is not None:
+        condition, listed = _in_batch(batch)
+        if expression:
+            condition += " AND p.seq IN (SELECT rowid FROM people_fts WHERE people_fts MATCH ?)"
+            listed.append(expression)
+        sql = f"{_SELECT} FROM people p WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?"
+        params: tuple[Any, ...] = (*listed, limit, offset)
+    elif expression:
         sql = (
             f"{_SELECT} FROM people_fts JOIN people p ON p.seq = people_fts.rowid "
             f"WHERE people_fts MATCH ? ORDER BY {order} LIMIT ? OFFSET ?"
         )
-        params: tuple[Any, ...] = (expression, limit, offset)
+        params = (expression, limit, offset)
     else:
         sql = f"{_SELECT} FROM people p WHERE p.deleted = 0 ORDER BY {order} LIMIT ? OFFSET ?"
         params = (limit, offset)

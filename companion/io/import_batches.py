@@ -23,8 +23,10 @@ from companion.store.records import new_id, now_iso
 
 log = logging.getLogger(__name__)
 
-# An actor's columns an undo leaves alone: its identity, its local row number, its birth.
+# A record's columns an undo leaves alone: its identity, its local row number, its birth.
 _KEPT_COLUMNS = {"seq", "id", "created_at", "owner"}
+TABLES = ("actors", "people", "affiliations", "relations")  # what an import may write
+RESTORED = ("actors", "people")  # what it may update (the others it only creates)
 
 
 class BatchGone(CompanionError):
@@ -54,14 +56,15 @@ class UndoneBatch:
     changed_since: int  # of these, records edited after the import (their edits are undone too)
 
 
-def previous_rows(store: Store, actor_ids: Iterable[str]) -> dict[str, str]:
-    """The actors' rows as they are now (JSON), before an import updates them."""
+def previous_rows(store: Store, ids: Iterable[str], table: str = "actors") -> dict[str, str]:
+    """The records' rows as they are now (JSON), before an import updates them."""
+    assert table in RESTORED
     found: dict[str, str] = {}
-    ids = list(actor_ids)
+    ids = list(ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" * len(chunk))
-        cursor = store.conn.execute(f"SELECT * FROM actors WHERE id IN ({marks})", chunk)
+        cursor = store.conn.execute(f"SELECT * FROM {table} WHERE id IN ({marks})", chunk)
         names = [column[0] for column in cursor.description]
         for row in cursor:
             values = dict(zip(names, row, strict=True))
@@ -75,9 +78,13 @@ def record_batch(
     created: Iterable[str],
     updated: dict[str, str],
     relations: Iterable[str] = (),
+    table: str = "actors",
+    also_created: Iterable[tuple[str, str]] = (),
 ) -> str:
     """Remember what an import wrote (inside its transaction); return the batch's id.
-    ``updated``: actor id -> its row before the import (``previous_rows``)."""
+    ``created``/``updated`` are records of ``table`` (actors, or people for a contacts
+    file), ``updated`` their rows before the import (``previous_rows``); ``also_created``:
+    (table, id) of what came along (a contact's new organisation, its affiliation)."""
     batch_id = new_id()
     created, relations = list(dict.fromkeys(created)), list(relations)
     store.conn.execute(
@@ -85,9 +92,10 @@ def record_batch(
         "VALUES (?, ?, ?, ?, ?, ?)",
         (batch_id, Path(source).name, now_iso(), len(created), len(updated), len(relations)),
     )
-    rows = [(batch_id, "actors", actor_id, None) for actor_id in created]
-    rows += [(batch_id, "actors", actor_id, row) for actor_id, row in updated.items()]
+    rows = [(batch_id, table, record_id, None) for record_id in created]
+    rows += [(batch_id, table, record_id, row) for record_id, row in updated.items()]
     rows += [(batch_id, "relations", relation_id, None) for relation_id in relations]
+    rows += [(batch_id, kind, record_id, None) for kind, record_id in also_created]
     rows.sort()  # in key order: 100,000 rows append to the B-tree instead of landing anywhere
     store.conn.executemany(
         "INSERT OR IGNORE INTO import_batch_records (batch_id, tbl, record_id, previous) "
@@ -116,12 +124,13 @@ def get_batch(conn: sqlite3.Connection, batch_id: str) -> ImportBatch | None:
     return ImportBatch(*row) if row else None
 
 
-def batch_actor_ids(conn: sqlite3.Connection, batch_id: str) -> list[str]:
-    """The batch's actors still in the directory, in the order the import wrote them."""
+def batch_actor_ids(conn: sqlite3.Connection, batch_id: str, table: str = "actors") -> list[str]:
+    """The batch's actors (or people) still in the directory."""
+    assert table in RESTORED
     rows = conn.execute(
-        "SELECT r.record_id FROM import_batch_records r JOIN actors a ON a.id = r.record_id "
-        "WHERE r.batch_id = ? AND r.tbl = 'actors' AND a.deleted = 0",
-        (batch_id,),
+        f"SELECT r.record_id FROM import_batch_records r JOIN {table} t ON t.id = r.record_id "
+        "WHERE r.batch_id = ? AND r.tbl = ? AND t.deleted = 0",
+        (batch_id, table),
     )
     return [row[0] for row in rows]
 
@@ -134,7 +143,7 @@ def changed_since(conn: sqlite3.Connection, batch: ImportBatch) -> int:
     )
     return sum(
         conn.execute(sql.format(tbl=tbl), (batch.id, batch.created_at)).fetchone()[0]
-        for tbl in ("actors", "relations")
+        for tbl in TABLES
     )
 
 
@@ -148,8 +157,10 @@ def undo_batch(store: Store, batch_id: str) -> UndoneBatch:
     edited = changed_since(store.conn, batch)
     with store.db.atomic():
         removed = _tombstone(store, batch_id, "actors", now)
+        removed += _tombstone(store, batch_id, "people", now)
+        _tombstone(store, batch_id, "affiliations", now)
         relations = _tombstone(store, batch_id, "relations", now)
-        restored = _restore(store, batch_id, now)
+        restored = sum(_restore(store, batch_id, table, now) for table in RESTORED)
         store.conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", (now, batch_id))
     log.info("import batch %s undone: %d removed, %d restored", batch_id, removed, restored)
     return UndoneBatch(removed, restored, relations, edited)
@@ -165,15 +176,15 @@ def _tombstone(store: Store, batch_id: str, tbl: str, now: str) -> int:
     return cursor.rowcount
 
 
-def _restore(store: Store, batch_id: str, now: str) -> int:
-    columns = {row[1] for row in store.conn.execute("PRAGMA table_info(actors)")}
+def _restore(store: Store, batch_id: str, table: str, now: str) -> int:
+    columns = {row[1] for row in store.conn.execute(f"PRAGMA table_info({table})")}
     restored = 0
     rows = store.conn.execute(
         "SELECT record_id, previous FROM import_batch_records "
-        "WHERE batch_id = ? AND tbl = 'actors' AND previous IS NOT NULL",
-        (batch_id,),
+        "WHERE batch_id = ? AND tbl = ? AND previous IS NOT NULL",
+        (batch_id, table),
     ).fetchall()
-    for actor_id, previous in rows:
+    for record_id, previous in rows:
         values = {
             key: value
             for key, value in json.loads(previous).items()
@@ -182,8 +193,8 @@ def _restore(store: Store, batch_id: str, now: str) -> int:
         values["updated_at"] = now
         assignments = ", ".join(f"{key} = :{key}" for key in values)
         cursor = store.conn.execute(
-            f"UPDATE actors SET {assignments} WHERE id = :id AND deleted = 0",
-            {**values, "id": actor_id},
+            f"UPDATE {table} SET {assignments} WHERE id = :id AND deleted = 0",
+            {**values, "id": record_id},
         )
         restored += cursor.rowcount
     return restored

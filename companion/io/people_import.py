@@ -22,6 +22,7 @@ from companion.directory.contact_details import (
     stored_contacts,
 )
 from companion.i18n import _
+from companion.io.import_batches import previous_rows, record_batch
 from companion.io.import_plan import ImportRefused
 from companion.io.vcard import Card, read_cards
 from companion.store import Store
@@ -36,6 +37,8 @@ class PeopleReport:
     created: int
     updated: int
     organisations_created: int
+    batch_id: str = ""  # what it wrote, remembered (``io/import_batches.py``)
+    person_ids: tuple[str, ...] = ()  # the people it created
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class PeoplePlan:
 
 def import_vcards(store: Store, path: Path) -> PeopleReport:
     """Read every card of ``path`` (refused whole if unreadable) and write them at once."""
-    return import_cards(store, read_cards(path))
+    return import_cards(store, read_cards(path), source=path)
 
 
 def plan_people(store: Store, cards: list[Card]) -> PeoplePlan:
@@ -88,12 +91,16 @@ def import_cards(
     cards: list[Card],
     progress: Callable[[int, int, str], None] | None = None,
     cancel: threading.Event | None = None,
+    source: Path | str = "",
 ) -> PeopleReport:
-    """Write people (from vCards or a contacts CSV) in one transaction; cancelling writes
-    nothing (``ImportRefused``)."""
+    """Write people (from vCards or a contacts CSV) in one transaction, remembered as a
+    batch named after ``source``; cancelling writes nothing (``ImportRefused``)."""
     matcher = _Matcher(store)
     now = now_iso()
     created = updated = organisations = 0
+    made: list[str] = []  # people created
+    previous: dict[str, str] = {}  # people updated -> their rows before
+    came_along: list[tuple[str, str]] = []  # organisations and affiliations created
     with store.db.atomic():
         for number, card in enumerate(cards, start=1):
             if number % PROGRESS_CARDS == 0:
@@ -110,6 +117,8 @@ def import_cards(
             person_id, match = matcher.person(card)
             values = _person_values(card)
             if match:
+                if person_id not in previous:
+                    previous.update(previous_rows(store, [person_id], "people"))
                 assignments = ", ".join(f"{key} = :{key}" for key in values)
                 store.db.execute(
                     f"UPDATE people SET {assignments}, updated_at = :now WHERE id = :id",
@@ -128,14 +137,22 @@ def import_cards(
                     }
                 )
                 created += 1
+                made.append(person_id)
             matcher.remember(person_id, card)
             if card.organisation:
                 actor_id, new = matcher.organisation(card.organisation, now)
                 organisations += new
-                _affiliate(store, person_id, actor_id, card.title, now)
+                if new:
+                    came_along.append(("actors", actor_id))
+                affiliation = _affiliate(store, person_id, actor_id, card.title, now)
+                if affiliation:
+                    came_along.append(("affiliations", affiliation))
         if cancel is not None and cancel.is_set():
             raise ImportRefused(_("Import annulé : rien n'a été enregistré."))
-    return PeopleReport(created, updated, organisations)
+        batch_id = record_batch(
+            store, source, made, previous, table="people", also_created=came_along
+        )
+    return PeopleReport(created, updated, organisations, batch_id, tuple(made))
 
 
 def _person_values(card: Card) -> dict[str, str | None]:
@@ -163,7 +180,8 @@ def card_contacts(card: Card) -> dict[str, str | None]:
     return stored_contacts(contacts)
 
 
-def _affiliate(store: Store, person_id: str, actor_id: str, role: str, now: str) -> None:
+def _affiliate(store: Store, person_id: str, actor_id: str, role: str, now: str) -> str:
+    """Link the person to the organisation; the new affiliation's id ("" if it existed)."""
     found = store.conn.execute(
         "SELECT id FROM affiliations WHERE person_id = ? AND actor_id = ? AND deleted = 0",
         (person_id, actor_id),
@@ -174,10 +192,11 @@ def _affiliate(store: Store, person_id: str, actor_id: str, role: str, now: str)
                 "UPDATE affiliations SET role = ?, updated_at = ? WHERE id = ?",
                 (role, now, found[0]),
             )
-        return
+        return ""
+    affiliation = new_id()
     store.db["affiliations"].insert(
         {
-            "id": new_id(),
+            "id": affiliation,
             "person_id": person_id,
             "actor_id": actor_id,
             "role": role,
@@ -187,6 +206,7 @@ def _affiliate(store: Store, person_id: str, actor_id: str, role: str, now: str)
             "updated_at": now,
         }
     )
+    return affiliation
 
 
 class _Matcher:

@@ -156,6 +156,14 @@ def click_cell(qtbot, table, row: int, column: int, double: bool = False) -> Non
         QTest.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
+def open_editor(qtbot, table) -> QLineEdit:
+    """The value's editor the grid just opened (a closed one lingers until deleted)."""
+    qtbot.waitUntil(lambda: table.state() == table.State.EditingState)
+    qtbot.waitUntil(lambda: any(e.isVisible() for e in table.findChildren(QLineEdit)))
+    [editor] = [e for e in table.findChildren(QLineEdit) if e.isVisible()]
+    return editor
+
+
 def named(store, name: str):
     [actor] = [actor for actor in store.actors() if actor.name == name]
     return actor
@@ -221,8 +229,7 @@ def test_a_value_is_corrected_in_the_grid_checked_as_typed_then_rechecked(qtbot,
     commit = wizard.button(QWizard.WizardButton.CommitButton)
 
     click_cell(qtbot, table, 0, 2, double=True)
-    qtbot.waitUntil(lambda: table.state() == table.State.EditingState)
-    editor = table.findChild(QLineEdit)
+    editor = open_editor(qtbot, table)
     QTest.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClicks(editor, "a@ex")
     assert "invalide" in table.item(0, 3).text()  # checked at each key
@@ -233,7 +240,7 @@ def test_a_value_is_corrected_in_the_grid_checked_as_typed_then_rechecked(qtbot,
 
     click_cell(qtbot, table, 1, 2)
     QTest.keyClick(table, Qt.Key.Key_F2)
-    editor = table.findChild(QLineEdit)
+    editor = open_editor(qtbot, table)
     QTest.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClicks(editor, "94130 Nogent-sur-Marne")
     assert table.item(1, 3).text() == "✓ corrigé"
@@ -456,6 +463,13 @@ def test_a_vcard_file_imports_people(qtbot, store, tmp_path):
     import_and_wait(qtbot, wizard)
     assert store.conn.execute("SELECT count(*) FROM people").fetchone()[0] == 1
     assert "1 personne créée" in wizard.import_page.report.text()
+    # Listed in the directory like any import; people are not on the map.
+    page = wizard.import_page
+    assert page.list_button.isVisible() and page.list_button.text() == "Afficher la fiche importée"
+    assert not page.show_button.isVisible()
+    with qtbot.waitSignal(wizard.batch_requested) as requested:
+        click(page.list_button)
+    assert requested.args == [page.state.outcome.batch_id]
 
 
 def test_ctrl_i_opens_the_wizard_and_the_directory_shows_the_import(qtbot, store, tmp_path):

@@ -81,3 +81,40 @@ def test_a_refused_import_leaves_no_batch(store, tmp_path):
     with pytest.raises(Exception, match="n'est pas importé"):
         write_checked(store, checked)
     assert list_batches(store.conn) == []
+
+
+def test_a_contacts_import_is_a_batch_too(store, tmp_path):
+    """People created and updated, their new organisation and affiliation: listed together,
+    undone together."""
+    from companion.directory.people import count_people, people_page
+
+    known = store.add_person("Jérôme", "Martin", email="jerome@exemple.fr")
+    path = tmp_path / "contacts.vcf"
+    path.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Durand;Camille;;;\r\nFN:Camille Durand\r\n"
+        "ORG:Atelier des Possibles\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Martin;Jérôme;;;\r\nFN:Jérôme Martin\r\n"
+        "EMAIL:jerome@exemple.fr\r\nNOTE:Vu au forum\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    report = write_checked(store, check_with(store, ImportRequest(path, sources.VCARD)))
+    assert report.batch_id and (report.created, report.updated) == (1, 1)
+    assert count_people(store, batch=report.batch_id) == 2
+    assert {row.last_name for row in people_page(store, batch=report.batch_id)} == {
+        "Durand", "Martin",
+    }  # fmt: skip
+    assert count_people(store, "camille", batch=report.batch_id) == 1
+    [organisation] = [a for a in store.actors() if a.name == "Atelier des Possibles"]
+    assert list_batches(store.conn)[0].source == "contacts.vcf"
+
+    undone = undo_batch(store, report.batch_id)
+    assert (undone.removed, undone.restored) == (2, 1)  # Camille and the organisation
+    assert [a.name for a in store.actors()] == []
+    assert [p.last_name for p in people_page(store)] == ["Martin"]
+    assert (
+        store.conn.execute("SELECT count(*) FROM affiliations WHERE deleted = 0").fetchone()[0] == 0
+    )
+    assert store.conn.execute("SELECT notes FROM people WHERE id = ?", (known.id,)).fetchone()[
+        0
+    ] in (None, "")  # the note the import added is gone
+    assert organisation.id

@@ -342,8 +342,8 @@ class ImportPage(QWizardPage):
         self.state.outcome = outcome
         self.panel.show_result(_("Import terminé."))
         self.report.setText(_report(outcome, self.state.imports_actors))
-        if outcome.actor_ids:
-            count = len(outcome.actor_ids)
+        count = len(outcome.actor_ids) or outcome.created + outcome.updated
+        if count:
             self.list_button.setText(
                 ngettext(
                     "Afficher la fiche importée",
@@ -352,7 +352,7 @@ class ImportPage(QWizardPage):
                 ).format(n=format_number(count))
             )
             self.list_button.setVisible(bool(outcome.batch_id))
-            self.show_button.show()
+            self.show_button.setVisible(bool(outcome.actor_ids))
             (self.list_button if outcome.batch_id else self.show_button).setFocus()
         self.completeChanged.emit()
         self.on_imported(outcome)

@@ -155,18 +155,26 @@ class DirectoryPage(QWidget):
         self.tabs.setCurrentIndex(ACTORS)
 
     def show_batch(self, batch_id: str | None) -> None:
-        """Only the actors one import wrote (None: the whole directory again)."""
+        """Only the actors and people one import wrote (None: the whole directory again)."""
         self.model.set_batch(batch_id)
+        self.people.model.set_batch(batch_id)
         if batch_id is None:
             self.import_banner.hide()
             return
-        self.show_actors()
-        self.import_banner.show_batch(batch_id, self.model.rowCount())
+        if self.model.rowCount() or not self.people.model.rowCount():
+            self.show_actors()
+        else:
+            self.show_people()
+        self._show_banner()
+
+    def _show_banner(self) -> None:
+        if self.model.batch is not None:
+            shown = self.model.rowCount() + self.people.model.rowCount()
+            self.import_banner.show_batch(self.model.batch, shown)
 
     def _after_import_undone(self, message: str) -> None:
         self.refresh()
-        if self.model.batch is not None:
-            self.import_banner.show_batch(self.model.batch, self.model.rowCount())
+        self._show_banner()
         self._announce(message)
 
     def reveal_actor(self, actor_id: str) -> None:

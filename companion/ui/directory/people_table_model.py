@@ -31,12 +31,24 @@ class PeopleTableModel(PagedTableModel[PersonRow]):
 
     column_keys = COLUMN_SORT_KEYS
 
+    batch: str | None = None  # only the people one import wrote (``io/import_batches.py``)
+
+    def set_batch(self, batch_id: str | None) -> None:
+        self.batch = batch_id
+        self.refresh()
+
     def count(self, query: str) -> int:
-        return count_people(self._store, query)
+        return count_people(self._store, query, batch=self.batch)
 
     def fetch(self, query: str, sort: str, descending: bool, offset: int, limit: int) -> list:
         return people_page(
-            self._store, query, sort=sort, descending=descending, offset=offset, limit=limit
+            self._store,
+            query,
+            sort=sort,
+            descending=descending,
+            offset=offset,
+            limit=limit,
+            batch=self.batch,
         )
 
     def column_titles(self) -> list[str]:
