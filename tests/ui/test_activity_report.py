@@ -131,18 +131,13 @@ def saves(monkeypatch, tmp_path: Path):
         calls["suggested"].append(Path(suggested))
         return str(tmp_path / "sortie" / Path(suggested).name), ""
 
-    class Desktop:
-        @staticmethod
-        def openUrl(url):  # noqa: N802 - Qt's name
-            calls["opened"].append(url.toLocalFile())
-            return True
+    def open_saved(_parent, _title, path, _message=""):
+        calls["opened"].append(str(path))  # « Ouvrir » (tests/ui/test_saved_file.py)
+        return "open"
 
     (tmp_path / "sortie").mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
-    monkeypatch.setattr(
-        QMessageBox, "question", lambda *_args, **_kwargs: QMessageBox.StandardButton.Yes
-    )
-    monkeypatch.setattr(activity_report_export, "QDesktopServices", Desktop)
+    monkeypatch.setattr(activity_report_export, "open_saved", open_saved)
     return calls
 
 

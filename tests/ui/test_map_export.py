@@ -463,3 +463,46 @@ def test_an_interactive_export_keeps_its_own_extent(qtbot, store, actors, open_e
     south, west, north, east = json.loads(js(qtbot, view, "JSON.stringify(companionMap.bounds())"))
     assert north - south < 3 and east - west < 4  # Lyon's surroundings, not all of France
     assert south <= 45.764 <= north and west <= 4.836 <= east
+
+
+def test_enter_exports_then_the_file_is_offered_and_the_choices_remembered(
+    qtbot, store, actors, tmp_path
+) -> None:
+    """Enter in the file name exports (« Parcourir… » is never the default); once written,
+    « Ouvrir / Afficher dans le dossier / Fermer »; the next export starts with the same
+    format in the same folder."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+    from companion.ui.map.export_dialog import MapExportDialog, open_export_dialog
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    open_export_dialog(store, MapFilter(), None, parent=host)
+    dialog = host.findChild(MapExportDialog)
+    assert not dialog.browse_button.autoDefault() and dialog.export_button.isDefault()
+    dialog.set_format("html")
+    dialog.path.setText(str(tmp_path / "sorties" / "carte.html"))
+    (tmp_path / "sorties").mkdir()
+    offered: list[str] = []
+
+    def close_the_offer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, close_the_offer)
+            return
+        offered.append(box.text())
+        QTest.keyClick(box, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(50, close_the_offer)
+    with qtbot.waitSignal(dialog.exported, timeout=DRAW_TIMEOUT_MS):
+        QTest.keyClick(dialog.path, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(offered), timeout=DRAW_TIMEOUT_MS)
+    assert str(tmp_path / "sorties" / "carte.html") in offered[0]
+    qtbot.waitUntil(lambda: host.findChild(MapExportDialog) is None)
+    open_export_dialog(store, MapFilter(), None, parent=host)
+    again = host.findChild(MapExportDialog)
+    assert again.current_format() == "html"
+    assert Path(again.path.text()).parent == tmp_path / "sorties"
+    again.reject()

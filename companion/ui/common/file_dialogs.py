@@ -40,3 +40,13 @@ def remember_folder(purpose: str, chosen: Path | str) -> None:
     path = Path(chosen)
     folder = path if path.is_dir() else path.parent
     _settings().setValue(f"{_GROUP}/{purpose}", str(folder))
+
+
+def remembered_choice(key: str) -> str:
+    """Another choice of the same dialog remembered on this machine (a format…), or ""."""
+    value = _settings().value(f"{_GROUP}/{key}")
+    return value if isinstance(value, str) else ""
+
+
+def remember_choice(key: str, value: str) -> None:
+    _settings().setValue(f"{_GROUP}/{key}", value)

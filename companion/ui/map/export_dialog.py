@@ -12,7 +12,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
@@ -37,6 +37,14 @@ from companion.maps.export_html import Bounds, ExportOptions
 from companion.maps.filters import MapFilter
 from companion.maps.paper import orientation_names, paper_names
 from companion.store import Store
+from companion.ui.common.file_dialogs import (
+    documents_folder,
+    last_folder,
+    remember_choice,
+    remember_folder,
+    remembered_choice,
+)
+from companion.ui.common.saved_file import offer_to_open
 from companion.ui.map.export import DEFAULT_SIZE, MAX_SIDE, MIN_SIDE, MapExport, RenderSettings
 
 SUFFIXES = {"html": ".html", "png": ".png", "pdf": ".pdf"}
@@ -84,12 +92,18 @@ def open_export_dialog(
             bounds = None
         dialog = MapExportDialog(store, spec, bounds=bounds, title=title, parent=parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restore_choices()  # the last export's format and folder
+        dialog.offer_open = True  # once written: « Ouvrir », « Afficher dans le dossier »
         dialog.open()
 
     if view is None:
         show()
     else:
         view.page().runJavaScript(_EXTENT_JS, 0, show)
+
+
+EXPORT_PURPOSE = "map-export"  # the folder remembered (``ui/common/file_dialogs.py``)
+FORMAT_KEY = "map-export-format"
 
 
 def _format_names() -> dict[str, str]:
@@ -110,9 +124,7 @@ def _file_filters() -> dict[str, str]:
 
 def default_folder() -> Path:
     """Where exports go by default: the user's documents (else home)."""
-    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    folder = Path(found) if found else Path.home()
-    return folder if folder.is_dir() else Path.home()
+    return documents_folder()
 
 
 class MapExportDialog(QDialog):
@@ -136,18 +148,20 @@ class MapExportDialog(QDialog):
         self.export: MapExport | None = None
         self.result_path: Path | None = None
         self.last_error = ""
+        self.offer_open = False  # after a success, offer to open the file or its folder
 
         self.format = QComboBox()
         for code, name in _format_names().items():
             self.format.addItem(name, code)
         self.path = QLineEdit()
         self.path.setText(str(default_folder() / self._default_name("html")))
-        browse = QPushButton(_("Parcourir…"))
-        browse.clicked.connect(self._browse)
+        self.browse_button = QPushButton(_("Parcourir…"))
+        self.browse_button.setAutoDefault(False)  # Enter exports; it never opens a chooser
+        self.browse_button.clicked.connect(self._browse)
         file_row = QHBoxLayout()
         file_row.setContentsMargins(0, 0, 0, 0)
         file_row.addWidget(self.path, 1)
-        file_row.addWidget(browse)
+        file_row.addWidget(self.browse_button)
 
         self.title = QLineEdit(" ".join(title.split()) or _("Carte des acteurs"))
         self.width_box = QSpinBox()
@@ -258,6 +272,18 @@ class MapExportDialog(QDialog):
     def set_format(self, code: str) -> None:
         self.format.setCurrentIndex(self.format.findData(code))
 
+    def restore_choices(self) -> None:
+        """The format and the folder of the last export made from this machine."""
+        remembered = remembered_choice(FORMAT_KEY)
+        if remembered in SUFFIXES:
+            self.set_format(remembered)
+        fmt = self.current_format()
+        self.path.setText(str(last_folder(EXPORT_PURPOSE) / self._default_name(fmt)))
+
+    def _remember_choices(self, path: Path) -> None:
+        remember_folder(EXPORT_PURPOSE, path)
+        remember_choice(FORMAT_KEY, self.current_format())
+
     def _default_name(self, fmt: str) -> str:
         return _("carte-des-acteurs-{date}").format(date=date.today().isoformat()) + SUFFIXES[fmt]
 
@@ -286,6 +312,7 @@ class MapExportDialog(QDialog):
         )
         if chosen:
             self.path.setText(chosen)
+            self.export_button.setFocus()  # then Enter exports
 
     def output_path(self) -> Path | None:
         """The file to write, with the format's extension; None when no name is given."""
@@ -349,6 +376,7 @@ class MapExportDialog(QDialog):
     def _succeeded(self, path: object) -> None:
         self.result_path = Path(str(path))
         self.status.setText(_("Carte exportée : {path}").format(path=self.result_path))
+        self._remember_choices(self.result_path)
         self.exported.emit(self.result_path)
 
     def _failed(self, error: object) -> None:
@@ -370,6 +398,8 @@ class MapExportDialog(QDialog):
             export.deleteLater()
             if export.outcome == "succeeded":
                 self.accept()
+                if self.offer_open and self.result_path is not None:
+                    offer_to_open(self.parentWidget(), _("Exporter la carte"), self.result_path)
 
     def _set_running(self, running: bool) -> None:
         for widget in (

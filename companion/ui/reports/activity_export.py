@@ -13,13 +13,12 @@ import os
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from companion.i18n import _
 from companion.insights.activity import ActivityReport
 from companion.ui.common.jobs import Job, Report
+from companion.ui.common.saved_file import offer_to_open as open_saved
 
 
 def documents_folder() -> Path:
@@ -61,16 +60,9 @@ def ask_save_path(parent: QWidget, title: str, suggested: Path, file_filter: str
 
 
 def offer_to_open(parent: QWidget, title: str, path: Path) -> bool:
-    """Say where the file is; open it with the system's application if asked."""
-    answer = QMessageBox.question(
-        parent,
-        title,
-        _("Le rapport est enregistré dans « {path} ».\nL'ouvrir maintenant ?").format(path=path),
-    )
-    if answer != QMessageBox.StandardButton.Yes:
-        return False
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-    return True
+    """Say where the report is; open it, or its folder, if asked."""
+    message = _("Le rapport est enregistré dans « {path} ».").format(path=path)
+    return open_saved(parent, title, path, message) == "open"
 
 
 def write_docx_job(report: ActivityReport, path: Path) -> Job:
