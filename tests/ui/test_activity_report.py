@@ -10,7 +10,7 @@ from pathlib import Path
 import docx
 import pytest
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog
 
 from companion.geo import Gazetteer
 from companion.insights.activity import activity_report

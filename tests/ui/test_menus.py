@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import openpyxl
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -46,25 +47,43 @@ def test_ctrl_n_adds_an_actor_and_shows_it_in_the_directory(qtbot, network: Netw
     qtbot.waitUntil(lambda: window.actor_form is None)
 
 
+@pytest.fixture
+def offers(monkeypatch) -> list[Path]:
+    """The files offered to open after an export (tests/ui/test_saved_file.py clicks it)."""
+    from companion.ui.shell import menus
+
+    offered: list[Path] = []
+    monkeypatch.setattr(menus, "offer_to_open", lambda _w, _t, path, _m="": offered.append(path))
+    return offered
+
+
 def test_exporting_the_directory_writes_the_chosen_format(
-    qtbot, network: Network, tmp_path: Path, monkeypatch
+    qtbot, network: Network, tmp_path: Path, monkeypatch, offers
 ) -> None:
     window = make_window(qtbot, network)
-    target = tmp_path / "annuaire"
-    monkeypatch.setattr(
-        QFileDialog,
-        "getSaveFileName",
-        lambda *args, **kwargs: (str(target), "Acteurs, tableur CSV (Excel) (*.csv)"),
-    )
+    target = tmp_path / "exports" / "annuaire"
+    target.parent.mkdir()
+    asked: list[tuple] = []
+
+    def save_as(*args, **_kwargs):
+        asked.append(args)
+        return str(target), "Acteurs, tableur CSV (Excel) (*.csv)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
     window.actions_by_name["export"].trigger()
     written = target.with_suffix(".csv")
     records = list(read_records(written, detect_format(written)))
     assert len(records) == 1 + 4  # the header and the four actors
     assert "4 fiches exportées" in window.statusBar().currentMessage()
+    assert offers == [written]
+    # The next export starts in the same folder, with the same format chosen.
+    window.actions_by_name["export"].trigger()
+    assert Path(asked[1][2]).parent == target.parent
+    assert asked[1][4] == "Acteurs, tableur CSV (Excel) (*.csv)"
 
 
 def test_ctrl_shift_e_writes_kumus_workbook_when_its_type_is_chosen(
-    qtbot, network: Network, tmp_path: Path, monkeypatch
+    qtbot, network: Network, tmp_path: Path, monkeypatch, offers
 ) -> None:
     """Kumu's workbook and the spreadsheet are both .xlsx: the chosen type decides."""
     window = make_window(qtbot, network)

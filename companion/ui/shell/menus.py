@@ -16,6 +16,13 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from companion.errors import CompanionError
 from companion.i18n import _
 from companion.ui.common.actions import add_action
+from companion.ui.common.file_dialogs import (
+    last_folder,
+    remember_choice,
+    remember_folder,
+    remembered_choice,
+)
+from companion.ui.common.saved_file import offer_to_open
 from companion.ui.common.window import Window
 
 if TYPE_CHECKING:
@@ -171,13 +178,25 @@ def show_activity_report(window: MenuWindow) -> None:
     open_activity_report(window)
 
 
+EXPORT_PURPOSE = "directory-export"  # its folder, remembered (``ui/common/file_dialogs.py``)
+EXPORT_FORMAT_KEY = "directory-export-format"
+
+
 def export_directory(window: MenuWindow) -> Path | None:
     """Ask for a file (its type picks the format), write the directory, say how many."""
     from companion.io.directory_export import EXPORT_FORMATS, chosen_format, export_directory
 
     filters = [f"{_(label)} (*{suffix})" for suffix, label in EXPORT_FORMATS.values()]
+    # Where, and in which format, the last export of the directory went.
+    last_code = remembered_choice(EXPORT_FORMAT_KEY)
+    last_code = last_code if last_code in EXPORT_FORMATS else next(iter(EXPORT_FORMATS))
+    suggested = last_folder(EXPORT_PURPOSE) / f"annuaire{EXPORT_FORMATS[last_code][0]}"
     name, chosen = QFileDialog.getSaveFileName(
-        window, _("Exporter l'annuaire"), str(Path.home() / "annuaire.csv"), ";;".join(filters)
+        window,
+        _("Exporter l'annuaire"),
+        str(suggested),
+        ";;".join(filters),
+        filters[list(EXPORT_FORMATS).index(last_code)],
     )
     if not name:
         return None
@@ -189,7 +208,9 @@ def export_directory(window: MenuWindow) -> Path | None:
     except CompanionError as error:
         QMessageBox.warning(window, _("Exporter l'annuaire"), str(error))
         return None
-    window.show_message(
-        _("{count} fiches exportées dans « {path} »").format(count=count, path=path)
-    )
+    remember_folder(EXPORT_PURPOSE, path)
+    remember_choice(EXPORT_FORMAT_KEY, code)
+    message = _("{count} fiches exportées dans « {path} »").format(count=count, path=path)
+    window.show_message(message)
+    offer_to_open(window, _("Exporter l'annuaire"), path, message + ".")
     return path
