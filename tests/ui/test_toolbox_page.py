@@ -111,6 +111,18 @@ def test_enter_opens_the_first_match_and_the_selected_row(qtbot, toolbox: Store)
     assert page.reader.current_id() == shelf.rows[1].id
 
 
+def test_one_click_or_an_arrow_key_shows_the_item_beside_the_list(qtbot, toolbox: Store) -> None:
+    """Like a mail client: no double-click needed."""
+    page = make_page(qtbot, toolbox)
+    shelf = page.catalogue
+    rect = shelf.list.visualRect(shelf.model.index(2, 0))
+    qtbot.mouseClick(shelf.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert page.reader.current_id() == shelf.rows[2].id
+    assert shelf.rows[2].title in page.reader.browser.toPlainText()
+    qtbot.keyClick(shelf.list, Qt.Key.Key_Down)
+    assert page.reader.current_id() == shelf.rows[3].id
+
+
 def test_favourites_and_recent_views(qtbot, toolbox: Store) -> None:
     page = make_page(qtbot, toolbox)
     shelf = page.catalogue

@@ -169,6 +169,11 @@ class ToolboxCatalogue(QWidget):
         self.type_box.activated.connect(self.refresh)
         self.views.currentChanged.connect(self.refresh)
         self.list.activated.connect(self._activated)
+        # Like a mail client: a click shows the item beside the list, and so does moving
+        # through the list with the arrow keys (not a refresh that moves the selection).
+        self.list.clicked.connect(self._activated)
+        self._filling = False
+        self.list.selectionModel().currentChanged.connect(self._moved)
 
         filters = QHBoxLayout()
         filters.addWidget(self.theme_box, 1)
@@ -285,7 +290,11 @@ class ToolboxCatalogue(QWidget):
             entry.setToolTip(row.summary)
             self.model.appendRow(entry)
         if current in self.item_ids():
-            self.list.setCurrentIndex(self.model.index(self.item_ids().index(current), 0))
+            self._filling = True  # the same item kept selected: not opened again
+            try:
+                self.list.setCurrentIndex(self.model.index(self.item_ids().index(current), 0))
+            finally:
+                self._filling = False
 
     def _count_text(self, count: int, searching: bool) -> str:
         if count == 0:
@@ -320,6 +329,10 @@ class ToolboxCatalogue(QWidget):
         item_id = index.data(ITEM_ID)
         if item_id:
             self.item_chosen.emit(item_id)
+
+    def _moved(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and not self._filling:
+            self._activated(current)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         # Down from the search box goes into the list, on its first row.
