@@ -35,6 +35,7 @@ class ImportRequest:
     skip_invalid: bool = False  # import around the rows with problems (kept in a rejects file)
     blank_invalid: bool = False  # and save those that can be without their wrong values
     rejects: Path | None = None  # where they go; None: beside the file (io/rejects.py)
+    skip_zones: bool = False  # a map file's areas and lines not between actors: not kept
 
 
 @dataclass
@@ -60,7 +61,8 @@ class CheckResult:
         return (
             isinstance(self.plan, ImportPlan)
             and bool(self.plan.problems)
-            and (self.plan.skippable and bool(self.plan.actors))
+            and self.plan.skippable
+            and bool(self.plan.actors or self.plan.zones or self.plan.relations)
         )
 
     def around_problems(self, keep: bool = False) -> CheckResult:
@@ -83,6 +85,16 @@ class CheckResult:
     def set_aside(self) -> list[Problem]:
         """What a map file holds that is not imported (noted, never a refusal)."""
         return self.plan.set_aside if isinstance(self.plan, ImportPlan) else []
+
+    @property
+    def zones(self) -> int:
+        """A map file's areas and lines to keep as zones."""
+        return len(self.plan.zones) if isinstance(self.plan, ImportPlan) else 0
+
+    @property
+    def skipped_zones(self) -> int:
+        """Those the user chose to skip."""
+        return self.plan.skipped_zones if isinstance(self.plan, ImportPlan) else 0
 
     @property
     def is_people(self) -> bool:
@@ -126,6 +138,7 @@ class ImportOutcome:
     rejects: Path | None = None
     actor_ids: tuple[str, ...] = ()  # the actors it wrote: « Afficher les fiches importées »
     kept: int = 0  # rows with problems saved without their wrong values (« À vérifier »)
+    zones: int = 0  # a map file's areas and lines kept as zones
 
 
 def check_file(
@@ -166,6 +179,7 @@ def check_with(
                 progress,
                 cancel,
                 relation_type=request.relation_type,
+                zones=not request.skip_zones,
             )
         elif request.kind == sources.GOGOCARTO:
             from companion.io.gogocarto import plan_gogocarto
@@ -223,6 +237,7 @@ def import_checked(
             report.rejects,
             report.actor_ids,
             report.kept,
+            report.zones,
         )
     finally:
         store.close()

@@ -326,11 +326,17 @@ def apply_import(
             )
         )
     actors = plan.actors + (list(plan.fallbacks.values()) if blank_invalid else [])
-    if not plan.relations:
+    if not plan.relations and not plan.zones:
         return write_actors(store, actors, now_iso(), progress, cancel)
+    from companion.io.zones import write_zones
+
     with store.db.atomic():
         report = write_actors(store, actors, now_iso(), progress, cancel)
-        return dataclasses.replace(report, relations=_write_relations(store, plan.relations))
+        return dataclasses.replace(
+            report,
+            relations=_write_relations(store, plan.relations),
+            zones=write_zones(store, plan.zones),
+        )
 
 
 def _write_relations(store: Store, relations: list[PlannedRelation]) -> int:

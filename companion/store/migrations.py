@@ -37,6 +37,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0011_insights_indexes", schema.INSIGHTS_INDEXES),
     Migration("0012_sync_refused_values", schema.SYNC_REFUSED_VALUES),
     Migration("0013_map_stories", schema.MAP_STORIES),
+    Migration("0015_zones", schema.ZONES),
 ]
 
 

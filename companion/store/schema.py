@@ -473,3 +473,22 @@ MAP_STORIES += MAP_STORIES_TRIGGERS
 SYNC_REFUSED_VALUES = """
 ALTER TABLE sync_rejected ADD COLUMN value TEXT;
 """
+
+# Zones (io/zones.py): named areas and lines a map file brought (a perimeter, a quartier
+# prioritaire, a project's area), drawn under the actors. Kept on this laptop only: no
+# owner, no visibility, no capture triggers (docs/SYNC.md). ``geometry`` is a GeoJSON
+# (Multi)LineString or (Multi)Polygon, ``style`` uMap's options (colour, weight…) as JSON.
+ZONES = """
+CREATE TABLE zones (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL CHECK (name <> ''),
+    description TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL DEFAULT '',
+    geometry TEXT NOT NULL CHECK (json_valid(geometry)),
+    style TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(style)),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+);
+"""

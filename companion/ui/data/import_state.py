@@ -24,6 +24,7 @@ class ImportState:
     layout_name: str = ""
     default_kind: str = "autre"
     relation_type: str = "autre"  # a map file's lines that name no type
+    skip_zones: bool = False  # a map file's other lines and areas: not kept as zones
     checked: CheckResult | None = None
     skip_invalid: bool = False  # import around the rows with problems (chosen on the check)
     blank_invalid: bool = False  # and keep those that can be without their wrong values
@@ -46,4 +47,5 @@ class ImportState:
             mapping=self.mapping if self.is_actor_table else None,
             default_kind=self.default_kind,
             relation_type=self.relation_type,
+            skip_zones=self.skip_zones,
         )
