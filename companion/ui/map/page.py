@@ -477,19 +477,25 @@ class MapPage(QWidget):
         menu.popup(QCursor.pos())
         return menu
 
-    def rename_zone(self, zone_id: str, name: str) -> None:
-        """Ask for a zone's new name; one undo step."""
+    def rename_zone(self, zone_id: str, name: str) -> QInputDialog:
+        """Ask for a zone's new name (window-modal); renamed on OK, one undo step."""
         dialog = QInputDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowTitle(_("Renommer la zone"))
         dialog.setLabelText(_("Nouveau nom de la zone :"))
         dialog.setTextValue(name)
         dialog.setOkButtonText(_("Renommer"))
         dialog.setCancelButtonText(_("Annuler"))
+
+        def renamed(text: str) -> None:
+            if text.strip():
+                zones.rename_zone(self.store, zone_id, text)
+                self._zones_changed(_("Zone renommée : « {name} ».").format(name=text.strip()))
+
+        dialog.textValueSelected.connect(renamed)
         self.zone_dialog = dialog
-        if not dialog.exec() or not dialog.textValue().strip():
-            return
-        zones.rename_zone(self.store, zone_id, dialog.textValue())
-        self._zones_changed(_("Zone renommée : « {name} ».").format(name=dialog.textValue()))
+        dialog.open()
+        return dialog
 
     def delete_zone(self, zone_id: str, name: str) -> None:
         """Delete a zone (Ctrl+Z brings it back)."""
