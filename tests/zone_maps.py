@@ -49,11 +49,12 @@ def quartier_umap() -> dict[str, Any]:
             feature("LineString", PERIMETRE, nom="Périmètre du contrat de ville"),
         ],
     }
-    return {
+    data = {
         "type": "umap",
         "properties": {"name": "Acteurs des Pentes"},
         "layers": [partners, areas],
     }
+    return json.loads(json.dumps(data))  # a copy of its own: a test may spoil it
 
 
 def write_map(path: Path, data: Any) -> Path:

@@ -19,6 +19,7 @@ from companion.i18n import _
 from companion.io.import_plan import ImportPlan, PlannedRelation, Problem
 from companion.io.zones import GEOMETRY_FIELD, ZONE_TYPES, BadGeometry, plan_zone
 from companion.store import Store
+from companion.store.zones import zone_exists
 from companion.text import fold
 
 SNAP_METRES = 30.0  # an end of a line this close to an actor is on it
@@ -75,9 +76,17 @@ def plan_other_features(
             )  # fmt: skip
         else:
             try:
-                plan.zones.append(plan_zone(number, feature, layer, layer_options))
+                zone = plan_zone(number, feature, layer, layer_options)
             except BadGeometry as error:
                 plan.problems.append(Problem(number, GEOMETRY_FIELD, str(error), unit="feature"))
+                continue
+            if zone_exists(store.conn, zone.name, zone.geometry):  # the same file again
+                plan.set_aside.append(
+                    Problem(number, "", _("zone « {name} » déjà présente").format(name=zone.name),
+                            unit="feature")
+                )  # fmt: skip
+            else:
+                plan.zones.append(zone)
 
 
 def _relation(

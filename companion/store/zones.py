@@ -30,6 +30,17 @@ class Zone:
     style: dict[str, Any]  # color, weight, opacity, fillColor, fillOpacity, dashArray
 
 
+def zone_exists(conn: sqlite3.Connection, name: str, geometry: str) -> bool:
+    """Whether a live zone has this name and this geometry (JSON text as ``add_zone`` keeps it)."""
+    try:
+        found = conn.execute(
+            "SELECT 1 FROM zones WHERE deleted = 0 AND name = ? AND geometry = ?", (name, geometry)
+        ).fetchone()
+    except sqlite3.OperationalError:  # no such table
+        return False
+    return found is not None
+
+
 def add_zone(
     conn: sqlite3.Connection,
     name: str,
@@ -41,10 +52,7 @@ def add_zone(
 ) -> bool:
     """Insert a zone (``geometry`` and ``style`` as JSON text) unless a live one has the same
     name and geometry; whether it was added."""
-    exists = conn.execute(
-        "SELECT 1 FROM zones WHERE deleted = 0 AND name = ? AND geometry = ?", (name, geometry)
-    ).fetchone()
-    if exists:
+    if zone_exists(conn, name, geometry):
         return False
     now = now or now_iso()
     conn.execute(

@@ -166,7 +166,12 @@ def test_lines_between_actors_become_relations_and_the_others_zones(store, gazet
     assert types[(pentes, epicerie)] == "financement"
     assert types[(epicerie, existing.id)] == "partenariat"
     # The same file again: the relations are there already, none is added twice.
-    again = apply_import(store, plan_geojson(store, gazetteer, path, relation_type="partenariat"))
+    replan = plan_geojson(store, gazetteer, path, relation_type="partenariat")
+    assert replan.zones == [] and [str(note) for note in replan.set_aside] == [
+        "Élément 5 : zone « Vers nulle part » déjà présente",
+        "Élément 6 : zone « Quartier prioritaire » déjà présente",
+    ]
+    again = apply_import(store, replan)
     assert again.relations == 0 and len(relations()) == 2
     assert again.zones == 0  # nor a zone
     assert store.conn.execute("SELECT count(*) FROM zones").fetchone()[0] == 2
