@@ -116,7 +116,7 @@ def _point(value: Any) -> tuple[float, float] | None:
         return None
     try:
         longitude, latitude = float(value[0]), float(value[1])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if not (math.isfinite(latitude) and math.isfinite(longitude)):
         return None

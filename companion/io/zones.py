@@ -25,12 +25,13 @@ ZONE_TYPES = ("LineString", "MultiLineString", "Polygon", "MultiPolygon")
 MAX_POSITIONS = 200_000  # in one zone: a commune's detailed outline has a few thousand
 MAX_PARTS = 10_000  # lines of a MultiLineString, rings of a polygon, polygons of a multi
 NAME_PROPERTIES = ("name", "nom", "title", "titre")
+MAX_DESCRIPTION = 5_000
 GEOMETRY_FIELD = "géométrie"  # the field a geometry's problem names
 DECIMALS = 6  # about 10 cm: enough for a drawn perimeter, half the digits of a float
 
 _COLOUR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$")
 _DASHES = re.compile(r"^[0-9]{1,3}([ ,]+[0-9]{1,3}){0,7}$")
-# uMap's option -> (what the map's drawing calls name it, lowest, highest); None: a colour
+# uMap's numeric options the map draws with, and the values it takes: (lowest, highest)
 _STYLE_NUMBERS = {
     "weight": (0.0, 20.0),
     "opacity": (0.0, 1.0),
@@ -119,7 +120,10 @@ def _position(value: Any, counter: list[int]) -> list[float]:
         or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value[:2])
     ):
         raise BadGeometry(_("un point n'est pas une paire de nombres (longitude, latitude)"))
-    longitude, latitude = float(value[0]), float(value[1])
+    try:
+        longitude, latitude = float(value[0]), float(value[1])
+    except OverflowError:  # an integer of hundreds of digits
+        raise BadGeometry(_("un point a une coordonnée non finie")) from None
     if not (math.isfinite(longitude) and math.isfinite(latitude)):
         raise BadGeometry(_("un point a une coordonnée non finie"))
     if not (-180.0 <= longitude <= 180.0 and -90.0 <= latitude <= 90.0):
@@ -157,7 +161,7 @@ def _number(value: Any) -> float | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return number if math.isfinite(number) else None
 
@@ -192,7 +196,7 @@ def plan_zone(number: int, feature: dict[str, Any], layer: str, layer_options: A
     return PlannedZone(
         line=number,
         name=zone_name(properties, number),
-        description=description.strip() if isinstance(description, str) else "",
+        description=description.strip()[:MAX_DESCRIPTION] if isinstance(description, str) else "",
         category=layer or _category(properties),
         geometry=json.dumps(geometry, separators=(",", ":")),
         style=json.dumps(style, separators=(",", ":"), sort_keys=True),

@@ -109,6 +109,8 @@ BAD_GEOMETRIES = [
     ({"type": "LineString", "coordinates": [[[[[4.8, 45.7]]]], [4.9, 45.8]]},
      "un point n'est pas une paire de nombres (longitude, latitude)"),
     ({"type": "Polygon"}, "coordonnées absentes ou illisibles"),
+    ({"type": "LineString", "coordinates": [[4.8, 10**400], [4.9, 45.8]]},
+     "un point a une coordonnée non finie"),
 ]  # fmt: skip
 
 
