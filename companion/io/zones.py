@@ -88,7 +88,7 @@ def _parts(value: Any) -> list[Any]:
 
 
 def _line(value: Any, counter: list[int]) -> list[list[float]]:
-    positions = [_position(item, counter) for item in _parts(value)]
+    positions = _positions(value, counter)
     if len(positions) < 2:
         raise BadGeometry(_("une ligne n'a qu'un point, il en faut au moins deux"))
     return positions
@@ -97,7 +97,7 @@ def _line(value: Any, counter: list[int]) -> list[list[float]]:
 def _polygon(value: Any, counter: list[int]) -> list[list[list[float]]]:
     rings = []
     for ring in _parts(value):
-        positions = [_position(item, counter) for item in _parts(ring)]
+        positions = _positions(ring, counter)
         if len(positions) < 4:
             raise BadGeometry(
                 _("un contour a {count} point(s), il en faut au moins 4 (le premier répété "
@@ -110,29 +110,43 @@ def _polygon(value: Any, counter: list[int]) -> list[list[list[float]]]:
     return rings
 
 
-def _position(value: Any, counter: list[int]) -> list[float]:
-    counter[0] += 1
+_NUMBERS = (int, float)  # exactly: a bool is no coordinate
+
+
+def _positions(value: Any, counter: list[int]) -> list[list[float]]:
+    """A line's or a ring's positions, rounded; one loop, as a detailed outline has many."""
+    if not isinstance(value, list) or not value:
+        raise BadGeometry(_("coordonnées absentes ou illisibles"))
+    counter[0] += len(value)
     if counter[0] > MAX_POSITIONS:
         raise BadGeometry(_("trop de points (au plus {limit})").format(limit=MAX_POSITIONS))
-    if (
-        not isinstance(value, list)
-        or not 2 <= len(value) <= 4
-        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value[:2])
-    ):
-        raise BadGeometry(_("un point n'est pas une paire de nombres (longitude, latitude)"))
-    try:
-        longitude, latitude = float(value[0]), float(value[1])
-    except OverflowError:  # an integer of hundreds of digits
-        raise BadGeometry(_("un point a une coordonnée non finie")) from None
-    if not (math.isfinite(longitude) and math.isfinite(latitude)):
-        raise BadGeometry(_("un point a une coordonnée non finie"))
-    if not (-180.0 <= longitude <= 180.0 and -90.0 <= latitude <= 90.0):
-        raise BadGeometry(
-            _("point hors du globe (longitude {lon}, latitude {lat})").format(
-                lon=round(longitude, 6), lat=round(latitude, 6)
-            )
+    clean = []
+    for item in value:
+        if (
+            type(item) is not list
+            or not 2 <= len(item) <= 4
+            or type(item[0]) not in _NUMBERS
+            or type(item[1]) not in _NUMBERS
+        ):
+            raise BadGeometry(_("un point n'est pas une paire de nombres (longitude, latitude)"))
+        try:
+            longitude, latitude = float(item[0]), float(item[1])
+        except OverflowError:  # an integer of hundreds of digits
+            raise BadGeometry(_("un point a une coordonnée non finie")) from None
+        if not (-180.0 <= longitude <= 180.0 and -90.0 <= latitude <= 90.0):
+            raise _outside(longitude, latitude)
+        clean.append([round(longitude, DECIMALS), round(latitude, DECIMALS)])
+    return clean
+
+
+def _outside(longitude: float, latitude: float) -> BadGeometry:
+    if not (math.isfinite(longitude) and math.isfinite(latitude)):  # NaN compares false
+        return BadGeometry(_("un point a une coordonnée non finie"))
+    return BadGeometry(
+        _("point hors du globe (longitude {lon}, latitude {lat})").format(
+            lon=round(longitude, 6), lat=round(latitude, 6)
         )
-    return [round(longitude, DECIMALS), round(latitude, DECIMALS)]
+    )
 
 
 def zone_style(*options: Any) -> dict[str, Any]:

@@ -139,6 +139,12 @@ def test_sizes_are_bounded(monkeypatch):
         zone_checks.check_geometry(
             {"type": "LineString", "coordinates": [[0, 0], [1, 1], [2, 2], [3, 3]]}
         )
+    # A detailed outline has more points than a multi-part zone may have parts.
+    monkeypatch.setattr(zone_checks, "MAX_POSITIONS", 100)
+    monkeypatch.setattr(zone_checks, "MAX_PARTS", 10)
+    ring = [[0, 0], *[[1, n / 100] for n in range(60)], [0, 0]]
+    polygon = zone_checks.check_geometry({"type": "Polygon", "coordinates": [ring]})
+    assert len(polygon["coordinates"][0]) == 62
     monkeypatch.setattr(zone_checks, "MAX_PARTS", 2)
     with pytest.raises(zone_checks.BadGeometry, match="trop de parties"):
         zone_checks.check_geometry(
