@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from companion.i18n import _
+from companion.i18n import _, ngettext
 
 EXIT_REFUSED = 2
 EXPORT_FORMATS = (
@@ -49,6 +49,14 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
         choices=list(RELATION_TYPES),
         default="autre",
         help=_("carte (GeoJSON, uMap) : type des relations dont la ligne ne donne pas le type"),
+    )
+    importer.add_argument(
+        "--skip-zones",
+        action="store_true",
+        help=_(
+            "carte (GeoJSON, uMap) : ignorer les lignes et les surfaces qui ne relient pas deux "
+            "acteurs au lieu d'en faire des zones"
+        ),
     )
     importer.add_argument(
         "--skip-invalid",
@@ -136,6 +144,7 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
         skip_invalid=args.skip_invalid,
         blank_invalid=args.blank_invalid,
         rejects=args.rejects,
+        skip_zones=args.skip_zones,
     )
     checked = check_with(store, request)
     plan = checked.plan
@@ -157,8 +166,17 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
             ),
             file=sys.stderr,
         )
+    if plan.zones:
+        print(
+            ngettext("{n} ligne ou surface : une zone à ajouter.",
+                     "{n} lignes ou surfaces : des zones à ajouter.", len(plan.zones)
+            ).format(n=len(plan.zones)),
+            file=sys.stderr,
+        )  # fmt: skip
     for note in plan.set_aside:
         print(note, file=sys.stderr)
+    if plan.skipped_zones:
+        print(_zones_skipped(plan.skipped_zones), file=sys.stderr)
     around = args.skip_invalid or args.blank_invalid
     if plan.problems and not (around and plan.skippable):
         print(_("Fichier refusé : rien n'a été enregistré."), file=sys.stderr)
@@ -183,6 +201,9 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
         written["relations"] = report.relations
     if report.kept:
         written["kept"] = report.kept
+    if report.zones:
+        written["zones"] = report.zones
+        print(_zones_added(report.zones), file=sys.stderr)
     if report.rejects is not None:
         written["rejected"] = report.rejected
         written["rejects"] = str(report.rejects)
@@ -194,6 +215,19 @@ def _import_actors(store, args: argparse.Namespace, kind: str) -> int:
         )
     print(json.dumps(written))
     return 0
+
+
+def _zones_added(count: int) -> str:
+    """« 3 zones ajoutées. »"""
+    return ngettext("{n} zone ajoutée.", "{n} zones ajoutées.", count).format(n=count)
+
+
+def _zones_skipped(count: int) -> str:
+    return ngettext(
+        "Attention : {n} ligne ou surface ignorée (--skip-zones) : elle n'est pas importée.",
+        "Attention : {n} lignes ou surfaces ignorées (--skip-zones) : elles ne sont pas importées.",
+        count,
+    ).format(n=count)
 
 
 def _import_people(store, args: argparse.Namespace, kind: str) -> int:

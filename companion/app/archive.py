@@ -62,7 +62,7 @@ _SKIPPED = {".partiel"}  # unfinished downloads inside boiteaoutils/
 # The tables of the readable copy (live rows only: the database keeps the rest).
 READABLE_TABLES = (
     "actors", "people", "affiliations", "relations", "interactions", "tags", "actor_tags",
-    "catalyst_profiles", "map_views", "toolbox_notes", "toolbox_favourites",
+    "catalyst_profiles", "map_views", "toolbox_notes", "toolbox_favourites", "zones",
 )  # fmt: skip
 _CHUNK = 1 << 20
 MAX_MANIFEST_BYTES = 32 << 20  # about 200,000 files listed

@@ -42,6 +42,7 @@ class ImportRequest:
     # per row with problems, SKIP or BLANK (``io/import_plan.py``).
     corrections: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
     decisions: Mapping[int, str] = field(default_factory=dict)
+    skip_zones: bool = False  # a map file's areas and lines not between actors: not kept
 
 
 @dataclass
@@ -68,7 +69,9 @@ class CheckResult:
             isinstance(self.plan, ImportPlan)
             and bool(self.plan.problems)
             and self.plan.skippable
-            and bool(self.plan.actors or self.plan.fallbacks)
+            and bool(
+                self.plan.actors or self.plan.fallbacks or self.plan.zones or self.plan.relations
+            )
         )
 
     def with_decisions(self, decisions: Mapping[int, str]) -> CheckResult:
@@ -115,6 +118,16 @@ class CheckResult:
         return self.plan.set_aside if isinstance(self.plan, ImportPlan) else []
 
     @property
+    def zones(self) -> int:
+        """A map file's areas and lines to keep as zones."""
+        return len(self.plan.zones) if isinstance(self.plan, ImportPlan) else 0
+
+    @property
+    def skipped_zones(self) -> int:
+        """Those the user chose to skip."""
+        return self.plan.skipped_zones if isinstance(self.plan, ImportPlan) else 0
+
+    @property
     def is_people(self) -> bool:
         return isinstance(self.plan, PeoplePlan)
 
@@ -157,6 +170,7 @@ class ImportOutcome:
     actor_ids: tuple[str, ...] = ()  # the actors it wrote: « Afficher les fiches importées »
     kept: int = 0  # rows with problems saved without their wrong values (« À vérifier »)
     batch_id: str = ""  # the import, remembered: shown, or undone, as one
+    zones: int = 0  # a map file's areas and lines kept as zones
 
 
 def check_file(
@@ -197,6 +211,7 @@ def check_with(
                 progress,
                 cancel,
                 relation_type=request.relation_type,
+                zones=not request.skip_zones,
             )
         elif request.kind == sources.GOGOCARTO:
             from companion.io.gogocarto import plan_gogocarto
@@ -256,6 +271,7 @@ def import_checked(
             report.actor_ids,
             report.kept,
             report.batch_id,
+            report.zones,
         )
     finally:
         store.close()

@@ -349,14 +349,22 @@ def apply_import(
             )
         )
     actors = plan.actors + [plan.fallbacks[line] for line in kept if line in plan.fallbacks]
+    from companion.io.zones import write_zones
+
     with store.db.atomic():
         # The import is remembered as a batch, in its own transaction (``import_batches``).
         previous = previous_rows(store, (actor.actor_id for actor in actors if actor.update))
         report = write_actors(store, actors, now_iso(), progress, cancel)
         relations = _write_relations(store, plan.relations)
+        zones = write_zones(store, plan.zones)
         created = (actor.actor_id for actor in actors if not actor.update)
-        batch_id = record_batch(store, plan.path, created, previous, relations)
-    return dataclasses.replace(report, relations=len(relations), batch_id=batch_id)
+        batch_id = record_batch(
+            store, plan.path, created, previous, relations,
+            also_created=[("zones", zone_id) for zone_id in zones],
+        )  # fmt: skip
+    return dataclasses.replace(
+        report, relations=len(relations), batch_id=batch_id, zones=len(zones)
+    )
 
 
 def _write_relations(store: Store, relations: list[PlannedRelation]) -> list[str]:

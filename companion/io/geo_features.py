@@ -1,10 +1,12 @@
-"""What a map file holds besides points: lines between actors become relations, the rest
-is set aside with a note (never a refusal of the whole file).
+"""What a map file holds besides points: lines between actors become relations, other
+lines and polygons zones (``io/zones.py``), or are set aside with a note when the user
+skips zones (never a refusal of the whole file).
 
 A line is a relation when each of its ends falls on an actor: one of the file's own points
 (the same position) or an actor already in the directory within ``SNAP_METRES``. Its type
 comes from a property that names one (« Partenariat », « financement »…), else the
-import's default relation type. Polygons and other lines are listed as set aside.
+import's default relation type. A zone whose geometry cannot be drawn is a problem of its
+feature (field « géométrie »), as a bad e-mail is a problem of its row.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any
 from companion.domain import RELATION_TYPES
 from companion.i18n import _
 from companion.io.import_plan import ImportPlan, PlannedRelation, Problem
+from companion.io.zones import GEOMETRY_FIELD, ZONE_TYPES, BadGeometry, plan_zone
 from companion.store import Store
+from companion.store.zones import zone_exists
 from companion.text import fold
 
 SNAP_METRES = 30.0  # an end of a line this close to an actor is on it
@@ -23,13 +27,20 @@ TYPE_PROPERTIES = ("type", "relation", "type de relation", "nature", "lien")
 _METRES_PER_DEGREE = 111_320.0
 
 
+# A map feature set apart from the points: its number, the feature, its uMap layer's name
+# and that layer's ``_umap_options``.
+OtherFeature = tuple[int, dict[str, Any], str, Any]
+
+
 def plan_other_features(
     store: Store,
     plan: ImportPlan,
-    features: list[tuple[int, dict[str, Any]]],
+    features: list[OtherFeature],
     relation_type: str = "autre",
+    zones: bool = True,
 ) -> None:
-    """Add to ``plan`` the relations its lines make and a note for each feature set aside."""
+    """Add to ``plan`` the relations its lines make, the zones its other lines and areas
+    make (or, ``zones`` False, a note for each one skipped) and a note for the rest."""
     if not features:
         return
     own_points = {
@@ -40,24 +51,15 @@ def plan_other_features(
         for actor in plan.actors
         if actor.values.get("latitude") is not None and actor.values.get("longitude") is not None
     }
-    for number, feature in features:
+    for number, feature, layer, layer_options in features:
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         kind = geometry.get("type") if isinstance(geometry, dict) else None
-        name = _name(feature)
         if kind == "LineString":
             relation = _relation(store, own_points, number, feature, relation_type)
             if relation is not None:
                 plan.relations.append(relation)
                 continue
-            plan.set_aside.append(
-                Problem(number, "", _("ligne {name}mise de côté : ses deux bouts ne tombent pas "
-                                      "sur des acteurs").format(name=name), unit="feature")
-            )  # fmt: skip
-        elif kind in ("Polygon", "MultiPolygon"):
-            plan.set_aside.append(
-                Problem(number, "", _("zone {name}mise de côté").format(name=name), unit="feature")
-            )
-        else:
+        if kind not in ZONE_TYPES:
             plan.set_aside.append(
                 Problem(
                     number,
@@ -66,6 +68,25 @@ def plan_other_features(
                     unit="feature",
                 )
             )
+        elif not zones:
+            plan.skipped_zones += 1
+            plan.set_aside.append(
+                Problem(number, "", _("zone {name}ignorée").format(name=_name(feature)),
+                        unit="feature")
+            )  # fmt: skip
+        else:
+            try:
+                zone = plan_zone(number, feature, layer, layer_options)
+            except BadGeometry as error:
+                plan.problems.append(Problem(number, GEOMETRY_FIELD, str(error), unit="feature"))
+                continue
+            if zone_exists(store.conn, zone.name, zone.geometry):  # the same file again
+                plan.set_aside.append(
+                    Problem(number, "", _("zone « {name} » déjà présente").format(name=zone.name),
+                            unit="feature")
+                )  # fmt: skip
+            else:
+                plan.zones.append(zone)
 
 
 def _relation(
@@ -95,7 +116,7 @@ def _point(value: Any) -> tuple[float, float] | None:
         return None
     try:
         longitude, latitude = float(value[0]), float(value[1])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if not (math.isfinite(latitude) and math.isfinite(longitude)):
         return None

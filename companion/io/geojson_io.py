@@ -36,20 +36,24 @@ def plan_geojson(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     relation_type: str = "autre",
+    zones: bool = True,
 ) -> ImportPlan:
     """Check every feature of a GeoJSON file, or of a uMap file's layers; problems are
-    numbered by feature. Points are actors; lines between actors relations; the rest is
-    set aside (``io/geo_features.py``)."""
-    from companion.io.geo_features import plan_other_features
+    numbered by feature. Points are actors; lines between actors relations; other lines
+    and areas zones, or set aside when ``zones`` is False (``io/geo_features.py``)."""
+    from companion.io.geo_features import OtherFeature, plan_other_features
 
     path = Path(path)
-    features = _features(load_json(path), path)
+    data = load_json(path)
+    features = _features(data, path)
+    layer_options = _layer_options(data)
     plan = ImportPlan(path, TextFormat("utf-8", ""), [], {})
     checker = RowChecker(store, gazetteer, default_kind=default_kind)
-    others: list[tuple[int, dict[str, Any]]] = []
+    others: list[OtherFeature] = []
     for number, (feature, layer) in enumerate(features, start=1):
         if _geometry_type(feature) != "Point":
-            others.append((number, feature))
+            options = layer_options[number - 1] if layer_options else None
+            others.append((number, feature, layer, options))
             continue
         found: list[Problem] = []
         cells = _cells(feature, number, found)
@@ -61,7 +65,7 @@ def plan_geojson(
                 plan.actors.append(planned)
         plan.problems.extend(replace(problem, unit="feature") for problem in found)
         report_progress(number, len(features), progress, cancel)
-    plan_other_features(store, plan, others, relation_type)
+    plan_other_features(store, plan, others, relation_type, zones)
     return plan
 
 
@@ -93,6 +97,17 @@ def layered_features(data: Any) -> list[tuple[Any, str]] | None:
     if isinstance(data, dict) and isinstance(data.get("features"), list):
         return [(feature, "") for feature in data["features"]]
     return None
+
+
+def _layer_options(data: Any) -> list[Any]:
+    """Each feature's uMap layer ``_umap_options`` (its style), in ``layered_features``'
+    order; empty for a plain GeoJSON collection."""
+    layers = data.get("layers") if isinstance(data, dict) and data.get("type") == "umap" else None
+    options: list[Any] = []
+    for layer in layers if isinstance(layers, list) else ():
+        if isinstance(layer, dict) and isinstance(layer.get("features"), list):
+            options.extend([layer.get("_umap_options")] * len(layer["features"]))
+    return options
 
 
 def _geometry_type(feature: Any) -> str | None:
@@ -175,7 +190,8 @@ def _scalar(value: Any) -> str:
 
 
 def export_geojson(store: Store, path: Path, include_private: bool = False) -> int:
-    """Write the actors that have a position (network ones only, unless asked); return how many."""
+    """Write the actors that have a position (network ones only, unless asked) and the
+    zones; return how many actors."""
     condition = "" if include_private else " AND a.visibility = 'network'"
     rows = store.conn.execute(
         "SELECT a.id, a.name, a.kind, a.description, a.commune, a.postcode, a.insee_code, "
@@ -201,6 +217,15 @@ def export_geojson(store: Store, path: Path, include_private: bool = False) -> i
                 "properties": {key: value for key, value in properties.items() if value},
             }
         )
+    from companion.io.peer_exports import zone_feature
+    from companion.store.zones import list_zones
+
+    # The zones too (each in its style, its layer as « categorie »): they import back.
+    for zone in list_zones(store.conn):
+        feature = zone_feature(zone)
+        if zone.category:
+            feature["properties"]["categorie"] = zone.category
+        features.append(feature)
     partial = Path(f"{path}.partiel")
     partial.write_text(
         json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # A record's columns an undo leaves alone: its identity, its local row number, its birth.
 _KEPT_COLUMNS = {"seq", "id", "created_at", "owner"}
-TABLES = ("actors", "people", "affiliations", "relations")  # what an import may write
+TABLES = ("actors", "people", "affiliations", "relations", "zones")  # what an import writes
 RESTORED = ("actors", "people")  # what it may update (the others it only creates)
 
 
@@ -159,6 +159,7 @@ def undo_batch(store: Store, batch_id: str) -> UndoneBatch:
         removed = _tombstone(store, batch_id, "actors", now)
         removed += _tombstone(store, batch_id, "people", now)
         _tombstone(store, batch_id, "affiliations", now)
+        _tombstone(store, batch_id, "zones", now)
         relations = _tombstone(store, batch_id, "relations", now)
         restored = sum(_restore(store, batch_id, table, now) for table in RESTORED)
         store.conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", (now, batch_id))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from companion.errors import CompanionError
 from companion.i18n import _
 from companion.io.textfile import TextFormat
+
+if TYPE_CHECKING:
+    from companion.io.zones import PlannedZone
 
 
 class ImportRefused(CompanionError):
@@ -73,6 +76,9 @@ class ImportPlan:
     # never a reason to refuse the file.
     relations: list[PlannedRelation] = field(default_factory=list)
     set_aside: list[Problem] = field(default_factory=list)
+    # Its other lines and areas, kept as zones (io/zones.py), or how many were skipped.
+    zones: list[PlannedZone] = field(default_factory=list)
+    skipped_zones: int = 0
     # A row with problems, as it would be saved without its wrong values (tagged
     # « À vérifier »), by line: what an import around the problems may keep.
     fallbacks: dict[int, PlannedActor] = field(default_factory=dict)
@@ -106,3 +112,4 @@ class ImportReport:
     actor_ids: tuple[str, ...] = ()  # the actors written (created or updated)
     kept: int = 0  # rows with problems saved without their wrong values (« À vérifier »)
     batch_id: str = ""  # what it wrote, remembered (``io/import_batches.py``)
+    zones: int = 0  # a map file's areas and lines kept as zones

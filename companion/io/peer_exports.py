@@ -35,6 +35,7 @@ from companion.directory.validate import format_phone
 from companion.domain import ACTOR_KINDS, KIND_COLOURS, RELATION_STYLES, RELATION_TYPES, label
 from companion.i18n import _
 from companion.store import Store
+from companion.store.zones import ZONE_COLOUR, Zone, list_zones
 from companion.text import fold
 
 KUMU_TAG_SEPARATOR = "|"
@@ -246,6 +247,7 @@ def export_umap(store: Store, path: Path, options: Options = Options()) -> int:
     by_id = {actor.id: actor for actor in actors}
     lines = [_umap_line(relation, by_id) for relation in relations]
     layers.append(_layer(_("Relations"), UMAP_RELATIONS_COLOUR, lines))
+    layers.extend(zone_layers(store))
     _write_json(
         path,
         {
@@ -269,6 +271,25 @@ def _layer(name: str, colour: str, features: list[dict[str, Any]]) -> dict[str, 
         "features": features,
         "_umap_options": {"name": name, "color": colour, "displayOnLoad": True},
     }
+
+
+def zone_layers(store: Store) -> list[dict[str, Any]]:
+    """The zones (store/zones.py), a layer per category (uMap layer they came from, else
+    « Zones »), each zone in its own style: what the import reads back as the same zones."""
+    layers: dict[str, list[dict[str, Any]]] = {}
+    for zone in list_zones(store.conn):
+        layers.setdefault(zone.category or _("Zones"), []).append(zone_feature(zone))
+    return [_layer(name, ZONE_COLOUR, features) for name, features in layers.items()]
+
+
+def zone_feature(zone: Zone) -> dict[str, Any]:
+    """A zone as a GeoJSON feature with uMap's options (its style)."""
+    properties: dict[str, Any] = {"name": zone.name}
+    if zone.description:
+        properties["description"] = zone.description
+    if zone.style:
+        properties["_umap_options"] = zone.style
+    return {"type": "Feature", "geometry": zone.geometry, "properties": properties}
 
 
 def _umap_point(actor: SharedActor) -> dict[str, Any]:

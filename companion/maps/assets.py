@@ -106,6 +106,7 @@ PAGE_JS = [
     ("qwebchannel", url("qt/qwebchannel.js")),
     ("companion_clusters", url("static/clusters.js")),
     ("companion_lines", url("static/lines.js")),
+    ("companion_zones", url("static/zones.js")),
     ("companion_map", url("static/map.js")),
 ]
 PAGE_CSS = [

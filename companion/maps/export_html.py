@@ -52,6 +52,7 @@ from companion.maps.filters import MapFilter, visible_actor_keys
 from companion.maps.glyphs import font_file
 from companion.maps.page import CENTRE, MAX_ZOOM, MIN_ZOOM, START_ZOOM, page_config
 from companion.maps.paper import Sheet
+from companion.store.zones import zones_geojson
 
 Bounds = tuple[float, float, float, float]  # south, west, north, east
 Report = Callable[[int, int, str], None]
@@ -75,6 +76,7 @@ _VENDOR_JS = (
     "vendor/leaflet/leaflet.js",
     "static/clusters.js",
     "static/lines.js",
+    "static/zones.js",
     "static/map.js",
 )
 # A sheet of paper (PNG, PDF) also needs its layout and its numbered markers.
@@ -475,6 +477,11 @@ def build_export_html(
     actors, relations = export_collections(conn, options.filter, options.include_contacts)
     step(1, total, _("Fond de carte…"))
     collections = page_data(actors, relations)
+    # The zones as the map draws them (none when the filter hides them): local data, but
+    # no personal data either.
+    collections["zones"] = json.loads(zones_geojson(conn)) if options.filter.zones else _EMPTY
+    for zone in collections["zones"]["features"]:
+        zone["properties"].pop("zone_id", None)
     settings = export_settings(options, actors, relations)
     outlines = local_outlines(settings["view"]["bounds"])
     if outlines is not None:

@@ -35,6 +35,7 @@ class MapFilter:
     text: str = ""  # full-text search (names, descriptions, places, tags)
     relation_types: frozenset[str] | None = None
     relations: str = "auto"  # one of RELATION_MODES
+    zones: bool = True  # the zones (store/zones.py) drawn under the actors
 
     @property
     def show_relations(self) -> bool:
@@ -136,6 +137,7 @@ def page_state(conn: sqlite3.Connection, spec: MapFilter) -> dict[str, Any]:
         "relationTypes": types,
         "relations": spec.relations,
         "territory": spec.territory,
+        "zones": spec.zones,
     }
 
 

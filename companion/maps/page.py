@@ -21,6 +21,7 @@ from companion.maps.escape import script_json
 from companion.maps.extents import METROPOLE
 from companion.maps.glyphs import font_file, kind_glyphs
 from companion.maps.style import BASEMAP, KIND_COLOURS, RELATION_STYLES
+from companion.store.zones import ZONE_COLOUR
 
 CENTRE = (46.6, 2.4)  # metropolitan France
 START_ZOOM = 6
@@ -33,6 +34,7 @@ _BUILDING = threading.Lock()
 DATA_URLS = {
     "actors": assets.url("data/actors.json"),  # columns: see payload.actors_columns
     "relations": assets.url("data/relations.json"),
+    "zones": assets.url("data/zones.json"),  # GeoJSON: see store/zones.zones_geojson
     "labels": assets.url("data/labels.geojson"),
     "france": assets.url("boundaries/france.geojson"),
     "regions": assets.url("boundaries/regions.geojson"),
@@ -73,6 +75,7 @@ def page_config() -> dict[str, Any]:
         "relationStyles": RELATION_STYLES,
         "relationLabels": {code: label(RELATION_TYPES, code) for code in RELATION_TYPES},
         "relations": "auto",  # until the app sends its filter (see maps/filters.py)
+        "zoneColour": ZONE_COLOUR,
         "metropole": list(METROPOLE),
         "basemap": BASEMAP,
         "localBasemap": LOCAL_BASEMAP,
@@ -96,6 +99,7 @@ def page_config() -> dict[str, Any]:
             "loadingContacts": _("Chargement des coordonnées…"),
             "noContacts": _("Aucune coordonnée enregistrée."),
             "relationsLegend": _("Relations"),
+            "zonesLegend": _("Zones"),
             "flowsLegend": _("Entre départements (épaisseur : nombre de relations)"),
             "secondDegree": _("Liens de 2e degré"),
             "firstDegree": _("Liens directs seulement"),

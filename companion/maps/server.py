@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 
 from companion.geo.outlines import BadRequest, Outlines, OutlinesMissing, parse_viewport
 from companion.maps import assets, basemap, payload
+from companion.store.zones import zones_geojson
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ _STORE_DATA: dict[str, Callable[[sqlite3.Connection], bytes]] = {
     "data/actors.json": payload.actors_columns,
     "data/relations.json": payload.relations_columns,
     "data/tags.json": payload.actor_tag_columns,
+    "data/zones.json": zones_geojson,  # drawn under the actors
 }
 _BUILT_DATA: dict[str, Callable[[], bytes]] = {"data/labels.geojson": _labels}
 
@@ -115,6 +117,7 @@ FIRST_REQUESTS = (
     "data/relations.json",
     "data/labels.geojson",
     "data/tags.json",
+    "data/zones.json",
 )
 
 

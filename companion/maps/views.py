@@ -54,6 +54,8 @@ def filter_to_data(spec: MapFilter) -> dict[str, Any]:
         data[name] = getattr(spec, name)
     data["relations"] = spec.relations
     data["show_relations"] = spec.show_relations  # what versions before "relations" read
+    if not spec.zones:  # only when hidden: the views saved before zones stay as they were
+        data["zones"] = False
     return data
 
 
@@ -99,7 +101,10 @@ def filter_from_data(data: Any) -> MapFilter:
     relations = data.get("relations", "auto" if show else "none")
     if relations not in RELATION_MODES:
         raise ValueError(_bad_field("relations"))
-    return MapFilter(**fields, relations=relations)
+    zones = data.get("zones", True)
+    if not isinstance(zones, bool):
+        raise ValueError(_bad_field("zones"))
+    return MapFilter(**fields, relations=relations, zones=zones)
 
 
 def _bad_field(name: str) -> str:

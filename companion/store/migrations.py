@@ -39,6 +39,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0013_map_stories", schema.MAP_STORIES),
     Migration("0017_import_batches", schema.IMPORT_BATCHES),
     Migration("0014_contact_details", schema.CONTACT_DETAILS),
+    Migration("0015_zones", schema.ZONES),
 ]
 
 

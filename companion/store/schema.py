@@ -491,7 +491,7 @@ CREATE TABLE import_batches (
 );
 CREATE TABLE import_batch_records (
     batch_id TEXT NOT NULL REFERENCES import_batches (id) ON DELETE CASCADE,
-    tbl TEXT NOT NULL CHECK (tbl IN ('actors', 'people', 'affiliations', 'relations')),
+    tbl TEXT NOT NULL CHECK (tbl IN ('actors', 'people', 'affiliations', 'relations', 'zones')),
     record_id TEXT NOT NULL,
     previous TEXT CHECK (previous IS NULL OR json_valid(previous)),
     PRIMARY KEY (batch_id, tbl, record_id)
@@ -536,3 +536,21 @@ INSERT INTO people_fts (rowid, name, email, notes)
     FROM people p WHERE p.deleted = 0;
 """
 CONTACT_DETAILS += CONTACT_DETAILS_TRIGGERS
+# Zones (io/zones.py): named areas and lines a map file brought (a perimeter, a quartier
+# prioritaire, a project's area), drawn under the actors. Kept on this laptop only: no
+# owner, no visibility, no capture triggers (docs/SYNC.md). ``geometry`` is a GeoJSON
+# (Multi)LineString or (Multi)Polygon, ``style`` uMap's options (colour, weight…) as JSON.
+ZONES = """
+CREATE TABLE zones (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL CHECK (name <> ''),
+    description TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL DEFAULT '',
+    geometry TEXT NOT NULL CHECK (json_valid(geometry)),
+    style TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(style)),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+);
+"""

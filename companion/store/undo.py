@@ -33,6 +33,7 @@ JOURNALED_TABLES: dict[str, tuple[str, ...]] = {
     "actor_tags": ("actor_id", "tag_id"),
     "map_views": ("id",),
     "catalyst_profiles": ("id",),
+    "zones": ("id",),
 }
 DEPTH = 20  # actions that can be undone, newest first
 

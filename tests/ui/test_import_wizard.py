@@ -596,7 +596,7 @@ def test_an_excel_workbook_needs_no_encoding(qtbot, store, tmp_path):
 
 def test_a_umap_map_with_lines_and_an_area_imports_its_relations(qtbot, store, tmp_path):
     """Never refused for its lines or areas: the lines between actors become relations of
-    the type chosen (with real clicks and keys), the area is listed as set aside."""
+    the type chosen (with real clicks and keys), the area a zone."""
 
     def point(name, longitude, latitude):
         geometry = {"type": "Point", "coordinates": [longitude, latitude]}
@@ -609,7 +609,10 @@ def test_a_umap_map_with_lines_and_an_area_imports_its_relations(qtbot, store, t
     }
     area = {
         "type": "Feature",
-        "geometry": {"type": "Polygon", "coordinates": [[[4.8, 45.7], [4.9, 45.7], [4.8, 45.7]]]},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[4.8, 45.7], [4.9, 45.7], [4.9, 45.8], [4.8, 45.7]]],
+        },
         "properties": {"name": "Quartier prioritaire"},
     }
     layer = {
@@ -631,14 +634,54 @@ def test_a_umap_map_with_lines_and_an_area_imports_its_relations(qtbot, store, t
     wait_for_check(qtbot, wizard)
     check = wizard.check_page
     assert "1 ligne entre acteurs" in check.summary.text()
-    assert "1 élément mis de côté" in check.summary.text()
-    notes = [check.updates.item(row).text() for row in range(check.updates.count())]
-    assert notes == ["Élément 4 : zone « Quartier prioritaire » mise de côté"]
+    assert "1 zone à ajouter." in check.summary.text()
+    assert "mis de côté" not in check.summary.text()
     assert check.isComplete()
     import_and_wait(qtbot, wizard)
     [(kind,)] = store.conn.execute("SELECT type FROM relations WHERE deleted = 0").fetchall()
     assert kind == "financement"
-    assert "1 relation créée." in wizard.import_page.report.text()
+    assert "1 relation créée. 1 zone ajoutée." in wizard.import_page.report.text()
+    assert store.conn.execute("SELECT name FROM zones").fetchall() == [("Quartier prioritaire",)]
+
+
+def test_a_umap_map_imports_its_zones_or_skips_them_as_chosen(qtbot, store, tmp_path):
+    """The format page's choice, made with real keys: zones kept by default; « Les
+    ignorer » lists each one set aside and keeps none."""
+    from zone_maps import quartier_umap, write_map
+
+    path = write_map(tmp_path / "pentes.umap", quartier_umap())
+    wizard = open_wizard(qtbot, store, path)
+    combo = wizard.format_page.zones_combo
+    assert combo.isVisible() and combo.currentData() is False  # zones, by default
+    combo.setFocus()
+    QTest.keyClicks(combo, "Les ignorer")  # typed to select, as a keyboard user does
+    qtbot.waitUntil(lambda: combo.currentData() is True)
+    QTest.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    wait_for_check(qtbot, wizard)
+    check = wizard.check_page
+    assert "2 éléments mis de côté" in check.summary.text()
+    notes = [check.updates.item(row).text() for row in range(check.updates.count())]
+    assert notes == [
+        "Élément 4 : zone « QPV Pentes de la Croix-Rousse » ignorée",
+        "Élément 5 : zone ignorée",
+    ]
+    import_and_wait(qtbot, wizard)
+    assert store.conn.execute("SELECT count(*) FROM zones").fetchone()[0] == 0
+    assert "zone" not in wizard.import_page.report.text()
+
+
+def test_a_umap_map_brings_its_zones_by_default(qtbot, store, tmp_path):
+    from zone_maps import quartier_umap, write_map
+
+    path = write_map(tmp_path / "pentes.umap", quartier_umap())
+    wizard = open_wizard(qtbot, store, path)
+    assert wizard.format_page.zones_combo.currentData() is False
+    QTest.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    wait_for_check(qtbot, wizard)
+    assert "2 zones à ajouter." in wizard.check_page.summary.text()
+    import_and_wait(qtbot, wizard)
+    assert "2 zones ajoutées." in wizard.import_page.report.text()
+    assert store.conn.execute("SELECT count(*) FROM zones").fetchone()[0] == 2
 
 
 def test_a_file_that_cannot_be_checked_shows_the_reason_and_no_empty_table(qtbot, store, tmp_path):

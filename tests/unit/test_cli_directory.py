@@ -126,7 +126,10 @@ def test_a_umap_file_with_lines_imports_its_relations(tmp_path, capsys):
     }
     zone = {
         "type": "Feature",
-        "geometry": {"type": "Polygon", "coordinates": [[[4.8, 45.7], [4.9, 45.7], [4.8, 45.7]]]},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[4.8, 45.7], [4.9, 45.7], [4.9, 45.8], [4.8, 45.7]]],
+        },
         "properties": {"name": "Périmètre du projet"},
     }
     layer = {
@@ -140,12 +143,14 @@ def test_a_umap_file_with_lines_imports_its_relations(tmp_path, capsys):
     args = ["import", str(source), "--relation-type", "partenariat", "--data", str(data)]
     assert main(args) == 0
     captured = capsys.readouterr()
-    assert json.loads(captured.out) == {"created": 2, "updated": 0, "relations": 1}
-    assert "Élément 4 : zone « Périmètre du projet » mise de côté" in captured.err
+    assert json.loads(captured.out) == {"created": 2, "updated": 0, "relations": 1, "zones": 1}
+    assert "1 zone ajoutée." in captured.err
     store = Store.open(data / "companion.db")
     try:
         assert store.conn.execute("SELECT type FROM relations").fetchall() == [("partenariat",)]
         assert store.count_actors("partenaires") == 2  # the layer's name, a tag
+        zones = store.conn.execute("SELECT name, category FROM zones").fetchall()
+        assert zones == [("Périmètre du projet", "Partenaires")]
     finally:
         store.close()
 
@@ -215,3 +220,50 @@ def test_private_records_for_peers_only_when_asked(tmp_path, capsys):
         == 2
     )
     assert "valent pour kumu, gogocarto et umap" in capsys.readouterr().err
+
+
+def test_a_map_file_imports_its_zones_or_skips_them_with_a_warning(tmp_path, capsys):
+    from zone_maps import quartier_umap, write_map
+
+    source = write_map(tmp_path / "pentes.umap", quartier_umap())
+    skipped = tmp_path / "sans-zones"
+    assert main(["import", str(source), "--skip-zones", "--data", str(skipped)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"created": 2, "updated": 0, "relations": 1}
+    assert (
+        "Attention : 2 lignes ou surfaces ignorées (--skip-zones) : elles ne sont pas importées."
+        in captured.err
+    )
+    data = tmp_path / "donnees"
+    assert main(["import", str(source), "--data", str(data)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["zones"] == 2
+    assert "2 lignes ou surfaces : des zones à ajouter." in captured.err
+    assert "2 zones ajoutées." in captured.err
+    for folder, expected in ((skipped, 0), (data, 2)):
+        store = Store.open(folder / "companion.db")
+        try:
+            assert store.conn.execute("SELECT count(*) FROM zones").fetchone()[0] == expected
+        finally:
+            store.close()
+
+
+def test_a_bad_zone_is_a_problem_of_its_feature(tmp_path, capsys):
+    from zone_maps import quartier_umap, write_map
+
+    data = quartier_umap()
+    data["layers"][1]["features"][0]["geometry"]["coordinates"][0][2] = [4.842, 145.0]
+    source = write_map(tmp_path / "pentes.umap", data)
+    folder = tmp_path / "donnees"
+    assert main(["import", str(source), "--data", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert "Élément 4, géométrie : point hors du globe (longitude 4.842, latitude 145.0)" in (
+        captured.err
+    )
+    assert "Fichier refusé : rien n'a été enregistré." in captured.err
+    assert main(["import", str(source), "--skip-invalid", "--data", str(folder)]) == 0
+    written = json.loads(capsys.readouterr().out)
+    assert (written["created"], written["zones"], written["rejected"]) == (2, 1, 1)
+    rejects = json.loads((tmp_path / "pentes-rejets.umap").read_text(encoding="utf-8"))
+    [rejected] = rejects["features"]
+    assert rejected["properties"]["Problème"].startswith("géométrie : point hors du globe")

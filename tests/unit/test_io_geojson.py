@@ -46,11 +46,8 @@ def test_umap_points_import_with_their_commune_found_offline(store, gazetteer, t
         },
     )
     plan = plan_geojson(store, gazetteer, path)
-    assert plan.problems == []  # a line never refuses the file: it is set aside
-    assert [str(p) for p in plan.set_aside] == [
-        "Élément 2 : ligne « Un tracé » mise de côté : ses deux bouts ne tombent pas sur des "
-        "acteurs"
-    ]
+    assert plan.problems == [] and plan.set_aside == []  # a line never refuses the file
+    assert [(zone.line, zone.name) for zone in plan.zones] == [(2, "Un tracé")]
     [planned] = plan.actors
     assert planned.values["commune"].startswith("Lyon") and planned.values["departement"] == "69"
     assert (planned.values["latitude"], planned.values["longitude"]) == (45.764, 4.8357)
@@ -115,7 +112,7 @@ def line(coordinates, **properties):
     }
 
 
-def test_lines_between_actors_become_relations_and_zones_are_set_aside(store, gazetteer, tmp_path):
+def test_lines_between_actors_become_relations_and_the_others_zones(store, gazetteer, tmp_path):
     existing = store.add_actor(
         "Mairie de Lyon", "collectivite", latitude=45.76765, longitude=4.83566
     )
@@ -150,14 +147,14 @@ def test_lines_between_actors_become_relations_and_zones_are_set_aside(store, ga
         (3, pentes, epicerie, "financement"),
         (4, epicerie, existing.id, "partenariat"),
     ]
-    assert [str(note) for note in plan.set_aside] == [
-        "Élément 5 : ligne « Vers nulle part » mise de côté : ses deux bouts ne tombent pas "
-        "sur des acteurs",
-        "Élément 6 : zone « Quartier prioritaire » mise de côté",
+    assert plan.set_aside == []
+    assert [(zone.line, zone.name) for zone in plan.zones] == [
+        (5, "Vers nulle part"),
+        (6, "Quartier prioritaire"),
     ]
 
     report = apply_import(store, plan)
-    assert (report.created, report.relations) == (2, 2)
+    assert (report.created, report.relations, report.zones) == (2, 2, 2)
 
     def relations():
         rows = store.conn.execute(
@@ -169,8 +166,15 @@ def test_lines_between_actors_become_relations_and_zones_are_set_aside(store, ga
     assert types[(pentes, epicerie)] == "financement"
     assert types[(epicerie, existing.id)] == "partenariat"
     # The same file again: the relations are there already, none is added twice.
-    again = apply_import(store, plan_geojson(store, gazetteer, path, relation_type="partenariat"))
+    replan = plan_geojson(store, gazetteer, path, relation_type="partenariat")
+    assert replan.zones == [] and [str(note) for note in replan.set_aside] == [
+        "Élément 5 : zone « Vers nulle part » déjà présente",
+        "Élément 6 : zone « Quartier prioritaire » déjà présente",
+    ]
+    again = apply_import(store, replan)
     assert again.relations == 0 and len(relations()) == 2
+    assert again.zones == 0  # nor a zone
+    assert store.conn.execute("SELECT count(*) FROM zones").fetchone()[0] == 2
 
 
 def test_a_umap_file_imports_its_layers_each_name_a_tag(store, gazetteer, tmp_path):

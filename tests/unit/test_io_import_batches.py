@@ -118,3 +118,24 @@ def test_a_contacts_import_is_a_batch_too(store, tmp_path):
         0
     ] in (None, "")  # the note the import added is gone
     assert organisation.id
+
+
+def test_the_zones_a_map_brought_go_with_its_undo(store, tmp_path):
+    import json
+
+    from companion.store.zones import list_zones
+
+    square = [[[4.83, 45.75], [4.84, 45.75], [4.84, 45.76], [4.83, 45.76], [4.83, 45.75]]]
+    features = [
+        {"type": "Feature", "properties": {"name": "Quartier des Pentes"},
+         "geometry": {"type": "Polygon", "coordinates": square}},
+        {"type": "Feature", "properties": {"name": "Mairie du 1er"},
+         "geometry": {"type": "Point", "coordinates": [4.835, 45.755]}},
+    ]  # fmt: skip
+    path = tmp_path / "carte.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    report = write_checked(store, check_with(store, ImportRequest(path, sources.GEOJSON)))
+    assert (report.created, report.zones) == (1, 1)
+    assert [zone.name for zone in list_zones(store.conn)] == ["Quartier des Pentes"]
+    undo_batch(store, report.batch_id)
+    assert list_zones(store.conn) == [] and store.count_actors() == 0

@@ -161,7 +161,7 @@ def test_no_filter_shows_everything(store, ids) -> None:
     state = page_state(store.conn, MapFilter())
     assert state == {
         "actors": None, "match": None, "relationTypes": None, "relations": "auto",
-        "territory": False,
+        "territory": False, "zones": True,
     }  # fmt: skip
 
 

@@ -107,7 +107,7 @@ def test_every_script_is_allowed_by_hash_and_nothing_else(store, network) -> Non
     assert "default-src 'none'" in policy and "connect-src blob: data:" in policy
     assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";", 1)[0]
     scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
-    assert len(scripts) == 5  # leaflet, clusters.js, lines.js, map.js, export.js
+    assert len(scripts) == 6  # leaflet, clusters.js, lines.js, zones.js, map.js, export.js
     for code in scripts:
         digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in policy
@@ -150,7 +150,7 @@ def test_hostile_names_are_escaped_for_a_script_context(store, network) -> None:
         assert raw not in page
     # Only our own script elements: opened as often as closed, and nothing else.
     blocks_count = 2 + len(page_config()["urls"])  # settings, configuration, data
-    assert page.count("<script") == page.count("</script>") == 5 + blocks_count
+    assert page.count("<script") == page.count("</script>") == 6 + blocks_count
     assert names(blocks(page)["data-actors"]) >= set(HOSTILE_NAMES)
 
 

@@ -200,3 +200,12 @@ def test_views_are_qt_free() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_hidden_zones_are_kept_in_a_view_and_older_views_show_them():
+    hidden = filter_to_json(MapFilter(zones=False))
+    assert '"zones":false' in hidden and filter_from_json(hidden) == MapFilter(zones=False)
+    assert "zones" not in filter_to_json(MapFilter())  # views saved before zones: unchanged
+    assert filter_from_json('{"relations": "all"}').zones is True
+    with pytest.raises(ValueError):
+        filter_from_json('{"zones": "non"}')

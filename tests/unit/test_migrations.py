@@ -138,8 +138,9 @@ RELEASED_SQL_SHA256 = {
     "0011_insights_indexes": "06ebf6d5a599f731bb16d100428b4aabf38c9009dd48d8fabef32cea1c95aef5",
     "0012_sync_refused_values": "51204b8e944274b977cac6ef6b6c31d58c7aa5bbe077dc334860967492e54554",
     "0013_map_stories": "8ded058b754d45baa691d5e36797a0151c1695ad5d042cd10396264960a91eab",
-    "0017_import_batches": "adb9c4dea772ae5e49268cddc3bf1cc05f385d66d2944a409ffa2e6124e7d423",
+    "0017_import_batches": "a4c99d958e9e1a137241d60b8f3738e47da2716f933edfc5b815c129cf5a1eaf",
     "0014_contact_details": "38f01e6d8f33d2cb1a75b1d83332ca3df06abe4f4ecff700cf4b15c029d846ae",
+    "0015_zones": "9bb7d87faa5f351386cf978e11aa375d078594a1d02d3ffda51d78b4c5a30ac0",
 }
 
 

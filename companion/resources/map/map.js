@@ -59,6 +59,9 @@
   var everyMask = new Uint8Array(0);
   var shownIndexes = [];  // the point indexes the last filter keeps, in order
   var shownMask = new Uint8Array(0);  // point index -> 1 when the last filter keeps it
+  var zones = null;  // the zones under the actors (zones.js)
+  var zoneLegend = null;  // the legend's part for them
+  var zonePointer = null;  // the last pointer position over the map, hovered once a frame
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -2040,6 +2043,8 @@
     if (state.match && state.match.tags && !status.tagsLoaded) { return; }  // see addTags
     pendingState = null;
     var started = performance.now();
+    zones.show(state.zones);
+    updateZoneLegend();
     var kept = keptIndexes(state);
     shownIndexes = kept || everyIndex;
     shownMask = everyMask;
@@ -2120,11 +2125,19 @@
     // A reload asks again, past any cache: the store changed.
     var suffix = dataVersion ? "?v=" + dataVersion : "";
     dataVersion += 1;
-    return Promise.all([fetchJson(urls.actors + suffix), fetchJson(urls.relations + suffix)])
+    var noZones = { type: "FeatureCollection", features: [] };
+    var zoneData = urls.zones ? fetchJson(urls.zones + suffix).catch(function (error) {
+      fail(error);
+      return noZones;
+    }) : Promise.resolve(noZones);
+    return Promise.all([fetchJson(urls.actors + suffix), fetchJson(urls.relations + suffix),
+      zoneData])
       .then(function (parts) {
         mark("dataParsed");
         buildActors(actorFeatures(parts[0]));
         buildRelations(relationFeatures(parts[1]));
+        zones.build(parts[2]);
+        updateZoneLegend();
         mark("layersBuilt");
         // Only the cards show them: not worth waiting for before drawing.
         if (config.tagsUrl) {
@@ -2194,6 +2207,61 @@
     }
   }
 
+  /* The zones drawn, explained in the legend: each by name, or each layer (category). */
+  function updateZoneLegend() {
+    if (!zoneLegend) { return; }
+    zoneLegend.textContent = "";
+    var rows = zones.legendRows();
+    if (!rows.length) { return; }
+    zoneLegend.appendChild(el("div", "companion-legend-title", config.labels.zonesLegend));
+    rows.forEach(function (row) {
+      var line = el("div", "companion-legend-row");
+      line.appendChild(row[2] ? lineSwatch(row[0], row[1], 2) : zoneSwatch(row[0], row[1]));
+      var text = row[3] || config.labels.zonesLegend;
+      line.appendChild(document.createTextNode(row.length > 4 ? text + " (" + row[4] + ")" : text));
+      zoneLegend.appendChild(line);
+    });
+  }
+
+  /* A small area drawn as the map draws a zone: tinted, outlined. */
+  function zoneSwatch(colour, dash) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "companion-line-swatch");
+    svg.setAttribute("viewBox", "0 0 28 10");
+    var rect = document.createElementNS(SVG, "rect");
+    rect.setAttribute("x", "2"); rect.setAttribute("y", "1");
+    rect.setAttribute("width", "24"); rect.setAttribute("height", "8");
+    rect.setAttribute("fill", colour); rect.setAttribute("fill-opacity", "0.25");
+    rect.setAttribute("stroke", colour); rect.setAttribute("stroke-width", "1.5");
+    if (dash) { rect.setAttribute("stroke-dasharray", dash); }
+    svg.appendChild(rect);
+    return svg;
+  }
+
+  /* The pointer over the map, past the actors: the zone under it named (once a frame). */
+  function onMapPointer(event) {
+    var first = zonePointer === null;
+    zonePointer = event.latlng;
+    if (!first) { return; }
+    requestAnimationFrame(function () {
+      var at = zonePointer;
+      zonePointer = null;
+      if (!at || status.hovered) { zones.hover(null); return; }  // an actor's name shows
+      zones.hover(zones.at(at), at);
+      status.hoveredZone = zones.hovered ? zones.hovered.feature.id : null;
+    });
+  }
+
+  /* A click on the map that no actor took: the card of the zone there, if any. */
+  function onMapClick(event) {
+    if (placing) { return; }
+    var layer = zones.at(event.latlng);
+    if (!layer) { return; }
+    L.popup({ className: "companion-zone-popup", maxWidth: 320, autoPan: false })
+      .setLatLng(event.latlng).setContent(zones.card(layer)).openOn(map);
+    status.openedZone = layer.feature.id;
+  }
+
   function addLegend() {
     var legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
@@ -2214,6 +2282,8 @@
       box.appendChild(privateRow);
       lineLegend = el("div", "companion-legend-lines");
       box.appendChild(lineLegend);
+      zoneLegend = el("div", "companion-legend-zones");
+      box.appendChild(zoneLegend);
       L.DomEvent.disableClickPropagation(box);
       return box;
     };
@@ -2238,6 +2308,11 @@
     addPane("relations", 390, false);
     addPane("actors", 410, true);  // under the cluster icons (markerPane, 600)
     markerRenderer = L.canvas({ pane: "actors", padding: 0.3 });
+    zones = new CompanionZones.Zones(map,
+      { el: el, vector: config.vector, colour: config.zoneColour });
+    map.on("mousemove", onMapPointer);
+    map.on("mouseout", function () { zonePointer = null; zones.hover(null); });
+    map.on("click", onMapClick);
     startLocalBasemap();
     addAttribution();  // first: the bottom corners stack later controls above
     addLegend();
@@ -2269,7 +2344,10 @@
     if (map.zoomControl) { map.zoomControl.getContainer().addEventListener("click", forgetFit); }
     map.on("contextmenu", function (event) {
       if (presenting) { return; }
-      report("contextmenu", { lat: event.latlng.lat, lng: event.latlng.lng });
+      var zone = zones.at(event.latlng);
+      report("contextmenu", { lat: event.latlng.lat, lng: event.latlng.lng,
+        zone: zone ? { id: zone.feature.properties.zone_id, name: zone.feature.properties.name }
+          : null });
     });
     var urls = config.urls;
     // Neighbouring countries are a backdrop: a data folder built before them still draws.
@@ -2359,6 +2437,26 @@
     localBasemapState: localBasemapState,
     showStory: showStory,
     storyStatus: storyStatus,
-    openActor: openActor
+    openActor: openActor,
+    /* The zones drawn (tests, exports): each one's key, name and style. */
+    zones: function () {
+      return zones.drawn() ? zones.features.map(function (f) {
+        return { key: f.id, name: f.properties.name, style: zones.style(f) };
+      }) : [];
+    },
+    /* A point inside a zone (CSS pixels in the page), or null: where a test clicks. */
+    zonePoint: function (key, fraction) {
+      var found = null;
+      if (zones.layer) {
+        zones.layer.eachLayer(function (layer) { if (layer.feature.id === key) { found = layer; } });
+      }
+      if (!found || !zones.drawn()) { return null; }
+      var b = found.getBounds(), f = fraction || [0.5, 0.5];
+      var at = L.latLng(b.getSouth() + (b.getNorth() - b.getSouth()) * f[1],
+        b.getWest() + (b.getEast() - b.getWest()) * f[0]);
+      var point = map.latLngToContainerPoint(at);
+      var box = map.getContainer().getBoundingClientRect();
+      return [Math.round(box.left + point.x), Math.round(box.top + point.y)];
+    }
   };
 })();

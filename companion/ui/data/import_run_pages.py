@@ -186,7 +186,7 @@ class CheckPage(QWizardPage):
                 "importé avant.",
                 len(problems),
             ).format(n=format_number(len(problems)))
-        elif checked.creates + checked.updates + checked.relations == 0:
+        elif checked.creates + checked.updates + checked.relations + checked.zones == 0:
             message = _("Le fichier ne contient rien à importer.")
         else:
             message = _("Le fichier est prêt à être importé.")
@@ -273,7 +273,7 @@ class CheckPage(QWizardPage):
         if checked.problems and not checked.around:
             return False
         kept = len(checked.kept_lines())
-        return checked.creates + checked.updates + checked.relations + kept > 0
+        return checked.creates + checked.updates + checked.relations + checked.zones + kept > 0
 
 
 class ImportPage(QWizardPage):
@@ -397,6 +397,8 @@ def _counts(checked: CheckResult) -> str:
             "{n} lignes entre acteurs : des relations à créer (celles qui n'existent pas déjà).",
             checked.relations,
         ).format(n=format_number(checked.relations))
+    if checked.zones:
+        text += " " + zones_text(checked.zones, to_add=True)
     if checked.set_aside:
         text += " " + ngettext(
             "{n} élément mis de côté (voir la liste).",
@@ -423,6 +425,8 @@ def _report(outcome: ImportOutcome, actors: bool) -> str:
         summary += " " + ngettext(
             "{n} relation créée.", "{n} relations créées.", outcome.relations
         ).format(n=format_number(outcome.relations))
+    if outcome.zones:
+        summary += " " + zones_text(outcome.zones)
     backup = _("Sauvegarde de la base avant l'import : {path}").format(path=outcome.backup)
     if outcome.kept:
         backup += "\n" + ngettext(
@@ -437,6 +441,15 @@ def _report(outcome: ImportOutcome, actors: bool) -> str:
             outcome.rejected,
         ).format(n=format_number(outcome.rejected), path=outcome.rejects)
     return summary + "\n" + backup
+
+
+def zones_text(count: int, to_add: bool = False) -> str:
+    """« 2 zones ajoutées. » (or, before the import, « à ajouter »)."""
+    if to_add:
+        text = ngettext("{n} zone à ajouter.", "{n} zones à ajouter.", count)
+    else:
+        text = ngettext("{n} zone ajoutée.", "{n} zones ajoutées.", count)
+    return text.format(n=format_number(count))
 
 
 def _one_decimal(value: float) -> str:

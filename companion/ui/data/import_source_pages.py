@@ -128,6 +128,9 @@ class FormatPage(QWizardPage):
         for code, label in RELATION_TYPES.items():
             self.relation_type_combo.addItem(_(label), code)
         self._select(self.relation_type_combo, "autre")
+        self.zones_combo = QComboBox()  # a map's other lines and areas
+        self.zones_combo.addItem(_("En faire des zones, dessinées sur la carte"), False)
+        self.zones_combo.addItem(_("Les ignorer"), True)
         self.form = QFormLayout()
         self.form.addRow(_("Type de fichier"), self.kind_combo)
         self.form.addRow(_("Encodage"), self.encoding_combo)
@@ -135,6 +138,7 @@ class FormatPage(QWizardPage):
         self.form.addRow(_("Type des acteurs sans type"), self.default_kind_combo)
         # A map's lines between actors become relations: of this type when they name none.
         self.form.addRow(_("Type des relations tracées sans type"), self.relation_type_combo)
+        self.form.addRow(_("Autres lignes et surfaces"), self.zones_combo)
         self.message = QLabel()
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
@@ -191,6 +195,7 @@ class FormatPage(QWizardPage):
         self.form.setRowVisible(self.delimiter_combo, csv_table)
         self.form.setRowVisible(self.default_kind_combo, self.state.imports_actors)
         self.form.setRowVisible(self.relation_type_combo, self.state.kind == sources.GEOJSON)
+        self.form.setRowVisible(self.zones_combo, self.state.kind == sources.GEOJSON)
         self.state.text_format = self.chosen_format() if csv_table else None
         self.preview.clear()
         self.preview.setRowCount(0)
@@ -223,6 +228,7 @@ class FormatPage(QWizardPage):
     def validatePage(self) -> bool:
         self.state.default_kind = self.default_kind_combo.currentData()
         self.state.relation_type = self.relation_type_combo.currentData()
+        self.state.skip_zones = bool(self.zones_combo.currentData())
         return True
 
     def nextId(self) -> int:
@@ -250,7 +256,8 @@ def _describe(kind: str) -> str:
         return _(
             "Chaque point devient un acteur, vérifié comme une ligne de tableau ; un calque uMap "
             "devient une étiquette. Une ligne tracée d'un acteur à un autre devient une relation ; "
-            "les autres lignes et les zones sont mises de côté, sans bloquer l'import. Un acteur "
+            "les autres lignes et les surfaces deviennent des zones (un périmètre, un quartier), "
+            "dessinées sous les acteurs, ou sont ignorées si vous le choisissez. Un acteur "
             "déjà présent (même identifiant, même e-mail, ou même nom dans la même commune) est "
             "mis à jour."
         )

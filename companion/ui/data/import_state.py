@@ -25,6 +25,7 @@ class ImportState:
     default_kind: str = "autre"
     relation_type: str = "autre"  # a map file's lines that name no type
     corrections: dict[int, dict[str, str]] = field(default_factory=dict)  # typed on the check
+    skip_zones: bool = False  # a map file's other lines and areas: not kept as zones
     checked: CheckResult | None = None
     to_import: CheckResult | None = None  # the check, with the choices made for its problems
     outcome: ImportOutcome | None = None
@@ -47,4 +48,5 @@ class ImportState:
             default_kind=self.default_kind,
             relation_type=self.relation_type,
             corrections=self.corrections if self.is_actor_table else {},
+            skip_zones=self.skip_zones,
         )

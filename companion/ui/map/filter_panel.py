@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -127,6 +128,12 @@ class MapFilterPanel(QWidget):
             [(c, label(RELATION_TYPES, c), swatch(RELATION_STYLES[c][0])) for c in RELATION_TYPES],
             True,
         )
+        self.zones = QCheckBox(_("Afficher les zones importées"))
+        self.zones.setToolTip(
+            _("Périmètres, quartiers et autres surfaces ou lignes venues d'une carte uMap ou "
+              "GeoJSON, dessinés sous les acteurs")
+        )  # fmt: skip
+        self.zones.setChecked(True)
         reset = QPushButton(_("Réinitialiser les filtres"))
         reset.clicked.connect(self.reset)
 
@@ -140,6 +147,7 @@ class MapFilterPanel(QWidget):
         layout.addWidget(_group(_("Étiquettes"), self.tags))
         layout.addLayout(territory)
         layout.addWidget(_group(_("Relations"), self.relations, self.relation_types))
+        layout.addWidget(_group(_("Zones"), self.zones))
         layout.addWidget(reset)
 
         for widget in (self.kinds, self.tags, self.relation_types):
@@ -148,6 +156,7 @@ class MapFilterPanel(QWidget):
         self.departement.currentIndexChanged.connect(self._emit)
         self.visibility.currentIndexChanged.connect(self._emit)
         self.relations.currentIndexChanged.connect(self._emit)
+        self.zones.toggled.connect(self._emit)
         self._quiet = False
 
     def current_filter(self) -> MapFilter:
@@ -164,6 +173,7 @@ class MapFilterPanel(QWidget):
             text=self.text.text().strip(),
             relation_types=None if len(types) == self.relation_types.count() else frozenset(types),
             relations=self.relations.currentData() or "auto",
+            zones=self.zones.isChecked(),
         )
 
     def set_filter(self, spec: MapFilter) -> None:
@@ -180,6 +190,7 @@ class MapFilterPanel(QWidget):
             _select(self.departement, spec.departement)
             _select(self.visibility, spec.visibility)
             _select(self.relations, spec.relations)
+            self.zones.setChecked(spec.zones)
             self.text.setText(spec.text)
             self._text_timer.stop()
         finally:
@@ -202,6 +213,7 @@ class MapFilterPanel(QWidget):
             self.region.setCurrentIndex(0)
             self.visibility.setCurrentIndex(0)
             self.relations.setCurrentIndex(0)
+            self.zones.setChecked(True)
             self.text.clear()
             self._text_timer.stop()
         finally:

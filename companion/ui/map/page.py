@@ -36,7 +36,7 @@ from companion.maps.stories import Story, step_counter, step_highlight
 from companion.maps.tiles.settings import Basemaps
 from companion.maps.views import Bounds
 from companion.maps.views import MapView as SavedView
-from companion.store import Store
+from companion.store import Store, zones
 from companion.text import fold
 from companion.ui.common.formatting import format_number
 from companion.ui.common.icons import icon
@@ -63,6 +63,7 @@ class MapPage(QWidget):
     actor_opened = Signal(str)  # the user opened this actor's card on the map (UUID)
     actor_changed = Signal(str)  # an actor was changed from the map (placed) (UUID)
     status_message = Signal(str)  # for the status bar
+    zones_changed = Signal()  # a zone was renamed or deleted (an undo step)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +74,7 @@ class MapPage(QWidget):
         self.context_menu: QMenu | None = None
         self.town_hall_box: QMessageBox | None = None  # "already in the directory"
         self.actor_form: ActorForm | None = None
+        self.zone_dialog: QInputDialog | None = None  # renaming a zone
         self.panel = MapFilterPanel(tag_names(store.conn))
         self.basemaps = Basemaps(store)
         self.view = MapView(store, tiles=self.basemaps)
@@ -457,6 +459,13 @@ class MapPage(QWidget):
         if commune is not None:
             town_hall = menu.addAction(action_text(commune))
             town_hall.triggered.connect(lambda: self.add_town_hall(commune))
+        zone = self.view.context_zone
+        if zone is not None:
+            menu.addSeparator()
+            rename = menu.addAction(_("Renommer la zone « {name} »…").format(name=zone[1]))
+            rename.triggered.connect(lambda: self.rename_zone(*zone))
+            delete = menu.addAction(_("Supprimer la zone « {name} »").format(name=zone[1]))
+            delete.triggered.connect(lambda: self.delete_zone(*zone))
         places = territories_of(commune)
         if places:
             menu.addSeparator()
@@ -467,6 +476,38 @@ class MapPage(QWidget):
         self.context_menu = menu
         menu.popup(QCursor.pos())
         return menu
+
+    def rename_zone(self, zone_id: str, name: str) -> QInputDialog:
+        """Ask for a zone's new name (window-modal); renamed on OK, one undo step."""
+        dialog = QInputDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowTitle(_("Renommer la zone"))
+        dialog.setLabelText(_("Nouveau nom de la zone :"))
+        dialog.setTextValue(name)
+        dialog.setOkButtonText(_("Renommer"))
+        dialog.setCancelButtonText(_("Annuler"))
+
+        def renamed(text: str) -> None:
+            if text.strip():
+                zones.rename_zone(self.store, zone_id, text)
+                self._zones_changed(_("Zone renommée : « {name} ».").format(name=text.strip()))
+
+        dialog.textValueSelected.connect(renamed)
+        self.zone_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def delete_zone(self, zone_id: str, name: str) -> None:
+        """Delete a zone (Ctrl+Z brings it back)."""
+        zones.delete_zone(self.store, zone_id)
+        self._zones_changed(
+            _("Zone « {name} » supprimée (Ctrl+Z pour l'annuler).").format(name=name)
+        )
+
+    def _zones_changed(self, message: str) -> None:
+        self.view.reload_data()
+        self.zones_changed.emit()
+        self.status_message.emit(message)
 
     def add_town_hall(self, commune: Commune) -> None:
         """Add the commune's town hall at its place (or offer to open the one there is)."""

@@ -101,6 +101,7 @@ class MapView(QWebEngineView):
         self.story: dict[str, Any] | None = None  # the story step on the map (show_story)
         self._unplaced = 0  # of the last show_actors: actors without a place
         self.frame_territories: list[dict[str, str]] = []  # highlighted (« Cadrer sur »)
+        self.context_zone: tuple[str, str] | None = None  # under the last right click: id, name
 
         profile = QWebEngineProfile()  # no storage name: off the record
         self.request_log = RequestLog(profile)
@@ -291,6 +292,14 @@ class MapView(QWebEngineView):
                 self.moved.emit(self.bounds)
         elif name == "contextmenu":
             lat, lng = detail.get("lat"), detail.get("lng")
+            zone = detail.get("zone")
+            self.context_zone = (
+                (zone["id"], zone["name"])
+                if isinstance(zone, dict)
+                and isinstance(zone.get("id"), str)
+                and isinstance(zone.get("name"), str)
+                else None
+            )
             if isinstance(lat, int | float) and isinstance(lng, int | float):
                 self.context_requested.emit(float(lat), float(lng))
         elif name == "key" and self.presenting:

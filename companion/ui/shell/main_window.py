@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         self.map_page.status_message.connect(self.show_message)
         self.map_page.actor_changed.connect(self._on_actor_added)
         self.map_page.stories.stories_changed.connect(self.refresh_undo)  # a step deleted
+        self.map_page.zones_changed.connect(self.refresh_undo)
         self.map_page.presentation.changed.connect(self._on_presentation)
         self._put_page(MAP, self.map_page)
 
