@@ -18,7 +18,7 @@ from companion.geo.addresses import _departement_of, _is_gzip, _rows, index_path
 from companion.i18n import _
 
 # Metropolitan départements (2A and 2B for Corsica, no 20) and the overseas ones.
-_DEPARTEMENT = re.compile(r"(0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-5]|97[1-6])")
+DEPARTEMENT = re.compile(r"(0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-5]|97[1-6])")
 CHUNK = 1 << 20
 
 
@@ -37,7 +37,7 @@ def check_departement(code: str) -> str:
     text = (code or "").strip().upper()
     if text.isdigit() and len(text) == 1:
         text = "0" + text
-    if not _DEPARTEMENT.fullmatch(text):
+    if not DEPARTEMENT.fullmatch(text):
         raise CompanionError(_("« {code} » n'est pas un numéro de département.").format(code=code))
     return text
 
