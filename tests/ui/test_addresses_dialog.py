@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from ban_files import ban_bytes, ban_file, ban_server, nogent_rows
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QInputDialog, QMessageBox
 
 from companion.geo.address_files import indexed_departements
 from companion.geo.ban_download import BASE_URL_SETTING, ONLINE_SETTING, part_path
@@ -145,3 +145,54 @@ def test_preferences_allow_downloads_and_open_the_dialog(qtbot, network):
     qtbot.waitUntil(dialog.isVisible)
     assert dialog.download_button.isVisible() and not dialog.offline_note.isVisible()
     assert network.store.setting(ONLINE_SETTING) == "1"
+
+
+def test_departements_come_from_the_hub_once(qtbot, network, tmp_path, no_keyring):
+    from loopback import LoopbackServer
+
+    from companion.hub import cli
+    from companion.hub.app import create_app
+    from companion.hub.storage import HubStore
+    from companion.sync import credentials, state
+    from companion.sync.address_sync import chosen_departements
+
+    published = ban_file(tmp_path / "adresses-94.csv.gz", nogent_rows(5_000))
+    hub_dir = tmp_path / "hub"
+    assert cli.main(["addresses", "add", str(published), "--data", str(hub_dir)]) == 0
+    hub_store = HubStore.open(hub_dir)
+    _member, token = hub_store.add_member("Alice", "member")
+    server = LoopbackServer(create_app(hub_store))
+    try:
+        with network.store.db.atomic():
+            state.put(network.store.conn, state.HUB_URL, server.url)
+        credentials.save_token(tmp_path, server.url, token)
+        dialog = open_dialog(qtbot, network)
+        click(qtbot, dialog.hub_button)
+        qtbot.waitUntil(lambda: dialog.hub_choice is not None and dialog.hub_choice.isVisible(),
+                        timeout=TIMEOUT)  # fmt: skip
+        chooser = dialog.hub_choice
+        assert chooser.list.count() == 1
+        item = chooser.list.item(0)
+        assert item.text().startswith("94 — adresses-94.csv.gz (")
+        assert item.checkState() == Qt.CheckState.Checked  # the only one: ticked already
+        ok = chooser.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        assert ok.text() == "Importer"
+        click(qtbot, ok)
+        qtbot.waitUntil(lambda: "5\u202f000 adresses importées" in dialog.jobs.status.text(),
+                        timeout=TIMEOUT)  # fmt: skip
+        assert [r[:2] for r in table_rows(dialog)] == [["94", "5\u202f000"]]
+        assert chosen_departements(network.store) == ["94"]
+
+        click(qtbot, dialog.hub_button)  # again: the same file is not fetched twice
+        qtbot.waitUntil(
+            lambda: dialog.hub_choice is not chooser and dialog.hub_choice.isVisible(),
+            timeout=TIMEOUT,
+        )
+        ok = dialog.hub_choice.findChild(QDialogButtonBox).button(
+            QDialogButtonBox.StandardButton.Ok
+        )
+        click(qtbot, ok)
+        qtbot.waitUntil(lambda: "déjà à jour" in dialog.jobs.status.text(), timeout=TIMEOUT)
+    finally:
+        server.stop()
+        hub_store.close()

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -52,6 +54,8 @@ from companion.ui.common.job_panel import JobPanel
 
 if TYPE_CHECKING:
     from companion.store import Store
+    from companion.sync.address_sync import AddressSyncResult, HubAddresses
+    from companion.sync.hubapi import HubApi
     from companion.ui.common.jobs import Report
 
 
@@ -87,13 +91,15 @@ class AddressesDialog(QDialog):
         self.empty = QLabel(_("Aucun département importé pour l'instant."))
         self.import_button = QPushButton(_("Importer un fichier BAN…"))
         self.download_button = QPushButton(_("Télécharger le département…"))
+        self.hub_button = QPushButton(_("Depuis le hub…"))
         self.remove_button = QPushButton(_("Supprimer"))
+        self.hub_button.clicked.connect(self.list_hub)
         self.import_button.clicked.connect(self.choose_file)
         self.download_button.clicked.connect(self.ask_departement)
         self.remove_button.clicked.connect(self.remove_selected)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         row = QHBoxLayout()
-        for button in (self.import_button, self.download_button):
+        for button in (self.import_button, self.download_button, self.hub_button):
             row.addWidget(button)
         row.addStretch(1)
         row.addWidget(self.remove_button)
@@ -106,7 +112,9 @@ class AddressesDialog(QDialog):
         self.offline_note.setWordWrap(True)
         self.offline_note.setEnabled(False)  # drawn greyed: a hint, not a warning
         self.jobs = JobPanel()
-        self.jobs.succeeded.connect(self._done)
+        self.jobs.succeeded.connect(self._succeeded)
+        self._on_success = self._done
+        self.hub_choice: HubChoice | None = None
         self.jobs.failed.connect(self._failed)
         self.jobs.cancelled.connect(self._cancelled)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -148,6 +156,7 @@ class AddressesDialog(QDialog):
         self.table.setVisible(bool(self.departements))
         self.empty.setVisible(not self.departements)
         self.download_button.setVisible(self.online)
+        self.hub_button.setVisible(bool(self.hub_url()))
         self.offline_note.setVisible(not self.online)
         self._update_buttons()
 
@@ -160,6 +169,7 @@ class AddressesDialog(QDialog):
         self.remove_button.setEnabled(self.selected() is not None and not busy)
         self.import_button.setEnabled(not busy)
         self.download_button.setEnabled(not busy)
+        self.hub_button.setEnabled(not busy)
 
     # -- adding ---------------------------------------------------------------------
 
@@ -209,9 +219,112 @@ class AddressesDialog(QDialog):
 
         self._start(work, _("Téléchargement du département {code}…").format(code=code))
 
-    def _start(self, work, message: str) -> None:
+    # -- from the hub ---------------------------------------------------------------
+
+    def hub_url(self) -> str:
+        from companion.sync import state
+
+        return state.get(self.store.conn, state.HUB_URL) or ""
+
+    def _hub_api(self, cancel: threading.Event | None) -> HubApi:
+        from companion.sync.credentials import load_token
+        from companion.sync.hubapi import HubApi
+
+        url = self.hub_url()
+        token = load_token(self.data_dir, url) or ""
+        if not token:
+            raise CompanionError(
+                _("Aucun jeton pour le hub « {url} » : reconnectez-vous au hub.").format(url=url)
+            )
+        return HubApi(url, token, cancel=cancel)
+
+    def list_hub(self) -> None:
+        """Ask the hub which départements it offers, then let the user choose."""
+        from companion.sync.address_sync import hub_addresses
+
+        try:
+            api = self._hub_api(None)
+        except CompanionError as error:
+            self.jobs.show_result(str(error))
+            return
+
+        def work(report: Report, cancel: threading.Event) -> list[HubAddresses]:
+            api.cancel = cancel
+            try:
+                return hub_addresses(api)
+            finally:
+                api.close()
+
+        self._start(work, _("Départements proposés par le hub…"), self._choose_from_hub)
+
+    def _choose_from_hub(self, offered: list[HubAddresses]) -> None:
+        from companion.sync.address_sync import chosen_departements
+
+        if not offered:
+            self.jobs.show_result(_("Le hub ne propose aucun fichier d'adresses."))
+            return
+        self.jobs.show_result("")
+        self.hub_choice = HubChoice(offered, chosen_departements(self.store), self)
+        self.hub_choice.accepted.connect(self._chosen_from_hub)
+        self.hub_choice.open()
+
+    def _chosen_from_hub(self) -> None:
+        from companion.sync.address_sync import choose_departements
+
+        codes = self.hub_choice.chosen()
+        choose_departements(self.store, codes)  # later syncs keep them up to date
+        if codes:
+            self.fetch_from_hub(codes)
+
+    def fetch_from_hub(self, codes: list[str]) -> None:
+        from companion.sync.address_sync import sync_addresses
+
+        try:
+            api = self._hub_api(None)
+        except CompanionError as error:
+            self.jobs.show_result(str(error))
+            return
+        data_dir = self.data_dir
+
+        def work(report: Report, cancel: threading.Event) -> AddressSyncResult:
+            api.cancel = cancel
+            try:
+                return sync_addresses(data_dir, api, codes, report)
+            finally:
+                api.close()
+
+        self._start(work, _("Adresses depuis le hub…"), self._fetched)
+
+    def _fetched(self, result: AddressSyncResult) -> None:
+        parts = [
+            ngettext(
+                "Département {code} : {n} adresse importée.",
+                "Département {code} : {n} adresses importées.",
+                count,
+            ).format(code=code, n=format_number(count))
+            for code, count in result.imported
+        ]
+        if result.unchanged:
+            parts.append(
+                ngettext(
+                    "{n} département déjà à jour.", "{n} départements déjà à jour.",
+                    result.unchanged,
+                ).format(n=result.unchanged)
+            )  # fmt: skip
+        self.jobs.show_result(" ".join(parts))
+        self.refresh()
+        if result.imported:
+            self.changed.emit()
+
+    # -- the job --------------------------------------------------------------------
+
+    def _start(self, work, message: str, on_success=None) -> None:
+        self._on_success = on_success or self._done
         self.jobs.start(work, message)
         self._update_buttons()
+
+    def _succeeded(self, value: object) -> None:
+        self._on_success(value)
 
     def _done(self, result: tuple[str, int]) -> None:
         code, count = result
@@ -260,6 +373,50 @@ class AddressesDialog(QDialog):
     def reject(self) -> None:
         self.jobs.cancel()  # a job left running stops; its part stays, to resume
         super().reject()
+
+
+class HubChoice(QDialog):
+    """The départements the hub offers, ticked for those to keep from it."""
+
+    def __init__(self, offered: list[HubAddresses], chosen: list[str], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Adresses depuis le hub"))
+        self.list = QListWidget()
+        for entry in offered:
+            item = QListWidgetItem(
+                _("{code} — {name} ({megabytes} Mo)").format(
+                    code=entry.departement, name=entry.name,
+                    megabytes=f"{entry.size / 1e6:.1f}".replace(".", ","),
+                )
+            )  # fmt: skip
+            item.setData(Qt.ItemDataRole.UserRole, entry.departement)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = entry.departement in chosen or len(offered) == 1
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        note = QLabel(
+            _("Les départements cochés sont téléchargés une fois, puis tenus à jour à chaque "
+              "synchronisation.")
+        )  # fmt: skip
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Importer"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Annuler"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> list[str]:
+        return [
+            self.list.item(row).data(Qt.ItemDataRole.UserRole)
+            for row in range(self.list.count())
+            if self.list.item(row).checkState() == Qt.CheckState.Checked
+        ]
 
 
 def _date(departement: IndexedDepartement) -> str:
