@@ -193,8 +193,9 @@ def _discard(part: Path) -> None:
 
 def _refusal(url: str, status: int) -> str:
     if status == 404:
-        return _("« {url} » n'existe pas (404) : vérifiez le département et l'adresse du "
-                 "site de la BAN dans les Préférences.").format(url=url)  # fmt: skip
+        return _("« {url} » n'existe pas (404) : vérifiez le numéro du département.").format(
+            url=url
+        )
     return _("Le serveur a refusé « {url} » ({status}).").format(url=url, status=status)
 
 
