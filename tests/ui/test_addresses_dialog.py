@@ -61,7 +61,7 @@ def test_a_ban_file_is_imported_listed_and_removed(qtbot, network, tmp_path, cho
                     timeout=TIMEOUT)  # fmt: skip
     assert not dialog.jobs.bar.isVisible()
     [row] = table_rows(dialog)
-    assert row[:2] == ["94", "1\u202f500"]
+    assert row[:2] == ["94 — Val-de-Marne", "1\u202f500"]
     assert row[2][2] == "/" and row[2][5] == "/"  # « 07/12/2026 20:31 »
     assert dialog.table.isVisible() and not dialog.empty.isVisible()
 
@@ -92,7 +92,7 @@ def test_cancelling_an_import_leaves_the_index_as_it_was(qtbot, network, tmp_pat
     assert dialog.jobs.bar.isVisible() and not dialog.import_button.isEnabled()
     click(qtbot, dialog.jobs.cancel_button)
     qtbot.waitUntil(lambda: "Annulé" in dialog.jobs.status.text(), timeout=TIMEOUT)
-    assert [r[:2] for r in table_rows(dialog)] == [["94", "300"]]
+    assert [r[:2] for r in table_rows(dialog)] == [["94 — Val-de-Marne", "300"]]
     assert indexed_departements(tmp_path)[0].addresses == 300
     assert dialog.import_button.isEnabled()
 
@@ -111,12 +111,19 @@ def test_download_is_offered_only_when_allowed(qtbot, network, tmp_path, monkeyp
         dialog.parent().actions_by_name["addresses"].trigger()
         qtbot.waitUntil(dialog.isVisible)
         assert dialog.download_button.isVisible() and not dialog.offline_note.isVisible()
-        monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("94", True))
+        offered = []
+
+        def get_item(_parent, _title, _label, items, current, editable):
+            offered.extend(items)
+            return items[items.index("94 — Val-de-Marne")], True
+
+        monkeypatch.setattr(QInputDialog, "getItem", get_item)
         click(qtbot, dialog.download_button)
         qtbot.waitUntil(lambda: "20\u202f000 adresses importées" in dialog.jobs.status.text(),
                         timeout=TIMEOUT)  # fmt: skip
         assert [r[1] for r in server.requests] == [None, f"bytes={len(nogent) // 3}-"]
-    assert [r[:2] for r in table_rows(dialog)] == [["94", "20\u202f000"]]
+        assert len(offered) == 101 and offered[0] == "01 — Ain"
+    assert [r[:2] for r in table_rows(dialog)] == [["94 — Val-de-Marne", "20\u202f000"]]
     assert not part_path(tmp_path, "94").exists()
 
 
@@ -180,7 +187,7 @@ def test_departements_come_from_the_hub_once(qtbot, network, tmp_path, no_keyrin
         click(qtbot, ok)
         qtbot.waitUntil(lambda: "5\u202f000 adresses importées" in dialog.jobs.status.text(),
                         timeout=TIMEOUT)  # fmt: skip
-        assert [r[:2] for r in table_rows(dialog)] == [["94", "5\u202f000"]]
+        assert [r[:2] for r in table_rows(dialog)] == [["94 — Val-de-Marne", "5\u202f000"]]
         assert chosen_departements(network.store) == ["94"]
 
         click(qtbot, dialog.hub_button)  # again: the same file is not fetched twice

@@ -115,6 +115,7 @@ class AddressesDialog(QDialog):
         self.jobs.succeeded.connect(self._succeeded)
         self._on_success = self._done
         self.hub_choice: HubChoice | None = None
+        self._names: dict[str, str] | None = None  # département code -> name
         self.jobs.failed.connect(self._failed)
         self.jobs.cancelled.connect(self._cancelled)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -141,7 +142,7 @@ class AddressesDialog(QDialog):
         self.table.setRowCount(len(self.departements))
         for number, departement in enumerate(self.departements):
             cells = (
-                departement.code,
+                self.departement_text(departement.code),
                 format_number(departement.addresses),
                 _date(departement),
             )
@@ -159,6 +160,19 @@ class AddressesDialog(QDialog):
         self.hub_button.setVisible(bool(self.hub_url()))
         self.offline_note.setVisible(not self.online)
         self._update_buttons()
+
+    def departement_text(self, code: str) -> str:
+        """« 94 — Val-de-Marne » (the code alone without the gazetteer)."""
+        if self._names is None:
+            from companion.geo.gazetteer import Gazetteer, GazetteerMissing
+
+            try:
+                with Gazetteer.open() as gazetteer:
+                    self._names = {code: name for code, name, _r in gazetteer.departements()}
+            except GazetteerMissing:
+                self._names = {}
+        name = self._names.get(code)
+        return f"{code} — {name}" if name else code
 
     def selected(self) -> IndexedDepartement | None:
         rows = self.table.selectionModel().selectedRows()
@@ -198,9 +212,19 @@ class AddressesDialog(QDialog):
         self._start(work, _("Import de « {name} »…").format(name=path.name))
 
     def ask_departement(self) -> None:
-        code, ok = QInputDialog.getText(
-            self, _("Télécharger le département"), _("Numéro du département (par exemple 94) :")
-        )
+        self.departement_text("")  # the names, loaded
+        codes = sorted(self._names or {})
+        choices = [self.departement_text(code) for code in codes]
+        title = _("Télécharger le département")
+        if choices:
+            indexed = {d.code for d in self.departements}
+            first = next((n for n, code in enumerate(codes) if code not in indexed), 0)
+            text, ok = QInputDialog.getItem(self, title, _("Département :"), choices, first, False)
+            code = text.split(" — ")[0]
+        else:
+            code, ok = QInputDialog.getText(
+                self, title, _("Numéro du département (par exemple 94) :")
+            )
         if ok and code.strip():
             try:
                 self.download(check_departement(code))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -149,6 +150,8 @@ class ActorForm(QDialog):
         self.address_hint.setVisible(False)
         self.address_hint.setEnabled(False)  # greyed: a remark, not an error
         address_box = QWidget()
+        # As tall as its parts, never more: the edit stays at the top of its row.
+        address_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         address_layout = QVBoxLayout(address_box)
         address_layout.setContentsMargins(0, 0, 0, 0)
         address_layout.setSpacing(2)
