@@ -148,7 +148,9 @@ class ActorForm(QDialog):
         self.address.installEventFilter(self)
         self.address_hint = plain()
         self.address_hint.setVisible(False)
-        self.address_hint.setEnabled(False)  # greyed: a remark, not an error
+        small = self.address_hint.font()  # a remark under the field, not an error
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.address_hint.setFont(small)
         address_box = QWidget()
         # As tall as its parts, never more: the edit stays at the top of its row.
         address_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
