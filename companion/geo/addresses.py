@@ -204,7 +204,11 @@ def _load(
             if cancel is not None and cancel.is_set():
                 raise CompanionError(_("Import des adresses annulé : rien n'a changé."))
             if progress:
-                progress(count, 0, _("{count} adresses lues").format(count=count))
+                progress(
+                    count,
+                    0,
+                    _("{count} adresses lues").format(count=f"{count:,}".replace(",", "\u202f")),
+                )
     _flush(connection, batch)
     if not departement:
         raise CompanionError(_("« {path} » ne contient aucune adresse.").format(path=source))
