@@ -27,6 +27,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from companion import filemodes
@@ -119,10 +120,15 @@ def build_index(
     data_dir: Path,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    *,
+    name: str | None = None,
+    sha256: str = "",
 ) -> tuple[str, int]:
-    """Read a BAN département file (``.csv.gz`` or ``.csv``) into the data folder's index,
+    """Read a BAN département file (gzip or plain CSV) into the data folder's index,
     replacing that département's addresses; one transaction (a failure or a cancel changes
-    nothing). Returns (département, addresses)."""
+    nothing). ``name``: the file's name as the index records it (default: its own);
+    ``sha256``: its digest, kept so that the hub's copy is not fetched twice. Returns
+    (département, addresses)."""
     source = Path(source)
     path = filemodes.private_file(index_path(data_dir))  # the data folder's files are 0600
     connection = sqlite3.connect(path, isolation_level=None)
@@ -132,7 +138,12 @@ def build_index(
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("BEGIN IMMEDIATE")
         try:
-            departement, count = _load(connection, source, progress, cancel)
+            departement, count = _load(connection, source, progress, cancel, name)
+            connection.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [(f"imported:{departement}", datetime.now(UTC).isoformat(timespec="seconds")),
+                 (f"sha256:{departement}", sha256)],
+            )  # fmt: skip
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -147,6 +158,7 @@ def _load(
     source: Path,
     progress: Progress | None,
     cancel: threading.Event | None,
+    name: str | None = None,
 ) -> tuple[str, int]:
     streets: dict[tuple[str, str, str], int] = {}
     departement = ""
@@ -192,12 +204,17 @@ def _load(
             if cancel is not None and cancel.is_set():
                 raise CompanionError(_("Import des adresses annulé : rien n'a changé."))
             if progress:
-                progress(count, 0, _("{count} adresses lues").format(count=count))
+                progress(
+                    count,
+                    0,
+                    _("{count} adresses lues").format(count=f"{count:,}".replace(",", "\u202f")),
+                )
     _flush(connection, batch)
     if not departement:
         raise CompanionError(_("« {path} » ne contient aucune adresse.").format(path=source))
     connection.execute(
-        "INSERT OR REPLACE INTO departement VALUES (?, ?, ?)", (departement, source.name, count)
+        "INSERT OR REPLACE INTO departement VALUES (?, ?, ?)",
+        (departement, name or source.name, count),
     )
     return departement, count
 
@@ -211,7 +228,7 @@ def _rows(source: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """The file's rows (line, column -> text); a French error naming the file and what is
     missing when it is not a BAN file."""
     try:
-        raw = gzip.open(source, "rb") if source.suffix == ".gz" else open(source, "rb")
+        raw = gzip.open(source, "rb") if _is_gzip(source) else open(source, "rb")
     except OSError as error:  # the system's text is English: say it in French
         reason = (
             _("fichier introuvable")
@@ -245,6 +262,12 @@ def _rows(source: Path) -> Iterator[tuple[int, dict[str, str]]]:
             raise CompanionError(
                 _("« {path} » est illisible : {reason}").format(path=source, reason=error)
             ) from error
+
+
+def _is_gzip(source: Path) -> bool:
+    """Whether the file starts as gzip does (a download's ``.part`` has no ``.gz``)."""
+    with open(source, "rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
 
 
 def _departement_of(insee: str) -> str:

@@ -22,7 +22,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from companion.geo.address_files import DEPARTEMENT
 from companion.hub import wire
+from companion.hub.addresses import address_file, address_files
 from companion.hub.limits import BodyLimit, BodyTooLarge, Limits, TokenBuckets
 from companion.hub.merge import BatchConflict
 from companion.hub.storage import HubStore
@@ -152,6 +154,31 @@ def create_app(store: HubStore, limits: Limits | None = None) -> ASGIApp:
             return error(404, "not_found", _("Fichier inconnu du hub."))
         return _file_response(found[0], found[1], sha256, request.headers.get("range"))
 
+    def addresses_manifest(request: Request) -> Response:
+        files = address_files(store)
+        asked = request.query_params.get("departements")
+        if asked is not None:
+            codes = [code for code in asked.split(",") if code]
+            bad = [code for code in codes if not DEPARTEMENT.fullmatch(code)]
+            if bad or not codes or len(codes) > 120:
+                message = _("Paramètre departements invalide : des numéros de département "
+                            "séparés par des virgules sont attendus.")  # fmt: skip
+                return error(400, "invalid", message)
+            files = [f for f in files if f.departement in codes]
+        return JSONResponse({
+            "departements": [f.to_json() for f in files], "server_time_ms": physical_ms(),
+        })  # fmt: skip
+
+    def addresses_file(request: Request) -> Response:
+        code = request.path_params["departement"]
+        if not DEPARTEMENT.fullmatch(code):
+            return error(400, "invalid", _("Numéro de département invalide."))
+        entry = address_file(store, code)
+        found = store.files_dir / entry.sha256 if entry is not None else None
+        if found is None or not found.is_file():
+            return error(404, "not_found", _("Adresses de ce département absentes du hub."))
+        return _file_response(found, entry.size, entry.sha256, request.headers.get("range"))
+
     async def too_large(request: Request, exc: Exception) -> Response:
         return _too_large(limits.max_request_bytes)
 
@@ -166,6 +193,8 @@ def create_app(store: HubStore, limits: Limits | None = None) -> ASGIApp:
         Route("/v1/pull", pull),
         Route("/v1/toolbox/manifest", manifest),
         Route("/v1/toolbox/files/{sha256}", toolbox_file),
+        Route("/v1/addresses/manifest", addresses_manifest),
+        Route("/v1/addresses/files/{departement}", addresses_file),
     ]
     middleware = [
         Middleware(Guard, store=store),  # type: ignore[arg-type]

@@ -95,6 +95,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("path", type=Path, metavar="FICHIER")
 
+    addresses = commands.add_parser(
+        "addresses", parents=[common], help=_("les adresses des départements (fichiers de la BAN)")
+    )
+    address_commands = addresses.add_subparsers(
+        dest="addresses_command", metavar="COMMANDE", required=True
+    )
+    add = address_commands.add_parser(
+        "add", parents=[common], help=_("publier un fichier adresses-XX.csv.gz de la BAN")
+    )
+    add.add_argument("path", type=Path, metavar="FICHIER")
+    address_commands.add_parser("list", parents=[common], help=_("les départements publiés"))
+    remove = address_commands.add_parser(
+        "remove", parents=[common], help=_("retirer un département")
+    )
+    remove.add_argument("departement", metavar="DEPARTEMENT")
+
     commands.add_parser(
         "new-epoch", parents=[common],
         help=_("après la restauration d'une sauvegarde : les postes resynchronisent tout"),
@@ -113,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         print(_("Erreur : {message}").format(message=problem), file=sys.stderr)
         return EXIT_ERROR
     try:
-        handler = {"serve": _serve, "member": _member, "toolbox": _toolbox, "new-epoch": _epoch}
+        handler = {
+            "serve": _serve, "member": _member, "toolbox": _toolbox, "addresses": _addresses,
+            "new-epoch": _epoch,
+        }  # fmt: skip
         return handler[args.command](args, store)
     except CompanionError as problem:
         print(_("Erreur : {message}").format(message=problem), file=sys.stderr)
@@ -227,6 +246,26 @@ def _toolbox(args: argparse.Namespace, store: HubStore) -> int:
             files=len(item.files),
         )
     )  # fmt: skip
+    return 0
+
+
+def _addresses(args: argparse.Namespace, store: HubStore) -> int:
+    from companion.hub import addresses
+
+    if args.addresses_command == "add":
+        entry, changed = addresses.publish_addresses(store, args.path)
+        message = (
+            _("Adresses du département {code} publiées ({megabytes} Mo).")
+            if changed
+            else _("Les adresses du département {code} sont déjà publiées telles quelles.")
+        )
+        print(message.format(code=entry.departement, megabytes=f"{entry.size / 1e6:.1f}"))
+    elif args.addresses_command == "list":
+        for entry in addresses.address_files(store):
+            print(f"{entry.departement}\t{entry.name}\t{entry.size}\t{entry.published_at}")
+    else:
+        entry = addresses.remove_addresses(store, args.departement)
+        print(_("Département {code} retiré.").format(code=entry.departement))
     return 0
 
 

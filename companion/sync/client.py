@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -31,6 +32,7 @@ from companion.protocol.messages import (
 )
 from companion.store.records import now_iso
 from companion.sync import capture, erasure, outbox, state
+from companion.sync.address_sync import chosen_departements, sync_addresses
 from companion.sync.apply import apply_changes, take_network_values
 from companion.sync.conflicts import (
     conflicts,
@@ -66,6 +68,7 @@ class SyncReport:
     rejected: int = 0  # changes refused (by the hub, or here)
     epoch_reset: bool = False
     toolbox: int = 0  # toolbox items installed or updated from the hub
+    addresses: int = 0  # départements' address files indexed from the hub
     duration_s: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -117,6 +120,7 @@ class SyncClient:
                 if not outbox.pending(self.conn):
                     break
             self._toolbox(api, report, progress)
+            self._addresses(api, report, progress)
         except SyncError as error:
             log.warning("sync failed: %s", type(error).__name__)  # its text may quote a value
             with self._write():
@@ -382,6 +386,13 @@ class SyncClient:
         report.toolbox = result.installed
         if result.problems:
             raise SyncError("\n".join(result.problems))
+
+    def _addresses(self, api: HubApi, report: SyncReport, progress: Progress | None) -> None:
+        """The address files of the départements chosen in « Adresses », once each."""
+        wanted = chosen_departements(self.store)
+        if wanted:
+            found = sync_addresses(Path(self.store.path).parent, api, wanted, progress)
+            report.addresses = len(found.imported)
 
 
 def _fetch_page(api: HubApi, since: int) -> tuple[int, dict[str, Any]]:

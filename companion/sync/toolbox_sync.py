@@ -164,14 +164,15 @@ def _gather(
     )
 
 
-def _download(api: HubApi, entry: ItemFile, target: Path) -> int:
-    """Fetch ``entry`` into ``target``, resuming after what is already there; the bytes
-    received. A cut transfer that brought bytes resumes at once; answers that bring
-    nothing are retried with back-off, ``ATTEMPTS`` times in a row at most."""
+def _download(api: HubApi, entry: ItemFile, target: Path, url: str | None = None) -> int:
+    """Fetch ``entry`` (from ``url``, default: the toolbox's by its SHA-256) into
+    ``target``, resuming after what is already there; the bytes received. A cut
+    transfer that brought bytes resumes at once; answers that bring nothing are retried
+    with back-off, ``ATTEMPTS`` times in a row at most."""
     if entry.size == 0:
         filemodes.open_private(target, "wb").close()
         return 0
-    url = f"/v1/toolbox/files/{entry.sha256}"
+    url = url or f"/v1/toolbox/files/{entry.sha256}"
     counter = _Counter()
     failures = 0
     while True:

@@ -8,7 +8,8 @@ UNIT = Path(__file__).parent
 INTEGRATION = UNIT.parent / "integration"
 STARTS_SOMETHING = re.compile(
     r"LoopbackServer|serving\(|HubProcess|postgres_cluster|hub_location|running_server|"
-    r"TileServer|Popen|executable, \"-m\", \"companion|^from PySide6|^import PySide6|qtbot",
+    r"TileServer|ban_server\(|Popen|executable, \"-m\", \"companion|^from PySide6|"
+    r"^import PySide6|qtbot",
     re.MULTILINE,
 )
 

@@ -1,5 +1,5 @@
 """Fichier › « Sauvegarder maintenant », « Restaurer une sauvegarde… », « Exporter toutes
-mes données… » and « Importer une archive… ».
+mes données… », « Importer une archive… » and « Adresses… ».
 
 The work is Qt-free (``store/backups.py``, ``app/archive.py``) and runs in background
 jobs; a restore or an archive import replaces the database, so the window closes and
@@ -25,12 +25,13 @@ if TYPE_CHECKING:  # loaded on use: the menus are built at start-up
     from companion.store.backups import Backup, RestoreOutcome
     from companion.ui.common.jobs import Job, Report
     from companion.ui.common.window import Window
+    from companion.ui.data.addresses_dialog import AddressesDialog
     from companion.ui.data.reopen import Reopening
     from companion.ui.data.restore_dialog import RestoreDialog
 
 
 def add_data_actions(window: Window, menu: QMenu) -> dict[str, QAction]:
-    """The four actions, at the end of ``menu`` (Fichier); returned by name."""
+    """The five actions, at the end of ``menu`` (Fichier); returned by name."""
     from companion.ui.common.actions import add_action
 
     handler = DataActions(window)
@@ -42,6 +43,7 @@ def add_data_actions(window: Window, menu: QMenu) -> dict[str, QAction]:
             menu, _("Exporter toutes mes données…"), handler.export_archive
         ),
         "import_archive": add_action(menu, _("Importer une archive…"), handler.import_archive),
+        "addresses": add_action(menu, _("Adresses…"), handler.open_addresses),
     }
 
 
@@ -53,6 +55,7 @@ class DataActions(QObject):
         self.dialog: RestoreDialog | None = None
         self.export_job: Job | None = None
         self.reopening: Reopening | None = None
+        self.addresses: AddressesDialog | None = None
 
     @property
     def window(self) -> Window:
@@ -103,6 +106,19 @@ class DataActions(QObject):
             self.window, _("Restauration de la sauvegarde"), work, _restored
         )
         return self.reopening
+
+    # -- addresses ------------------------------------------------------------------------
+
+    def open_addresses(self) -> AddressesDialog:
+        """« Adresses » (one dialog a window; closing it stops its job, whose part stays)."""
+        from companion.ui.data.addresses_dialog import AddressesDialog
+
+        if self.addresses is None:
+            self.addresses = AddressesDialog(self.window.store, self.window)
+        else:
+            self.addresses.refresh()
+        self.addresses.open()
+        return self.addresses
 
     # -- archives -------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from companion.store import Actor, Store
 from companion.ui.common.labels import plain_label
 
 if TYPE_CHECKING:  # the forms load when first opened: start-up does not pay for them
+    from companion.geo.gazetteer import Gazetteer
     from companion.ui.directory.actor_form import ActorForm
     from companion.ui.directory.affiliation_form import AffiliationForm
     from companion.ui.directory.relation_form import RelationForm
@@ -52,6 +53,7 @@ class ActorCard(QScrollArea):
         self.actor_id: str | None = None
         self.form: QDialog | None = None
         self.timeline: InteractionTimeline | None = None
+        self._gazetteer: Gazetteer | None = None  # opened for the first actor shown
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -188,6 +190,11 @@ class ActorCard(QScrollArea):
             place = f"{place} ({actor.departement})" if place else actor.departement
         if place:
             self._layout.addWidget(plain_label(place))
+        if self._approximate(actor):
+            note = plain_label(_("emplacement approximatif (centre de la commune)"))
+            note.setEnabled(False)  # greyed, as the map's hollow marker says it
+            note.setObjectName("approximate")
+            self._layout.addWidget(note)
         for contact in (actor.address, actor.website, actor.email, format_phone(actor.phone)):
             if contact:
                 self._layout.addWidget(plain_label(contact))
@@ -203,6 +210,19 @@ class ActorCard(QScrollArea):
         if actor.description:
             self._layout.addSpacing(6)
             self._layout.addWidget(plain_label(actor.description))
+
+    def _approximate(self, actor: Actor) -> bool:
+        """Whether the actor stands at its commune's centre, not at its address."""
+        from companion.geo.gazetteer import Gazetteer, GazetteerMissing
+        from companion.geo.placement import at_commune_centre
+
+        if self._gazetteer is None:
+            try:
+                self._gazetteer = Gazetteer.open()
+            except GazetteerMissing:
+                return False
+        return at_commune_centre(self._gazetteer, actor.insee_code, actor.latitude,
+                                 actor.longitude)  # fmt: skip
 
     def _add_actions(self) -> None:
         row = QWidget()

@@ -6,15 +6,23 @@ legal identifiers are checked (``directory.actor_checks``): a refused value is
 named beside the form, its field outlined and focused, and nothing is saved.
 Saving is one undo step, tags included. Without the gazetteer file the form
 still works, with no commune and a notice saying why. Nothing is saved on Cancel.
+
+With an address index (« Adresses »), an address the index finds in the chosen commune
+places the actor at its door on save; a line under the field, checked as the field is
+left, says whether it was found (else the actor stays at its commune's centre).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +36,9 @@ from companion.directory.actor_checks import (
 from companion.directory.editing import tag_names
 from companion.directory.validate import format_phone
 from companion.domain import ACTOR_KINDS
+from companion.geo.addresses import AddressMatch
 from companion.geo.gazetteer import Commune, Gazetteer, GazetteerMissing
+from companion.geo.placement import AddressPlacer
 from companion.i18n import _
 from companion.store import Actor, Store
 from companion.store.store import InvalidRecord
@@ -90,6 +100,9 @@ class ActorForm(QDialog):
         if actor_id and editing is None:
             raise InvalidRecord(_("Acteur introuvable : {id}").format(id=actor_id))
         self.point: tuple[float, float] | None = None
+        self._placer: AddressPlacer | None = None  # opened on first use
+        self._finished = False  # closed: the placer too
+        self._initial_address = (editing.address or "") if editing else ""
         if latitude is not None and longitude is not None:
             self.point = (
                 round(latitude, COORDINATE_DECIMALS),
@@ -131,6 +144,21 @@ class ActorForm(QDialog):
         self.description.setMaximumHeight(lines * 5)
         self.address = QPlainTextEdit()
         self.address.setMaximumHeight(lines * 3)
+        self.address.setTabChangesFocus(True)  # Tab leaves the field, as in the others
+        self.address.installEventFilter(self)
+        self.address_hint = plain()
+        self.address_hint.setVisible(False)
+        small = self.address_hint.font()  # a remark under the field, not an error
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.address_hint.setFont(small)
+        address_box = QWidget()
+        # As tall as its parts, never more: the edit stays at the top of its row.
+        address_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        address_layout = QVBoxLayout(address_box)
+        address_layout.setContentsMargins(0, 0, 0, 0)
+        address_layout.setSpacing(2)
+        address_layout.addWidget(self.address)
+        address_layout.addWidget(self.address_hint)
         self.place = CommuneField(self.gazetteer)
         self.commune_edit = self.place.edit
         self.matches = self.place.matches
@@ -155,7 +183,7 @@ class ActorForm(QDialog):
         form.addRow(_("Nom"), self.name)
         form.addRow(_("Type"), self.kind)
         form.addRow(_("Description"), self.description)
-        form.addRow(_("Adresse"), self.address)
+        form.addRow(_("Adresse"), address_box)
         form.addRow(_("Commune"), self.place)
         labels = field_labels()
         for key in ("website", "email", "phone", "siren", "siret", "rna"):
@@ -176,6 +204,7 @@ class ActorForm(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(dialog_buttons(self, _("Enregistrer") if editing else _("Ajouter")))
         self.place.edited.connect(self._hide_error)
+        self.place.edited.connect(self.check_address)
 
     def _fill(self, actor: Actor) -> None:
         self.name.setText(actor.name)
@@ -216,7 +245,71 @@ class ActorForm(QDialog):
             values[key] = getattr(self, key).text().strip() or None
         if self.place.changed or self.actor_id is None:
             values.update(self._place_values())
+        found = self.address_match()
+        if found is not None:
+            values["latitude"], values["longitude"] = found.latitude, found.longitude
         return values
+
+    # -- the address's place ----------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's)
+        if watched is self.address and event.type() == QEvent.Type.FocusOut:
+            self.check_address()
+        return super().eventFilter(watched, event)
+
+    def address_match(self) -> AddressMatch | None:
+        """The door of the typed address, when it decides the actor's place on save: an
+        address typed or changed, or a commune chosen (a point clicked on the map wins),
+        that the index finds in the chosen commune."""
+        address = self.address.toPlainText().strip()
+        commune = self.place.commune
+        changed = (
+            self.actor_id is None
+            or self.place.changed
+            or (address != self._initial_address.strip())
+        )
+        if not address or commune is None or not changed:
+            return None
+        if self.point is not None and self.actor_id is None:
+            return None
+        placer = self._address_placer()
+        if placer is None:
+            return None
+        return placer.place(address, commune.insee, commune.departement).match
+
+    def check_address(self) -> None:
+        """Say under the address whether the actor will stand at its door."""
+        address = self.address.toPlainText().strip()
+        commune = self.place.commune
+        placer = self._address_placer() if address and commune is not None else None
+        if placer is None or (self.point is not None and self.actor_id is None):
+            self.address_hint.setVisible(False)
+            return
+        found = placer.place(address, commune.insee, commune.departement)
+        if found.match is not None:
+            text = _("Placé à l'adresse : {label}").format(label=found.match.label)
+        elif found.indexed:
+            text = _("Adresse introuvable : placé au centre de la commune")
+        else:
+            text = _(
+                "Adresses du département {code} non importées : placé au centre de la commune"
+            ).format(code=commune.departement)
+        self.address_hint.setText(text)
+        self.address_hint.setVisible(True)
+
+    def _address_placer(self) -> AddressPlacer | None:
+        if self.gazetteer is None or self._finished:
+            return None
+        if self._placer is None:
+            self._placer = AddressPlacer(Path(self.store.path).parent, self.gazetteer)
+        return self._placer if self._placer.available else None
+
+    def done(self, result: int) -> None:
+        self._finished = True
+        if self._placer is not None:
+            self._placer.close()
+            self._placer = None
+        super().done(result)
 
     def _place_values(self) -> dict:
         commune = self.place.commune

@@ -1,5 +1,5 @@
-"""Préférences: language, data folder, online tiles, sync interval, presentation, RGPD review,
-and the database's encryption (« Sécurité »).
+"""Préférences: language, data folder, online tiles, address downloads, sync interval,
+presentation, RGPD review, and the database's encryption (« Sécurité »).
 
 This machine's choices (language, data folder) live in its preferences and apply at
 the next start (« Redémarrer maintenant » restarts the app); the data folder's own
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from companion.directory.personal_data import REVIEW_YEARS_SETTING
+from companion.geo.ban_download import ONLINE_SETTING as ADDRESSES_ONLINE
 from companion.i18n import _, current_language
 from companion.maps.tiles.settings import ONLINE_KEY
 from companion.store import encryption
@@ -97,6 +98,13 @@ class SettingsDialog(QDialog):
 
         self.online_tiles = QCheckBox(_("Autoriser la connexion pour les tuiles en ligne"))
         self.online_tiles.setChecked(self.store.setting(ONLINE_KEY, "0") == "1")
+        self.online_addresses = QCheckBox(_("Autoriser le téléchargement des adresses (BAN)"))
+        self.online_addresses.setChecked(self.store.setting(ADDRESSES_ONLINE, "0") == "1")
+        self.addresses_button = QPushButton(_("Adresses…"))
+        self.addresses_button.clicked.connect(self.open_addresses)
+        addresses_row = QHBoxLayout()
+        addresses_row.addWidget(self.online_addresses, 1)
+        addresses_row.addWidget(self.addresses_button)
         self.sync_interval = QComboBox()
         for minutes in INTERVALS:
             label = (
@@ -121,6 +129,7 @@ class SettingsDialog(QDialog):
         data = QGroupBox(_("Ce dossier de données"))
         data_form = QFormLayout(data)
         data_form.addRow(_("Carte :"), self.online_tiles)
+        data_form.addRow(_("Adresses :"), addresses_row)
         data_form.addRow(_("Synchronisation :"), self.sync_interval)
         data_form.addRow(_("Présentation :"), self.full_screen)
         data_form.addRow(_("Titre de présentation :"), self.presentation_title)
@@ -193,6 +202,7 @@ class SettingsDialog(QDialog):
             self.language.currentData(),
             self.folder,
             self.online_tiles.isChecked(),
+            self.online_addresses.isChecked(),
             self.sync_interval.currentData(),
             self.full_screen.isChecked(),
             self.presentation_title.text(),
@@ -233,6 +243,14 @@ class SettingsDialog(QDialog):
                 return
         QTimer.singleShot(0, self.window_.actions_by_name[name].trigger)
 
+    @Slot()
+    def open_addresses(self) -> None:
+        """Fichier › « Adresses… », over this dialog; it follows the download box as ticked
+        here (saved at once: the dialog reads it from the settings)."""
+        online = "1" if self.online_addresses.isChecked() else "0"
+        self.store.set_setting(ADDRESSES_ONLINE, online)
+        self.window_.actions_by_name["addresses"].trigger()
+
     def _machine_changed(self) -> bool:
         language = self.language.currentData()
         return language != (preferred_language() or current_language()) or (
@@ -271,6 +289,7 @@ class SettingsDialog(QDialog):
             window.map_page.tiles.online.setChecked(online)
         else:
             self.store.set_setting(ONLINE_KEY, "1" if online else "0")
+        self.store.set_setting(ADDRESSES_ONLINE, "1" if self.online_addresses.isChecked() else "0")
         if self.sync_interval.currentData() != window.sync.interval_minutes():
             window.sync.set_interval(int(self.sync_interval.currentData()))
         self.store.set_setting(
