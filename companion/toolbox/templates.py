@@ -8,6 +8,7 @@ documents folder under the item's title, never over an existing file.
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -118,12 +119,9 @@ def default_documents_folder() -> Path:
     return Path(platformdirs.user_documents_dir())
 
 
-def use_template(item: ToolboxItem, documents_folder: Path | None = None) -> Path:
-    """Generate the item as an office document in ``documents_folder``; return its path.
-
-    A grid (mostly tables) becomes ``.xlsx``, anything else ``.docx``.
-    """
-    folder = default_documents_folder() if documents_folder is None else Path(documents_folder)
+def _document(item: ToolboxItem) -> tuple[str, Callable[[BinaryIO], Any]]:
+    """The office document an item makes: a grid (mostly tables) is ``.xlsx``, anything
+    else ``.docx``; its suffix and its writer."""
     root = without_repeated_title(markdown_tree(item.body), item.title)
     writer: Callable[[ToolboxItem, ET.Element, BinaryIO], None]
     if is_grid(root):
@@ -138,8 +136,40 @@ def use_template(item: ToolboxItem, documents_folder: Path | None = None) -> Pat
     def write(handle: BinaryIO) -> Any:
         return writer(item, root, handle)
 
+    return suffix, write
+
+
+def template_suffix(item: ToolboxItem) -> str:
+    """``.xlsx`` for a grid, else ``.docx``: what « Utiliser ce modèle » writes."""
+    return _document(item)[0]
+
+
+def use_template(item: ToolboxItem, documents_folder: Path | None = None) -> Path:
+    """Generate the item as an office document in ``documents_folder`` under a free name;
+    return its path."""
+    folder = default_documents_folder() if documents_folder is None else Path(documents_folder)
+    suffix, write = _document(item)
     try:
         return create_unique(folder, file_stem(item.title), suffix, write)
     except OSError as error:
         message = _("Impossible d'écrire dans « {folder} » : {reason}")
         raise ToolboxError(message.format(folder=folder, reason=error.strerror or error)) from error
+
+
+def write_template(item: ToolboxItem, path: Path) -> Path:
+    """Generate the item as an office document at ``path`` (the user chose it, and agreed
+    to replace a file there): written aside, then put in place whole."""
+    suffix, write = _document(item)
+    path = Path(path)
+    if path.suffix.lower() != suffix:
+        path = path.with_name(path.name + suffix)
+    partial = path.with_name(f".{path.name}.partiel")
+    try:
+        with partial.open("wb") as handle:
+            write(handle)
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        message = _("Impossible d'écrire « {path} » : {reason}")
+        raise ToolboxError(message.format(path=path, reason=error.strerror or error)) from error
+    return path

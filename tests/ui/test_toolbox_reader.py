@@ -11,7 +11,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from companion.store import Store
-from companion.toolbox import catalogue, personal
+from companion.toolbox import catalogue, personal, templates
 from companion.toolbox.catalogue import StagedFile
 from companion.toolbox.items import file_entry, read_item
 from companion.ui.common.text_browser import image_fragments
@@ -237,22 +237,38 @@ def test_the_star_adds_and_removes_a_favourite(qtbot, toolbox: Store) -> None:
     assert not personal.is_favourite(toolbox.conn, guide)
 
 
-def test_use_this_template_creates_the_document_and_opens_it(
+def test_use_this_template_asks_where_then_offers_to_open_it(
     qtbot, toolbox: Store, tmp_path: Path, monkeypatch
 ) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr(
-        toolbox_reader.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
-    )
+    """The save dialog opens in the folder last used, with the item's name; the document
+    is written where the user chose; « Ouvrir » or « Afficher dans le dossier » follow."""
+    asked: list[str] = []
+    offered: list[Path] = []
+    chosen = tmp_path / "Dossiers" / "compte-rendu CA"  # no suffix typed: added
+
+    def save_as(_parent, _title, suggested, _filter):
+        asked.append(suggested)
+        return str(chosen), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    monkeypatch.setattr(toolbox_reader, "offer_to_open", lambda *args: offered.append(args[2]))
+    chosen.parent.mkdir()
     reader = make_reader(qtbot, toolbox, "modele-compte-rendu-reunion")
     assert reader.template_action.isVisible()
     reader.documents_folder = tmp_path / "Documents"
     with qtbot.waitSignal(reader.status_message) as signal:
         reader.template_action.trigger()
-    (created,) = list((tmp_path / "Documents").iterdir())
-    assert created.suffix in (".docx", ".xlsx") and created.stat().st_size > 0
-    assert opened == [str(created)]
+    [created] = list(chosen.parent.iterdir())
+    assert created.name in ("compte-rendu CA.docx", "compte-rendu CA.xlsx")
+    assert created.stat().st_size > 0
+    assert Path(asked[0]).parent == tmp_path / "Documents"
+    assert Path(asked[0]).stem == templates.file_stem(reader.installed.item.title)
+    assert offered == [created]
     assert signal.args == [f"Document créé : {created}"]
+    # Next time, the folder chosen is the one offered.
+    reader.documents_folder = None
+    reader.template_action.trigger()
+    assert Path(asked[1]).parent == chosen.parent
 
 
 def test_a_template_that_cannot_be_written_says_why(
@@ -262,12 +278,13 @@ def test_a_template_that_cannot_be_written_says_why(
     monkeypatch.setattr(
         toolbox_reader.QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text)
     )
-    reader = make_reader(qtbot, toolbox, "modele-compte-rendu-reunion")
     blocker = tmp_path / "un-fichier"
     blocker.write_text("pas un dossier")
-    reader.documents_folder = blocker
+    target = blocker / "modele.docx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(target), ""))
+    reader = make_reader(qtbot, toolbox, "modele-compte-rendu-reunion")
     assert reader.use_template() is None
-    assert len(warnings) == 1 and str(blocker) in warnings[0]
+    assert len(warnings) == 1 and "modele" in warnings[0]
 
 
 def test_print_sends_the_page_to_the_chosen_printer(

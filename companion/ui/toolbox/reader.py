@@ -40,13 +40,18 @@ from companion.toolbox import catalogue, personal, render, templates
 from companion.toolbox.catalogue import InstalledItem
 from companion.toolbox.items import ToolboxError
 from companion.toolbox.reader_html import reader_html
+from companion.ui.common.file_dialogs import last_folder, remember_folder
 from companion.ui.common.icons import icon
+from companion.ui.common.saved_file import offer_to_open
 from companion.ui.common.text_browser import ReaderBrowser
 from companion.ui.common.text_print import print_document, write_pdf
 
 NOTE_DEBOUNCE_MS = 700
 TEMPLATE_TYPES = frozenset({"modele", "kit", "checklist"})
 ANCHOR = Qt.ItemDataRole.UserRole
+
+
+DOCUMENTS_PURPOSE = "toolbox-documents"  # the folder templates and PDFs go to, remembered
 
 
 @dataclass
@@ -359,16 +364,28 @@ class ToolboxReader(QWidget):
     # -- templates, print, PDF ---------------------------------------------------
 
     def use_template(self) -> Path | None:
-        """« Utiliser ce modèle »: a new .docx/.xlsx in the documents folder, opened."""
+        """« Utiliser ce modèle »: ask where and under what name (in the folder last used),
+        write the .docx/.xlsx there, then offer to open it or its folder."""
         if self.installed is None:
             return None
-        try:
-            path = templates.use_template(self.installed.item, self.documents_folder)
-        except (ToolboxError, OSError) as error:
-            QMessageBox.warning(self, _("Utiliser ce modèle"), str(error))
+        item = self.installed.item
+        title = _("Utiliser ce modèle")
+        suffix = templates.template_suffix(item)
+        folder = self.documents_folder or last_folder(DOCUMENTS_PURPOSE)
+        suggested = folder / f"{templates.file_stem(item.title)}{suffix}"
+        kinds = {".docx": _("Documents Word (*.docx)"), ".xlsx": _("Classeurs Excel (*.xlsx)")}
+        name, _filter = QFileDialog.getSaveFileName(self, title, str(suggested), kinds[suffix])
+        if not name:
             return None
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-        self.status_message.emit(_("Document créé : {path}").format(path=path))
+        try:
+            path = templates.write_template(item, Path(name))
+        except (ToolboxError, OSError) as error:
+            QMessageBox.warning(self, title, str(error))
+            return None
+        remember_folder(DOCUMENTS_PURPOSE, path)
+        message = _("Document créé : {path}").format(path=path)
+        self.status_message.emit(message)
+        offer_to_open(self, title, path, message)
         return path
 
     def print_item(self) -> bool:
@@ -390,7 +407,7 @@ class ToolboxReader(QWidget):
         if self.installed is None:
             return None
         title = self.installed.item.title
-        folder = self.documents_folder or templates.default_documents_folder()
+        folder = self.documents_folder or last_folder(DOCUMENTS_PURPOSE)
         suggested = folder / f"{templates.file_stem(title)}.pdf"
         name, _filter = QFileDialog.getSaveFileName(
             self, _("Exporter en PDF"), str(suggested), _("Documents PDF (*.pdf)")
@@ -407,6 +424,7 @@ class ToolboxReader(QWidget):
                 _("Impossible d'écrire le PDF « {path} ».").format(path=path),
             )
             return None
+        remember_folder(DOCUMENTS_PURPOSE, path)
         self.status_message.emit(_("PDF enregistré : {path}").format(path=path))
         answer = QMessageBox.question(
             self,
