@@ -40,8 +40,12 @@ class RequestTooLarge(SyncError):
 
 
 def check_hub_url(url: str, allow_insecure: bool = False) -> str:
-    """The hub's base URL without its trailing slash; plain http only to this machine."""
-    parts = urlsplit(url.strip())
+    """The hub's base URL without its trailing slash; plain http only to this machine.
+    An address typed without its scheme (« hub.exemple.org ») is completed with https://."""
+    url = url.strip()
+    if url and "://" not in url and not url.startswith("/"):
+        url = "https://" + url
+    parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SyncError(_("Adresse du hub invalide : « {url} »").format(url=url))
     if parts.scheme == "http" and not allow_insecure and not _loopback(parts.hostname):

@@ -284,3 +284,42 @@ def test_cancel_stops_a_sync_that_waits_for_a_silent_hub(
     assert not page.bar.isVisible()
     assert not status(window).startswith("Erreur")  # a cancelled sync is not an error
     silent.close()
+
+
+def test_the_demo_network_says_it_never_syncs_and_how_to_start_for_real(
+    qtbot, store: Store
+) -> None:
+    from PySide6.QtTest import QTest
+
+    from companion.app.datafolder import DEMO_SETTING
+    from companion.sync import state
+    from companion.ui.shell.settings_dialog import SettingsDialog
+
+    store.set_setting(DEMO_SETTING, "1")
+    store.add_actor("Association fictive", "association")  # a change that will never go
+    with store.db.atomic():
+        state.put(store.conn, state.HUB_URL, "https://hub.exemple.org")  # even with a hub
+    window = open_window(qtbot, store)
+    assert window.windowTitle() == "Companion — réseau de démonstration"
+    qtbot.waitUntil(lambda: status(window) == "Réseau de démonstration : jamais synchronisé")
+    assert not window.sync.sync_now()  # F9 does nothing on the demo
+    page = sync_page(window)
+    assert page.demo_notice.isVisible()
+    assert page.pending.text() == "—" and page.last_sync.text() == "jamais (démonstration)"
+    assert not page.sync_button.isEnabled() and not page.connect_button.isEnabled()
+    assert not page.interval.isEnabled()
+    window.actions_by_name["sync_connect"].trigger()  # the menu's « Se connecter… »
+    assert window.sync_dialog is None and window.pages.currentIndex() == SYNC
+    QTest.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.settings_dialog, SettingsDialog))
+    qtbot.waitUntil(window.settings_dialog.isVisible)
+    window.settings_dialog.reject()
+
+
+def test_a_hub_address_typed_without_https_is_completed() -> None:
+    from companion.sync.hubapi import SyncError, check_hub_url
+
+    assert check_hub_url("hub.exemple.org") == "https://hub.exemple.org"
+    assert check_hub_url(" hub.exemple.org/reseau/ ") == "https://hub.exemple.org/reseau"
+    with pytest.raises(SyncError, match="invalide"):
+        check_hub_url("https://")

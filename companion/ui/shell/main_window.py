@@ -66,7 +66,12 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.setWindowTitle("Companion")
+        from companion.app.datafolder import DEMO_SETTING
+
+        # The demonstration network says so everywhere it matters: here, the status bar,
+        # the Synchronisation page.
+        demo = store.setting(DEMO_SETTING) == "1"
+        self.setWindowTitle(_("Companion — réseau de démonstration") if demo else "Companion")
         self.resize(1200, 760)
 
         self.directory = DirectoryPage(store)
@@ -206,6 +211,7 @@ class MainWindow(QMainWindow):
 
         self.sync_page = SyncPage(self.store, self.sync)
         self.sync_page.connect_requested.connect(self.open_sync_dialog)
+        self.sync_page.start_for_real_requested.connect(self.open_settings)
         self.sync_page.changed.connect(self._after_import)
         self.sync_page.changed.connect(self.refresh_undo)
         self.sync_page.status_message.connect(self.show_message)
@@ -288,8 +294,15 @@ class MainWindow(QMainWindow):
             self.show_message(_("Une synchronisation est déjà en cours."))
 
     def open_sync_dialog(self) -> None:
-        """The hub's address and token; saving them starts a sync."""
+        """The hub's address and token; saving them starts a sync. Not for the demo."""
         from companion.ui.sync.connect_dialog import open_connect_dialog
+
+        if self.sync.demo:
+            self.show_section(SYNC)  # its notice says why, and how to start for real
+            self.show_message(
+                _("Le réseau de démonstration ne se synchronise pas : ouvrez un dossier vide.")
+            )
+            return
 
         self.sync_dialog = open_connect_dialog(self, self.sync, self.sync_dialog)
 

@@ -44,6 +44,7 @@ def interval_label(minutes: int) -> str:
 
 class SyncPage(QWidget):
     connect_requested = Signal()
+    start_for_real_requested = Signal()  # the demo: choose an empty data folder
     changed = Signal()  # a conflict's value was restored
     status_message = Signal(str)
 
@@ -102,9 +103,28 @@ class SyncPage(QWidget):
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
 
+        # The demonstration network says so, and how to start for real.
+        self.demo_notice = QFrame()
+        self.demo_notice.setFrameShape(QFrame.Shape.StyledPanel)
+        notice = QHBoxLayout(self.demo_notice)
+        notice_text = plain_label(
+            _(
+                "Cette base est le réseau de démonstration : des membres et des acteurs "
+                "fictifs. Elle ne se synchronise jamais avec un hub. Pour rejoindre votre "
+                "réseau, ouvrez un dossier de données vide (Préférences), puis connectez-vous "
+                "à son hub."
+            )
+        )
+        notice_text.setWordWrap(True)
+        self.start_button = QPushButton(_("Commencer pour de vrai…"))
+        self.start_button.clicked.connect(self.start_for_real_requested)
+        notice.addWidget(notice_text, 1)
+        notice.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignVCenter)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(plain_label(_("Synchronisation"), bold=True, point_delta=6))
+        layout.addWidget(self.demo_notice)
         layout.addLayout(form)
         layout.addLayout(actions)
         layout.addWidget(self.message)
@@ -140,9 +160,16 @@ class SyncPage(QWidget):
             self.last_error.setText(_("Hors ligne : {detail}").format(
                 detail=snapshot.last_error or _("le hub ne répond pas")))  # fmt: skip
         running = snapshot.running
-        self.sync_button.setEnabled(configured and not running)
+        self.sync_button.setEnabled(configured and not running and not snapshot.demo)
         self.bar.setVisible(running)
         self.cancel_button.setVisible(running)
+        self.demo_notice.setVisible(snapshot.demo)
+        if snapshot.demo:  # nothing here will ever be sent: no count, no hub, no timer
+            self.hub.setText(_("Aucun : réseau de démonstration"))
+            self.pending.setText("—")
+            self.last_sync.setText(_("jamais (démonstration)"))
+        for widget in (self.connect_button, self.interval):
+            widget.setEnabled(not snapshot.demo)
 
     def _interval_chosen(self, index: int) -> None:
         minutes = self.interval.itemData(index)

@@ -45,6 +45,7 @@ class SyncSnapshot(NamedTuple):  # a NamedTuple: a third of a frozen dataclass's
     conflicts: int  # unresolved
     running: bool
     offline: bool
+    demo: bool = False  # the demonstration network: it never syncs
 
 
 class SyncRunner(QObject):
@@ -87,6 +88,13 @@ class SyncRunner(QObject):
     def hub_url(self) -> str | None:
         return state.get(self.store.conn, state.HUB_URL)
 
+    @property
+    def demo(self) -> bool:
+        """The demonstration network: fictional members, it never syncs."""
+        from companion.app.datafolder import DEMO_SETTING
+
+        return self.store.setting(DEMO_SETTING) == "1"
+
     def interval_minutes(self) -> int:
         value = self.store.setting(INTERVAL_SETTING)
         return int(value) if value is not None and value.isdigit() else DEFAULT_INTERVAL
@@ -117,6 +125,7 @@ class SyncRunner(QObject):
             conflicts=stored.conflicts,
             running=self.running,
             offline=self.offline,
+            demo=self.demo,
         )
 
     # -- syncing -----------------------------------------------------------------------
@@ -127,7 +136,7 @@ class SyncRunner(QObject):
 
     def sync_now(self) -> bool:
         """Start a sync unless one runs or no hub is configured; whether it started."""
-        if self.running or not self.hub_url():
+        if self.running or not self.hub_url() or self.demo:
             return False
         from companion.ui.common.jobs import Job
 
@@ -195,7 +204,7 @@ class SyncRunner(QObject):
     # -- automatic syncs ---------------------------------------------------------------
 
     def _automatic_enabled(self) -> bool:
-        return bool(self.hub_url()) and self.interval_minutes() > 0
+        return bool(self.hub_url()) and self.interval_minutes() > 0 and not self.demo
 
     def _arm(self) -> None:
         configured = bool(self.hub_url())

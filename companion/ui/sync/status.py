@@ -27,6 +27,7 @@ ICONS = {
     "error": "fa5s.exclamation-triangle",
     "pending": "fa5s.cloud-upload-alt",
     "ok": "fa5s.check-circle",
+    "demo": "fa5s.flask",  # the demonstration network, which never syncs
 }
 
 
@@ -68,6 +69,8 @@ def pending_text(count: int) -> str:
 def describe(snapshot: SyncSnapshot, now: datetime | None = None) -> tuple[str, str]:
     """(state, text): the state names the icon; the text is what the status bar says."""
     now = now or datetime.now(UTC)
+    if snapshot.demo:
+        return "demo", _("Réseau de démonstration : jamais synchronisé")
     if not snapshot.hub_url:
         return "none", _("Pas de hub configuré")
     if snapshot.running:
