@@ -35,6 +35,9 @@ def undo_hint(done: str) -> str:
     return _("{done} — Ctrl+Z pour annuler").format(done=done)
 
 
+SHOW_ON_MAP_KEY = "Ctrl+Shift+M"  # listed by Aide › Raccourcis clavier
+
+
 class BulkActions(QObject):
     """Tag (actors only), make private or shared, and delete the selected records."""
 
@@ -60,7 +63,7 @@ class BulkActions(QObject):
         self.map_action: QAction | None = None
         if entity == "actors":
             self.map_action = QAction(_("Voir sur la carte"), table)
-            self.map_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+            self.map_action.setShortcut(QKeySequence(SHOW_ON_MAP_KEY))
             self.map_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.map_action.setToolTip(_("Montrer les acteurs choisis sur la carte (Ctrl+Maj+M)"))
             self.map_action.triggered.connect(self.show_on_map)

@@ -53,6 +53,10 @@ from companion.ui.map.views_panel import MapViewsPanel
 DRAWER_SETTING = "map.drawer_open"  # the side drawer, as the user left it
 
 
+PRESENT_KEY = "F5"  # listed by Aide › Raccourcis clavier (ui/shell/section_shortcuts.py)
+FILTERS_KEY = "Ctrl+Shift+F"
+
+
 class MapPage(QWidget):
     """The side column on the left, the map on the right; the map loads with the page."""
 
@@ -113,7 +117,7 @@ class MapPage(QWidget):
         layout.addWidget(splitter, 1)
         self.set_drawer_open(self.store.setting(DRAWER_SETTING, "1") != "0", remember=False)
         present = QAction(_("Présenter"), self)
-        present.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        present.setShortcut(QKeySequence(PRESENT_KEY))
         present.triggered.connect(self.presentation.enter)
         self.addAction(present)
         self.addAction(self.export_action)
@@ -198,7 +202,7 @@ class MapPage(QWidget):
         button.setIcon(icon("fa5s.sliders-h"))
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         button.setCheckable(True)
-        button.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        button.setShortcut(QKeySequence(FILTERS_KEY))
         button.setToolTip(_("Afficher ou masquer les filtres et les vues (Ctrl+Maj+F)"))
         button.toggled.connect(self.set_drawer_open)
         return button

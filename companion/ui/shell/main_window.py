@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -60,6 +61,9 @@ def _sections() -> list[tuple[str, str]]:
     ]
 
 
+GETTING_STARTED_GUIDE = "guide-cartographier-ecosysteme"  # the toolbox guide to read first
+
+
 class MainWindow(QMainWindow):
     """Companion's window over one open store."""
 
@@ -110,7 +114,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.actor_form = None
-        self.duplicates_dialog = None
+        self.help_dialog: QDialog | None = None  # Aide › Prise en main, À propos
         self.settings_dialog = None
         self.shortcuts_dialog = None
         self.global_search: GlobalSearch | None = None
@@ -391,6 +395,62 @@ class MainWindow(QMainWindow):
 
         self.settings_dialog = SettingsDialog(self)
         self.settings_dialog.open()
+
+    def open_about(self) -> None:
+        """Aide › À propos: version, licences, data sources and theirs."""
+        from companion.ui.shell.help_dialogs import AboutDialog
+
+        self.help_dialog = AboutDialog(self)
+        self.help_dialog.open()
+
+    def open_getting_started(self) -> None:
+        """Aide › Prise en main: five things to try first, each a button that does it."""
+        from companion.ui.shell.help_dialogs import GettingStartedDialog
+
+        steps = [
+            (
+                _("Explorer la carte"),
+                _("Cliquez sur un acteur pour ouvrir sa fiche ; F5 présente la carte en plein "
+                  "écran, pour un atelier ou des élus."),
+                _("Ouvrir la carte"),
+                lambda: self.show_section(MAP),
+            ),
+            (
+                _("Ajouter votre premier acteur"),
+                _("Une association, une entreprise, une collectivité… placée sur la carte par "
+                  "sa commune ou son adresse (Ctrl+N)."),
+                _("Nouvel acteur…"),
+                self.new_actor,
+            ),
+            (
+                _("Importer un tableur ou une carte"),
+                _("Un fichier Excel ou CSV, une carte uMap, un carnet d'adresses : vérifié "
+                  "ligne par ligne avant l'import, qui peut être annulé d'un coup (Ctrl+I)."),
+                _("Importer…"),
+                self.open_import_wizard,
+            ),
+            (
+                _("Lire le guide « Cartographier son écosystème »"),
+                _("La boîte à outils du réseau : guides, méthodes et modèles, lisibles sans "
+                  "connexion."),
+                _("Ouvrir le guide"),
+                lambda: self.open_toolbox_item(GETTING_STARTED_GUIDE),
+            ),
+            (
+                _("Rejoindre votre réseau"),
+                _("Connectez-vous au hub de votre réseau pour partager vos fiches et recevoir "
+                  "celles des autres catalyseurs."),
+                _("Se connecter à un hub…"),
+                self.open_sync_dialog,
+            ),
+        ]  # fmt: skip
+        self.help_dialog = GettingStartedDialog(steps, self)
+        self.help_dialog.open()
+
+    def open_toolbox_item(self, slug: str) -> None:
+        self.show_section(TOOLBOX)
+        if self.toolbox_page is not None:
+            self.toolbox_page.reader.open_slug(slug)
 
     def open_shortcuts(self) -> None:
         from companion.ui.shell.shortcuts_dialog import open_shortcuts

@@ -54,6 +54,8 @@ class MenuWindow(Window, Protocol):
     def open_review(self) -> None: ...
     def open_settings(self) -> None: ...
     def open_shortcuts(self) -> None: ...
+    def open_getting_started(self) -> None: ...
+    def open_about(self) -> None: ...
 
 
 def build_menus(window: MenuWindow) -> dict[str, QAction]:
@@ -135,9 +137,14 @@ def build_menus(window: MenuWindow) -> dict[str, QAction]:
         )
 
     help_menu = bar.addMenu(_("&Aide"))
+    actions["getting_started"] = add_action(
+        help_menu, _("Prise en main…"), window.open_getting_started
+    )
     actions["shortcuts"] = add_action(
         help_menu, _("Raccourcis clavier…"), window.open_shortcuts, "F1"
     )
+    help_menu.addSeparator()
+    actions["about"] = add_action(help_menu, _("À propos de Companion…"), window.open_about)
     return actions
 
 

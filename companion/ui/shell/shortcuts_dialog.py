@@ -1,6 +1,7 @@
-"""Aide › Raccourcis clavier: every action of the menus with its shortcuts, by menu.
+"""Aide › Raccourcis clavier: every action of the menus with its shortcuts, by menu, then
+those of the sections' pages (``section_shortcuts.py``).
 
-Read from the menu bar itself, so the list can never disagree with the app.
+The menus' are read from the menu bar itself, so the list can never disagree with the app.
 """
 
 from __future__ import annotations
@@ -51,8 +52,10 @@ class ShortcutsDialog(QDialog):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([_("Action"), _("Raccourci")])
         self.tree.setRootIsDecorated(True)
+        from companion.ui.shell.section_shortcuts import section_shortcuts
+
         menus: dict[str, QTreeWidgetItem] = {}
-        for menu, text, keys in shortcut_rows(window):
+        for menu, text, keys in [*shortcut_rows(window), *section_shortcuts()]:
             parent = menus.get(menu)
             if parent is None:
                 parent = menus[menu] = QTreeWidgetItem(self.tree, [menu])

@@ -51,6 +51,7 @@ TEMPLATE_TYPES = frozenset({"modele", "kit", "checklist"})
 ANCHOR = Qt.ItemDataRole.UserRole
 
 
+BACK_KEY, FORWARD_KEY, PRINT_KEY = "Alt+Left", "Alt+Right", "Ctrl+P"  # listed by F1
 DOCUMENTS_PURPOSE = "toolbox-documents"  # the folder templates and PDFs go to, remembered
 
 
@@ -114,9 +115,9 @@ class ToolboxReader(QWidget):
     def _build_toolbar(self) -> QToolBar:
         toolbar = QToolBar()
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.back_action = self._action(_("Précédent"), "fa5s.arrow-left", self.back, "Alt+Left")
+        self.back_action = self._action(_("Précédent"), "fa5s.arrow-left", self.back, BACK_KEY)
         self.forward_action = self._action(
-            _("Suivant"), "fa5s.arrow-right", self.forward, "Alt+Right"
+            _("Suivant"), "fa5s.arrow-right", self.forward, FORWARD_KEY
         )
         for action in (self.back_action, self.forward_action):
             toolbar.addAction(action)
@@ -132,9 +133,9 @@ class ToolboxReader(QWidget):
             _("Utiliser ce modèle"), "fa5s.file-word", self.use_template
         )
         self.template_action.setToolTip(
-            _("Crée un document modifiable (Word ou tableur) dans vos Documents et l'ouvre")
+            _("Crée un document modifiable (Word ou tableur), où et sous le nom choisis")
         )
-        self.print_action = self._action(_("Imprimer…"), "fa5s.print", self.print_item, "Ctrl+P")
+        self.print_action = self._action(_("Imprimer…"), "fa5s.print", self.print_item, PRINT_KEY)
         self.pdf_action = self._action(_("Exporter en PDF…"), "fa5s.file-pdf", self.export_pdf)
         for action in (
             self.favourite_action,
