@@ -195,9 +195,8 @@ class GettingStartedDialog(QDialog):
             QLabel(_("Cinq choses à essayer d'abord ; tout se retrouve dans les menus."))
         )
         layout.addLayout(grid)
-        layout.addStretch(1)
         layout.addWidget(close)
-        self.resize(720, 460)
+        self.resize(720, self.sizeHint().height())  # as tall as its five steps
 
     def _run(self, action: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
