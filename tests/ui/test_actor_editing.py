@@ -288,3 +288,54 @@ def test_the_card_buttons_open_the_forms(qtbot, network: Network, monkeypatch) -
         Qt.MouseButton.LeftButton,
     )
     assert asked and len(network.store.members_of(network.ids["ecole"])) == 2
+
+
+def test_enter_on_a_suggested_commune_takes_it_and_does_not_save(qtbot, store) -> None:
+    """Typed key by key: Enter takes the suggestion only; the form stays open for the
+    e-mail, checked as it is left; the SIREN fills from the SIRET as it is typed."""
+    from PySide6.QtTest import QTest
+
+    gazetteer = require_gazetteer()
+    try:
+        form = ActorForm(store, gazetteer=gazetteer)
+        qtbot.addWidget(form)
+        form.show()
+        qtbot.waitExposed(form)
+        form.activateWindow()  # focus moves, and fields are left, as on a desktop
+        qtbot.waitUntil(form.isActiveWindow)
+        QTest.keyClicks(form.name, "Ressourcerie du Plateau")
+        QTest.keyClicks(form.commune_edit, "Nogent-sur-Mar")
+        qtbot.waitUntil(lambda: form.matches.isVisible())
+        QTest.keyClick(form.commune_edit, Qt.Key.Key_Return)
+        assert form.isVisible() and store.count_actors() == 0  # not saved
+        assert form.commune_edit.text() == "Nogent-sur-Marne (94)"
+        assert not form.matches.isVisible()
+        # Down walks into the suggestions, Enter there takes the one highlighted.
+        form.commune_edit.clear()
+        QTest.keyClicks(form.commune_edit, "Saint-Denis")
+        qtbot.waitUntil(lambda: form.matches.count() > 1)
+        QTest.keyClick(form.commune_edit, Qt.Key.Key_Down)
+        QTest.keyClick(form.matches, Qt.Key.Key_Down)
+        second = form.matches.item(1).text()
+        QTest.keyClick(form.matches, Qt.Key.Key_Return)
+        assert form.isVisible() and second.startswith(form.commune_edit.text())
+        # A wrong e-mail is said as the field is left, before any save.
+        form.email.setFocus()
+        qtbot.waitUntil(form.email.hasFocus)
+        QTest.keyClicks(form.email, "contact(at)ressourcerie.fr")
+        QTest.keyClick(form.email, Qt.Key.Key_Tab)
+        qtbot.waitUntil(lambda: not form.email.hasFocus())
+        assert form.error.isVisible() and form.error.text().startswith("Courriel : ")
+        form.email.setFocus()
+        form.email.selectAll()
+        QTest.keyClicks(form.email, "contact@ressourcerie.fr")
+        QTest.keyClick(form.email, Qt.Key.Key_Tab)
+        assert not form.error.isVisible()
+        QTest.keyClicks(form.siret, "73282932000074")
+        assert form.siren.text() == "732 829 320"
+        QTest.keyClick(form.siret, Qt.Key.Key_Return)  # Enter in a plain field saves
+        assert store.count_actors() == 1
+        [saved] = store.actors()
+        assert (saved.email, saved.siren) == ("contact@ressourcerie.fr", "732829320")
+    finally:
+        gazetteer.close()

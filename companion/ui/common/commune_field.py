@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from companion.geo.gazetteer import Commune, Gazetteer
@@ -46,6 +46,10 @@ class CommuneField(QWidget):
         layout.addWidget(self.edit)
         layout.addWidget(self.matches)
         self.setFocusProxy(self.edit)
+        # Enter on a suggestion takes the suggestion, and only that: the form around is
+        # not saved before the fields after this one were reached.
+        self.edit.installEventFilter(self)
+        self.matches.installEventFilter(self)
         self.edit.textEdited.connect(self._on_typed)
         self.matches.itemClicked.connect(self._on_match_chosen)
         self.matches.itemActivated.connect(self._on_match_chosen)
@@ -111,3 +115,22 @@ class CommuneField(QWidget):
     def _on_match_chosen(self, item: QListWidgetItem) -> None:
         self.choose(item.data(Qt.ItemDataRole.UserRole))
         self.edited.emit()
+        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's)
+        """While suggestions show: Enter takes the highlighted one (else the first), Down
+        walks into them; neither reaches the dialog's default button."""
+        if event.type() != QEvent.Type.KeyPress or not self.matches.isVisible():
+            return super().eventFilter(watched, event)
+        key = event.key()  # type: ignore[attr-defined]
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            item = self.matches.currentItem() or self.matches.item(0)
+            if item is not None:
+                self._on_match_chosen(item)
+            return True
+        if watched is self.edit and key == Qt.Key.Key_Down and self.matches.count():
+            self.matches.setFocus(Qt.FocusReason.OtherFocusReason)
+            if self.matches.currentRow() < 0:
+                self.matches.setCurrentRow(0)
+            return True
+        return super().eventFilter(watched, event)

@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from companion.directory.actor_checks import (
+    CHECKS,
     FieldProblem,
     check_actor_fields,
     format_siren,
     format_siret,
 )
 from companion.directory.editing import tag_names
-from companion.directory.validate import format_phone
+from companion.directory.validate import InvalidValue, format_phone
 from companion.domain import ACTOR_KINDS
 from companion.geo.addresses import AddressMatch
 from companion.geo.gazetteer import Commune, Gazetteer, GazetteerMissing
@@ -205,6 +206,13 @@ class ActorForm(QDialog):
         layout.addWidget(dialog_buttons(self, _("Enregistrer") if editing else _("Ajouter")))
         self.place.edited.connect(self._hide_error)
         self.place.edited.connect(self.check_address)
+        # Each field is checked as it is left, not only on save; the SIREN follows the SIRET.
+        self._left_problems: dict[str, str] = {}
+        for key in CHECKS:
+            field = getattr(self, key)
+            field.editingFinished.connect(lambda key=key: self.check_field(key))
+        self._siren_from_siret = ""
+        self.siret.textEdited.connect(self._siret_typed)
 
     def _fill(self, actor: Actor) -> None:
         self.name.setText(actor.name)
@@ -359,6 +367,37 @@ class ActorForm(QDialog):
             if name not in self._initial_tags:
                 self.store.tag_actor(actor.id, name)
         return actor
+
+    def check_field(self, key: str) -> str:
+        """Check one field as it is left: outlined and said at once when wrong ("" if right)."""
+        text = getattr(self, key).text().strip() or None
+        try:
+            CHECKS[key](text)
+        except InvalidValue as error:
+            self._left_problems[key] = str(error)
+        else:
+            self._left_problems.pop(key, None)
+        mark_invalid(getattr(self, key), key in self._left_problems)
+        labels = field_labels()
+        if self._left_problems:
+            self._show_error(
+                "\n".join(
+                    _("{field} : {message}").format(field=labels[field], message=message)
+                    for field, message in self._left_problems.items()
+                )
+            )
+        else:
+            self._hide_error()
+        return self._left_problems.get(key, "")
+
+    def _siret_typed(self, text: str) -> None:
+        """14 digits typed: the SIREN is their first nine (unless the user typed another)."""
+        digits = "".join(character for character in text if character.isdigit())
+        siren = self.siren.text().strip()
+        if len(digits) == 14 and (not siren or siren == self._siren_from_siret):
+            self._siren_from_siret = format_siren(digits[:9])
+            self.siren.setText(self._siren_from_siret)
+            self.check_field("siren")
 
     def _problem(self) -> str:
         if not self.name.text().strip():
