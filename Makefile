@@ -10,6 +10,8 @@ EPT_PACKAGE := @etalab/decoupage-administratif@6.0.0
 GEO_NPM := build/geo-npm
 LOCALES := $(wildcard companion/resources/locale/*/LC_MESSAGES/companion.po)
 CATALOGS := $(LOCALES:.po=.mo)
+# Qt's own words its French catalogue lacks (ui/shell/qt_french.py), compiled for Qt.
+QT_CATALOGS := $(patsubst %.ts,%.qm,$(wildcard companion/resources/locale/qt/*.ts))
 
 .PHONY: run test bench setup data translations system-deps lint clean bundle
 
@@ -41,10 +43,13 @@ $(GEO_NPM)/.installed:
 	npm install --silent --no-audit --no-fund --no-package-lock --prefix $(GEO_NPM) $(EPT_PACKAGE)
 	touch $@
 
-translations: $(CATALOGS)
+translations: $(CATALOGS) $(QT_CATALOGS)
 
 %.mo: %.po $(INSTALLED)
 	$(VENV)/bin/pybabel -q compile --use-fuzzy -i $< -o $@
+
+%.qm: %.ts $(INSTALLED)
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -84,4 +89,4 @@ lint: $(INSTALLED)
 	$(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) companion/resources/data $(CATALOGS) build dist
+	rm -rf $(VENV) companion/resources/data $(CATALOGS) $(QT_CATALOGS) build dist

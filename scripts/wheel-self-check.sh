@@ -24,6 +24,7 @@ needed = [
     "companion/resources/data/gazetteer.sqlite",
     "companion/resources/data/outlines.sqlite",
     "companion/resources/locale/en/LC_MESSAGES/companion.mo",
+    "companion/resources/locale/qt/companion_qt_fr.qm",
     "companion/resources/map/map.js",
     "companion/resources/toolbox/README.md",
 ]

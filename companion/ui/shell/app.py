@@ -137,17 +137,18 @@ def _install_qt_translations(app: QApplication) -> None:
         if previous is not None:  # run_gui called again in the same process
             app.removeTranslator(previous)
             previous.deleteLater()
+    if language == "fr":
+        from companion.ui.shell.qt_french import french_supplement
+
+        supplement = french_supplement(app)
+        if supplement is not None:
+            supplement.setObjectName("companion-qt-supplement")
+            app.installTranslator(supplement)  # first in, so asked last: after qtbase_fr
     translator = QTranslator(app)
     translator.setObjectName("companion-qt-translations")
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if translator.load(f"qtbase_{language}", folder):
         app.installTranslator(translator)
-    if language == "fr":
-        from companion.ui.shell.qt_french import FrenchSupplement
-
-        supplement = FrenchSupplement(app)
-        supplement.setObjectName("companion-qt-supplement")
-        app.installTranslator(supplement)  # asked first; silent on what qtbase_fr knows
 
 
 class _QuitWhenPainted(QObject):
