@@ -25,6 +25,12 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", stripped.lower()).strip()
 
 
+def sort_key(text: str) -> tuple[str, str]:
+    """How names are listed for people: « Île-de-France » with the I's, « Écoles » with
+    the E's (folded first; the text itself breaks ties, so the order is stable)."""
+    return fold(text), text
+
+
 def words(text: str) -> list[str]:
     """The folded words of a text, in order."""
     folded = fold(text)

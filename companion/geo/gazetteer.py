@@ -22,6 +22,7 @@ from companion.geo.names import compact_key, query_key
 from companion.geo.schema import FORMAT_VERSION
 from companion.i18n import _
 from companion.paths import built_data_path
+from companion.text import sort_key
 
 EARTH_RADIUS_KM = 6371.0088
 REVERSE_TOLERANCE_KM = 0.1  # points in slivers between simplified outlines still resolve
@@ -304,7 +305,8 @@ class Gazetteer:
 
     def epcis(self) -> list[tuple[str, str]]:
         """(SIREN, name) of every EPCI (intercommunalité)."""
-        return self._db.execute("SELECT code, name FROM epci ORDER BY name").fetchall()
+        rows = self._db.execute("SELECT code, name FROM epci").fetchall()
+        return sorted(rows, key=lambda row: sort_key(row[1]))
 
     def epci_name(self, code: str) -> str | None:
         """The name of the EPCI (intercommunalité) with this SIREN, or None if unknown."""

@@ -19,6 +19,7 @@ from companion.i18n import N_
 from companion.insights.catalysts import load_catalysts, metiers_by_member
 from companion.insights.db import snapshot
 from companion.insights.places import Location, PlaceIndex, Territory, place_index
+from companion.text import sort_key
 
 # What each figure counts, said once for every rendering of the report (page, Word).
 FIGURE_NOTES: tuple[tuple[str, str], ...] = (
@@ -250,7 +251,7 @@ class _Tally:
             by_departement=dict(sorted(self.by_departement.items())),
             departement_names=names,
             exchanges=self.exchanges,
-            people=sorted(self.names, key=str.casefold),
+            people=sorted(self.names, key=sort_key),
         )
 
 

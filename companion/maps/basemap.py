@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from companion.paths import built_data_path
+from companion.text import sort_key
 
 LEVELS = ("france", "regions", "departements")
 
@@ -52,7 +53,7 @@ def regions() -> list[Territory]:
         Territory(f["properties"]["code"], f["properties"]["nom"], f["properties"]["code"])
         for f in _outlines("regions")["features"]
     ]
-    return sorted(found, key=lambda t: t.name)
+    return sorted(found, key=lambda t: sort_key(t.name))
 
 
 def departements() -> list[Territory]:

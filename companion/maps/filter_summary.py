@@ -10,6 +10,7 @@ from companion.domain import ACTOR_KINDS, RELATION_TYPES, label
 from companion.i18n import _
 from companion.maps import basemap
 from companion.maps.filters import MapFilter
+from companion.text import sort_key
 
 
 def _territory_name(code: str, places: list[basemap.Territory]) -> str:
@@ -44,7 +45,9 @@ def describe_filter(spec: MapFilter) -> str:
         kinds = [label(ACTOR_KINDS, code) for code in ACTOR_KINDS if code in spec.kinds]
         parts.append(_("Types : {names}").format(names=", ".join(kinds) or "—"))
     if spec.tags is not None:
-        parts.append(_("Étiquettes : {names}").format(names=", ".join(sorted(spec.tags))))
+        parts.append(
+            _("Étiquettes : {names}").format(names=", ".join(sorted(spec.tags, key=sort_key)))
+        )
     if spec.visibility == "private":
         parts.append(_("Fiches privées seulement"))
     elif spec.visibility == "network":

@@ -24,6 +24,7 @@ from companion.i18n import _
 from companion.maps import basemap
 from companion.maps.filters import MapFilter
 from companion.maps.style import KIND_COLOURS, RELATION_STYLES
+from companion.text import sort_key
 
 TEXT_DEBOUNCE_MS = 250
 VISIBILITY_CHOICES = ("", "network", "private")
@@ -180,7 +181,7 @@ class MapFilterPanel(QWidget):
         """Set every control from ``spec`` (a saved view), then emit ``filter_changed`` once."""
         self._quiet = True
         try:
-            for name in sorted(spec.tags or ()):
+            for name in sorted(spec.tags or (), key=sort_key):
                 if name not in _codes(self.tags):
                     _add_check(self.tags, name, name, None, checked=False)
             _check_only(self.kinds, spec.kinds)

@@ -32,6 +32,7 @@ from companion.network import profiles
 from companion.network.profiles import Catalyst, CatalystFilter, Nearby
 from companion.network.territories import Place
 from companion.store import Store
+from companion.text import sort_key
 from companion.ui.common.commune_field import CommuneField
 from companion.ui.common.formatting import format_number
 from companion.ui.directory.actor_form import open_gazetteer
@@ -71,7 +72,7 @@ class NetworkPage(QWidget):
         self.region = QComboBox()
         self.region.addItem(_("Toutes les régions"), "")
         if self.gazetteer is not None:
-            for code, name in sorted(self.gazetteer.regions(), key=lambda r: r[1]):
+            for code, name in sorted(self.gazetteer.regions(), key=lambda r: sort_key(r[1])):
                 self.region.addItem(name, code)
         self.region.setEnabled(self.gazetteer is not None)
         self.theme = QComboBox()
