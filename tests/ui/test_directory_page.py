@@ -126,3 +126,37 @@ def test_showing_100000_actors_reads_only_the_visible_page(qtbot, big_store_path
         page.close()
         page.deleteLater()
         store.close()
+
+
+def test_an_empty_directory_says_what_it_is_for_and_offers_its_first_actions(qtbot, store) -> None:
+    """A fresh base: no blank table, but the way to fill it; the first actor, added, gives
+    the table back. An empty search is not an empty directory."""
+    from PySide6.QtCore import Qt as QtKeys
+    from PySide6.QtTest import QTest
+
+    from companion.ui.directory.page import DirectoryPage
+
+    page = DirectoryPage(store)
+    qtbot.addWidget(page)
+    page.resize(1100, 700)
+    page.show()
+    assert page.actor_stack.currentWidget() is page.empty and page.empty.isVisible()
+    labels = [button.text() for button in page.empty.buttons]
+    assert labels == [
+        "Ajouter un acteur", "Importer un fichier…", "Rejoindre mon réseau…",
+        "Lire le guide « Cartographier son écosystème »",
+    ]  # fmt: skip
+    for button, signal in zip(
+        page.empty.buttons,
+        (page.new_actor_requested, page.import_requested, page.join_requested,
+         page.guide_requested),
+        strict=True,
+    ):  # fmt: skip
+        with qtbot.waitSignal(signal):
+            QTest.mouseClick(button, QtKeys.MouseButton.LeftButton)
+    store.add_actor("Premier acteur", "association")
+    page.refresh()
+    assert page.actor_stack.currentWidget() is not page.empty and page.table.isVisible()
+    QTest.keyClicks(page.search_box, "introuvable")
+    page.apply_search()
+    assert page.model.rowCount() == 0 and page.actor_stack.currentWidget() is not page.empty

@@ -175,3 +175,19 @@ def test_a_real_right_click_opens_the_menu(qtbot, store) -> None:
     assert page.context_menu is not None
     page.context_menu.close()
     dispose(qtbot, page)
+
+
+def test_an_empty_map_says_what_it_shows_and_how_to_fill_it(qtbot, store) -> None:
+    from .map_helpers import drawn_map_page
+
+    register_scheme()
+    page = drawn_map_page(qtbot, store)
+    try:
+        assert page.empty_notice.isVisible()
+        with qtbot.waitSignal(page.import_requested):
+            QTest.mouseClick(page.empty_import_button, Qt.MouseButton.LeftButton)
+        store.add_actor("Premier acteur", "association", latitude=45.76, longitude=4.83)
+        page.refresh()
+        assert not page.empty_notice.isVisible()
+    finally:
+        dispose(qtbot, page)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QToolBar,
@@ -28,6 +29,7 @@ from companion.directory.bulk import all_actor_ids
 from companion.i18n import _
 from companion.io.import_batches import batch_actor_ids
 from companion.store import Store
+from companion.ui.common.empty_state import EmptyState
 from companion.ui.common.formatting import count_text
 from companion.ui.common.record_table import make_record_table, selected_ids, selected_rows
 from companion.ui.directory.actor_card import ActorCard
@@ -48,6 +50,10 @@ class DirectoryPage(QWidget):
     actor_selected = Signal(str)  # the selected actor's id
     changed = Signal()  # records were changed from this page
     new_actor_requested = Signal()  # the main window opens the form (Ctrl+N)
+    # An empty directory's first actions (the main window does them).
+    import_requested = Signal()
+    join_requested = Signal()
+    guide_requested = Signal()
     status_message = Signal(str)  # e.g. "3 acteurs supprimés — Ctrl+Z pour annuler"
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
@@ -102,6 +108,7 @@ class DirectoryPage(QWidget):
         layout.addWidget(self.tabs, 1)
 
         self.model.modelReset.connect(self._on_actors_reset)
+        self._update_empty()
         self._on_tab_changed(ACTORS)
 
     def _build_actor_tab(self) -> QWidget:
@@ -117,11 +124,30 @@ class DirectoryPage(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([640, 400])  # the card gets room to breathe from the start
+        # No actor yet: what the directory is for, and how to fill it, instead of a blank.
+        self.empty = EmptyState(
+            _("Votre annuaire est vide"),
+            _(
+                "L'annuaire rassemble les acteurs de votre écosystème (associations, "
+                "entreprises, collectivités, fondations…) et les personnes qui les font "
+                "vivre. Ajoutez un premier acteur, importez un tableur ou un carnet "
+                "d'adresses, ou rejoignez votre réseau pour recevoir ses fiches."
+            ),
+            [
+                (_("Ajouter un acteur"), self.new_actor_requested.emit),
+                (_("Importer un fichier…"), self.import_requested.emit),
+                (_("Rejoindre mon réseau…"), self.join_requested.emit),
+                (_("Lire le guide « Cartographier son écosystème »"), self.guide_requested.emit),
+            ],
+        )
+        self.actor_stack = QStackedWidget()
+        self.actor_stack.addWidget(splitter)
+        self.actor_stack.addWidget(self.empty)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(toolbar)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.actor_stack, 1)
         return tab
 
     @property
@@ -241,6 +267,17 @@ class DirectoryPage(QWidget):
     def _on_actors_reset(self) -> None:
         self.card.clear()
         self._update_count()
+        self._update_empty()
+
+    def _update_empty(self) -> None:
+        """The empty state only for a directory with nothing in it (not an empty search)."""
+        nothing = (
+            self.model.rowCount() == 0
+            and not self.model.query
+            and self.model.batch is None
+            and self.store.count_actors() == 0
+        )
+        self.actor_stack.setCurrentWidget(self.empty if nothing else self.actor_stack.widget(0))
 
     def _update_count(self) -> None:
         if self.tabs.currentIndex() == PEOPLE:

@@ -68,6 +68,7 @@ class MapPage(QWidget):
     actor_changed = Signal(str)  # an actor was changed from the map (placed) (UUID)
     status_message = Signal(str)  # for the status bar
     zones_changed = Signal()  # a zone was renamed or deleted (an undo step)
+    import_requested = Signal()  # the empty map's « Importer un fichier… »
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,8 +114,12 @@ class MapPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.top_bar = self._build_top_bar()
+        self.empty_notice = self._build_empty_notice()
         layout.addWidget(self.top_bar)
+        layout.addWidget(self.empty_notice)
         layout.addWidget(splitter, 1)
+        self._update_empty_notice()
+        self.actor_added.connect(self._update_empty_notice)
         self.set_drawer_open(self.store.setting(DRAWER_SETTING, "1") != "0", remember=False)
         present = QAction(_("Présenter"), self)
         present.setShortcut(QKeySequence(PRESENT_KEY))
@@ -448,6 +453,31 @@ class MapPage(QWidget):
         self.view.reload_data()
         self.views.refresh()
         self.stories.refresh()
+        self._update_empty_notice()
+
+    def _build_empty_notice(self) -> QWidget:
+        """An empty map says what it shows and how to fill it (hidden once it has actors)."""
+        notice = QFrame()
+        notice.setFrameShape(QFrame.Shape.StyledPanel)
+        row = QHBoxLayout(notice)
+        text = QLabel(
+            _(
+                "La carte montre les acteurs de l'annuaire, à leur adresse ou au centre de "
+                "leur commune, et leurs alliances. Elle est vide : faites un clic droit sur "
+                "la carte pour y placer un premier acteur, ou importez un tableur ou une "
+                "carte uMap."
+            )
+        )
+        text.setWordWrap(True)
+        button = QPushButton(_("Importer un fichier…"))
+        button.clicked.connect(self.import_requested)
+        row.addWidget(text, 1)
+        row.addWidget(button)
+        self.empty_import_button = button
+        return notice
+
+    def _update_empty_notice(self) -> None:
+        self.empty_notice.setVisible(self.store.count_actors() == 0)
 
     def current_filter(self) -> MapFilter:
         return self.view.filter

@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         self.directory.changed.connect(self._on_directory_changed)
         self.directory.status_message.connect(self.show_message)
         self.directory.new_actor_requested.connect(self.new_actor)
+        self.directory.import_requested.connect(self.open_import_wizard)
+        self.directory.join_requested.connect(self.open_sync_dialog)
+        self.directory.guide_requested.connect(self._open_guide)
         self.directory.actor_bulk.ecosystem_requested.connect(self.show_selection_network)
         self.directory.actor_bulk.map_requested.connect(self.show_actors_on_map)
         self.directory.import_banner.map_requested.connect(self.show_actors_on_map)
@@ -190,6 +193,7 @@ class MainWindow(QMainWindow):
         from companion.ui.map.page import MapPage  # loads QtWebEngine: only now
 
         self.map_page = MapPage(self.store)
+        self.map_page.import_requested.connect(self.open_import_wizard)
         self.map_page.actor_activated.connect(self.open_actor)
         self.map_page.actor_added.connect(self._on_actor_added)
         self.map_page.profile_requested.connect(self.open_catalyst_profile)
@@ -434,7 +438,7 @@ class MainWindow(QMainWindow):
                 _("La boîte à outils du réseau : guides, méthodes et modèles, lisibles sans "
                   "connexion."),
                 _("Ouvrir le guide"),
-                lambda: self.open_toolbox_item(GETTING_STARTED_GUIDE),
+                self._open_guide,
             ),
             (
                 _("Rejoindre votre réseau"),
@@ -446,6 +450,9 @@ class MainWindow(QMainWindow):
         ]  # fmt: skip
         self.help_dialog = GettingStartedDialog(steps, self)
         self.help_dialog.open()
+
+    def _open_guide(self) -> None:
+        self.open_toolbox_item(GETTING_STARTED_GUIDE)
 
     def open_toolbox_item(self, slug: str) -> None:
         self.show_section(TOOLBOX)
