@@ -27,7 +27,8 @@ class EmptyState(QWidget):
         words.setTextFormat(Qt.TextFormat.PlainText)
         words.setWordWrap(True)
         words.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        words.setMaximumWidth(560)
+        words.setFixedWidth(560)  # wraps at that width…
+        words.setMinimumHeight(words.heightForWidth(560))  # …and shows every line
         self.buttons: list[QPushButton] = []
         self._actions: dict[QPushButton, Callable[[], object]] = {}
         row = QHBoxLayout()
