@@ -69,6 +69,12 @@ def test_starting_empty_makes_an_empty_directory(qtbot, tmp_path, monkeypatch):
         assert offered == [tmp_path / "neuf"]
         assert store.count_actors() == 0
         assert store.setting(DEMO_SETTING) is None  # a real directory: it may sync
+        # Nothing to lose yet: its first automatic backup is an interval away, not now.
+        from companion.store import backups
+
+        created = backups.created_setting(store.conn)
+        assert created is not None
+        assert not backups.automatic_backup_due(tmp_path / "neuf", 24, created=created)
     finally:
         store.close()
 

@@ -76,6 +76,13 @@ def _first_start(folder: Path, parent: QWidget | None) -> Store | None:
     store = Store.open(prepare_data_folder(folder))
     if first.choice in ("demo", "join"):
         store.set_setting(FIRST_RUN_SETTING, first.choice)
+    if first.choice in ("empty", "join"):
+        from datetime import datetime
+
+        from companion.store.backups import CREATED_SETTING
+
+        # Nothing in it yet: its first automatic backup is an interval away, not now.
+        store.set_setting(CREATED_SETTING, datetime.now().isoformat(timespec="seconds"))
     return store
 
 
