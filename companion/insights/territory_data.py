@@ -39,7 +39,8 @@ class Ecosystem:
     territory: Territory | None  # None: a selection of actors
     graph: nx.Graph
     metrics: EcosystemMetrics
-    positions: dict[str, tuple[float, float]]  # in [0, 1], y downwards
+    blocks: list[dict[str, tuple[float, float]]]  # each linked group drawn (layout_blocks)
+    isolated: list[str]  # actors linked to no one, in the graph's order
     suggestions: list[Suggestion]
 
 
@@ -84,7 +85,7 @@ def load_ecosystem(
 ) -> Ecosystem:
     """The network of a territory's actors, or of ``actor_ids`` when there is no territory."""
     from companion.insights.graph import build_graph, ecosystem_graph, ecosystem_metrics
-    from companion.insights.layout import layout
+    from companion.insights.layout import layout_blocks
     from companion.insights.suggestions import suggest_links
 
     steps = 5
@@ -100,7 +101,7 @@ def load_ecosystem(
         report(2, steps, _("Calcul des intermédiaires et des groupes…"))
         metrics = ecosystem_metrics(graph)
         report(3, steps, _("Placement des acteurs…"))
-        positions = layout(graph, communities=metrics.communities)
+        blocks, isolated = layout_blocks(graph, communities=metrics.communities)
         report(4, steps, _("Recherche de liens à suggérer…"))
         suggestions = suggest_links(conn, gazetteer, graph, limit=SUGGESTIONS)
     finally:
@@ -111,4 +112,4 @@ def load_ecosystem(
     else:
         count = graph.number_of_nodes()
         title = _("Sélection de l'annuaire ({n})").format(n=count)
-    return Ecosystem(title, territory, graph, metrics, positions, suggestions)
+    return Ecosystem(title, territory, graph, metrics, blocks, isolated, suggestions)
