@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from companion.geo import Gazetteer
 from companion.insights.catalysts import Catalyst, load_catalysts
@@ -24,6 +25,9 @@ from companion.insights.places import (
     place_index,
     search_territories,
 )
+
+if TYPE_CHECKING:
+    from companion.insights.territory_map import MapDrawing
 
 __all__ = [
     "CatalystPresence",
@@ -92,6 +96,17 @@ class TerritoryProfile:
     figures: TerritoryFigures
     catalysts: list[CatalystPresence]
     comparisons: list[TerritoryFigures]  # the enclosing territories, narrowest first
+    map: MapDrawing | None = None  # its outline and actors (territory_map), if known
+
+    @property
+    def based(self) -> list[CatalystPresence]:
+        """The catalysts based in the territory: those its actors by kind count."""
+        return [c for c in self.catalysts if c.located]
+
+    @property
+    def from_outside(self) -> list[CatalystPresence]:
+        """The catalysts based elsewhere whose territory of action covers this one."""
+        return [c for c in self.catalysts if not c.located]
 
     @property
     def metiers(self) -> dict[str, int]:

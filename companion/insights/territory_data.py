@@ -68,9 +68,16 @@ def load_profile(
     report(0, 2, _("Préparation des territoires…"))
     place_index(gazetteer)
     report(1, 2, _("Calcul de la fiche…"))
+    from dataclasses import replace
+
+    from companion.insights.graph import territory_actor_ids
+    from companion.insights.territory_map import territory_map
+
     conn = connect_readonly(database)
     try:
-        return territory_profile(conn, gazetteer, territory)
+        profile = territory_profile(conn, gazetteer, territory)
+        actor_ids = territory_actor_ids(conn, gazetteer, territory)
+        return replace(profile, map=territory_map(conn, gazetteer, territory, actor_ids))
     finally:
         conn.close()
 
