@@ -74,10 +74,12 @@ def place(
     sizes: dict[str, tuple[float, float]],
     discs: list[Disc],
     bounds: Rect | None = None,
+    over_discs: frozenset[str] = frozenset(),
 ) -> dict[str, tuple[float, float]]:
     """The offset (top left, from its disc's centre) of each name placed; the names in
-    ``names`` order of importance, ``discs`` every disc a name must not cover, ``bounds``
-    the drawing's edges that no name may cross."""
+    ``names`` order of importance, ``discs`` every disc a name must not cover (but the
+    names in ``over_discs``: a hub's neighbours surround it), ``bounds`` the drawing's
+    edges that no name may cross."""
     grid = _Grid()
     for disc in discs:
         _id, x, y, radius = disc
@@ -94,7 +96,7 @@ def place(
             )
             if bounds is not None and not _inside(rect, bounds):
                 continue
-            if not _free(grid, rect, actor_id):
+            if not _free(grid, rect, actor_id, actor_id in over_discs):
                 continue
             grid.add(rect)
             placed[actor_id] = (dx, dy)
@@ -111,12 +113,12 @@ def _inside(rect: Rect, bounds: Rect) -> bool:
     )
 
 
-def _free(grid: _Grid, rect: Rect, owner: str) -> bool:
+def _free(grid: _Grid, rect: Rect, owner: str, over_discs: bool = False) -> bool:
     for index in grid.near(rect):
         other, disc = grid.items[index]
         if disc is None:
             if _overlaps(rect, other):
                 return False
-        elif disc[0] != owner and _covers_disc(rect, disc):
+        elif not over_discs and disc[0] != owner and _covers_disc(rect, disc):
             return False
     return True

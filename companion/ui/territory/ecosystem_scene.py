@@ -50,6 +50,7 @@ LABEL_PIXELS = 12  # names are drawn this tall on screen, whatever the zoom
 LABEL_LIMIT = 3_000  # past this many actors, only brokers' and chosen actors' names
 UNIT = 36.0  # scene units per layout unit (the spacing between neighbours)
 DIMMED = 0.15  # the opacity of what is not focused
+TAGGED_BROKERS = 8  # the first brokers' names may cover other discs (not other names)
 EDGE_GRID = 8  # relations are grouped in EDGE_GRID² path items by their middle
 EDGE_COLOUR = QColor(120, 120, 130, 110)
 HIGHLIGHT_COLOUR = QColor(30, 30, 40, 230)
@@ -317,6 +318,11 @@ class EcosystemScene:
                 edges.top() * scale,
                 edges.right() * scale,
                 edges.bottom() * scale,
+            ),
+            frozenset(
+                node.actor_id
+                for node in candidates
+                if node.actor_id in self.chosen or (node.broker_rank or 99) <= TAGGED_BROKERS
             ),
         )
         for node in self.nodes.values():
