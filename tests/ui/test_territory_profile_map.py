@@ -60,8 +60,8 @@ def valley(store, gazetteer):
     add("Association du Mont", "association", CHAMONIX, latitude=46.0, longitude=6.93)
     add("Lumiplast", "entreprise", CHAMONIX)
     here = add("Pôle de catalyse Houches", "catalyseur", LES_HOUCHES)
-    lyon = add("Pôle de catalyse Lyon", "catalyseur", LYON)
-    paris = add("Pôle de catalyse Paris", "catalyseur", PARIS)
+    lyon = add("Pôle Confluences", "catalyseur", LYON)
+    paris = add("Pôle Seine", "catalyseur", PARIS)
     rhone = add("Pôle du Rhône", "catalyseur", LYON)
     add_profile(store, here, [])
     add_profile(store, lyon, [f"epci:{VALLEY}"])
@@ -79,14 +79,22 @@ def test_the_catalyst_counts_agree_and_say_who_acts_from_outside(qtbot, valley, 
     profile = profile_of(valley, gazetteer)
     assert [c.name for c in profile.based] == ["Pôle de catalyse Houches"]
     assert [c.name for c in profile.from_outside] == [
-        "Pôle de catalyse Lyon",
-        "Pôle de catalyse Paris",
+        "Pôle Confluences",
+        "Pôle Seine",
     ]
     assert profile.figures.actors_by_kind["catalyseur"] == len(profile.based) == 1
     assert catalysts_summary(profile) == (
         "1 catalyseur est basé dans le territoire (compté parmi ses acteurs) ; "
         "2 autres y agissent depuis l'extérieur : "
-        "Pôle de catalyse Lyon (Lyon), Pôle de catalyse Paris (Paris)."
+        "Pôle Confluences (Lyon), Pôle Seine (Paris)."
+    )
+    chamonix = find_territory(gazetteer, "commune", CHAMONIX)
+    no_one_here = load_profile(
+        valley.path, gazetteer, chamonix, lambda *_a: None, threading.Event()
+    )
+    assert catalysts_summary(no_one_here) == (
+        "Aucun catalyseur n'est basé dans le territoire ; 2 y agissent depuis l'extérieur : "
+        "Pôle Confluences (Lyon), Pôle Seine (Paris)."
     )
     view = TerritoryProfileView()
     qtbot.addWidget(view)

@@ -98,15 +98,22 @@ def catalysts_summary(profile: TerritoryProfile) -> str:
         "{n} catalyseurs sont basés dans le territoire (comptés parmi ses acteurs)",
         len(based),
     ).format(n=number(len(based)))
-    if not based:
-        here = _("Aucun catalyseur n'est basé dans le territoire")
     if not outside:
         return here + "."
     names = ", ".join(
-        f"{c.name} ({c.commune})" if c.commune else c.name for c in outside[:LISTED_CATALYSTS]
+        f"{c.name} ({c.commune})" if c.commune and c.commune not in c.name else c.name
+        for c in outside[:LISTED_CATALYSTS]
     )
     if len(outside) > LISTED_CATALYSTS:
         names += " " + _("et {n} autres").format(n=number(len(outside) - LISTED_CATALYSTS))
+    if not based:
+        return ngettext(
+            "Aucun catalyseur n'est basé dans le territoire ; {n} y agit depuis l'extérieur : "
+            "{names}.",
+            "Aucun catalyseur n'est basé dans le territoire ; {n} y agissent depuis "
+            "l'extérieur : {names}.",
+            len(outside),
+        ).format(n=number(len(outside)), names=names)
     away = ngettext(
         "{n} autre y agit depuis l'extérieur : {names}",
         "{n} autres y agissent depuis l'extérieur : {names}",
