@@ -44,7 +44,7 @@ from companion.ui.territory.ecosystem_scene import EcosystemScene, build_scene, 
 
 LISTED_ISOLATED = 20
 LISTED_BROKERS = 10
-SHOWN_SUGGESTIONS = 10
+SHOWN_SUGGESTIONS = 5
 PANEL_WIDTH = 360
 MUTED = "#555555"
 REARRANGE_MS = 120  # after a resize, the network is packed again for the new shape
@@ -192,11 +192,25 @@ class EcosystemView(QWidget):
         layout.setContentsMargins(6, 0, 6, 6)
         layout.addWidget(chosen)
         layout.addWidget(figures)
-        layout.addWidget(self._section(_("Liens à suggérer"), self.suggestions))
+        layout.addWidget(
+            self._section(
+                _("Liens à suggérer"),
+                self.suggestions,
+                _("Des acteurs aux sujets communs, sans relation entre eux : à présenter l'un à "
+                  "l'autre. Cliquez sur un numéro pour les voir dans le réseau."),
+            )
+        )  # fmt: skip
         brokers = self._section(_("Intermédiaires"), self.brokers)
         brokers.layout().insertWidget(0, self.brokers_note)
         layout.addWidget(brokers)
-        layout.addWidget(self._section(_("Alliances absentes"), self.absent))
+        layout.addWidget(
+            self._section(
+                _("Alliances absentes"),
+                self.absent,
+                _("Des types d'acteurs présents ici qui n'ont aucune relation entre eux ; en "
+                  "gras, ceux qui se complètent souvent."),
+            )
+        )  # fmt: skip
         self.isolated_box = self._section(_("Acteurs isolés"), self.isolated)
         layout.addWidget(self.isolated_box)
         layout.addStretch(1)
@@ -209,9 +223,14 @@ class EcosystemView(QWidget):
         self.panel_scroll = scroll
         return scroll
 
-    def _section(self, title: str, body: QWidget) -> QGroupBox:
+    def _section(self, title: str, body: QWidget, note: str = "") -> QGroupBox:
+        """A titled box; ``note`` says in a sentence what its rows are."""
         box = QGroupBox(title)
         box_layout = QVBoxLayout(box)
+        if note:
+            explained = plain(note)
+            explained.setStyleSheet(f"color: {MUTED}")
+            box_layout.addWidget(explained)
         box_layout.addWidget(body)
         return box
 

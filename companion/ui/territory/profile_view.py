@@ -90,6 +90,9 @@ class TerritoryProfileView(QWidget):
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setOpenExternalLinks(False)
+        # Every table is as wide as the page; Qt's rounding made them one pixel wider
+        # than the view at some widths, with a horizontal scroll bar for that pixel.
+        self.browser.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.export_button = QPushButton(_("Exporter en PDF…"))
         self.export_button.setToolTip(_("Une page A4 à apporter à une première rencontre"))
         self.print_button = QPushButton(_("Imprimer…"))
