@@ -209,3 +209,29 @@ def test_the_side_column_scrolls_as_one(qtbot, rhone_network) -> None:
     first = view.suggestions.key(0)
     view.suggestions.activate(0)
     assert set(view.drawn.chosen) == set(first)
+
+
+def test_names_are_placed_around_their_disc_and_never_over_another() -> None:
+    from companion.ui.territory.ecosystem_labels import place
+
+    discs = [(f"n{i}", 100.0 + 12 * (i % 5), 100.0 + 12 * (i // 5), 4.0) for i in range(25)]
+    sizes = {d[0]: (80.0, 14.0) for d in discs}
+    placed = place(discs, sizes, discs, bounds=(0, 0, 400, 400))
+    rects = []
+    for actor_id, (dx, dy) in placed.items():
+        _id, x, y, _r = next(d for d in discs if d[0] == actor_id)
+        rects.append(QRectF(x + dx, y + dy, *sizes[actor_id]))
+    assert 0 < len(rects) < 25  # a crowded square: the first names only
+    assert "n0" in placed  # in the order given
+    for i, first in enumerate(rects):
+        assert QRectF(0, 0, 400, 400).contains(first)
+        for second in rects[i + 1 :]:
+            assert not first.intersects(second)
+    # A hub's name may cover its neighbours' discs, not another name.
+    hub = [("hub", 200.0, 200.0, 10.0)]
+    ring = [(f"r{i}", 200.0 + dx, 200.0 + dy, 4.0) for i, (dx, dy) in enumerate(
+        [(20, 0), (-20, 0), (0, 20), (0, -20), (14, 14), (-14, 14), (14, -14), (-14, -14)]
+    )]  # fmt: skip
+    sizes = {"hub": (90.0, 14.0)}
+    assert place(hub, sizes, hub + ring) == {}
+    assert "hub" in place(hub, sizes, hub + ring, over_discs=frozenset({"hub"}))

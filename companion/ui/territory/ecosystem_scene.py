@@ -175,6 +175,7 @@ class EcosystemScene:
     aspect: float = 1.0
     scale: float = 1.0  # the zoom the names were last placed for
     hovered: str | None = None
+    placed: dict[str, tuple[float, float]] = field(default_factory=dict)  # names shown
 
     def edge_count(self) -> int:
         """Relations drawn (each is a move and a line in its path)."""
@@ -325,27 +326,44 @@ class EcosystemScene:
                 if node.actor_id in self.chosen or (node.broker_rank or 99) <= TAGGED_BROKERS
             ),
         )
+        self.placed = placed
         for node in self.nodes.values():
             offset = placed.get(node.actor_id)
-            if offset is None and node.actor_id == self.hovered:
-                offset = (node.radius * scale + 3, -sizes.get(node.actor_id, (0, 0))[1] / 2)
             if offset is None:
                 if node.label is not None:
                     node.label.setVisible(False)
-                continue
-            if node.label is None:
-                node.label = name_tag(node, self.font, self.metrics)
-                self.scene.addItem(node.label)
-            node.label.setPos(node.pos())
-            node.label.setTransform(QTransform.fromTranslate(*offset))
-            node.label.setZValue(LABEL_Z + (1 if node.actor_id == self.hovered else 0))
-            node.label.setVisible(True)
+            else:
+                self._show_label(node, offset, LABEL_Z)
+        if self.hovered is not None:
+            self.hover(self.hovered, again=True)
 
-    def hover(self, actor_id: str | None) -> None:
-        """The name of the actor under the mouse, shown even where it did not fit."""
-        if actor_id != self.hovered:
-            self.hovered = actor_id
-            self.place_labels(self.scale)
+    def _show_label(self, node: NodeItem, offset: tuple[float, float], z: float) -> None:
+        if node.label is None:
+            node.label = name_tag(node, self.font, self.metrics)
+            self.scene.addItem(node.label)
+        node.label.setPos(node.pos())
+        node.label.setTransform(QTransform.fromTranslate(*offset))
+        node.label.setZValue(z)
+        node.label.setVisible(True)
+
+    def hover(self, actor_id: str | None, again: bool = False) -> None:
+        """The name of the actor under the mouse, above the others, shown even where it did
+        not fit (until the mouse leaves it)."""
+        if actor_id == self.hovered and not again:
+            return
+        previous, self.hovered = self.hovered, actor_id
+        if previous is not None and previous != actor_id and previous in self.nodes:
+            label = self.nodes[previous].label
+            if label is not None:
+                label.setZValue(LABEL_Z)
+                label.setVisible(previous in self.placed)
+        node = self.nodes.get(actor_id) if actor_id is not None else None
+        if node is None or not node.isVisible():
+            return
+        offset = self.placed.get(node.actor_id)
+        if offset is None:
+            offset = (node.radius * self.scale + 3, -self._tag_size(node)[1] / 2)
+        self._show_label(node, offset, LABEL_Z + 1)
 
     def shown_labels(self) -> list[QGraphicsPathItem]:
         return [
