@@ -14,10 +14,12 @@ from PySide6.QtPdf import QPdfDocument
 
 from companion.geo import Gazetteer
 from companion.insights.places import find_territory
+from companion.insights.report_html import territory_profile_html
+from companion.insights.territory import catalysts_summary
 from companion.insights.territory_data import load_profile
 from companion.maps.style import KIND_COLOURS
 from companion.store.records import new_id, now_iso
-from companion.ui.territory.profile_doc import catalysts_summary, profile_html
+from companion.ui.territory.profile_doc import profile_html
 from companion.ui.territory.profile_map import BACKGROUND, MAP_URL, render_map
 from companion.ui.territory.profile_view import TerritoryProfileView, write_profile_pdf
 
@@ -88,6 +90,7 @@ def test_the_catalyst_counts_agree_and_say_who_acts_from_outside(qtbot, valley, 
         "2 autres y agissent depuis l'extérieur : "
         "Pôle Confluences (Lyon), Pôle Seine (Paris)."
     )
+    assert "2 autres y agissent depuis l&#x27;extérieur" in territory_profile_html(profile)
     chamonix = find_territory(gazetteer, "commune", CHAMONIX)
     no_one_here = load_profile(
         valley.path, gazetteer, chamonix, lambda *_a: None, threading.Event()

@@ -21,10 +21,10 @@ from PySide6.QtGui import QFont, QImage, QPageLayout, QPageSize, QPainter, QText
 from PySide6.QtPrintSupport import QPrinter
 
 from companion.domain import ACTOR_KINDS, METIERS, RELATION_TYPES, label
-from companion.i18n import _, ngettext
+from companion.i18n import _
 from companion.insights.formatting import day, number
 from companion.insights.report_html import LISTED_CATALYSTS, comparison_rows, key_figures
-from companion.insights.territory import TerritoryFigures, TerritoryProfile
+from companion.insights.territory import TerritoryFigures, TerritoryProfile, catalysts_summary
 from companion.maps.style import KIND_COLOURS, RELATION_STYLES
 from companion.ui.territory.profile_map import MAP_URL, map_size, render_map
 
@@ -85,41 +85,6 @@ def _kind_name(kind: str) -> str:
     if kind == "catalyseur":  # the catalysts based here; others act here from outside
         return _("Catalyseur (basé ici)")
     return label(ACTOR_KINDS, kind)
-
-
-def catalysts_summary(profile: TerritoryProfile) -> str:
-    """Who acts here: how many catalysts are based in the territory, and which act in it
-    from outside (by name), so that the two counts of the page agree."""
-    based, outside = profile.based, profile.from_outside
-    if not based and not outside:
-        return _("Aucun catalyseur connu dans ce territoire.")
-    here = ngettext(
-        "{n} catalyseur est basé dans le territoire (compté parmi ses acteurs)",
-        "{n} catalyseurs sont basés dans le territoire (comptés parmi ses acteurs)",
-        len(based),
-    ).format(n=number(len(based)))
-    if not outside:
-        return here + "."
-    names = ", ".join(
-        f"{c.name} ({c.commune})" if c.commune and c.commune not in c.name else c.name
-        for c in outside[:LISTED_CATALYSTS]
-    )
-    if len(outside) > LISTED_CATALYSTS:
-        names += " " + _("et {n} autres").format(n=number(len(outside) - LISTED_CATALYSTS))
-    if not based:
-        return ngettext(
-            "Aucun catalyseur n'est basé dans le territoire ; {n} y agit depuis l'extérieur : "
-            "{names}.",
-            "Aucun catalyseur n'est basé dans le territoire ; {n} y agissent depuis "
-            "l'extérieur : {names}.",
-            len(outside),
-        ).format(n=number(len(outside)), names=names)
-    away = ngettext(
-        "{n} autre y agit depuis l'extérieur : {names}",
-        "{n} autres y agissent depuis l'extérieur : {names}",
-        len(outside),
-    ).format(n=number(len(outside)), names=names)
-    return f"{here} ; {away}."
 
 
 def _beside_map(profile: TerritoryProfile, content: str) -> str:
