@@ -4,8 +4,10 @@ A force-directed layout (Fruchterman-Reingold, as networkx's ``spring_layout``)
 costs n² per step: fine for a group of a few hundred actors, not for 5,000 (and
 networkx needs scipy, not a dependency, past 500 nodes). So:
 
-- each group of linked actors is drawn on its own, largest first, the isolated
-  actors in a grid after them, and the drawings are packed in rows;
+- each group of linked actors is drawn on its own, largest first
+  (``layout_blocks``, once); ``arrange`` packs the drawings in rows as wide as
+  makes the whole the shape of the view (again when the view changes shape),
+  the isolated actors in a grid after them only when they are asked for;
 - a group larger than ``DIRECT_LIMIT`` is drawn as clusters: its Louvain
   communities (split again while too large) are each laid out in a disc sized by
   their members, and the discs placed by the same layout run on the graph of
@@ -28,21 +30,35 @@ if TYPE_CHECKING:
 
 DIRECT_LIMIT = 150
 ITERATIONS = 50
+MAX_STRETCH = 1.6
 
 Positions = dict[Hashable, "np.ndarray"]
 
 
 def layout(
-    graph: nx.Graph, seed: int = 0, communities: list[list[str]] | None = None
+    graph: nx.Graph,
+    seed: int = 0,
+    communities: list[list[str]] | None = None,
+    aspect: float = 1.0,
 ) -> dict[Hashable, tuple[float, float]]:
     """(x, y) of every node, both within [0, 1]; y grows downwards, as on a screen.
 
-    ``communities`` (from ``ecosystem_metrics``) saves computing them again.
+    ``communities`` (from ``ecosystem_metrics``) saves computing them again;
+    ``aspect`` is the width / height of the drawing wanted (that of the view).
     """
+    blocks, isolated = layout_blocks(graph, seed, communities)
+    return _normalise(arrange(blocks, isolated, aspect))
+
+
+def layout_blocks(
+    graph: nx.Graph, seed: int = 0, communities: list[list[str]] | None = None
+) -> tuple[list[dict[Hashable, tuple[float, float]]], list[Hashable]]:
+    """Each group of linked actors drawn on its own (largest first), and the isolated
+    actors: the costly part, done once; ``arrange`` packs them for a view's shape."""
     import networkx as nx
 
     if len(graph) == 0:
-        return {}
+        return [], []
     rank = {node: i for i, node in enumerate(graph)}
     groups = sorted(
         (sorted(c, key=rank.__getitem__) for c in nx.connected_components(graph) if len(c) > 1),
@@ -55,10 +71,40 @@ def layout(
         else _clustered(graph, group, seed, communities)
         for group in groups
     ]
-    isolated = [node for node in graph if graph.degree(node) == 0]
+    plain = [{node: (float(xy[0]), float(xy[1])) for node, xy in block.items()} for block in blocks]
+    return plain, [node for node in graph if graph.degree(node) == 0]
+
+
+def arrange(
+    blocks: list[dict[Hashable, tuple[float, float]]],
+    isolated: list[Hashable],
+    aspect: float = 1.0,
+) -> dict[Hashable, tuple[float, float]]:
+    """The blocks (and the isolated actors in a grid, if any are given) packed in rows
+    into a drawing about ``aspect`` times as wide as high, in units of the spacing
+    between neighbours; (0, 0) is its top left corner."""
+    import numpy as np
+
+    parts = [{n: np.array(xy, dtype=float) for n, xy in block.items()} for block in blocks]
     if isolated:
-        blocks.append(_grid(isolated))
-    return _normalise(_pack(blocks))
+        parts.append(_grid(isolated))
+    if not parts:
+        return {}
+    positions = _pack(parts, aspect)
+    points = np.array(list(positions.values()), dtype=float)
+    low = points.min(axis=0)
+    width, height = np.maximum(points.max(axis=0) - low, 1.0)
+    # Fill the view: stretch the narrow side (a lone round group in a wide view), within
+    # reason, so that groups stay recognisable.
+    stretch_x = min(MAX_STRETCH, max(1.0, aspect * height / width))
+    stretch_y = min(MAX_STRETCH, max(1.0, width / (aspect * height)))
+    return {
+        node: (
+            round(float((xy[0] - low[0]) * stretch_x), 4),
+            round(float((xy[1] - low[1]) * stretch_y), 4),
+        )
+        for node, xy in positions.items()
+    }
 
 
 def _clustered(
@@ -202,27 +248,46 @@ def _grid(nodes: list[Hashable]) -> Positions:
     }
 
 
-def _pack(blocks: list[Positions]) -> Positions:
-    """Blocks side by side in rows, each scaled to an area proportional to its nodes."""
+def _pack(blocks: list[Positions], aspect: float = 1.0) -> Positions:
+    """Blocks side by side in rows, each scaled to an area proportional to its nodes; the
+    rows as wide as makes the whole closest to ``aspect`` (width / height)."""
     import numpy as np
 
-    total = sum(len(block) for block in blocks)
-    width = math.sqrt(total) * 1.3  # the rows' width, in node spacings
-    positions: Positions = {}
-    x = y = row_height = 0.0
+    scaled_blocks = []
     for block in blocks:
         points = np.array(list(block.values()), dtype=float)
         low = points.min(axis=0)
         span = float((points.max(axis=0) - low).max()) or 1.0
         side = math.sqrt(len(block)) * 1.2 if len(block) > 1 else 1.0
         scaled = (points - low) / span * side
-        extent = scaled.max(axis=0) + 1.0  # one spacing of margin
-        if x > 0 and x + extent[0] > width:
-            x, y, row_height = 0.0, y + row_height, 0.0
+        scaled_blocks.append((block, scaled, scaled.max(axis=0) + 1.0))  # a spacing's margin
+    widest = max(extent[0] for _b, _s, extent in scaled_blocks)
+    total = sum(extent[0] for _b, _s, extent in scaled_blocks)
+
+    def shelves(width: float) -> tuple[list[tuple[float, float]], float, float]:
+        places, x, y, row_height, right = [], 0.0, 0.0, 0.0, 0.0
+        for _block, _scaled, extent in scaled_blocks:
+            if x > 0 and x + extent[0] > width:
+                x, y, row_height = 0.0, y + row_height, 0.0
+            places.append((x, y))
+            x += extent[0]
+            right = max(right, x)
+            row_height = max(row_height, extent[1])
+        return places, right, y + row_height
+
+    best = None
+    steps = 24
+    for step in range(steps + 1):  # row widths from the widest block to one single row
+        width = widest * (total / widest) ** (step / steps)
+        places, right, bottom = shelves(width)
+        fill = min(aspect / right, 1.0 / bottom)  # the scale at which it fits the view
+        if best is None or fill > best[0] + 1e-9:
+            best = (fill, places)
+    assert best is not None
+    positions: Positions = {}
+    for (block, scaled, _extent), (x, y) in zip(scaled_blocks, best[1], strict=True):
         for node, xy in zip(block, scaled, strict=True):
             positions[node] = xy + (x, y)
-        x += extent[0]
-        row_height = max(row_height, extent[1])
     return positions
 
 

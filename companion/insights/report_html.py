@@ -22,7 +22,7 @@ from companion.insights.activity import (
 )
 from companion.insights.charts import bars, columns
 from companion.insights.formatting import day, month, number, percent
-from companion.insights.territory import TerritoryFigures, TerritoryProfile
+from companion.insights.territory import TerritoryFigures, TerritoryProfile, catalysts_summary
 from companion.maps.style import KIND_COLOURS, RELATION_STYLES
 
 EXCHANGE_COLOURS = {
@@ -74,11 +74,12 @@ def territory_profile_html(profile: TerritoryProfile, generated: date | None = N
     ]
     if profile.comparisons:
         body += [_heading(_("Comparaison")), _comparison(figures, profile.comparisons)]
-    active = _("Catalyseurs actifs ({n})").format(n=len(profile.catalysts))
+    active = _("Catalyseurs qui agissent ici ({n})").format(n=len(profile.catalysts))
     body += [
         _heading(_("Alliances à l'œuvre")),
         _alliances(figures),
         _heading(active),
+        _paragraph(catalysts_summary(profile)),
         _catalysts(profile),
     ]
     return _page(title, body, generated)

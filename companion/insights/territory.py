@@ -12,11 +12,14 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from companion.geo import Gazetteer
+from companion.i18n import _, ngettext
 from companion.insights.catalysts import Catalyst, load_catalysts
 from companion.insights.counts import tally
 from companion.insights.db import snapshot
+from companion.insights.formatting import number
 from companion.insights.places import (
     PlaceIndex,
     Territory,
@@ -25,15 +28,22 @@ from companion.insights.places import (
     search_territories,
 )
 
+if TYPE_CHECKING:
+    from companion.insights.territory_map import MapDrawing
+
 __all__ = [
     "CatalystPresence",
     "Territory",
     "TerritoryFigures",
     "TerritoryProfile",
+    "catalysts_summary",
     "find_territory",
     "search_territories",
     "territory_profile",
 ]
+
+
+NAMED_CATALYSTS = 15  # catalysts acting from outside named in the summary
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,17 @@ class TerritoryProfile:
     figures: TerritoryFigures
     catalysts: list[CatalystPresence]
     comparisons: list[TerritoryFigures]  # the enclosing territories, narrowest first
+    map: MapDrawing | None = None  # its outline and actors (territory_map), if known
+
+    @property
+    def based(self) -> list[CatalystPresence]:
+        """The catalysts based in the territory: those its actors by kind count."""
+        return [c for c in self.catalysts if c.located]
+
+    @property
+    def from_outside(self) -> list[CatalystPresence]:
+        """The catalysts based elsewhere whose territory of action covers this one."""
+        return [c for c in self.catalysts if not c.located]
 
     @property
     def metiers(self) -> dict[str, int]:
@@ -140,3 +161,38 @@ def _presence(
         metiers=catalyst.metiers,
         located=located,
     )
+
+
+def catalysts_summary(profile: TerritoryProfile) -> str:
+    """Who acts here: how many catalysts are based in the territory, and which act in it
+    from outside (by name), so that the two counts of the page agree."""
+    based, outside = profile.based, profile.from_outside
+    if not based and not outside:
+        return _("Aucun catalyseur connu dans ce territoire.")
+    here = ngettext(
+        "{n} catalyseur est basé dans le territoire (compté parmi ses acteurs)",
+        "{n} catalyseurs sont basés dans le territoire (comptés parmi ses acteurs)",
+        len(based),
+    ).format(n=number(len(based)))
+    if not outside:
+        return here + "."
+    names = ", ".join(
+        f"{c.name} ({c.commune})" if c.commune and c.commune not in c.name else c.name
+        for c in outside[:NAMED_CATALYSTS]
+    )
+    if len(outside) > NAMED_CATALYSTS:
+        names += " " + _("et {n} autres").format(n=number(len(outside) - NAMED_CATALYSTS))
+    if not based:
+        return ngettext(
+            "Aucun catalyseur n'est basé dans le territoire ; {n} y agit depuis l'extérieur : "
+            "{names}.",
+            "Aucun catalyseur n'est basé dans le territoire ; {n} y agissent depuis "
+            "l'extérieur : {names}.",
+            len(outside),
+        ).format(n=number(len(outside)), names=names)
+    away = ngettext(
+        "{n} autre y agit depuis l'extérieur : {names}",
+        "{n} autres y agissent depuis l'extérieur : {names}",
+        len(outside),
+    ).format(n=number(len(outside)), names=names)
+    return f"{here} ; {away}."

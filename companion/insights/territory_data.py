@@ -39,7 +39,8 @@ class Ecosystem:
     territory: Territory | None  # None: a selection of actors
     graph: nx.Graph
     metrics: EcosystemMetrics
-    positions: dict[str, tuple[float, float]]  # in [0, 1], y downwards
+    blocks: list[dict[str, tuple[float, float]]]  # each linked group drawn (layout_blocks)
+    isolated: list[str]  # actors linked to no one, in the graph's order
     suggestions: list[Suggestion]
 
 
@@ -67,9 +68,16 @@ def load_profile(
     report(0, 2, _("Préparation des territoires…"))
     place_index(gazetteer)
     report(1, 2, _("Calcul de la fiche…"))
+    from dataclasses import replace
+
+    from companion.insights.graph import territory_actor_ids
+    from companion.insights.territory_map import territory_map
+
     conn = connect_readonly(database)
     try:
-        return territory_profile(conn, gazetteer, territory)
+        profile = territory_profile(conn, gazetteer, territory)
+        actor_ids = territory_actor_ids(conn, gazetteer, territory)
+        return replace(profile, map=territory_map(conn, gazetteer, territory, actor_ids))
     finally:
         conn.close()
 
@@ -84,7 +92,7 @@ def load_ecosystem(
 ) -> Ecosystem:
     """The network of a territory's actors, or of ``actor_ids`` when there is no territory."""
     from companion.insights.graph import build_graph, ecosystem_graph, ecosystem_metrics
-    from companion.insights.layout import layout
+    from companion.insights.layout import layout_blocks
     from companion.insights.suggestions import suggest_links
 
     steps = 5
@@ -100,7 +108,7 @@ def load_ecosystem(
         report(2, steps, _("Calcul des intermédiaires et des groupes…"))
         metrics = ecosystem_metrics(graph)
         report(3, steps, _("Placement des acteurs…"))
-        positions = layout(graph, communities=metrics.communities)
+        blocks, isolated = layout_blocks(graph, communities=metrics.communities)
         report(4, steps, _("Recherche de liens à suggérer…"))
         suggestions = suggest_links(conn, gazetteer, graph, limit=SUGGESTIONS)
     finally:
@@ -111,4 +119,4 @@ def load_ecosystem(
     else:
         count = graph.number_of_nodes()
         title = _("Sélection de l'annuaire ({n})").format(n=count)
-    return Ecosystem(title, territory, graph, metrics, positions, suggestions)
+    return Ecosystem(title, territory, graph, metrics, blocks, isolated, suggestions)

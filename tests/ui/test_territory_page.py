@@ -229,23 +229,29 @@ def test_the_ecosystem_shows_every_actor_brokers_gaps_and_suggestions(
     metrics = ecosystem_metrics(graph)
     assert set(view.drawn.nodes) == set(graph.nodes) and len(view.drawn.nodes) == 7
     assert view.drawn.edge_count() == graph.number_of_edges() == 4
-    brokers = [view.brokers.item(row).text() for row in range(view.brokers.count())]
+    brokers = view.brokers.texts()
     expected = [f"{n}. {b.name} — " for n, b in enumerate(metrics.brokers, start=1)]
     assert [text[: len(prefix)] for text, prefix in zip(brokers, expected, strict=True)] == expected
     assert brokers[0] == "1. Pôle Confluences — Catalyseur, 3 connexions"
-    assert view.drawn.nodes[rhone_network.ids["pole"]].tag is not None  # its name shows
-    isolated = [view.isolated.item(row).text() for row in range(view.isolated.count())]
+    assert view.drawn.nodes[rhone_network.ids["pole"]].label.isVisible()  # its name shows
+    isolated = view.isolated.texts()
     assert isolated == [
         "Institut des Berges — Institution publique",
         "Maraîchers Associés — Entreprise",
     ]
-    assert view.isolated_label.text() == "2 acteurs sans relation (29\u202f%)"
-    assert view.actors_label.text() == "7 acteurs, 4 relations"
-    absent = [view.absent.item(row).text() for row in range(view.absent.count())]
+    figures = view.figure_texts()
+    assert figures[0][:2] == ("Acteurs et relations", "7 acteurs, 4 relations")
+    assert figures[-1] == (
+        "Acteurs isolés",
+        "2 (29\u202f%)",
+        "2 acteurs n'ont aucune relation avec les autres acteurs de ce réseau.",
+    )
+    assert "2 acteurs n'ont aucune relation" in view.figures.text()  # shown, not only computed
+    absent = view.absent.texts()
     assert absent == [a.reason for a in metrics.absent_alliances]
     assert "Aucune relation entre les associations (1) et les entreprises (2)." in absent
     suggestions = suggest_links(conn, gazetteer, graph)
-    rows = [view.suggestions.item(row).text() for row in range(view.suggestions.count())]
+    rows = view.suggestions.texts()
     assert rows[0] == f"1. {suggestions[0].reason}"
     assert "Jardins du Rhône" in rows[0] and "Maraîchers Associés" in rows[0]
     assert "« alimentation » et « insertion »" in rows[0]
@@ -288,7 +294,7 @@ def test_zoom_keys_and_the_brokers_list(qtbot, rhone_network) -> None:
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert canvas.scale_factor() == pytest.approx(fitted) and canvas.fitted
     view = page.ecosystem_view
-    view._on_actor_row(view.brokers.item(0))  # a broker in the list: chosen and shown
+    view.brokers.activate(0)  # a broker in the list: chosen and shown
     assert view.selected_actor() == rhone_network.ids["pole"]
     assert canvas.scale_factor() >= 0.999  # close enough to tell neighbours apart
 

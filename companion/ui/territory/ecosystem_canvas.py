@@ -1,5 +1,5 @@
 """The view of the ecosystem's scene: zoom with the wheel or the keys, drag to pan, click
-an actor to choose it.
+an actor to choose it, click the background to let it go.
 
 Until the user zooms, the network stays fitted to the view (a resize, entering
 full screen, fits it again). Several canvases may show the same scene.
@@ -7,7 +7,7 @@ full screen, fits it again). Several canvases may show the same scene.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
@@ -21,7 +21,10 @@ class EcosystemCanvas(QGraphicsView):
     """A QGraphicsView over an ecosystem scene."""
 
     node_clicked = Signal(str)  # an actor's id
+    background_clicked = Signal()  # a click (not a drag) on no actor
+    hovered = Signal(str)  # the actor under the mouse ("" for none)
     zoomed = Signal(float)  # the new scale (scene units to pixels)
+    resized = Signal(float)  # the view's new width / height
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,6 +35,8 @@ class EcosystemCanvas(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setBackgroundBrush(QColor("white"))
         self.fitted = True  # follow the view's size until the user zooms
+        self._pressed_at: QPoint | None = None  # a press on the background
+        self._hovered = ""
 
     def show_scene(self, scene: QGraphicsScene | None) -> None:
         """Show ``scene`` fitted to the view."""
@@ -93,16 +98,52 @@ class EcosystemCanvas(QGraphicsView):
 
     # -- events -------------------------------------------------------------------
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
-        if event.button() == Qt.MouseButton.LeftButton:
-            item = self.itemAt(event.position().toPoint())
-            while item is not None and not isinstance(item, NodeItem):
-                item = item.parentItem()
+    def aspect(self) -> float:
+        """The viewport's width / height."""
+        rect = self.viewport().rect()
+        return rect.width() / rect.height() if rect.height() > 0 else 1.0
+
+    def node_under(self, point: QPoint) -> NodeItem | None:
+        """The actor whose disc or name tag is at a viewport point."""
+        item = self.itemAt(point)
+        while item is not None:
             if isinstance(item, NodeItem):
-                self.node_clicked.emit(item.actor_id)
+                return item
+            node = getattr(item, "node", None)  # a name tag knows its actor
+            if isinstance(node, NodeItem):
+                return node
+            item = item.parentItem()
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        keep_none_alive()
+        self._pressed_at = None
+        if event.button() == Qt.MouseButton.LeftButton:
+            node = self.node_under(event.position().toPoint())
+            if node is not None:
+                self.node_clicked.emit(node.actor_id)
                 event.accept()
                 return
+            self._pressed_at = event.position().toPoint()
         super().mousePressEvent(event)  # dragging the background pans
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        keep_none_alive()
+        pressed, self._pressed_at = self._pressed_at, None
+        super().mouseReleaseEvent(event)
+        if pressed is not None and event.button() == Qt.MouseButton.LeftButton:
+            if (event.position().toPoint() - pressed).manhattanLength() < 5:
+                self.background_clicked.emit()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        keep_none_alive()
+        super().mouseMoveEvent(event)
+        if event.buttons() == Qt.MouseButton.NoButton:
+            node = self.node_under(event.position().toPoint())
+            actor_id = node.actor_id if node is not None else ""
+            if actor_id != self._hovered:
+                self._hovered = actor_id
+                self.hovered.emit(actor_id)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
         steps = event.angleDelta().y() / 120
@@ -112,5 +153,6 @@ class EcosystemCanvas(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
+        self.resized.emit(self.aspect())
         if self.fitted:
             self.fit()

@@ -1,11 +1,15 @@
 """The ecosystem network as a QGraphicsScene: one item per actor, the relations as lines.
 
-Positions come from ``insights.layout`` (the same picture for the same graph).
-An actor is a disc in its kind's colour (the map's palette), larger the more
-actors it is linked to; brokers get a dark ring, and the first of them a name
-tag at any zoom; every name shows once the zoom spreads the actors apart.
-Relations are a few path items grouped by area (thousands of line items would
-slow every repaint); the chosen actor's relations are drawn again, darker.
+Positions come from ``insights.layout`` (the same picture for the same graph),
+packed to the view's shape (``arrange``, again when it changes); the isolated
+actors are left out unless asked for. An actor is a disc in its kind's colour
+(the map's palette), larger the more actors it is linked to; brokers get a dark
+ring. Names are placed at each zoom (``ecosystem_labels``): the most connected
+first, each beside its disc where it covers no other name nor disc, else not
+shown at that zoom (hovering an actor shows its name). Relations are a few path
+items grouped by area (thousands of line items would slow every repaint).
+Choosing an actor focuses it: it and its neighbours stay, their relations drawn
+darker, the rest fades.
 
 Only Qt's own item classes are used, never a Python ``paint()``: under PySide
 6.12 on Python 3.11 every call from C++ into a Python override, and every call
@@ -25,13 +29,13 @@ from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsPathItem,
-    QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
 )
 
 from companion.domain import ACTOR_KINDS, label
 from companion.i18n import _, ngettext
+from companion.insights.layout import arrange
 from companion.insights.territory_data import Ecosystem
 from companion.maps.style import KIND_COLOURS
 from companion.ui.common.formatting import format_number
@@ -43,9 +47,10 @@ BASE_RADIUS = 4.0
 RADIUS_PER_LINK = 2.2  # times the square root of the connections
 MAX_RADIUS = 18.0
 LABEL_PIXELS = 12  # names are drawn this tall on screen, whatever the zoom
-LABEL_SCALE = 1.6  # every name shows from this zoom on (neighbours far enough apart)
-LABEL_LIMIT = 3_000  # past this many actors, only tagged names (brokers, the chosen one)
-TAGGED_BROKERS = 5  # the first brokers' names show at any zoom
+LABEL_LIMIT = 3_000  # past this many actors, only brokers' and chosen actors' names
+UNIT = 36.0  # scene units per layout unit (the spacing between neighbours)
+DIMMED = 0.15  # the opacity of what is not focused
+TAGGED_BROKERS = 8  # the first brokers' names may cover other discs (not other names)
 EDGE_GRID = 8  # relations are grouped in EDGE_GRID² path items by their middle
 EDGE_COLOUR = QColor(120, 120, 130, 110)
 HIGHLIGHT_COLOUR = QColor(30, 30, 40, 230)
@@ -90,7 +95,7 @@ class NodeItem(QGraphicsEllipseItem):
         self.degree = degree
         self.broker_rank = broker_rank  # 1 for the first broker; None if not one
         self.radius = radius
-        self.tag: QGraphicsItem | None = None  # its name on a white tag, when shown
+        self.label: QGraphicsPathItem | None = None  # its name on a white tag, once placed
         self.setBrush(QBrush(kind_colour(kind)))
         self.setPen(self.ring())
         self.setZValue(NODE_Z + (0.5 if broker_rank else 0))
@@ -105,22 +110,25 @@ class NodeItem(QGraphicsEllipseItem):
         return QPen(PLAIN_RING, 1.0)
 
 
-def name_tag(node: NodeItem, font: QFont, metrics: QFontMetricsF) -> QGraphicsItem:
-    """The node's name on a white tag beside it, the same size on screen at any zoom."""
+def name_tag(node: NodeItem, font: QFont, metrics: QFontMetricsF) -> QGraphicsPathItem:
+    """The node's name on a white tag, the same size on screen at any zoom; anchored on
+    the node, moved beside it by its transform (in pixels)."""
     width = metrics.horizontalAdvance(node.name) + 8
     height = metrics.height() + 4
     outline = QPainterPath()
-    outline.addRoundedRect(QRectF(0, -height / 2, width, height), 3, 3)
-    tag = QGraphicsPathItem(outline, node)
+    outline.addRoundedRect(QRectF(0, 0, width, height), 3, 3)
+    tag = QGraphicsPathItem(outline)
     tag.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
     tag.setPen(QPen(Qt.PenStyle.NoPen))
     tag.setBrush(QBrush(TAG_BACKGROUND))
-    tag.setPos(node.radius + 2, 0)
+    tag.setZValue(LABEL_Z)
+    tag.setPos(node.pos())
     tag.setToolTip(node.toolTip())
+    tag.node = node  # what a click or the mouse over the tag means
     text = QGraphicsSimpleTextItem(node.name, tag)
     text.setFont(font)
     text.setBrush(QBrush(TEXT_COLOUR))
-    text.setPos(4, -metrics.height() / 2)
+    text.setPos(4, 2)
     return tag
 
 
@@ -151,18 +159,23 @@ def node_tooltip(name: str, kind: str, degree: int, broker_rank: int | None) -> 
 
 @dataclass
 class EcosystemScene:
-    """The scene and its items, by actor id; which actors are chosen."""
+    """The scene and its items, by actor id; which actors are chosen (focused)."""
 
     scene: QGraphicsScene
     nodes: dict[str, NodeItem]
     edges: list[QGraphicsPathItem]
     highlight: QGraphicsPathItem
-    names: QGraphicsItem | None  # every name, shown once zoomed in (None: too many actors)
     links: dict[str, list[str]]  # actor id -> the actors it is linked to
-    side: float
+    blocks: list[dict[str, tuple[float, float]]]
+    isolated: list[str]
     font: QFont
     metrics: QFontMetricsF
     chosen: list[str] = field(default_factory=list)
+    show_isolated: bool = False
+    aspect: float = 1.0
+    scale: float = 1.0  # the zoom the names were last placed for
+    hovered: str | None = None
+    placed: dict[str, tuple[float, float]] = field(default_factory=dict)  # names shown
 
     def edge_count(self) -> int:
         """Relations drawn (each is a move and a line in its path)."""
@@ -171,114 +184,238 @@ class EcosystemScene:
     def node_at(self, point: QPointF) -> NodeItem | None:
         """The actor under a scene point (its disc, or its name tag)."""
         for item in self.scene.items(point):
-            while item is not None and not isinstance(item, NodeItem):
+            while item is not None:
+                if isinstance(item, NodeItem):
+                    return item
+                if isinstance(getattr(item, "node", None), NodeItem):
+                    return item.node
                 item = item.parentItem()
-            if isinstance(item, NodeItem):
-                return item
         return None
 
-    def choose(self, actor_ids: list[str]) -> None:
-        """Ring and name these actors and draw their relations darker (none: clear)."""
+    def visible_nodes(self) -> list[NodeItem]:
+        return [node for node in self.nodes.values() if node.isVisible()]
+
+    # -- placement ----------------------------------------------------------------
+
+    def arrange(self, aspect: float, show_isolated: bool | None = None) -> None:
+        """Pack the network for a view ``aspect`` times as wide as high; the isolated
+        actors drawn or not."""
         keep_none_alive()
+        if show_isolated is not None:
+            self.show_isolated = show_isolated
+        self.aspect = aspect
+        isolated = self.isolated if self.show_isolated or not self.blocks else []
+        positions = arrange(self.blocks, isolated, aspect)
+        for actor_id, node in self.nodes.items():
+            xy = positions.get(actor_id)
+            node.setVisible(xy is not None)
+            if xy is not None:
+                node.setPos(xy[0] * UNIT, xy[1] * UNIT)
+            if node.label is not None:
+                node.label.setPos(node.pos())
+        self._draw_edges()
+        shown = [node.pos() for node in self.nodes.values() if node.isVisible()]
+        xs, ys = [p.x() for p in shown] or [0.0], [p.y() for p in shown] or [0.0]
+        margin = UNIT
+        self.scene.setSceneRect(
+            QRectF(
+                min(xs) - margin, min(ys) - margin, max(xs) - min(xs), max(ys) - min(ys)
+            ).adjusted(0, 0, 2 * margin, 2 * margin)
+        )
+        self.choose(self.chosen)
+
+    def _draw_edges(self) -> None:
+        for item in self.edges:
+            self.scene.removeItem(item)
+        self.edges = []
+        positions = [node.pos() for node in self.nodes.values() if node.isVisible()]
+        if not positions:
+            return
+        right = max(p.x() for p in positions) or 1.0
+        bottom = max(p.y() for p in positions) or 1.0
+        paths = [QPainterPath() for _ in range(EDGE_GRID * EDGE_GRID)]
+        done = set()
+        for source, targets in self.links.items():
+            for target in targets:
+                if (target, source) in done:
+                    continue
+                done.add((source, target))
+                a, b = self.nodes[source].pos(), self.nodes[target].pos()
+                column = min(EDGE_GRID - 1, max(0, int((a.x() + b.x()) / 2 / right * EDGE_GRID)))
+                row = min(EDGE_GRID - 1, max(0, int((a.y() + b.y()) / 2 / bottom * EDGE_GRID)))
+                path = paths[row * EDGE_GRID + column]
+                path.moveTo(a)
+                path.lineTo(b)
+        pen = QPen(EDGE_COLOUR, 1.0)
+        pen.setCosmetic(True)  # one pixel whatever the zoom
+        for path in paths:
+            if path.elementCount():
+                item = self.scene.addPath(path, pen)
+                item.setZValue(EDGE_Z)
+                self.edges.append(item)
+
+    # -- focus --------------------------------------------------------------------
+
+    def focused(self) -> set[str]:
+        """The chosen actors and their neighbours (empty: no focus)."""
+        kept = set(self.chosen)
         for actor_id in self.chosen:
-            node = self.nodes.get(actor_id)
-            if node is not None:
-                node.setPen(node.ring())
-                node.setZValue(NODE_Z + (0.5 if node.broker_rank else 0))
-                if node.tag is not None and not _always_tagged(node):
-                    self.scene.removeItem(node.tag)
-                    node.tag = None
-        self.chosen = [actor_id for actor_id in actor_ids if actor_id in self.nodes]
+            kept.update(self.links.get(actor_id, ()))
+        return kept
+
+    def choose(self, actor_ids: list[str]) -> None:
+        """Focus on these actors: ringed, their relations darker, they and their
+        neighbours named, the rest faded (none: no focus)."""
+        keep_none_alive()
+        self.chosen = [a for a in actor_ids if a in self.nodes and self.nodes[a].isVisible()]
+        kept = self.focused()
         path = QPainterPath()
+        for actor_id, node in self.nodes.items():
+            chosen = actor_id in self.chosen
+            node.setPen(node.ring(selected=chosen))
+            node.setOpacity(1.0 if not kept or actor_id in kept else DIMMED)
+            node.setZValue(LABEL_Z if chosen else NODE_Z + (0.5 if node.broker_rank else 0))
         for actor_id in self.chosen:
             node = self.nodes[actor_id]
-            node.setPen(node.ring(selected=True))
-            node.setZValue(LABEL_Z)
-            if node.tag is None:
-                node.tag = name_tag(node, self.font, self.metrics)
             for other in self.links.get(actor_id, ()):
                 path.moveTo(node.pos())
                 path.lineTo(self.nodes[other].pos())
         self.highlight.setPath(path)
+        for item in self.edges:
+            item.setOpacity(DIMMED if kept else 1.0)
+        self.place_labels(self.scale)
 
-    def show_names(self, scale: float) -> None:
-        """Every name when the zoom (scene to screen) spreads the actors enough."""
-        if self.names is not None:
-            wanted = scale >= LABEL_SCALE
-            if self.names.isVisible() != wanted:
-                self.names.setVisible(wanted)
+    # -- names --------------------------------------------------------------------
+
+    def place_labels(self, scale: float) -> None:
+        """Place the names for a zoom of ``scale`` (scene units to pixels)."""
+        from companion.ui.territory.ecosystem_labels import place
+
+        keep_none_alive()
+        self.scale = scale
+        kept = self.focused()
+        candidates = [
+            node
+            for node in self.visible_nodes()
+            if (not kept or node.actor_id in kept)
+            and (len(self.nodes) <= LABEL_LIMIT or node.broker_rank or node.actor_id in kept)
+        ]
+        candidates.sort(key=lambda node: self._priority(node, kept))
+        obstacles = [node for node in self.visible_nodes() if not kept or node.actor_id in kept]
+        sizes = {node.actor_id: self._tag_size(node) for node in candidates}
+        edges = self.scene.sceneRect()
+        placed = place(
+            [
+                (n.actor_id, n.pos().x() * scale, n.pos().y() * scale, n.radius * scale)
+                for n in candidates
+            ],
+            sizes,
+            [
+                (n.actor_id, n.pos().x() * scale, n.pos().y() * scale, n.radius * scale)
+                for n in obstacles
+            ],
+            (
+                edges.left() * scale,
+                edges.top() * scale,
+                edges.right() * scale,
+                edges.bottom() * scale,
+            ),
+            frozenset(
+                node.actor_id
+                for node in candidates
+                if node.actor_id in self.chosen or (node.broker_rank or 99) <= TAGGED_BROKERS
+            ),
+        )
+        self.placed = placed
+        for node in self.nodes.values():
+            offset = placed.get(node.actor_id)
+            if offset is None:
+                if node.label is not None:
+                    node.label.setVisible(False)
+            else:
+                self._show_label(node, offset, LABEL_Z)
+        if self.hovered is not None:
+            self.hover(self.hovered, again=True)
+
+    def _show_label(self, node: NodeItem, offset: tuple[float, float], z: float) -> None:
+        if node.label is None:
+            node.label = name_tag(node, self.font, self.metrics)
+            self.scene.addItem(node.label)
+        node.label.setPos(node.pos())
+        node.label.setTransform(QTransform.fromTranslate(*offset))
+        node.label.setZValue(z)
+        node.label.setVisible(True)
+
+    def hover(self, actor_id: str | None, again: bool = False) -> None:
+        """The name of the actor under the mouse, above the others, shown even where it did
+        not fit (until the mouse leaves it)."""
+        if actor_id == self.hovered and not again:
+            return
+        previous, self.hovered = self.hovered, actor_id
+        if previous is not None and previous != actor_id and previous in self.nodes:
+            label = self.nodes[previous].label
+            if label is not None:
+                label.setZValue(LABEL_Z)
+                label.setVisible(previous in self.placed)
+        node = self.nodes.get(actor_id) if actor_id is not None else None
+        if node is None or not node.isVisible():
+            return
+        offset = self.placed.get(node.actor_id)
+        if offset is None:
+            offset = (node.radius * self.scale + 3, -self._tag_size(node)[1] / 2)
+        self._show_label(node, offset, LABEL_Z + 1)
+
+    def shown_labels(self) -> list[QGraphicsPathItem]:
+        return [
+            node.label
+            for node in self.nodes.values()
+            if node.label is not None and node.label.isVisible()
+        ]
+
+    def _tag_size(self, node: NodeItem) -> tuple[float, float]:
+        return (self.metrics.horizontalAdvance(node.name) + 8, self.metrics.height() + 4)
+
+    def _priority(self, node: NodeItem, kept: set[str]) -> tuple:
+        return (
+            node.actor_id not in self.chosen,
+            node.broker_rank is None,
+            node.broker_rank or 0,
+            -node.degree,
+            node.name.casefold(),
+        )
 
 
-def _always_tagged(node: NodeItem) -> bool:
-    return node.broker_rank is not None and node.broker_rank <= TAGGED_BROKERS
-
-
-def build_scene(ecosystem: Ecosystem) -> EcosystemScene:
-    """Items for every actor and relation of ``ecosystem``, placed by its layout."""
+def build_scene(ecosystem: Ecosystem, aspect: float = 1.0) -> EcosystemScene:
+    """Items for every actor and relation of ``ecosystem``, packed for ``aspect``."""
     keep_none_alive()
     graph = ecosystem.graph
     metrics = ecosystem.metrics
-    count = graph.number_of_nodes()
-    side = max(MIN_SIDE, SPACING * 1.3 * math.sqrt(max(count, 1)))
     scene = QGraphicsScene()
     ranks = {broker.actor_id: rank for rank, broker in enumerate(metrics.brokers, start=1)}
     font = label_font()
     font_metrics = QFontMetricsF(font)
-    names: QGraphicsItem | None = None
-    if count <= LABEL_LIMIT:
-        names = QGraphicsRectItem()  # holds the names: one call shows or hides them all
-        names.setPen(QPen(Qt.PenStyle.NoPen))
-        names.setZValue(LABEL_Z)
-        names.setVisible(False)
-        scene.addItem(names)
-    centred = QTransform.fromTranslate(0, -font_metrics.height() / 2)
     nodes: dict[str, NodeItem] = {}
     for actor_id, data in graph.nodes(data=True):
-        x, y = ecosystem.positions.get(actor_id, (0.5, 0.5))
-        rank = ranks.get(actor_id)
         item = NodeItem(
             actor_id,
             data.get("name", ""),
             data.get("kind", "autre"),
             metrics.degrees.get(actor_id, 0),
-            rank,
+            ranks.get(actor_id),
         )
-        item.setPos(x * side, y * side)
         scene.addItem(item)
         nodes[actor_id] = item
-        if _always_tagged(item):
-            item.tag = name_tag(item, font, font_metrics)
-        elif names is not None:
-            text = QGraphicsSimpleTextItem(item.name, names)
-            text.setFont(font)
-            text.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-            text.setTransform(centred)
-            text.setPos(x * side + item.radius + 3, y * side)
-    keep_none_alive()
-    paths = [QPainterPath() for _ in range(EDGE_GRID * EDGE_GRID)]
     links: dict[str, list[str]] = {}
     for source, target in graph.edges():
-        a, b = nodes[source].pos(), nodes[target].pos()
-        column = min(EDGE_GRID - 1, max(0, int((a.x() + b.x()) / 2 / side * EDGE_GRID)))
-        row = min(EDGE_GRID - 1, max(0, int((a.y() + b.y()) / 2 / side * EDGE_GRID)))
-        path = paths[row * EDGE_GRID + column]
-        path.moveTo(a)
-        path.lineTo(b)
         links.setdefault(source, []).append(target)
         links.setdefault(target, []).append(source)
-    pen = QPen(EDGE_COLOUR, 1.0)
-    pen.setCosmetic(True)  # one pixel whatever the zoom
-    edges = []
-    for path in paths:
-        if path.elementCount():
-            item = scene.addPath(path, pen)
-            item.setZValue(EDGE_Z)
-            edges.append(item)
     highlight_pen = QPen(HIGHLIGHT_COLOUR, 2.0)
     highlight_pen.setCosmetic(True)
     highlight = scene.addPath(QPainterPath(), highlight_pen)
     highlight.setZValue(HIGHLIGHT_Z)
-    margin = 2 * SPACING
-    scene.setSceneRect(QRectF(0, 0, side, side).adjusted(-margin, -margin, margin, margin))
+    drawn = EcosystemScene(
+        scene, nodes, [], highlight, links, ecosystem.blocks, ecosystem.isolated, font, font_metrics
+    )
+    drawn.arrange(aspect)
     keep_none_alive()
-    return EcosystemScene(scene, nodes, edges, highlight, names, links, side, font, font_metrics)
+    return drawn

@@ -1,27 +1,28 @@
 """The Écosystème tab: the network of a territory's actors (or a selection) and what it shows.
 
-Left, the network (``ecosystem_scene``), zoomable; right, the figures: the actor
-chosen (with "Ouvrir la fiche"), connections per actor, brokers, isolated actors,
-clusters, the alliances absent between kinds of actors, and the links worth
-making, each with its one-line reason. "Présenter (F5)" shows the network full
-screen (``ecosystem_presentation``).
+Left, the network (``ecosystem_scene``), zoomable, packed to the view's shape,
+the isolated actors shown on request; a click on an actor focuses it (Esc or a
+click on the background lets it go). Right, one scrolling column: the actor
+chosen (with "Ouvrir la fiche"), the indicators each explained in a sentence
+(``insights.ecosystem_indicators``), the links worth making, brokers, the
+alliances absent between kinds of actors and the isolated actors, as rows sized
+to their content. "Présenter (F5)" shows the network full screen
+(``ecosystem_presentation``).
 """
 
 from __future__ import annotations
 
-import statistics
+from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QFormLayout,
+    QCheckBox,
     QFrame,
     QGraphicsScene,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -31,41 +32,28 @@ from PySide6.QtWidgets import (
 )
 
 from companion.domain import ACTOR_KINDS, label
-from companion.i18n import _, current_language, ngettext
-from companion.insights.formatting import number
+from companion.i18n import _, ngettext
+from companion.insights.ecosystem_indicators import indicators, share_text
 from companion.insights.territory_data import Ecosystem
 from companion.ui.common.formatting import format_number
 from companion.ui.common.icons import icon
 from companion.ui.territory.ecosystem_canvas import EcosystemCanvas
 from companion.ui.territory.ecosystem_presentation import EcosystemPresentation
+from companion.ui.territory.ecosystem_rows import RowList
 from companion.ui.territory.ecosystem_scene import EcosystemScene, build_scene, legend_html
 
-LISTED_ISOLATED = 50
-SHOWN_SUGGESTIONS = 10
-ACTOR = Qt.ItemDataRole.UserRole  # actor id(s) on list rows
+LISTED_ISOLATED = 20
+LISTED_BROKERS = 10
+SHOWN_SUGGESTIONS = 5
 PANEL_WIDTH = 360
+MUTED = "#555555"
+REARRANGE_MS = 120  # after a resize, the network is packed again for the new shape
 
 
 def plain(text: str = "", wrap: bool = True) -> QLabel:
     widget = QLabel(text)
     widget.setTextFormat(Qt.TextFormat.PlainText)
     widget.setWordWrap(wrap)
-    return widget
-
-
-def share_text(share: float, digits: int = 0) -> str:
-    """0.125 -> "12,5 %" in French, "12.5%" in English."""
-    space = "\u202f" if current_language() == "fr" else ""
-    return f"{number(share * 100, digits)}{space}%"
-
-
-def wrapped_list(lines: int) -> QListWidget:
-    """A list whose rows may hold a sentence or two."""
-    widget = QListWidget()
-    widget.setWordWrap(True)
-    widget.setTextElideMode(Qt.TextElideMode.ElideNone)
-    widget.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
-    widget.setMinimumHeight(widget.fontMetrics().height() * lines)
     return widget
 
 
@@ -87,7 +75,19 @@ class EcosystemView(QWidget):
 
         self.canvas = EcosystemCanvas()
         self.canvas.node_clicked.connect(self.select_actor_here)
+        self.canvas.background_clicked.connect(self.clear_focus)
+        self.canvas.hovered.connect(self._on_hovered)
         self.canvas.zoomed.connect(self._on_zoomed)
+        self.canvas.resized.connect(self._on_resized)
+        self._rearrange = QTimer(self)
+        self._rearrange.setSingleShot(True)
+        self._rearrange.setInterval(REARRANGE_MS)
+        self._rearrange.timeout.connect(self._arrange_for_view)
+        self.isolated_toggle = QCheckBox()
+        self.isolated_toggle.setToolTip(
+            _("Les acteurs sans aucune relation, rangés en grille sous le réseau")
+        )
+        self.isolated_toggle.toggled.connect(self.show_isolated)
         self._show_message("")
         self.title = plain(wrap=False)
         font = self.title.font()
@@ -112,9 +112,16 @@ class EcosystemView(QWidget):
         present.triggered.connect(self.present)
         self.addAction(present)
         self.present_action = present
+        unfocus = QAction(_("Ne plus mettre en avant l'acteur choisi"), self)
+        unfocus.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        unfocus.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        unfocus.triggered.connect(self.clear_focus)
+        self.addAction(unfocus)
+        self.unfocus_action = unfocus
 
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
+        head.addWidget(self.isolated_toggle)
         head.addWidget(toolbar)
         head.addWidget(self.present_button)
         left = QWidget()
@@ -166,57 +173,73 @@ class EcosystemView(QWidget):
         chosen_layout.addWidget(self.actor_detail)
         chosen_layout.addWidget(self.open_button)
 
-        self.actors_label = plain()
-        self.connections_label = plain()
-        self.clusters_label = plain()
-        self.isolated_label = plain()
-        figures = QGroupBox(_("Indicateurs"))
-        form = QFormLayout(figures)
-        form.addRow(_("Acteurs et relations"), self.actors_label)
-        form.addRow(_("Connexions par acteur"), self.connections_label)
-        form.addRow(_("Groupes"), self.clusters_label)
-        form.addRow(_("Acteurs isolés"), self.isolated_label)
+        self.figures = QLabel()  # every indicator, its figure and its sentence
+        self.figures.setTextFormat(Qt.TextFormat.RichText)
+        self.figures.setWordWrap(True)
+        figures = self._section(_("Indicateurs"), self.figures)
 
-        self.brokers = wrapped_list(6)
+        self.brokers = RowList()
         self.brokers_note = plain()
-        self.isolated = wrapped_list(4)
-        self.absent = wrapped_list(5)
-        self.suggestions = wrapped_list(8)
-        for widget in (self.brokers, self.isolated):
-            widget.itemClicked.connect(self._on_actor_row)
-            widget.itemActivated.connect(self._on_actor_row)
-        self.suggestions.itemClicked.connect(self._on_suggestion_row)
-        self.suggestions.itemActivated.connect(self._on_suggestion_row)
+        self.isolated = RowList()
+        self.absent = RowList()
+        self.suggestions = RowList()
+        for rows in (self.brokers, self.isolated):
+            rows.activated.connect(self._on_actor_row)
+        self.suggestions.activated.connect(self._on_suggestion_row)
 
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(6, 0, 6, 6)
         layout.addWidget(chosen)
         layout.addWidget(figures)
-        layout.addWidget(self._section(_("Liens à suggérer"), self.suggestions))
+        layout.addWidget(
+            self._section(
+                _("Liens à suggérer"),
+                self.suggestions,
+                _("Des acteurs aux sujets communs, sans relation entre eux : à présenter l'un à "
+                  "l'autre. Cliquez sur un numéro pour les voir dans le réseau."),
+            )
+        )  # fmt: skip
         brokers = self._section(_("Intermédiaires"), self.brokers)
         brokers.layout().insertWidget(0, self.brokers_note)
         layout.addWidget(brokers)
-        layout.addWidget(self._section(_("Alliances absentes"), self.absent))
+        layout.addWidget(
+            self._section(
+                _("Alliances absentes"),
+                self.absent,
+                _("Des types d'acteurs présents ici qui n'ont aucune relation entre eux ; en "
+                  "gras, ceux qui se complètent souvent."),
+            )
+        )  # fmt: skip
         self.isolated_box = self._section(_("Acteurs isolés"), self.isolated)
         layout.addWidget(self.isolated_box)
         layout.addStretch(1)
-        scroll = QScrollArea()
+        scroll = QScrollArea()  # the one scroll bar of the column
         scroll.setWidget(panel)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setMinimumWidth(PANEL_WIDTH - 60)
+        self.panel_scroll = scroll
         return scroll
 
-    def _section(self, title: str, body: QWidget) -> QGroupBox:
+    def _section(self, title: str, body: QWidget, note: str = "") -> QGroupBox:
+        """A titled box; ``note`` says in a sentence what its rows are."""
         box = QGroupBox(title)
         box_layout = QVBoxLayout(box)
+        if note:
+            explained = plain(note)
+            explained.setStyleSheet(f"color: {MUTED}")
+            box_layout.addWidget(explained)
         box_layout.addWidget(body)
         return box
 
     def _set_enabled(self, enabled: bool) -> None:
         for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
             action.setEnabled(enabled)
+        self.isolated_toggle.setVisible(
+            enabled and bool(self.ecosystem and self.ecosystem.isolated)
+        )
         self.present_button.setEnabled(enabled)
         self.present_action.setEnabled(enabled)
 
@@ -235,14 +258,8 @@ class EcosystemView(QWidget):
         self.legend.clear()
         for widget in (self.brokers, self.isolated, self.absent, self.suggestions):
             widget.clear()
-        for widget in (
-            self.actors_label,
-            self.connections_label,
-            self.clusters_label,
-            self.isolated_label,
-            self.brokers_note,
-        ):
-            widget.clear()
+        self.figures.clear()
+        self.brokers_note.clear()
         self._show_actor(None)
         self._set_enabled(False)
 
@@ -255,7 +272,14 @@ class EcosystemView(QWidget):
         if graph.number_of_nodes() == 0:
             self._show_message(_("Aucun acteur connu ici : le réseau est vide."))
             return
-        self.drawn = build_scene(ecosystem)
+        self.isolated_toggle.blockSignals(True)
+        self.isolated_toggle.setChecked(False)
+        self.isolated_toggle.blockSignals(False)
+        count = len(ecosystem.isolated)
+        self.isolated_toggle.setText(
+            _("Afficher les acteurs isolés ({n})").format(n=format_number(count))
+        )
+        self.drawn = build_scene(ecosystem, self.canvas.aspect())
         self.drawn.scene.setParent(self)
         self.canvas.show_scene(self.drawn.scene)
         self._set_enabled(True)
@@ -285,62 +309,40 @@ class EcosystemView(QWidget):
 
     def _fill_figures(self) -> None:
         assert self.ecosystem is not None
-        graph, metrics = self.ecosystem.graph, self.ecosystem.metrics
-        actors = graph.number_of_nodes()
-        relations = graph.number_of_edges()
-        self.actors_label.setText(
-            ngettext("{n} acteur", "{n} acteurs", actors).format(n=format_number(actors))
-            + ", "
-            + ngettext("{n} relation", "{n} relations", relations).format(
-                n=format_number(relations)
+        rows = []
+        for indicator in indicators(self.ecosystem.graph, self.ecosystem.metrics):
+            rows.append(
+                f"<p style='margin-bottom:6px'><b>{escape(indicator.title, quote=False)} : "
+                f"{escape(indicator.value, quote=False)}</b><br/>"
+                f"<span style='color:{MUTED}'>{escape(indicator.sentence, quote=False)}</span></p>"
             )
-        )
-        degrees = list(metrics.degrees.values())
-        self.connections_label.setText(
-            _("moyenne {mean}, médiane {median}, maximum {most}").format(
-                mean=number(statistics.fmean(degrees), 1),
-                median=number(statistics.median(degrees), 1),
-                most=number(max(degrees)),
-            )
-        )
-        groups = len(metrics.components)
-        clusters = len(metrics.communities)
-        self.clusters_label.setText(
-            ngettext("{n} groupe d'acteurs reliés", "{n} groupes d'acteurs reliés", groups).format(
-                n=format_number(groups)
-            )
-            + "\n"
-            + ngettext("{n} communauté", "{n} communautés", clusters).format(
-                n=format_number(clusters)
-            )
-        )
-        isolated = len(metrics.isolated)
-        share = isolated / actors if actors else 0
-        self.isolated_label.setText(
-            ngettext("{n} acteur sans relation", "{n} acteurs sans relation", isolated).format(
-                n=format_number(isolated)
-            )
-            + f" ({share_text(share)})"
-        )
+        self.figures.setText("".join(rows))
+
+    def figure_texts(self) -> list[tuple[str, str, str]]:
+        """(title, value, sentence) of each indicator shown (tests, accessibility)."""
+        if self.ecosystem is None:
+            return []
+        found = indicators(self.ecosystem.graph, self.ecosystem.metrics)
+        return [(i.title, i.value, i.sentence) for i in found]
 
     def _fill_brokers(self) -> None:
         assert self.ecosystem is not None
         metrics = self.ecosystem.metrics
-        for rank, broker in enumerate(metrics.brokers, start=1):
+        for rank, broker in enumerate(metrics.brokers[:LISTED_BROKERS], start=1):
             links = ngettext("{n} connexion", "{n} connexions", broker.degree).format(
                 n=format_number(broker.degree)
             )
-            text = f"{rank}. {broker.name} — {label(ACTOR_KINDS, broker.kind)}, {links}"
-            item = QListWidgetItem(text)
-            item.setData(ACTOR, broker.actor_id)
-            item.setToolTip(
-                _("Sur {share} des plus courts chemins entre deux acteurs").format(
-                    share=share_text(broker.score, 1)
-                )
+            tooltip = _("Sur {share} des plus courts chemins entre deux acteurs").format(
+                share=share_text(broker.score, 1)
             )
-            self.brokers.addItem(item)
+            self.brokers.add(
+                f" — {label(ACTOR_KINDS, broker.kind)}, {links}",
+                broker.actor_id,
+                f"{rank}. {broker.name}",
+                tooltip,
+            )
         if not metrics.brokers:
-            self._note(self.brokers, _("Aucun acteur ne relie d'autres acteurs entre eux."))
+            self.brokers.note(_("Aucun acteur ne relie d'autres acteurs entre eux."))
         if metrics.exact:
             note = _("Les acteurs par qui passent le plus de liens entre les autres.")
         else:
@@ -355,46 +357,43 @@ class EcosystemView(QWidget):
         graph, metrics = self.ecosystem.graph, self.ecosystem.metrics
         for actor_id in metrics.isolated[:LISTED_ISOLATED]:
             data = graph.nodes[actor_id]
-            item = QListWidgetItem(f"{data['name']} — {label(ACTOR_KINDS, data['kind'])}")
-            item.setData(ACTOR, actor_id)
-            self.isolated.addItem(item)
+            self.isolated.add(f" — {label(ACTOR_KINDS, data['kind'])}", actor_id, data["name"])
         more = len(metrics.isolated) - LISTED_ISOLATED
         if more > 0:
-            self._note(self.isolated, _("… et {n} autres.").format(n=format_number(more)))
+            self.isolated.note(_("… et {n} autres.").format(n=format_number(more)))
         if not metrics.isolated:
-            self._note(self.isolated, _("Chaque acteur a au moins une relation."))
+            self.isolated.note(_("Chaque acteur a au moins une relation."))
 
     def _fill_absent(self) -> None:
         assert self.ecosystem is not None
         for alliance in self.ecosystem.metrics.absent_alliances:
-            item = QListWidgetItem(alliance.reason)
             if alliance.complementary:
-                item.setToolTip(_("Ces deux types d'acteurs se complètent souvent."))
-                font = item.font()
+                row = self.absent.add(
+                    alliance.reason, tooltip=_("Ces deux types d'acteurs se complètent souvent.")
+                )
+                font = row.font()
                 font.setBold(True)
-                item.setFont(font)
-            self.absent.addItem(item)
+                row.setFont(font)
+            else:
+                self.absent.add(alliance.reason)
         if not self.ecosystem.metrics.absent_alliances:
-            self._note(self.absent, _("Chaque type d'acteur présent est relié aux autres."))
+            self.absent.note(_("Chaque type d'acteur présent est relié aux autres."))
 
     def _fill_suggestions(self) -> None:
         assert self.ecosystem is not None
         for rank, suggestion in enumerate(self.ecosystem.suggestions, start=1):
-            item = QListWidgetItem(f"{rank}. {suggestion.reason}")
-            item.setData(ACTOR, (suggestion.first_id, suggestion.second_id))
-            self.suggestions.addItem(item)
+            self.suggestions.add(
+                f" {suggestion.reason}",
+                (suggestion.first_id, suggestion.second_id),
+                f"{rank}.",
+                _("Montrer ces deux acteurs dans le réseau"),
+            )
             if rank >= SHOWN_SUGGESTIONS:
                 break
         if not self.ecosystem.suggestions:
-            self._note(
-                self.suggestions,
-                _("Aucun lien à suggérer : pas d'acteurs complémentaires aux sujets communs."),
+            self.suggestions.note(
+                _("Aucun lien à suggérer : pas d'acteurs complémentaires aux sujets communs.")
             )
-
-    def _note(self, widget: QListWidget, text: str) -> None:
-        item = QListWidgetItem(text)
-        item.setFlags(Qt.ItemFlag.NoItemFlags)
-        widget.addItem(item)
 
     # -- selection ----------------------------------------------------------------
 
@@ -406,12 +405,52 @@ class EcosystemView(QWidget):
 
     def _on_zoomed(self, scale: float) -> None:
         if self.drawn is not None:
-            self.drawn.show_names(scale)
+            self.drawn.place_labels(scale)
+
+    def _on_hovered(self, actor_id: str) -> None:
+        if self.drawn is not None:
+            self.drawn.hover(actor_id or None)
+
+    def _on_resized(self, aspect: float) -> None:
+        if self.drawn is not None and self.canvas.fitted:
+            self._rearrange.start()
+
+    def _arrange_for_view(self) -> None:
+        """Pack the network again if the view's shape changed much."""
+        drawn = self.drawn
+        if drawn is None or self.presentation is not None:
+            return
+        aspect = self.canvas.aspect()
+        if abs(aspect / drawn.aspect - 1) > 0.15:
+            drawn.arrange(aspect)
+            if self.canvas.fitted:
+                self.canvas.fit()
+
+    def show_isolated(self, shown: bool) -> None:
+        """Draw the isolated actors (in a grid under the network) or not."""
+        if self.drawn is None:
+            return
+        if not shown and self.chosen_actor in self.ecosystem.isolated:
+            self.clear_focus()
+        self.drawn.arrange(self.canvas.aspect(), shown)
+        self.canvas.fit()
+        if self.isolated_toggle.isChecked() != shown:
+            self.isolated_toggle.setChecked(shown)
+
+    def clear_focus(self) -> None:
+        """No actor chosen: the whole network at full strength."""
+        if self.drawn is not None and self.drawn.chosen:
+            self.drawn.choose([])
+        self.chosen_actor = None
+        self._show_actor(None)
 
     def select_actor(self, actor_id: str, centre: bool = True) -> bool:
-        """Choose an actor in the network (and bring it into view); False if not drawn."""
+        """Choose (focus) an actor in the network (and bring it into view); False if not
+        drawn. An isolated actor chosen from the list brings the isolated into view."""
         if self.drawn is None or actor_id not in self.drawn.nodes:
             return False
+        if not self.drawn.nodes[actor_id].isVisible():
+            self.show_isolated(True)
         self.chosen_actor = actor_id
         self.drawn.choose([actor_id])
         self._show_actor(actor_id)
@@ -452,19 +491,19 @@ class EcosystemView(QWidget):
         if actor_id is not None:
             self.directory_requested.emit(actor_id)
 
-    def _on_actor_row(self, item: QListWidgetItem) -> None:
-        actor_id = item.data(ACTOR)
+    def _on_actor_row(self, actor_id: object) -> None:
         if isinstance(actor_id, str):
             self.select_actor(actor_id)
 
-    def _on_suggestion_row(self, item: QListWidgetItem) -> None:
+    def _on_suggestion_row(self, pair: object) -> None:
         """A suggested link: both actors chosen, their relations shown, the pair in view."""
-        pair = item.data(ACTOR)
         if not isinstance(pair, tuple) or self.drawn is None:
             return
         first, second = (self.drawn.nodes.get(actor_id) for actor_id in pair)
         if first is None or second is None:
             return
+        if not (first.isVisible() and second.isVisible()):
+            self.show_isolated(True)
         self.chosen_actor = pair[0]
         self.drawn.choose(list(pair))
         self._show_actor(pair[0])

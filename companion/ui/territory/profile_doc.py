@@ -2,9 +2,12 @@
 
 ``insights.report_html`` writes the same figures for a web engine (flexbox, SVG
 charts), which Qt's rich text does not draw. This page is built for
-``QTextDocument``: tables, and bars as coloured cells, so the screen, the printer
-and the PDF show the same page with no web engine. Every string from the
-database is escaped. ``paint_one_page`` lays the page out at the printer's
+``QTextDocument``: tables, bars as coloured cells and the territory's map as an
+image painted offline (``profile_map``, given to the document as a resource), so
+the screen, the printer and the PDF show the same page with no web engine. The
+catalysts are told apart: based in the territory (those « Acteurs par type »
+counts) or acting in it from outside, by name. Every string from the database is
+escaped. ``paint_one_page`` lays the page out at the printer's
 resolution and scales it down if needed, so it always fits one sheet.
 """
 
@@ -13,16 +16,17 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import QMarginsF, QRectF
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QTextDocument
+from PySide6.QtCore import QMarginsF, QRectF, QUrl
+from PySide6.QtGui import QFont, QImage, QPageLayout, QPageSize, QPainter, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
 from companion.domain import ACTOR_KINDS, METIERS, RELATION_TYPES, label
 from companion.i18n import _
 from companion.insights.formatting import day, number
 from companion.insights.report_html import LISTED_CATALYSTS, comparison_rows, key_figures
-from companion.insights.territory import TerritoryFigures, TerritoryProfile
+from companion.insights.territory import TerritoryFigures, TerritoryProfile, catalysts_summary
 from companion.maps.style import KIND_COLOURS, RELATION_STYLES
+from companion.ui.territory.profile_map import MAP_URL, map_size, render_map
 
 PAGE_MARGIN_MM = 12.0
 PRINT_POINT_SIZE = 9.0
@@ -49,24 +53,62 @@ def profile_html(profile: TerritoryProfile, generated: date | None = None) -> st
         f'<p style="color:{MUTED}; margin-top:2px">{escape(subtitle)}</p>',
         _figures(key_figures(figures)),
         _heading(_("Acteurs par type")),
-        _bars(
-            [
-                (label(ACTOR_KINDS, kind), count, KIND_COLOURS.get(kind, DEFAULT_BAR))
-                for kind, count in figures.actors_by_kind.items()
-            ]
-        )
-        or _paragraph(_("Aucun acteur connu dans ce territoire.")),
+        _beside_map(
+            profile,
+            _bars(
+                [
+                    (_kind_name(kind), count, KIND_COLOURS.get(kind, DEFAULT_BAR))
+                    for kind, count in figures.actors_by_kind.items()
+                ]
+            )
+            or _paragraph(_("Aucun acteur connu dans ce territoire.")),
+        ),
     ]
     if profile.comparisons:
         parts += [_heading(_("Comparaison")), _comparison(figures, profile.comparisons)]
     parts += [_heading(_("Alliances à l'œuvre")), _alliances(figures)]
-    active = _("Catalyseurs actifs ({n})").format(n=len(profile.catalysts))
-    parts += [_heading(active), _metiers(profile), _catalysts(profile)]
+    active = _("Catalyseurs qui agissent ici ({n})").format(n=len(profile.catalysts))
+    parts += [
+        _heading(active),
+        _paragraph(catalysts_summary(profile)),
+        _metiers(profile),
+        _catalysts(profile),
+    ]
     stamp = _("Établi par Companion le {date}, à partir des fiches de votre base.").format(
         date=day((generated or date.today()).isoformat())
     )
     parts.append(f'<p style="color:{MUTED}; font-size:7.5pt">{escape(stamp)}</p>')
     return "<html><body>" + "".join(parts) + "</body></html>"
+
+
+def _kind_name(kind: str) -> str:
+    if kind == "catalyseur":  # the catalysts based here; others act here from outside
+        return _("Catalyseur (basé ici)")
+    return label(ACTOR_KINDS, kind)
+
+
+def _beside_map(profile: TerritoryProfile, content: str) -> str:
+    """``content`` with the territory's map on its right (when there is one)."""
+    if profile.map is None:
+        return content
+    width, height = map_size(profile.map)
+    image = f'<img src="{MAP_URL}" width="{width}" height="{height}"/>'
+    return (
+        '<table width="100%" cellspacing="0" cellpadding="0"><tr>'
+        f'<td valign="top">{content}</td>'
+        f'<td width="{width + 12}" valign="top" align="right">{image}</td>'
+        "</tr></table>"
+    )
+
+
+def profile_images(profile: TerritoryProfile) -> dict[str, QImage]:
+    """The images ``profile_html`` names, by URL (give them to its document)."""
+    return {MAP_URL: render_map(profile.map)} if profile.map is not None else {}
+
+
+def add_images(document: QTextDocument, images: dict[str, QImage]) -> None:
+    for url, image in images.items():
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(url), image)
 
 
 def _heading(text: str) -> str:
@@ -171,7 +213,12 @@ def _catalysts(profile: TerritoryProfile) -> str:
     rows = []
     for catalyst in profile.catalysts[:LISTED_CATALYSTS]:
         metiers = ", ".join(label(METIERS, code) for code in catalyst.metiers)
-        where = catalyst.commune if catalyst.located else _("agit sur le territoire")
+        if catalyst.located:
+            where = catalyst.commune
+        elif catalyst.commune:
+            where = _("basé à {commune}").format(commune=catalyst.commune)
+        else:
+            where = _("basé ailleurs")
         cells = (catalyst.name, catalyst.structure, metiers, where)
         rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
     more = len(profile.catalysts) - LISTED_CATALYSTS
@@ -197,8 +244,9 @@ def a4_layout() -> QPageLayout:
     )
 
 
-def paint_one_page(html: str, printer: QPrinter) -> float:
-    """Print ``html`` on one page of ``printer``, scaled down if it is too long.
+def paint_one_page(html: str, printer: QPrinter, images: dict[str, QImage] | None = None) -> float:
+    """Print ``html`` (its ``images`` by URL) on one page of ``printer``, scaled down if
+    it is too long.
 
     Returns the scale used (1.0: printed at its natural size).
     """
@@ -209,6 +257,7 @@ def paint_one_page(html: str, printer: QPrinter) -> float:
     document.setDefaultFont(font)
     # Fonts measured at the printer's resolution: what is laid out is what prints.
     document.documentLayout().setPaintDevice(printer)
+    add_images(document, images or {})
     document.setHtml(html)
     page = printer.pageLayout().paintRectPixels(printer.resolution())
     width, height = float(page.width()), float(page.height())

@@ -29,9 +29,11 @@ from companion.i18n import _
 from companion.insights.territory import TerritoryProfile
 from companion.ui.territory.profile_doc import (
     a4_layout,
+    add_images,
     paint_one_page,
     pdf_printer,
     profile_html,
+    profile_images,
     profile_title,
 )
 
@@ -62,7 +64,7 @@ def write_profile_pdf(profile: TerritoryProfile, path: Path) -> bool:
         return False
     try:
         printer = pdf_printer(temporary, profile_title(profile))
-        scale = paint_one_page(profile_html(profile), printer)
+        scale = paint_one_page(profile_html(profile), printer, profile_images(profile))
         del printer  # the file is complete once the printer is gone
         if scale <= 0 or os.path.getsize(temporary) == 0:
             return False
@@ -88,6 +90,9 @@ class TerritoryProfileView(QWidget):
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setOpenExternalLinks(False)
+        # Every table is as wide as the page; Qt's rounding made them one pixel wider
+        # than the view at some widths, with a horizontal scroll bar for that pixel.
+        self.browser.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.export_button = QPushButton(_("Exporter en PDF…"))
         self.export_button.setToolTip(_("Une page A4 à apporter à une première rencontre"))
         self.print_button = QPushButton(_("Imprimer…"))
@@ -112,6 +117,7 @@ class TerritoryProfileView(QWidget):
 
     def show_profile(self, profile: TerritoryProfile) -> None:
         self.profile = profile
+        add_images(self.browser.document(), profile_images(profile))
         self.browser.setHtml(profile_html(profile))
         self.export_button.setEnabled(True)
         self.print_button.setEnabled(True)
@@ -178,7 +184,8 @@ class TerritoryProfileView(QWidget):
         """Print the profile on ``printer`` (one page)."""
         if self.profile is None:
             return False
-        if paint_one_page(profile_html(self.profile), printer) <= 0:
+        profile = self.profile
+        if paint_one_page(profile_html(profile), printer, profile_images(profile)) <= 0:
             QMessageBox.warning(self, _("Imprimer la fiche"), _("L'impression a échoué."))
             return False
         self.status_message.emit(_("Envoyé à l'impression"))
