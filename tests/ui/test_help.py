@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from companion import __version__
 from companion.ui.shell.help_dialogs import AboutDialog, GettingStartedDialog
-from companion.ui.shell.main_window import DIRECTORY, MAP, TOOLBOX
+from companion.ui.shell.main_window import DIRECTORY, MAP, TERRITORIES, TOOLBOX
 from companion.ui.shell.shortcuts_dialog import ShortcutsDialog
 
 from .conftest import Network
@@ -55,11 +55,12 @@ def test_f1_lists_every_shortcut_the_sections_really_have(qtbot, network: Networ
         assert rows["Aide › Raccourcis clavier…"] == "F1"
         dialog.close()
         # Every action with a shortcut on the built pages is in the list, with its keys.
-        for section in (MAP, DIRECTORY, TOOLBOX):
+        for section in (MAP, DIRECTORY, TOOLBOX, TERRITORIES):
             window.show_section(section)
         qtbot.waitUntil(lambda: window.map_page is not None and window.toolbox_page is not None)
+        qtbot.waitUntil(lambda: window.territory_page is not None)
         keys_listed = {key.strip() for keys in rows.values() for key in keys.split(",")}
-        pages = [window.map_page, window.directory, window.toolbox_page]
+        pages = [window.map_page, window.directory, window.toolbox_page, window.territory_page]
         found = []
         for page in pages:
             widgets = [*page.findChildren(QAction), *page.findChildren(QAbstractButton)]

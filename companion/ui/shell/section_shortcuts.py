@@ -20,10 +20,12 @@ def section_shortcuts() -> list[tuple[str, str, str]]:
     from companion.ui.map.export_dialog import SHORTCUT as MAP_EXPORT_KEY
     from companion.ui.map.page import FILTERS_KEY, PRESENT_KEY
     from companion.ui.map.presentation import KEYS
+    from companion.ui.territory import ecosystem_view as ecosystem
     from companion.ui.toolbox.reader import BACK_KEY, FORWARD_KEY, PRINT_KEY
 
     map_group, presenting = _("Carte"), _("Carte › Présentation")
     directory, toolbox = _("Annuaire (la liste)"), _("Boîte à outils (la fiche ouverte)")
+    graph = _("Territoires › Écosystème")
     return [
         (map_group, _("Présenter la carte en plein écran"), _keys(PRESENT_KEY)),
         (map_group, _("Exporter la carte…"), _keys(MAP_EXPORT_KEY)),
@@ -36,6 +38,11 @@ def section_shortcuts() -> list[tuple[str, str, str]]:
         (toolbox, _("Fiche précédente"), _keys(BACK_KEY)),
         (toolbox, _("Fiche suivante"), _keys(FORWARD_KEY)),
         (toolbox, _("Imprimer…"), _keys(PRINT_KEY)),
+        (graph, _("Présenter l'écosystème en plein écran"), _keys(ecosystem.PRESENT_KEY)),
+        (graph, _("Zoom avant"), _keys(*ecosystem.ZOOM_IN_KEYS)),
+        (graph, _("Zoom arrière"), _keys(*ecosystem.ZOOM_OUT_KEYS)),
+        (graph, _("Tout afficher"), _keys(*ecosystem.FIT_KEYS)),
+        (graph, _("Ne plus mettre en avant l'acteur choisi"), _keys(ecosystem.UNFOCUS_KEY)),
     ]
 
 

@@ -57,6 +57,11 @@ def plain(text: str = "", wrap: bool = True) -> QLabel:
     return widget
 
 
+# Listed by Aide › Raccourcis clavier (ui/shell/section_shortcuts.py).
+ZOOM_OUT_KEYS, ZOOM_IN_KEYS, FIT_KEYS = ["Ctrl+-"], ["Ctrl++", "Ctrl+="], ["Ctrl+0"]
+PRESENT_KEY, UNFOCUS_KEY = "F5", "Esc"
+
+
 class EcosystemView(QWidget):
     """Shows one ``Ecosystem`` at a time; ``directory_requested`` opens an actor's card."""
 
@@ -97,23 +102,23 @@ class EcosystemView(QWidget):
         toolbar = QToolBar()
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.zoom_out_action = self._action(
-            toolbar, _("Zoom arrière"), "fa5s.search-minus", self.canvas.zoom_out, ["Ctrl+-"]
+            toolbar, _("Zoom arrière"), "fa5s.search-minus", self.canvas.zoom_out, ZOOM_OUT_KEYS
         )
         self.zoom_in_action = self._action(
-            toolbar, _("Zoom avant"), "fa5s.search-plus", self.canvas.zoom_in, ["Ctrl++", "Ctrl+="]
+            toolbar, _("Zoom avant"), "fa5s.search-plus", self.canvas.zoom_in, ZOOM_IN_KEYS
         )
         self.fit_action = self._action(
-            toolbar, _("Tout afficher"), "fa5s.expand", self.canvas.fit, ["Ctrl+0"]
+            toolbar, _("Tout afficher"), "fa5s.expand", self.canvas.fit, FIT_KEYS
         )
         self.present_button = QPushButton(_("Présenter (F5)"))
         self.present_button.clicked.connect(self.present)
         present = QAction(_("Présenter"), self)
-        present.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        present.setShortcut(QKeySequence(PRESENT_KEY))
         present.triggered.connect(self.present)
         self.addAction(present)
         self.present_action = present
         unfocus = QAction(_("Ne plus mettre en avant l'acteur choisi"), self)
-        unfocus.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        unfocus.setShortcut(QKeySequence(UNFOCUS_KEY))
         unfocus.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         unfocus.triggered.connect(self.clear_focus)
         self.addAction(unfocus)
