@@ -195,3 +195,14 @@ def test_a_catalyst_shows_on_the_map_and_the_map_opens_its_profile(qtbot, networ
     opener = f"companionMap.openCard({key}).getElement().querySelector('.companion-card')"
     assert js(qtbot, view, f"{opener}.{button} === null") is True
     dispose(qtbot, window)
+
+
+def test_a_network_without_catalysts_says_what_it_is_for(qtbot, store: Store) -> None:
+    from PySide6.QtTest import QTest
+
+    page = make_page(qtbot, store)
+    assert page.list_stack.currentWidget() is page.empty and page.empty.isVisible()
+    [join] = page.empty.buttons
+    assert join.text() == "Rejoindre mon réseau…"
+    with qtbot.waitSignal(page.join_requested):
+        QTest.mouseClick(join, Qt.MouseButton.LeftButton)

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QImage, QPageSize, QTextCursor, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from companion.store import Store
@@ -388,3 +389,19 @@ def test_a_pdf_attached_to_an_item_opens_in_the_viewer(
     assert reader.pdf_viewer.page_count() == 1
     assert non_white_pixels(reader.pdf_viewer.render_page(0)) > 50
     reader.pdf_viewer.close()
+
+
+def test_with_nothing_open_the_reader_offers_the_guide_to_read_first(qtbot, toolbox: Store):
+    """A real click on the link opens « Cartographier son écosystème local »."""
+    from PySide6.QtGui import QTextDocument
+
+    reader = make_reader(qtbot, toolbox, slug=None)
+    browser = reader.browser
+    assert "La boîte à outils du réseau" in browser.toPlainText()
+    cursor = browser.document().find("Cartographier son écosystème local")
+    assert not cursor.isNull()
+    point = browser.cursorRect(cursor).center() - QPoint(20, 0)
+    QTest.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.waitUntil(lambda: reader.installed is not None)
+    assert reader.installed.item.slug == "guide-cartographier-ecosysteme"
+    assert isinstance(browser.document(), QTextDocument)

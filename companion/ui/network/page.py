@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +35,7 @@ from companion.network.territories import Place
 from companion.store import Store
 from companion.text import sort_key
 from companion.ui.common.commune_field import CommuneField
+from companion.ui.common.empty_state import EmptyState
 from companion.ui.common.formatting import format_number
 from companion.ui.directory.actor_form import open_gazetteer
 from companion.ui.network.catalyst_card import CatalystCard
@@ -53,6 +55,7 @@ class NetworkPage(QWidget):
     directory_requested = Signal(str)  # open this actor in the directory
     changed = Signal()  # a profile was saved
     status_message = Signal(str)
+    join_requested = Signal()  # no catalyst yet: « Rejoindre mon réseau… »
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -147,6 +150,19 @@ class NetworkPage(QWidget):
         holder_layout.addStretch(1)
         scroll.setWidget(holder)
         self.scroll = scroll
+        # No catalyst at all yet: what the section is for, and how it fills.
+        self.empty = EmptyState(
+            _("Les catalyseurs du réseau"),
+            _(
+                "Ici, les catalyseurs du réseau : qui fait quoi, où, avec quels métiers, et qui "
+                "pratique un métier près de chez vous. Leurs profils arrivent avec la "
+                "synchronisation : rejoignez votre réseau pour les recevoir."
+            ),
+            [(_("Rejoindre mon réseau…"), self.join_requested.emit)],
+        )
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(scroll)
+        self.list_stack.addWidget(self.empty)
         side = QWidget()
         layout = QVBoxLayout(side)
         layout.setContentsMargins(0, 0, 4, 0)
@@ -158,7 +174,7 @@ class NetworkPage(QWidget):
         layout.addWidget(self.search)
         layout.addLayout(filters)
         layout.addLayout(status)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.list_stack, 1)
         return side
 
     def _build_profile_side(self) -> QWidget:
@@ -213,6 +229,7 @@ class NetworkPage(QWidget):
             ngettext("{n} catalyseur", "{n} catalyseurs", count).format(n=format_number(count))
         )
         self.map_button.setEnabled(count > 0)
+        self.list_stack.setCurrentWidget(self.empty if not self.all else self.scroll)
         self._clear_cards()
         self.show_more()
         self.scroll.verticalScrollBar().setValue(0)

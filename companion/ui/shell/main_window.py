@@ -233,6 +233,7 @@ class MainWindow(QMainWindow):
         self.network_page.directory_requested.connect(self.open_actor)
         self.network_page.changed.connect(self.refresh_undo)
         self.network_page.status_message.connect(self.show_message)
+        self.network_page.join_requested.connect(self.open_sync_dialog)
         self._put_page(NETWORK, self.network_page)
 
     def _create_territory_page(self) -> None:

@@ -9,6 +9,7 @@ click). Imported when the Boîte à outils section is first shown.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,7 @@ ANCHOR = Qt.ItemDataRole.UserRole
 
 
 BACK_KEY, FORWARD_KEY, PRINT_KEY = "Alt+Left", "Alt+Right", "Ctrl+P"  # listed by F1
+FIRST_GUIDE = "guide-cartographier-ecosysteme"  # offered while nothing is open
 DOCUMENTS_PURPOSE = "toolbox-documents"  # the folder templates and PDFs go to, remembered
 
 
@@ -259,8 +261,17 @@ class ToolboxReader(QWidget):
         self.notes_state.clear()
 
     def _show_nothing(self) -> None:
-        message = _("Choisissez un guide, une fiche ou un modèle dans la liste.")
-        self.browser.setPlainText(message)
+        """What the toolbox is, and the guide to read first (a link that opens it)."""
+        intro = _(
+            "La boîte à outils du réseau : guides, fiches pratiques, checklists et modèles, "
+            "lisibles sans connexion. Choisissez-en un dans la liste."
+        )
+        first = html.escape(_("Pour commencer : {guide}")).format(
+            guide=f'<a href="{render.item_url(FIRST_GUIDE)}">'
+            + html.escape(_("Cartographier son écosystème local"))
+            + "</a>"
+        )
+        self.browser.setHtml(f"<p>{html.escape(intro)}</p><p>{first}</p>")
         for action in (
             self.back_action,
             self.forward_action,
