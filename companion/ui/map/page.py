@@ -6,7 +6,7 @@ imports it only when the Carte section is first shown.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCursor, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -114,10 +114,11 @@ class MapPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.top_bar = self._build_top_bar()
-        self.empty_notice = self._build_empty_notice()
         layout.addWidget(self.top_bar)
-        layout.addWidget(self.empty_notice)
         layout.addWidget(splitter, 1)
+        # Over the map's top edge, not above it: the map keeps its size when it goes.
+        self.empty_notice = self._build_empty_notice()
+        self.view.installEventFilter(self)
         self._update_empty_notice()
         self.actor_added.connect(self._update_empty_notice)
         self.set_drawer_open(self.store.setting(DRAWER_SETTING, "1") != "0", remember=False)
@@ -457,8 +458,9 @@ class MapPage(QWidget):
 
     def _build_empty_notice(self) -> QWidget:
         """An empty map says what it shows and how to fill it (hidden once it has actors)."""
-        notice = QFrame()
+        notice = QFrame(self.view)
         notice.setFrameShape(QFrame.Shape.StyledPanel)
+        notice.setAutoFillBackground(True)
         row = QHBoxLayout(notice)
         text = QLabel(
             _(
@@ -478,6 +480,22 @@ class MapPage(QWidget):
 
     def _update_empty_notice(self) -> None:
         self.empty_notice.setVisible(self.store.count_actors() == 0)
+        self._place_empty_notice()
+
+    def _place_empty_notice(self) -> None:
+        """Across the top of the map, clear of its zoom buttons (Leaflet's, at the left)."""
+        notice, margin = self.empty_notice, 8
+        width = max(200, self.view.width() - 60 - margin)
+        layout = notice.layout()
+        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else 0
+        notice.setFixedSize(width, max(height, layout.totalMinimumSize().height()))
+        notice.move(60, margin)
+        notice.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's)
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self._place_empty_notice()
+        return super().eventFilter(watched, event)
 
     def current_filter(self) -> MapFilter:
         return self.view.filter
