@@ -25,6 +25,7 @@ from companion.io.layouts import proposed_mapping, remember_layout
 from companion.io.sources import read_head
 from companion.io.textfile import Record
 from companion.ui.data.import_state import ImportState
+from companion.ui.data.preview_table import fit_columns
 
 PREVIEW_ROWS = 20
 IGNORE = ""  # the combo boxes' data for "ignorer"
@@ -152,6 +153,7 @@ class MappingPage(QWizardPage):
                 self.preview.setItem(
                     row_index, column, QTableWidgetItem(_cell(row, column_of[key]))
                 )
+        fit_columns(self.preview)
         self.warning.setText(
             ""
             if "name" in mapping.values()

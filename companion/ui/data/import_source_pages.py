@@ -28,6 +28,7 @@ from companion.io.cells import import_text
 from companion.io.textfile import ENCODINGS, TextFormat, detect_format
 from companion.ui.common.file_dialogs import last_folder, remember_folder
 from companion.ui.data.import_state import CHECK, MAPPING, ImportState
+from companion.ui.data.preview_table import fit_columns
 
 PREVIEW_ROWS = 20
 
@@ -244,6 +245,7 @@ def _fill(table: QTableWidget, headers: list[str], rows: list) -> None:
     for row_index, row in enumerate(rows):
         for column, text in enumerate(row.cells):
             table.setItem(row_index, column, QTableWidgetItem(import_text(text)))
+    fit_columns(table)
 
 
 def _describe(kind: str) -> str:

@@ -71,6 +71,13 @@ class ActorCard(QScrollArea):
         hint = plain_label(_("Sélectionnez un acteur pour afficher sa fiche."))
         hint.setEnabled(False)
         self._layout.addWidget(hint)
+        self._show_pane(False)
+
+    def _show_pane(self, shown: bool) -> None:
+        """In its page, the card takes room only while it shows an actor (its splitter gives
+        the table the whole width meanwhile)."""
+        if self.parentWidget() is not None:  # alone, it is a window: left as shown
+            self.setVisible(shown)
 
     def show_actor(self, actor_id: str) -> None:
         actor = self._store.get_actor(actor_id)
@@ -78,6 +85,7 @@ class ActorCard(QScrollArea):
             self.clear()
             return
         self.actor_id = actor_id
+        self._show_pane(True)
         self._reset_content()
         self._add_identity(actor)
         self._add_actions()

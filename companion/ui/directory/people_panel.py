@@ -65,6 +65,7 @@ class PeoplePanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.card)
+        self.card.hide()  # until a record is chosen: the table has the whole width
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([640, 400])

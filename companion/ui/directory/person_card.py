@@ -105,6 +105,12 @@ class PersonCard(QWidget):
         hint.setEnabled(False)
         self._layout.addWidget(hint)
         self.buttons.hide()
+        self._show_pane(False)
+
+    def _show_pane(self, shown: bool) -> None:
+        """In its panel, the card takes room only while it shows someone."""
+        if self.parentWidget() is not None:  # alone, it is a window: left as shown
+            self.setVisible(shown)
 
     def show_person(self, person_id: str) -> None:
         person = self._store.get_person(person_id)
@@ -112,6 +118,7 @@ class PersonCard(QWidget):
             self.clear()
             return
         self.person_id = person_id
+        self._show_pane(True)
         self._reset_content()
         self._add_identity(person)
         self._add_section(_("Organisations"), self._affiliation_lines(person_id))
