@@ -5,7 +5,9 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
+    QApplication,
     QLabel,
+    QScrollArea,
     QTableWidget,
     QWidget,
 )
@@ -40,7 +42,8 @@ def _collapsed(widget: QWidget, window: QWidget) -> bool:
 
 
 def misfits(window: QWidget) -> list[str]:
-    """What is wrong with a shown window: widgets out of it, labels whose text is cut."""
+    """What is wrong with a shown window: widgets out of it, labels whose text is cut, forms
+    (a scroll area's content) wider than their pane."""
     bounds = window.rect()
     problems = []
     for widget in window.findChildren(QWidget):
@@ -52,6 +55,9 @@ def misfits(window: QWidget) -> list[str]:
         geometry = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
         if not bounds.contains(geometry):
             problems.append(f"{name} at {geometry.getRect()} outside {bounds.getRect()}")
+        if isinstance(widget, QScrollArea) and widget.horizontalScrollBar().isVisible():
+            needed = widget.widget().minimumSizeHint().width()
+            problems.append(f"{name} scrolls sideways: {widget.width()} < {needed} px")
         if isinstance(widget, QLabel) and _cut(widget):
             problems.append(
                 f"label {widget.text()[:60]!r} cut: {widget.width()} < "
@@ -75,7 +81,7 @@ def click_section(qtbot, window, index: int) -> None:
 
 
 def assert_fits(qtbot, window: QWidget) -> None:
-    """Shown at most 1366×768, laid out, and everything inside (waited for: pages lay out late)."""
+    """Shown at most 1366×768, laid out, and everything inside."""
     assert window.width() <= SCREEN.width() and window.height() <= SCREEN.height(), (
         f"{type(window).__name__} is {window.width()}×{window.height()}"
     )
@@ -83,10 +89,18 @@ def assert_fits(qtbot, window: QWidget) -> None:
     assert hint.width() <= SCREEN.width() and hint.height() <= SCREEN.height(), (
         f"{type(window).__name__} needs at least {hint.width()}×{hint.height()}"
     )
-    try:
-        qtbot.waitUntil(lambda: not misfits(window), timeout=3_000)
-    except AssertionError:
-        raise AssertionError("\n".join(misfits(window))) from None
+    settle(window)
+    problems = misfits(window)
+    assert not problems, "\n".join(problems)
+
+
+def settle(window: QWidget) -> None:
+    """Every pending layout done, as before the window is painted (scroll bars appear then)."""
+    for _round in range(5):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+    window.grab()  # a paint: polished and laid out like on screen
+    QApplication.processEvents()
 
 
 def window_at_1366(qtbot, network: Network):

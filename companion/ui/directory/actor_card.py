@@ -233,33 +233,31 @@ class ActorCard(QScrollArea):
                                  actor.longitude)  # fmt: skip
 
     def _add_actions(self) -> None:
-        row = QWidget()
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 6, 0, 0)
-        for text, slot in (
-            (_("Modifier"), self.edit_actor),
-            (_("Ajouter une relation"), self.add_relation),
-            (_("Ajouter une personne"), self.add_person),
-            (_("Supprimer l'acteur"), self.delete_actor),
-        ):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            layout.addWidget(button)
-        layout.addStretch(1)
-        self._layout.addWidget(row)
-        on_map = QWidget()
-        map_layout = QHBoxLayout(on_map)
-        map_layout.setContentsMargins(0, 2, 0, 0)
+        """Two rows of three buttons: the card stays narrow enough to sit beside the table
+        on a 1366-pixel screen; deleting comes last, away from the everyday « Modifier »."""
         actor_id = self.actor_id
-        for text, signal in (
-            (_("Voir sur la carte"), self.map_requested),
-            (_("Placer sur la carte…"), self.place_requested),
-        ):
-            button = QPushButton(text)
-            button.clicked.connect(lambda _checked=False, s=signal: s.emit(actor_id))
-            map_layout.addWidget(button)
-        map_layout.addStretch(1)
-        self._layout.addWidget(on_map)
+        rows = (
+            (
+                (_("Modifier"), self.edit_actor),
+                (_("Ajouter une relation"), self.add_relation),
+                (_("Ajouter une personne"), self.add_person),
+            ),
+            (
+                (_("Voir sur la carte"), lambda: self.map_requested.emit(actor_id)),
+                (_("Placer sur la carte…"), lambda: self.place_requested.emit(actor_id)),
+                (_("Supprimer l'acteur"), self.delete_actor),
+            ),
+        )
+        for top, buttons in zip((6, 2), rows, strict=True):
+            row = QWidget()
+            layout = QHBoxLayout(row)
+            layout.setContentsMargins(0, top, 0, 0)
+            for text, slot in buttons:
+                button = QPushButton(text)
+                button.clicked.connect(lambda _checked=False, slot=slot: slot())
+                layout.addWidget(button)
+            layout.addStretch(1)
+            self._layout.addWidget(row)
 
     def _add_section(self, title: str, lines: list[str]) -> None:
         lines = [line for line in lines if line]

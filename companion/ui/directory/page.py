@@ -75,7 +75,7 @@ class DirectoryPage(QWidget):
         self.search_box.textChanged.connect(self._search_timer.start)
         self.search_box.returnPressed.connect(self.apply_search)
 
-        self.table = make_record_table(self.model, {1: 14, 2: 14, 3: 9, 4: 8})
+        self.table = make_record_table(self.model, {1: 14, 2: 17, 3: 9, 4: 8})
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.activated.connect(self._open_card)
         self.card = ActorCard(store)

@@ -39,7 +39,7 @@ class PeoplePanel(QWidget):
         super().__init__(parent)
         self.store = store
         self.model = PeopleTableModel(store, parent=self)
-        widths = {0: 14, 2: 14, 3: 9, 4: 11, 5: 7}  # the organisations take what is left
+        widths = {0: 14, 2: 14, 3: 10, 4: 12, 5: 7}  # the organisations take what is left
         self.table = make_record_table(self.model, widths, stretch=1)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.activated.connect(self._open_card)

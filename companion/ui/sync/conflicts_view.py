@@ -88,7 +88,9 @@ class ConflictsView(QWidget):
         self.restore_button.clicked.connect(self.restore_selected)
         self.dismiss_button = QPushButton(_("Ignorer"))
         self.dismiss_button.clicked.connect(self.dismiss_selected)
-        buttons = QHBoxLayout()
+        self.buttons = QWidget()  # with the table: shown while there is a conflict
+        buttons = QHBoxLayout(self.buttons)
+        buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addStretch(1)
         buttons.addWidget(self.dismiss_button)
         buttons.addWidget(self.restore_button)
@@ -101,9 +103,10 @@ class ConflictsView(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(explanation)
         layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(self.buttons)
         layout.addWidget(self.rejected_heading)
         layout.addWidget(self.rejected_list)
+        layout.addStretch(0)  # takes the room while there is no table
         self.refresh()
 
     def refresh(self) -> None:
@@ -119,6 +122,8 @@ class ConflictsView(QWidget):
                 item.setToolTip(text)
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
+        self.table.setVisible(bool(count))  # no empty grid under « Conflits : aucun »
+        self.buttons.setVisible(bool(count))
         self._fill_rejected()
         self._update_buttons()
 

@@ -104,7 +104,8 @@ class ToolboxReader(QWidget):
         self.toolbar = self._build_toolbar()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.browser)
-        splitter.addWidget(self._build_side())
+        self.side = self._build_side()  # shown with an item: nothing to outline before
+        splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 1)
         splitter.setSizes([1000, 250])  # proportions: the page gets the room
         splitter.setCollapsible(0, False)
@@ -244,6 +245,7 @@ class ToolboxReader(QWidget):
         for action in (self.favourite_action, self.print_action, self.pdf_action):
             action.setEnabled(True)
         self._show_personal(item.id)
+        self.side.show()
         personal.mark_opened(self.store, item.id)
         self.item_opened.emit(item.id)
         return True
@@ -282,6 +284,7 @@ class ToolboxReader(QWidget):
             action.setEnabled(False)
         self.template_action.setVisible(False)
         self.notes.setEnabled(False)
+        self.side.hide()
 
     def current_id(self) -> str | None:
         return self.installed.item.id if self.installed else None
