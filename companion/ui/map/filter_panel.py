@@ -77,7 +77,9 @@ def _checklist(items: list[tuple[str, str, QIcon | None]], checked: bool) -> QLi
     for code, text, item_icon in items:
         _add_check(widget, code, text, item_icon, checked)
     rows = max(1, min(len(items), 9))
-    widget.setFixedHeight(rows * (widget.fontMetrics().height() + 6) + 6)
+    # As tall as its rows really are (the font's height is a poor guess beside an icon).
+    row_height = widget.sizeHintForRow(0) if items else widget.fontMetrics().height() + 6
+    widget.setFixedHeight(rows * row_height + 2 * widget.frameWidth() + 2)
     return widget
 
 

@@ -94,6 +94,7 @@ class NetworkPage(QWidget):
         self.near_button = QPushButton(_("Chercher"))
         self.near_list = QListWidget()
         self.near_list.setMaximumHeight(self.fontMetrics().height() * 9)
+        self.near_list.hide()  # until a search: no empty box
         self.profile_view = ProfileView(self.gazetteer)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -325,6 +326,7 @@ class NetworkPage(QWidget):
     def find_near(self) -> list[Nearby]:
         """List the catalysts of the chosen métier nearest to the chosen commune."""
         self.near_list.clear()
+        self.near_list.show()
         problem = self.near_commune.problem()
         commune = self.near_commune.commune
         if problem or commune is None:
