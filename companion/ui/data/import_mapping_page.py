@@ -55,15 +55,18 @@ class MappingPage(QWizardPage):
         self.warning = QLabel()
         self.warning.setTextFormat(Qt.TextFormat.PlainText)
         self.columns = _table([_("Colonne du fichier"), _("Champ"), _("Exemple")])
-        self.columns.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
-        )
+        for column in (0, 1):  # the file's column and the field's whole name in its box
+            self.columns.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents
+            )
         self.preview = _table([])
         form = QFormLayout()
         form.addRow(_("Nom de la correspondance"), self.name_edit)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.columns)
         splitter.addWidget(self.preview)
+        splitter.setStretchFactor(0, 3)  # a file has more columns than the preview has rows
+        splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.origin)
