@@ -139,6 +139,7 @@ def test_every_other_section_fits(qtbot, network: Network):
     view = window.map_page.view
     qtbot.waitUntil(lambda: view.is_ready and view.is_drawn, timeout=DRAW_TIMEOUT_MS)
     assert_fits(qtbot, window)
+    assert window.map_page.panel.isVisible()  # the filters beside the map, checked too
     for index, page in [
         (TOOLBOX, "toolbox_page"),
         (SYNC, "sync_page"),
@@ -149,6 +150,30 @@ def test_every_other_section_fits(qtbot, network: Network):
         qtbot.waitUntil(lambda page=page: getattr(window, page) is not None)
         qtbot.waitUntil(lambda page=page: getattr(window, page).isVisible())
         assert_fits(qtbot, window)
+    # Panes that would be empty wait for something to show.
+    assert not window.toolbox_page.reader.side.isVisibleTo(window)
+    assert not window.sync_page.conflicts.table.isVisibleTo(window)
+    assert not window.network_page.near_list.isVisibleTo(window)
+
+
+def test_a_territory_s_profile_and_ecosystem_fit(qtbot, store):
+    from companion.geo import Gazetteer
+    from companion.ui.territory.page import ECOSYSTEM_TAB
+
+    from .territory_helpers import rhone, wait_ecosystem, wait_profile
+
+    gazetteer = Gazetteer.open()
+    try:
+        window = window_at_1366(qtbot, rhone(store, gazetteer))
+        click_section(qtbot, window, TERRITORIES)
+        page = window.territory_page
+        wait_profile(qtbot, page)  # my catalyst's département, the Rhône
+        assert_fits(qtbot, window)
+        page.tabs.setCurrentIndex(ECOSYSTEM_TAB)
+        wait_ecosystem(qtbot, page)
+        assert_fits(qtbot, window)
+    finally:
+        gazetteer.close()
 
 
 def test_the_main_dialogs_fit(qtbot, network: Network):
