@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QSplitter, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QSplitter, QToolBar, QVBoxLayout, QWidget
 
 from companion.directory.people import all_person_ids
 from companion.i18n import _, ngettext
@@ -39,8 +39,9 @@ class PeoplePanel(QWidget):
         super().__init__(parent)
         self.store = store
         self.model = PeopleTableModel(store, parent=self)
-        widths = {0: 14, 2: 14, 3: 10, 4: 12, 5: 7}  # the organisations take what is left
+        widths = {0: 14, 3: 10, 4: 12, 5: 7}  # organisations and e-mail share what is left
         self.table = make_record_table(self.model, widths, stretch=1)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.activated.connect(self._open_card)
         self.card = PersonCard(store)
