@@ -669,8 +669,8 @@ def test_a_umap_map_imports_its_zones_or_skips_them_as_chosen(qtbot, store, tmp_
     assert "2 éléments mis de côté" in check.summary.text()
     notes = [check.updates.item(row).text() for row in range(check.updates.count())]
     assert notes == [
-        "Élément 4 : zone « QPV Pentes de la Croix-Rousse » ignorée",
-        "Élément 5 : zone ignorée",
+        fr("Élément 4 : zone « QPV Pentes de la Croix-Rousse » ignorée"),
+        fr("Élément 5 : zone ignorée"),
     ]
     import_and_wait(qtbot, wizard)
     assert store.conn.execute("SELECT count(*) FROM zones").fetchone()[0] == 0
