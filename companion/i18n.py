@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
+from functools import lru_cache
 
 from companion.paths import resource_path
 
@@ -50,8 +52,33 @@ def system_language() -> str:
     return SOURCE_LANGUAGE
 
 
+NBSP = "\u00a0"  # no-break space: inside « … », before « : »
+NNBSP = "\u202f"  # narrow no-break space: before « ; ! ? »
+
+_OPENING_QUOTE = re.compile(r"« +")
+_CLOSING_QUOTE = re.compile(r" +»")
+_BEFORE_COLON = re.compile(r" +:(?=\s|$)")
+_BEFORE_HIGH_PUNCTUATION = re.compile(r" +([;!?])(?=\s|$|[»)])")
+
+
+@lru_cache(maxsize=4096)
+def french_typography(text: str) -> str:
+    """Bind French punctuation to its word: no line break inside « … » or before « : ; ! ? ».
+
+    Only spaces the text already has are replaced: a no-break space after « and before » and
+    « : », a narrow one before « ; ! ? ». Applied to the app's own strings, before the user's
+    values are substituted into them, so what the user typed is never altered.
+    """
+    text = _OPENING_QUOTE.sub("«" + NBSP, text)
+    text = _CLOSING_QUOTE.sub(NBSP + "»", text)
+    text = _BEFORE_COLON.sub(NBSP + ":", text)
+    return _BEFORE_HIGH_PUNCTUATION.sub(NNBSP + r"\1", text)
+
+
 def _(message: str) -> str:
     """Translate a French source string into the current language."""
+    if _language == SOURCE_LANGUAGE:
+        return french_typography(message)
     return _translation.gettext(message)
 
 
@@ -61,4 +88,5 @@ def N_(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _translation.ngettext(singular, plural, n)
+    text = _translation.ngettext(singular, plural, n)
+    return french_typography(text) if _language == SOURCE_LANGUAGE else text

@@ -118,7 +118,7 @@ def opening_hours(town_hall: TownHall) -> str:
         if last != first:
             when = _("du {first} au {last}").format(first=when, last=days[last - 1])
         times = ", ".join(f"{_clock(start)} – {_clock(end)}" for start, end in slots)
-        lines.append(f"{when} : {times}")
+        lines.append(_("{when} : {times}").format(when=when, times=times))
     return "\n".join(lines)
 
 

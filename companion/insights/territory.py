@@ -195,4 +195,4 @@ def catalysts_summary(profile: TerritoryProfile) -> str:
         "{n} autres y agissent depuis l'extérieur : {names}",
         len(outside),
     ).format(n=number(len(outside)), names=names)
-    return f"{here} ; {away}."
+    return _("{here} ; {away}.").format(here=here, away=away)

@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from companion.domain import RELATION_TYPES
-from companion.i18n import _
+from companion.i18n import NBSP, _
 from companion.io.import_plan import ImportPlan, PlannedRelation, Problem
 from companion.io.zones import GEOMETRY_FIELD, ZONE_TYPES, BadGeometry, plan_zone
 from companion.store import Store
@@ -173,4 +173,4 @@ def _name(feature: Any) -> str:
     """« name » and a space, for a note; empty when the feature has no name."""
     properties = feature.get("properties") if isinstance(feature, dict) else None
     name = properties.get("name") if isinstance(properties, dict) else None
-    return f"« {name} » " if isinstance(name, str) and name.strip() else ""
+    return f"«{NBSP}{name}{NBSP}» " if isinstance(name, str) and name.strip() else ""

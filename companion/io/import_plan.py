@@ -27,12 +27,11 @@ class Problem:
 
     def __str__(self) -> str:
         if self.unit == "feature":
-            where = _("Élément {number}").format(number=self.line)
-            return (
-                f"{where}, {_(self.field)} : {self.message}"
-                if self.field
-                else (f"{where} : {self.message}")
-            )
+            if self.field:
+                return _("Élément {number}, {field} : {message}").format(
+                    number=self.line, field=_(self.field), message=self.message
+                )
+            return _("Élément {number} : {message}").format(number=self.line, message=self.message)
         if self.field:
             return _("Ligne {line}, {field} : {message}").format(
                 line=self.line, field=_(self.field), message=self.message

@@ -26,6 +26,7 @@ from companion.protocol.hlc import Timestamp, physical_ms
 from companion.store import Store
 from companion.sync import state
 from companion.sync.client import SyncClient, rejected
+from tests.french import fr
 
 SITE = "0123456789abcdef"
 
@@ -168,7 +169,7 @@ def test_nan_and_infinity_are_refused_wherever_they_are(hub, member, laptop_sync
         (actor, "latitude"), (actor, "longitude"), (view, "position"), (view, "south"),
     }  # fmt: skip
     messages = {r["field"]: r["message"] for r in answer.json()["rejected"]}
-    assert messages["latitude"] == "actors.latitude : il faut un nombre de -90 à 90, ou null"
+    assert messages["latitude"] == fr("actors.latitude : il faut un nombre de -90 à 90, ou null")
     assert {"latitude", "longitude"}.isdisjoint(stored(hub, actor))
     assert {"position", "south"}.isdisjoint(stored(hub, view))
     bad_request(post(client, json.dumps(body([], site=float("nan")))), "site")

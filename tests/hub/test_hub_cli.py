@@ -9,6 +9,7 @@ import pytest
 
 from companion.hub import cli
 from companion.toolbox.items import bundle_root
+from tests.french import fr
 
 
 @pytest.fixture
@@ -56,9 +57,9 @@ def test_member_add_list_revoke(run, hub_location):
 def test_member_errors_are_french_and_exit_2(run):
     assert run("member", "add", "Alice")[0] == 0
     code, _out, err = run("member", "add", "Alice")
-    assert code == 2 and "Erreur : Le membre « Alice » existe déjà." in err
+    assert code == 2 and fr("Erreur : Le membre « Alice » existe déjà.") in err
     code, _out, err = run("member", "revoke", "Zoé")
-    assert code == 2 and "Aucun membre « Zoé »" in err
+    assert code == 2 and fr("Aucun membre « Zoé »") in err
 
 
 def test_member_add_keeps_the_laptops_id(run, hub_location):
@@ -109,5 +110,5 @@ def test_serve_without_the_hub_extra_says_what_to_install(run, monkeypatch):
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
     code, out, err = run("serve", "--port", "9999")
     assert code == 2 and out == ""
-    assert 'Le serveur du hub demande le paquet uvicorn : pip install "companion[hub]".' in err
+    assert fr('Le serveur du hub demande le paquet uvicorn : pip install "companion[hub]".') in err
     assert run("member", "add", "Alice")[0] == 0

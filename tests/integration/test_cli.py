@@ -6,6 +6,7 @@ import pytest
 
 from companion import __version__
 from companion.cli import main
+from tests.french import fr
 
 
 def run_cli(*args):
@@ -75,7 +76,7 @@ def test_unusable_data_folder_gives_french_error(tmp_path, capsys):
     blocker = tmp_path / "fichier"
     blocker.write_text("x")
     assert main(["demo", "--data", str(blocker)]) == 2
-    assert "Erreur : " in capsys.readouterr().err
+    assert fr("Erreur : ") in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("garbage", [b"garbage" * 500])

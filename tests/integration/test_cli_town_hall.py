@@ -6,6 +6,7 @@ import sys
 
 from companion.cli import main
 from companion.store import Store
+from tests.french import fr
 
 
 def test_add_mairie_creates_the_town_hall_then_refuses_a_second(tmp_path, capsys):
@@ -22,7 +23,7 @@ def test_add_mairie_creates_the_town_hall_then_refuses_a_second(tmp_path, capsys
         actor = store.get_actor(created["created"])
         assert actor.kind == "collectivite" and actor.insee_code == "94052"
         assert actor.address == "Place Roland-Nungesser" and actor.phone == "+33143246200"
-        assert actor.description.startswith("Horaires d'ouverture :")
+        assert actor.description.startswith(fr("Horaires d'ouverture :"))
     finally:
         store.close()
 

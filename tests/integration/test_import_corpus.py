@@ -31,6 +31,7 @@ from openpyxl import Workbook
 from companion.app.archive import export_archive
 from companion.cli import main
 from companion.store import Store
+from tests.french import fr
 
 SEED = 14
 MUTANTS = 12  # bit-flipped copies of each valid sample
@@ -86,7 +87,7 @@ def judge(case: Case, code: int, err: str, before: dict, after: dict) -> str | N
         return f"{case.label}: exit code {code}, expected 2\n{err[-500:]}"
     if case.path.name not in err:
         return f"{case.label}: the message does not name the file: {err[-300:]!r}"
-    if not any(mark in err for mark in ("Erreur : ", "Fichier refusé")):
+    if not any(mark in err for mark in (fr("Erreur : "), "Fichier refusé")):
         return f"{case.label}: no French message: {err[-300:]!r}"
     return None
 

@@ -16,6 +16,7 @@ from companion.cli import main
 from companion.maps.filters import MapFilter
 from companion.maps.views import save_view
 from companion.store import Store
+from tests.french import fr
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ def test_unwritable_output_is_a_french_error_naming_the_file(capsys, folder, tmp
     missing = tmp_path / "absent" / "carte.html"
     code, stdout, err = export(capsys, "--out", str(missing), "--data", str(folder))
     assert code == 2 and stdout == ""
-    assert "Erreur : Impossible d'écrire" in err and str(missing) in err
+    assert fr("Erreur : Impossible d'écrire") in err and str(missing) in err
     code, _out, err = export(capsys, "--out", str(tmp_path), "--data", str(folder))
     assert code == 2 and "c'est un dossier" in err and str(tmp_path) in err
     blocker = tmp_path / "fichier"
@@ -113,7 +114,7 @@ def test_unknown_view_and_missing_database(capsys, folder, tmp_path) -> None:
     code, _out, err = export(
         capsys, "--out", str(out), "--view", "Nulle part", "--data", str(folder)
     )
-    assert code == 2 and "Vue inconnue : « Nulle part »" in err
+    assert code == 2 and fr("Vue inconnue : « Nulle part »") in err
     assert not out.exists()
     code, _out, err = export(capsys, "--out", str(out), "--data", str(tmp_path / "vide"))
     assert code == 2 and "companion demo" in err

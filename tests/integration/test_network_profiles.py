@@ -34,6 +34,7 @@ from companion.store.connection import open_database
 from companion.store.migrations import MIGRATIONS, applied_migrations
 from companion.store.upgrade import migrate
 from companion.sync.client import SyncClient
+from tests.french import fr
 
 LYON = ("69123", "Lyon", "69", 45.767691, 4.835371)
 VILLEURBANNE = ("69266", "Villeurbanne", "69", 45.766295, 4.879662)
@@ -160,7 +161,7 @@ def test_refused_values_name_their_field_in_french(store, gazetteer, fields, fie
     with pytest.raises(ProfileError) as refused:
         save_profile(store, profile(actor_id, **fields), gazetteer)
     assert refused.value.field == field
-    assert str(refused.value) == message
+    assert str(refused.value) == fr(message)
     assert store.conn.execute("SELECT count(*) FROM catalyst_profiles").fetchone()[0] == 0
 
 

@@ -23,6 +23,7 @@ from companion.store.migrations import MIGRATIONS, Migration
 from companion.store.schema import SEARCH_INDEX
 from companion.store.schema_check import UnexpectedSchema, check_database_file, check_schema
 from companion.store.upgrade import migrate
+from tests.french import fr
 
 # The attack of issue #14: private actors quietly become network ones, so their
 # descriptions and e-mails reach the hub at the next sync.
@@ -116,12 +117,12 @@ def test_a_backup_with_objects_of_its_own_is_refused_by_name(data_dir, attack):
     before = digest(database)
     with pytest.raises(UnexpectedSchema) as refused:
         restore_backup(data_dir, made)
-    assert words in str(refused.value) and "elle est refusée" in str(refused.value)
+    assert fr(words) in str(refused.value) and "elle est refusée" in str(refused.value)
     assert digest(database) == before
     assert [b.path for b in list_backups(data_dir)] == [made.path]  # no copy of the current
     assert not database.with_name("companion.db.restauration").exists()
     # The restore dialog shows why beside the copy (backup --list too).
-    with pytest.raises(backups.BackupError, match=words):
+    with pytest.raises(backups.BackupError, match=fr(words)):
         backups.preview_database(made.path)
 
 
@@ -132,7 +133,7 @@ def test_the_restore_command_refuses_it_with_exit_2(data_dir, attack, capsys):
     before = digest(data_dir / "companion.db")
     assert main(["restore", made.path.name, "--data", str(data_dir)]) == 2
     err = capsys.readouterr().err
-    assert words in err and "elle est refusée" in err
+    assert fr(words) in err and "elle est refusée" in err
     assert digest(data_dir / "companion.db") == before
 
 
@@ -184,12 +185,12 @@ def test_an_archive_with_objects_of_its_own_is_refused_by_name(data_dir, archive
     empty = data_dir.parent / "nouveau"
     with pytest.raises((UnexpectedSchema, ArchiveError)) as refused:
         import_archive(forged, empty)
-    assert words in str(refused.value) and "refusée" in str(refused.value)
+    assert fr(words) in str(refused.value) and "refusée" in str(refused.value)
     assert not (empty / "companion.db").exists()
 
     database = data_dir / "companion.db"
     before = digest(database)
-    with pytest.raises((UnexpectedSchema, ArchiveError), match=words):
+    with pytest.raises((UnexpectedSchema, ArchiveError), match=fr(words)):
         import_archive(forged, data_dir, replace=True)
     assert digest(database) == before
     assert [b.reason for b in list_backups(data_dir)] == []  # nothing was backed up
@@ -204,7 +205,7 @@ def test_the_import_archive_command_refuses_it_with_exit_2(data_dir, archive, at
     code = main(["import-archive", str(forged), "--replace", "--data", str(data_dir)])
     assert code == 2
     err = capsys.readouterr().err
-    assert words in err and "refusée" in err
+    assert fr(words) in err and "refusée" in err
     assert digest(data_dir / "companion.db") == before
 
 
@@ -215,11 +216,11 @@ def test_a_data_folder_whose_database_has_objects_of_its_own_is_not_opened(data_
     database = data_dir / "companion.db"
     tamper(database, FLIP)
     before = digest(database)
-    with pytest.raises(UnexpectedSchema, match="un déclencheur inconnu : « flip_private »"):
+    with pytest.raises(UnexpectedSchema, match=fr("un déclencheur inconnu : « flip_private »")):
         Store.open(database)
     assert digest(database) == before
     assert main(["search", "jardins", "--data", str(data_dir)]) == 2
-    assert "« flip_private »" in capsys.readouterr().err
+    assert fr("« flip_private »") in capsys.readouterr().err
     assert digest(database) == before
 
 
@@ -227,7 +228,7 @@ def test_a_foreign_sqlite_file_is_not_migrated_into_a_companion_database(tmp_pat
     database = tmp_path / "companion.db"
     tamper(database, "CREATE TABLE notes (text TEXT)")
     before = digest(database)
-    with pytest.raises(UnexpectedSchema, match="une table inconnue : « notes »"):
+    with pytest.raises(UnexpectedSchema, match=fr("une table inconnue : « notes »")):
         Store.open(database)
     assert digest(database) == before
 
@@ -272,10 +273,12 @@ def test_sql_differing_only_in_whitespace_and_comments_passes_other_sql_does_not
         "DELETE FROM actors_fts WHERE rowid = old.seq; "
         "UPDATE actors SET visibility = 'network'; END",
     )
-    with pytest.raises(UnexpectedSchema, match="un déclencheur « actors_fts_delete » différent"):
+    with pytest.raises(
+        UnexpectedSchema, match=fr("un déclencheur « actors_fts_delete » différent")
+    ):
         check_database_file(database)
     tamper(database, "DROP TRIGGER actors_fts_delete")
-    with pytest.raises(UnexpectedSchema, match="le déclencheur « actors_fts_delete »"):
+    with pytest.raises(UnexpectedSchema, match=fr("le déclencheur « actors_fts_delete »")):
         check_database_file(database)
 
 
@@ -386,9 +389,9 @@ def test_an_encrypted_database_is_checked_through_sqlcipher(tmp_path, no_keyring
         store.conn.execute(FLIP)  # the same attack, inside the encrypted file
     finally:
         store.close()
-    with pytest.raises(UnexpectedSchema, match="« flip_private »"):
+    with pytest.raises(UnexpectedSchema, match=fr("« flip_private »")):
         Store.open(database)
-    with pytest.raises(UnexpectedSchema, match="« flip_private »"):
+    with pytest.raises(UnexpectedSchema, match=fr("« flip_private »")):
         check_database_file(database)
     before = digest(database)
     check_database_file(made.path)  # the copy made before it passes

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from companion.app.self_check import Check, Context, run_checks
+from tests.french import fr
 
 STEPS = [
     "Base de données temporaire",
@@ -82,7 +83,7 @@ def test_the_self_check_passes_from_source(tmp_path: Path) -> None:
     for step in STEPS:
         assert any(line.startswith(f"✓ {step} (") for line in lines), (step, result.stdout)
     assert "✗" not in result.stdout
-    assert lines[-1].startswith(f"Tout fonctionne : {len(STEPS)} vérifications en ")
+    assert lines[-1].startswith(fr(f"Tout fonctionne : {len(STEPS)} vérifications en "))
     assert "4 marqueurs" in result.stdout
     assert "✓ Tri alphabétique (" in result.stdout and "adèle, Élise, Émile" in result.stdout
     assert "nombres en français (1" in result.stdout and "234,5)" in result.stdout
@@ -101,7 +102,7 @@ def test_a_failing_step_is_named_and_the_exit_code_is_not_zero(tmp_path: Path) -
         in (failed[0])
     )
     assert "✓ Carte (rendu hors écran)" in result.stdout  # the other steps still ran
-    assert result.stdout.splitlines()[-1].startswith("Échec : Géocodage hors ligne (en ")
+    assert result.stdout.splitlines()[-1].startswith(fr("Échec : Géocodage hors ligne (en "))
 
 
 def test_sorting_and_numbers_without_french_fail_and_are_named(tmp_path: Path) -> None:
@@ -110,12 +111,12 @@ def test_sorting_and_numbers_without_french_fail_and_are_named(tmp_path: Path) -
     failed = [line for line in result.stdout.splitlines() if line.startswith("✗")]
     assert len(failed) == 2, result.stdout
     assert failed[0].startswith("✗ Tri alphabétique (")
-    assert "les noms se trient dans le mauvais ordre : Zoé, adèle" in failed[0]
+    assert fr("les noms se trient dans le mauvais ordre : Zoé, adèle") in failed[0]
     assert "(données ICU de Qt incomplètes)" in failed[0]
     assert failed[1].startswith("✗ Carte (rendu hors écran) (")
-    assert "« 1,234.5 », sans la virgule décimale française" in failed[1]
+    assert fr("« 1,234.5 », sans la virgule décimale française") in failed[1]
     last = result.stdout.splitlines()[-1]
-    assert last.startswith("Échec : Tri alphabétique, Carte (rendu hors écran) (en ")
+    assert last.startswith(fr("Échec : Tri alphabétique, Carte (rendu hors écran) (en "))
 
 
 def test_every_check_runs_and_every_failure_is_reported(tmp_path: Path) -> None:
@@ -139,8 +140,8 @@ def test_every_check_runs_and_every_failure_is_reported(tmp_path: Path) -> None:
     text = out.getvalue()
     assert "✗ Inattendue (" in text and "KeyError: 'boom'" in text
     assert "✗ Sans base (" in text and "la base temporaire n'a pas pu être ouverte" in text
-    assert "✓ Bonne (" in text and ") : ok" in text
-    assert text.splitlines()[-1].startswith("Échec : Inattendue, Sans base (en ")
+    assert "✓ Bonne (" in text and fr(") : ok") in text
+    assert text.splitlines()[-1].startswith(fr("Échec : Inattendue, Sans base (en "))
 
 
 def test_a_console_without_check_marks_gets_plain_letters() -> None:

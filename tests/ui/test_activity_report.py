@@ -27,6 +27,7 @@ from companion.store import Store
 from companion.ui.reports import activity_dialog as activity_report_dialog
 from companion.ui.reports import activity_export as activity_report_export
 from companion.ui.reports.activity_dialog import ActivityReportDialog
+from tests.french import fr
 
 from .conftest import Network, make_window
 
@@ -323,8 +324,10 @@ def test_an_invalid_period_is_explained_and_exports_nothing(
     assert dialog.preset.currentData() == CUSTOM
     assert dialog.problem.isVisible()
     assert dialog.problem.text() == (
-        f"La date de début ({END:%d/%m/%Y}) est postérieure à la date de fin "
-        f"({START:%d/%m/%Y}) : corrigez la période."
+        fr(
+            f"La date de début ({END:%d/%m/%Y}) est postérieure à la date de fin "
+            f"({START:%d/%m/%Y}) : corrigez la période."
+        )
     )
     qtbot.waitUntil(lambda: "période n'est pas valide" in dialog.preview.toPlainText())
     for button in (dialog.pdf_button, dialog.docx_button, dialog.print_button):

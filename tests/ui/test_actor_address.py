@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from companion.geo.addresses import build_index
 from companion.ui.directory.actor_form import ActorForm
+from tests.french import fr
 
 from .card_helpers import make_card
 
@@ -80,7 +81,7 @@ def test_an_address_typed_in_the_form_places_the_actor_at_its_door(
     type_address(qtbot, form, "12 r des ecoles")
     assert form.address_hint.isVisible()
     assert form.address_hint.text() == (
-        "Placé à l'adresse : 12 Rue des Écoles, 94130 Nogent-sur-Marne"
+        fr("Placé à l'adresse : 12 Rue des Écoles, 94130 Nogent-sur-Marne")
     )
     save(form)
     actor = store.get_actor(form.actor.id)
@@ -91,9 +92,9 @@ def test_an_address_typed_in_the_form_places_the_actor_at_its_door(
 
     form = shown_form(qtbot, store, gazetteer, actor_id=actor.id)
     type_address(qtbot, form, "99 rue qui n existe pas")
-    assert form.address_hint.text() == "Adresse introuvable : placé au centre de la commune"
+    assert form.address_hint.text() == fr("Adresse introuvable : placé au centre de la commune")
     type_address(qtbot, form, "3 avenue de la republique")  # checked again as it is left
-    assert form.address_hint.text().startswith("Placé à l'adresse : 3 Avenue de la République")
+    assert form.address_hint.text().startswith(fr("Placé à l'adresse : 3 Avenue de la République"))
     save(form)
     moved = store.get_actor(actor.id)
     assert (moved.latitude, moved.longitude) == pytest.approx((48.84003, 2.47003), abs=1e-7)
@@ -106,7 +107,7 @@ def test_an_address_not_found_leaves_the_actor_at_the_centre_shown_approximate(
     QTest.keyClicks(form.name, "Ressourcerie")
     choose_commune(qtbot, form, "94130", "Nogent-sur-Marne")
     type_address(qtbot, form, "8 impasse des Oubliettes")
-    assert form.address_hint.text() == "Adresse introuvable : placé au centre de la commune"
+    assert form.address_hint.text() == fr("Adresse introuvable : placé au centre de la commune")
     save(form)
     actor = store.get_actor(form.actor.id)
     centre = gazetteer.by_insee("94052")
@@ -121,7 +122,7 @@ def test_an_address_not_found_leaves_the_actor_at_the_centre_shown_approximate(
     choose_commune(qtbot, form, "69003", "Lyon")
     type_address(qtbot, form, "12 rue des ecoles")
     assert form.address_hint.text() == (
-        "Adresses du département 69 non importées : placé au centre de la commune"
+        fr("Adresses du département 69 non importées : placé au centre de la commune")
     )
 
 

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from companion.ui.directory.actor_form import ActorForm
+from tests.french import fr
 
 from .card_helpers import answer, make_card
 from .conftest import Network
@@ -79,9 +80,9 @@ def test_bad_values_are_named_outlined_focused_and_nothing_is_saved(qtbot, store
     form.accept()
     assert form.isVisible() and form.error.isVisible()
     lines = form.error.text().splitlines()
-    assert lines[0].startswith("Courriel : « fablab@ » n'est pas une adresse e-mail valide")
-    assert lines[1].startswith("Téléphone : « 12 »")
-    assert lines[2].startswith("SIRET : Le SIRET « 73282932000075 » est invalide")
+    assert lines[0].startswith(fr("Courriel : « fablab@ » n'est pas une adresse e-mail valide"))
+    assert lines[1].startswith(fr("Téléphone : « 12 »"))
+    assert lines[2].startswith(fr("SIRET : Le SIRET « 73282932000075 » est invalide"))
     assert form.focusWidget() is form.email
     assert "border" in form.phone.styleSheet() and form.name.styleSheet() == ""
     assert store.get_actor(actor.id).email is None
@@ -92,7 +93,7 @@ def test_bad_values_are_named_outlined_focused_and_nothing_is_saved(qtbot, store
     form.siren.setText("356 000 000")
     form.siret.setText("732 829 320 00074")  # a valid SIRET of another SIREN
     form.accept()
-    assert form.error.text().startswith("SIRET : Le SIRET « 73282932000074 » n'appartient pas")
+    assert form.error.text().startswith(fr("SIRET : Le SIRET « 73282932000074 » n'appartient pas"))
     assert form.focusWidget() is form.siret
     assert store.get_actor(actor.id).siret is None
 
@@ -202,7 +203,7 @@ def test_the_card_edits_its_actor_and_says_so(qtbot, network: Network) -> None:
     store.update_actor(ecole, phone="+33612345678", siret="73282932000074")
     card = make_card(qtbot, store, ecole)
     lines = card.plain_text().splitlines()
-    assert "06 12 34 56 78" in lines and "SIRET : 732 829 320 00074" in lines
+    assert "06 12 34 56 78" in lines and fr("SIRET : 732 829 320 00074") in lines
     assert "14/03/2025 · Réunion · Bilan de saison" in lines
 
     form = card.edit_actor()
@@ -325,7 +326,7 @@ def test_enter_on_a_suggested_commune_takes_it_and_does_not_save(qtbot, store) -
         QTest.keyClicks(form.email, "contact(at)ressourcerie.fr")
         QTest.keyClick(form.email, Qt.Key.Key_Tab)
         qtbot.waitUntil(lambda: not form.email.hasFocus())
-        assert form.error.isVisible() and form.error.text().startswith("Courriel : ")
+        assert form.error.isVisible() and form.error.text().startswith(fr("Courriel : "))
         form.email.setFocus()
         form.email.selectAll()
         QTest.keyClicks(form.email, "contact@ressourcerie.fr")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox
 
 from companion.ui.directory.affiliation_form import AffiliationForm
+from tests.french import fr
 
 from .card_helpers import answer, make_card
 from .conftest import Network
@@ -54,7 +55,7 @@ def test_create_a_person_with_checked_contacts(qtbot, network: Network) -> None:
     form.last_name.setText("Roux")
     form.email.setText("denis@")
     form.accept()
-    assert form.error.text().startswith("Courriel : « denis@ » n'est pas une adresse e-mail")
+    assert form.error.text().startswith(fr("Courriel : « denis@ » n'est pas une adresse e-mail"))
     assert form.focusWidget() is form.email
     form.email.setText("Claire@Exemple.fr")
     form.accept()
@@ -62,7 +63,7 @@ def test_create_a_person_with_checked_contacts(qtbot, network: Network) -> None:
     form.email.setText("denis@exemple.fr")
     form.phone.setText("06 98 76")
     form.accept()
-    assert form.error.text().startswith("Téléphone : « 06 98 76 »")
+    assert form.error.text().startswith(fr("Téléphone : « 06 98 76 »"))
     assert store.counts(["people"]) == {"people": 3}
 
     form.phone.setText("06 98 76 54 32")

@@ -5,6 +5,7 @@ from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QMessageBox
 
 from companion.store import Store
 from companion.ui.directory.page import DirectoryPage
+from tests.french import fr
 
 from .conftest import Network
 
@@ -67,7 +68,7 @@ def test_delete_asks_with_the_count_and_can_be_undone(qtbot, network: Network, m
     select(page.table, ["Mairie de Brest", "Fondation Terres Vivantes"])
     asked = answer(monkeypatch, NO)
     page.actor_bulk.delete_action.trigger()
-    assert asked[0].startswith("Supprimer les 2 acteurs sélectionnés ?")
+    assert asked[0].startswith(fr("Supprimer les 2 acteurs sélectionnés ?"))
     assert network.store.count_actors() == 4  # refused: nothing deleted
 
     answer(monkeypatch, YES)
@@ -92,7 +93,7 @@ def test_del_key_deletes_the_selection_after_confirmation(
     select(page.table, ["Mairie de Brest"])
     asked = answer(monkeypatch, YES)
     qtbot.keyClick(page.table, Qt.Key.Key_Delete)
-    assert asked[0].startswith("Supprimer 1 acteur ?\n\nLes relations")
+    assert asked[0].startswith(fr("Supprimer 1 acteur ?\n\nLes relations"))
     assert asked[0].endswith("Vous pourrez annuler avec Ctrl+Z.")
     assert network.store.get_actor(network.ids["mairie"]) is None
 
@@ -113,16 +114,16 @@ def test_tag_and_visibility_for_many_actors(qtbot, network: Network, monkeypatch
     messages: list[str] = []
     page.status_message.connect(messages.append)
     page.actor_bulk.tag_action.trigger()
-    assert prompts == ["Étiquette à ajouter aux 2 acteurs :"]
+    assert prompts == [fr("Étiquette à ajouter aux 2 acteurs :")]
     assert store.tags_of(network.ids["mairie"]) == ["tiers-lieux"]
     assert store.tags_of(network.ids["tiers"]) == ["tiers-lieux"]
-    assert messages[-1] == "Étiquette « tiers-lieux » ajoutée à 2 acteurs — Ctrl+Z pour annuler"
+    assert messages[-1] == fr("Étiquette « tiers-lieux » ajoutée à 2 acteurs — Ctrl+Z pour annuler")
 
     select(page.table, names)
     page.actor_bulk.private_action.trigger()
     assert store.get_actor(network.ids["mairie"]).visibility == "private"
     assert store.get_actor(network.ids["ecole"]).visibility == "network"
-    assert messages[-1] == "Visibilité « Privé » pour 2 acteurs — Ctrl+Z pour annuler"
+    assert messages[-1] == fr("Visibilité « Privé » pour 2 acteurs — Ctrl+Z pour annuler")
     mairie_row = next(
         r for r in range(page.model.rowCount()) if page.model.actor_id(r) == network.ids["mairie"]
     )
@@ -158,7 +159,7 @@ def test_people_bulk_delete_and_visibility(qtbot, network: Network, monkeypatch)
     asked = answer(monkeypatch, YES)
     with qtbot.waitSignal(page.status_message) as message:
         page.people.bulk.delete_action.trigger()
-    assert asked[0].startswith("Supprimer les 2 personnes sélectionnées ?")
+    assert asked[0].startswith(fr("Supprimer les 2 personnes sélectionnées ?"))
     assert message.args == ["2 personnes supprimées — Ctrl+Z pour annuler"]
     assert page.count_label.text() == "Aucune personne"
     assert network.store.members_of(network.ids["ecole"]) == []

@@ -8,6 +8,7 @@ from companion.store import Store
 from companion.sync.apply import apply_changes
 from companion.sync.conflicts import record_rejection
 from companion.ui.sync.conflicts_view import ConflictsView
+from tests.french import fr
 
 
 def test_refusals_say_who_refused(qtbot, store: Store) -> None:
@@ -22,7 +23,11 @@ def test_refusals_say_who_refused(qtbot, store: Store) -> None:
     view.refresh()
     lines = [view.rejected_list.item(row).text() for row in range(view.rejected_list.count())]
     assert len(lines) == 2
-    assert lines[0].startswith("Refusé à la réception : Atelier Vélo, Latitude (valeur invalide)")
-    assert lines[1].startswith("Refusé par le hub : Atelier Vélo, Nom (fiche d'un autre membre)")
-    assert lines[1].endswith("valeur refusée : « Vélo-École »")
+    assert lines[0].startswith(
+        fr("Refusé à la réception : Atelier Vélo, Latitude (valeur invalide)")
+    )
+    assert lines[1].startswith(
+        fr("Refusé par le hub : Atelier Vélo, Nom (fiche d'un autre membre)")
+    )
+    assert lines[1].endswith(fr("valeur refusée : « Vélo-École »"))
     assert str(2**63) not in lines[0]

@@ -4,6 +4,7 @@ from PySide6.QtCore import Qt
 
 from companion.ui.common.formatting import count_text
 from companion.ui.directory.page import DirectoryPage
+from tests.french import fr
 
 from .conftest import Network
 
@@ -144,7 +145,7 @@ def test_an_empty_directory_says_what_it_is_for_and_offers_its_first_actions(qtb
     labels = [button.text() for button in page.empty.buttons]
     assert labels == [
         "Ajouter un acteur", "Importer un fichier…", "Rejoindre mon réseau…",
-        "Lire le guide « Cartographier son écosystème »",
+        fr("Lire le guide « Cartographier son écosystème »"),
     ]  # fmt: skip
     for button, signal in zip(
         page.empty.buttons,

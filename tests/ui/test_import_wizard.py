@@ -13,6 +13,7 @@ from companion.store.migrations import BACKUP_FOLDER
 from companion.ui.data import import_run_pages
 from companion.ui.data.import_state import CHECK, FORMAT, IMPORT, MAPPING
 from companion.ui.data.import_wizard import ImportWizard
+from tests.french import fr
 
 TIMEOUT = 20_000
 
@@ -80,7 +81,7 @@ def test_an_excel_csv_is_read_mapped_checked_and_imported_after_a_backup(qtbot, 
     wizard.imported.connect(imported.append)
     wizard.next()
     wait_for_check(qtbot, wizard)
-    assert wizard.check_page.summary.text() == "Acteurs : 2 à créer, 0 à mettre à jour."
+    assert wizard.check_page.summary.text() == fr("Acteurs : 2 à créer, 0 à mettre à jour.")
     assert wizard.check_page.problems.rowCount() == 0
 
     import_and_wait(qtbot, wizard)
@@ -138,7 +139,7 @@ def test_the_mapping_is_remembered_for_files_with_the_same_columns(qtbot, store,
     wizard.next()
     page = wizard.mapping_page
     assert page.mapping() == {0: "name", 1: "postcode"}
-    assert "« Adhérents »" in page.origin.text() and page.name_edit.text() == "Adhérents"
+    assert fr("« Adhérents »") in page.origin.text() and page.name_edit.text() == "Adhérents"
 
 
 def grid_rows(table) -> list[list[str]]:
@@ -187,13 +188,19 @@ def test_problems_are_listed_by_line_and_field_and_block_the_import_until_settle
     wait_for_check(qtbot, wizard)
     table = wizard.check_page.problems
     assert grid_rows(table) == [
-        ["2", "Courriel", "pas-un-courriel", "adresse « pas-un-courriel » invalide", "À corriger"],
+        [
+            "2",
+            "Courriel",
+            "pas-un-courriel",
+            fr("adresse « pas-un-courriel » invalide"),
+            "À corriger",
+        ],
         ["3", "Nom", "", "valeur manquante", "À corriger"],
     ]
     assert table.horizontalHeaderItem(0).text() == "Ligne"
     assert not wizard.check_page.isComplete()
     assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
-    assert "2 problèmes : corrigez les valeurs dans la grille" in (
+    assert fr("2 problèmes : corrigez les valeurs dans la grille") in (
         wizard.check_page.panel.status.text()
     )
     assert "2 problèmes restent à régler" in wizard.check_page.choices.text()
@@ -294,7 +301,7 @@ def test_one_click_gives_every_problem_of_a_field_the_same_choice(qtbot, store, 
     assert not grid.blank_button.isEnabled() and grid.skip_button.isEnabled()
     click_cell(qtbot, table, 0, 0)
     click(grid.blank_button)
-    assert grid.all_button.text() == "Même choix pour les 3 problèmes « Courriel »"
+    assert grid.all_button.text() == fr("Même choix pour les 3 problèmes « Courriel »")
     click(grid.all_button)
     assert [row[4] for row in grid_rows(table)] == [
         "Importée sans la valeur", "À corriger", "Importée sans la valeur",
@@ -305,7 +312,7 @@ def test_one_click_gives_every_problem_of_a_field_the_same_choice(qtbot, store, 
     click(grid.skip_button)
     assert commit.isEnabled()
     assert "3 lignes importées sans leurs valeurs erronées" in page.choices.text()
-    assert "1 ligne mise de côté dans « sale-rejets.csv »" in page.choices.text()
+    assert fr("1 ligne mise de côté dans « sale-rejets.csv »") in page.choices.text()
     click(commit)
     qtbot.waitUntil(lambda: not wizard.import_page.importing, timeout=TIMEOUT)
     assert sorted(actor.name for actor in store.actors()) == ["A", "B", "C", "D"]
@@ -345,7 +352,7 @@ def test_rows_can_all_be_set_aside_at_once(qtbot, store, tmp_path):
     assert lines[1].startswith("A;94120;pas-un-courriel;Courriel : adresse")
     assert lines[2] == ";94120;;Nom : valeur manquante"
     report = wizard.import_page.report.text()
-    assert f"2 lignes mises de côté dans « {rejects} »" in report
+    assert fr(f"2 lignes mises de côté dans « {rejects} »") in report
 
 
 def test_matched_records_are_named_with_what_matched_them(qtbot, store, tmp_path):
@@ -355,9 +362,9 @@ def test_matched_records_are_named_with_what_matched_them(qtbot, store, tmp_path
     wizard.next()
     wizard.next()
     wait_for_check(qtbot, wizard)
-    assert wizard.check_page.summary.text() == "Acteurs : 0 à créer, 1 à mettre à jour."
+    assert wizard.check_page.summary.text() == fr("Acteurs : 0 à créer, 1 à mettre à jour.")
     assert wizard.check_page.updates.item(0).text() == (
-        "Ligne 2 : mise à jour de « Épicerie solidaire » (même e-mail)"
+        fr("Ligne 2 : mise à jour de « Épicerie solidaire » (même e-mail)")
     )
     import_and_wait(qtbot, wizard)
     [actor] = store.actors()
@@ -399,7 +406,7 @@ def test_cancelling_the_import_writes_nothing(qtbot, store, tmp_path, monkeypatc
     wizard.import_page.panel.cancel_button.click()
     release.set()
     qtbot.waitUntil(lambda: not wizard.import_page.importing, timeout=TIMEOUT)
-    assert wizard.import_page.panel.status.text() == "Import annulé : rien n'a été enregistré."
+    assert wizard.import_page.panel.status.text() == fr("Import annulé : rien n'a été enregistré.")
     assert store.count_actors() == 0
     assert wizard.state.outcome is None
 
@@ -437,7 +444,7 @@ def test_a_gogocarto_export_skips_the_mapping_and_takes_the_default_kind(qtbot, 
     assert [table.item(0, column).text() for column in (0, 1, 3)] == [
         "2",
         "Courriel",
-        "adresse « pas-un-courriel » invalide",
+        fr("adresse « pas-un-courriel » invalide"),
     ]
     elements[1]["email"] = "atelier@velo.example"
     path.write_text(json.dumps({"ontology": "gogofull", "data": elements}), encoding="utf-8")
@@ -459,7 +466,7 @@ def test_a_vcard_file_imports_people(qtbot, store, tmp_path):
     assert not wizard.format_page.default_kind_combo.isVisibleTo(wizard)
     wizard.next()
     wait_for_check(qtbot, wizard)
-    assert wizard.check_page.summary.text() == "Personnes : 1 à créer, 0 à mettre à jour."
+    assert wizard.check_page.summary.text() == fr("Personnes : 1 à créer, 0 à mettre à jour.")
     import_and_wait(qtbot, wizard)
     assert store.conn.execute("SELECT count(*) FROM people").fetchone()[0] == 1
     assert "1 personne créée" in wizard.import_page.report.text()
@@ -520,7 +527,7 @@ def test_the_imported_records_are_listed_alone_and_the_import_undone(qtbot, stor
         assert names == {"Jardin", "Atelier"}
         banner = directory.import_banner
         assert banner.isVisible()
-        assert "Import de « nouveaux.csv »" in banner.label.text()
+        assert fr("Import de « nouveaux.csv »") in banner.label.text()
         assert "2 fiches affichées" in banner.label.text()
 
         def confirm() -> None:
@@ -533,7 +540,7 @@ def test_the_imported_records_are_listed_alone_and_the_import_undone(qtbot, stor
         QTimer.singleShot(0, confirm)
         click(banner.undo_button)
         assert directory.model.rowCount() == 0
-        assert window.statusBar().currentMessage() == "Import annulé : 2 fiches retirées."
+        assert window.statusBar().currentMessage() == fr("Import annulé : 2 fiches retirées.")
         assert not banner.undo_button.isEnabled()
         click(banner.close_button)
         assert not banner.isVisible()
@@ -662,8 +669,8 @@ def test_a_umap_map_imports_its_zones_or_skips_them_as_chosen(qtbot, store, tmp_
     assert "2 éléments mis de côté" in check.summary.text()
     notes = [check.updates.item(row).text() for row in range(check.updates.count())]
     assert notes == [
-        "Élément 4 : zone « QPV Pentes de la Croix-Rousse » ignorée",
-        "Élément 5 : zone ignorée",
+        fr("Élément 4 : zone « QPV Pentes de la Croix-Rousse » ignorée"),
+        fr("Élément 5 : zone ignorée"),
     ]
     import_and_wait(qtbot, wizard)
     assert store.conn.execute("SELECT count(*) FROM zones").fetchone()[0] == 0
@@ -720,7 +727,7 @@ def test_recent_imports_lists_each_import_and_enter_shows_it(qtbot, store, tmp_p
         assert window.pages.currentIndex() == DIRECTORY
         model = window.directory.model
         assert sorted(model.actor_at(row).name for row in range(model.rowCount())) == ["B", "C"]
-        assert "« second.csv »" in window.directory.import_banner.label.text()
+        assert fr("« second.csv »") in window.directory.import_banner.label.text()
     finally:
         dispose(qtbot, window)
 

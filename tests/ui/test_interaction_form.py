@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 
 from companion.ui.directory.interaction_form import InteractionForm
 from companion.ui.directory.timeline import InteractionTimeline
+from tests.french import fr
 
 from .card_helpers import answer, make_card
 from .conftest import Network
@@ -57,7 +58,7 @@ def test_an_exchange_needs_a_link_and_a_title_or_notes(qtbot, store) -> None:
     qtbot.keyClicks(form.actor.edit, "nulle part")
     qtbot.keyClicks(form.person.edit, "emma")
     form.accept()
-    assert form.error.text() == "Acteur : choisissez dans la liste ou videz le champ."
+    assert form.error.text() == fr("Acteur : choisissez dans la liste ou videz le champ.")
     form.actor.edit.clear()
     form.title.clear()
     form.accept()

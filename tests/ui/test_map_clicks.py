@@ -272,3 +272,54 @@ def test_a_card_opened_on_the_map_shows_the_actor_in_the_directory(
     qtbot.waitUntil(
         lambda: window.directory.card.actor_id == actors["collectivite"], timeout=10_000
     )
+
+
+FONTS_ON_THE_MAP = """(function () {
+  var page = getComputedStyle(document.querySelector('.leaflet-container')).fontFamily;
+  var shown = document.querySelectorAll('.leaflet-popup, .leaflet-popup *, .leaflet-tooltip,'
+    + ' .leaflet-tooltip *, .marker-cluster, .marker-cluster *, .companion-legend,'
+    + ' .companion-legend *');
+  var odd = [];
+  shown.forEach(function (element) {
+    var family = getComputedStyle(element).fontFamily;
+    // The kinds' glyphs are drawn with the icon font, on purpose.
+    if (family !== page && family.indexOf('CompanionGlyphs') < 0) {
+      odd.push(element.tagName + '.' + element.className + ': ' + family);
+    }
+  });
+  return JSON.stringify({page: page, count: shown.length, odd: odd});
+})()"""
+
+
+def fonts_on_the_map(qtbot, view) -> dict:
+    fonts = json.loads(js(qtbot, view, FONTS_ON_THE_MAP))
+    assert "Noto Sans" in fonts["page"], fonts  # the family map.css declares
+    return fonts
+
+
+def test_cards_tooltips_and_clusters_use_the_pages_one_font(qtbot, store, actors, view) -> None:
+    # Five actors at one address: a cluster and its count.
+    show(qtbot, view, STRASBOURG, 9)
+    cluster_point(qtbot, view)
+    fonts = fonts_on_the_map(qtbot, view)
+    assert fonts["odd"] == [] and fonts["count"] >= 2, fonts
+    # A card open (its buttons and its ×) and a name under the pointer.
+    name, lat, lon = KINDS["entreprise"]
+    show(qtbot, view, (lat, lon), 9)
+    point = marker_point(qtbot, view, store, actors["entreprise"])
+    click(view, point)
+    qtbot.waitUntil(lambda: card_name(qtbot, view) == name, timeout=10_000)
+    point = marker_point(qtbot, view, store, actors["entreprise"])
+    hover = "document.querySelector('.companion-hover') ? 1 : null"
+    jiggle = [0]
+
+    def hovered() -> bool:
+        jiggle[0] ^= 1  # a hand keeps moving a little (see the test above)
+        move(view, [point[0] + jiggle[0], point[1]])
+        return point_of(qtbot, view, hover) == 1
+
+    qtbot.waitUntil(hovered, timeout=10_000)
+    fonts = fonts_on_the_map(qtbot, view)
+    card_buttons = "document.querySelectorAll('.leaflet-popup button').length"
+    assert js(qtbot, view, card_buttons) >= 1
+    assert fonts["odd"] == [] and fonts["count"] > 5, fonts

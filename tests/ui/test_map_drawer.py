@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 
 from companion.store import Store
 from companion.ui.map.scheme import register_scheme
+from tests.french import fr
 
 from .map_helpers import dispose
 from .test_map_clicks import actors  # noqa: F401 - the same actors, one of each kind
@@ -107,7 +108,7 @@ def test_the_map_frames_france_a_territory_or_what_it_shows(qtbot, window, monke
     page.panel.departement.setCurrentIndex(page.panel.departement.findData("33"))
     page._update_frame_menu()
     assert page.frame_filter_action.isVisible()
-    assert page.frame_filter_action.text().startswith("Le territoire filtré : ")
+    assert page.frame_filter_action.text().startswith(fr("Le territoire filtré : "))
     assert "Gironde" in page.frame_filter_action.text()
     page.frame_filter_action.trigger()
     qtbot.waitUntil(lambda: framed(44.2, -1.3, 45.6, 0.3), timeout=10_000)

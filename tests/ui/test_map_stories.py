@@ -23,6 +23,7 @@ from companion.maps.filters import MapFilter
 from companion.maps.stories import StoryStep, add_step, create_story, get_story, list_stories
 from companion.store import Store
 from companion.ui.map.scheme import register_scheme
+from tests.french import fr
 
 from .map_helpers import dispose, js, seq_of
 
@@ -263,7 +264,7 @@ def test_a_story_is_built_from_the_map_and_edited_in_the_atelier(
     click(panel.delete_step_button)
     click(panel.confirmation.button(QMessageBox.StandardButton.Yes))
     assert [s.title for s in steps_of(store, story.id)] == ["La France"]
-    assert store.journal.last().label == "Supprimer l'étape « Les jardins lyonnais »"
+    assert store.journal.last().label == fr("Supprimer l'étape « Les jardins lyonnais »")
 
 
 def test_a_story_is_shared_renamed_and_deleted_from_its_menu(qtbot, map_page, store) -> None:
@@ -276,7 +277,7 @@ def test_a_story_is_shared_renamed_and_deleted_from_its_menu(qtbot, map_page, st
 
     choose_in_menu(qtbot, panel.more_button, panel.share_action)
     assert get_story(store, story.id).shared and panel.share_action.isChecked()
-    assert messages[-1] == "Le récit « Brouillon » sera partagé à la prochaine synchronisation."
+    assert messages[-1] == fr("Le récit « Brouillon » sera partagé à la prochaine synchronisation.")
 
     choose_in_menu(qtbot, panel.more_button, panel.rename_action)
     dialog = panel.dialog
@@ -293,7 +294,7 @@ def test_a_story_is_shared_renamed_and_deleted_from_its_menu(qtbot, map_page, st
     click(box.button(QMessageBox.StandardButton.Yes))
     assert list_stories(store) == [] and panel.stories.count() == 0
     assert not panel.add_button.isEnabled() and not panel.play_button.isEnabled()
-    assert messages[-1] == "Supprimer le récit « Notre quartier » — Ctrl+Z pour annuler"
+    assert messages[-1] == fr("Supprimer le récit « Notre quartier » — Ctrl+Z pour annuler")
 
 
 def test_a_deleted_step_comes_back_with_ctrl_z(qtbot, network) -> None:
@@ -508,7 +509,7 @@ def test_the_handout_has_one_page_per_step(qtbot, map_page, store, story, tmp_pa
     assert ambers(page_one) > 20 and ambers(page_two) == 0
     colours = {page_one.pixel(x, y) for y in map_band[::7] for x in range(40, 790, 7)}
     assert len(colours) > 30
-    assert messages == [f"Livret écrit : {out}"] and not panel.error.isVisible()
+    assert messages == [fr(f"Livret écrit : {out}")] and not panel.error.isVisible()
     assert panel.handout is None and not panel.handout_progress
 
 

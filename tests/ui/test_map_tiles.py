@@ -20,6 +20,7 @@ from companion.maps.tiles.ratelimit import RateLimiter
 from companion.maps.tiles.settings import CONTOURS, ONLINE_KEY, SOURCE_KEY
 from companion.store import Store
 from companion.ui.map.scheme import LOCAL_SCHEMES, register_scheme
+from tests.french import fr
 
 from .map_helpers import dispose, js
 
@@ -285,7 +286,7 @@ def test_an_imported_basemap_shows_offline(qtbot, store, open_map, tmp_path, war
     original = make_mbtiles(tmp_path / "reseau.mbtiles", metadata, tiles)
     source = page.tiles.import_basemap(original)
     assert warnings == [] and source is not None
-    assert page.tiles.choice.currentText() == "Fond de carte importé : Plan du réseau"
+    assert page.tiles.choice.currentText() == fr("Fond de carte importé : Plan du réseau")
     assert store.setting(SOURCE_KEY) == source.id
     assert not page.tiles.online.isChecked()
     assert page.tiles.note.text() == "Fond de carte disponible hors ligne."

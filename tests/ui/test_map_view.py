@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage
 from companion.maps.filters import MapFilter
 from companion.store import Store
 from companion.ui.map.scheme import LOCAL_SCHEMES, register_scheme
+from tests.french import fr
 
 from .map_helpers import dispose, js, located, seq_of, status
 
@@ -97,7 +98,7 @@ def test_the_map_really_draws(qtbot, map_page) -> None:
     assert state["visible"] == 4 and state["relations"] == 2 and state["visibleRelations"] == 0
     layers = js(qtbot, view, "companionMap.map().hasLayer ? 1 : 0")
     assert layers == 1
-    qtbot.waitUntil(lambda: "relations : cliquez un acteur" in map_page.count_label.text())
+    qtbot.waitUntil(lambda: fr("relations : cliquez un acteur") in map_page.count_label.text())
     assert map_page.count_label.text().startswith("4 acteurs sur la carte, 2 relations")
     # Real pixels: the sea, the land, markers: far from a blank page.
     qtbot.waitUntil(lambda: distinct_colours(view.grab().toImage()) > 20, timeout=20_000)

@@ -25,6 +25,7 @@ from companion.maps.filters import MapFilter
 from companion.store import Store
 from companion.ui.map.export import RenderSettings, export_map
 from companion.ui.map.scheme import register_scheme
+from tests.french import fr
 
 from .map_helpers import DRAW_TIMEOUT_MS, dispose, drawn_map_page, js, status
 from .test_map_clicks import (
@@ -156,7 +157,7 @@ def test_a_right_click_on_a_zone_renames_or_deletes_it(qtbot, page) -> None:
 
     menu = right_click_menu()
     texts = [action.text() for action in menu.actions()]
-    assert f"Renommer la zone « {QUARTIER_NAME} »…" in texts
+    assert fr(f"Renommer la zone « {QUARTIER_NAME} »…") in texts
     rename = next(a for a in menu.actions() if a.text().startswith("Renommer la zone"))
     qtbot.waitUntil(menu.isVisible)
     QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(rename).center())
@@ -172,11 +173,13 @@ def test_a_right_click_on_a_zone_renames_or_deletes_it(qtbot, page) -> None:
     )
 
     menu = right_click_menu()
-    delete = next(a for a in menu.actions() if a.text() == "Supprimer la zone « QPV des Pentes »")
+    delete = next(
+        a for a in menu.actions() if a.text() == fr("Supprimer la zone « QPV des Pentes »")
+    )
     qtbot.waitUntil(menu.isVisible)
     QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(delete).center())
     qtbot.waitUntil(lambda: len(zones_drawn(qtbot, view)) == 1, timeout=10_000)
-    assert page.store.journal.last().label == "Supprimer la zone « QPV des Pentes »"
+    assert page.store.journal.last().label == fr("Supprimer la zone « QPV des Pentes »")
     page.store.journal.undo()  # what Ctrl+Z does (main window), then the map reads again
     page.refresh()
     qtbot.waitUntil(lambda: len(zones_drawn(qtbot, view)) == 2, timeout=10_000)

@@ -7,6 +7,7 @@ import pytest
 from companion.directory.duplicates import dismissed_pairs
 from companion.ui.directory.duplicates_dialog import DuplicatesDialog, open_duplicates_dialog
 from companion.ui.directory.merge_dialog import LEFT, RIGHT, MergeDialog
+from tests.french import fr
 
 LYON = {"commune": "Lyon", "insee_code": "69123", "departement": "69", "postcode": "69001"}
 
@@ -120,7 +121,7 @@ def test_duplicates_dialog_merges_then_undoes(qtbot, twins):
     with qtbot.waitSignal(dialog.changed), qtbot.waitSignal(dialog.status_message) as message:
         merge.merge_button.click()
 
-    assert message.args[0].startswith("Fusion faite. Annuler : Fusionner « ")
+    assert message.args[0].startswith(fr("Fusion faite. Annuler : Fusionner « "))
     assert message.args[0].endswith("(Ctrl+Z)")
     assert len(dialog.model.pairs) == 1
     assert store.counts(["actors"])["actors"] == 4
@@ -130,7 +131,7 @@ def test_duplicates_dialog_merges_then_undoes(qtbot, twins):
         dialog.undo_button.click()
     assert store.counts(["actors"])["actors"] == 5
     assert len(dialog.model.pairs) == 2
-    assert dialog.status.text().startswith("Annulé : Fusionner")
+    assert dialog.status.text().startswith(fr("Annulé : Fusionner"))
     assert not dialog.undo_button.isEnabled()
 
 

@@ -12,6 +12,7 @@ from companion.store import Store
 from companion.ui.map.scheme import register_scheme
 from companion.ui.network.page import NetworkPage
 from companion.ui.shell.main_window import MAP, NETWORK
+from tests.french import fr
 
 from .conftest import Network, make_window
 from .map_helpers import dispose, js, seq_of
@@ -96,7 +97,7 @@ def test_ctrl_5_opens_the_network_with_every_catalyst_as_a_card(qtbot, network, 
         "Fabrique Alpine", "Liens d'Ille", "Pôle Confluences  (vous)", "Ponant Coopérations"
     ]  # fmt: skip
     rennes = page.cards[1].text()
-    assert "Structure rennes — Rennes (35)" in rennes and "Thèmes : Mobilité" in rennes
+    assert "Structure rennes — Rennes (35)" in rennes and fr("Thèmes : Mobilité") in rennes
     assert "rennes@reseau.example" in rennes
     chips = {chip.text() for chip in page.cards[1].findChildren(type(page.count_label))}
     assert {"Gestion d'un lieu", "Dialogue territorial"} <= chips
@@ -149,7 +150,7 @@ def test_own_profile_is_created_and_others_are_read_only(qtbot, store, catalysts
     qtbot.waitUntil(lambda: form.isVisible())
     form.structure.setText("Tiers-lieu de la Confluence")
     form.accept()  # no métier yet: refused, the form stays
-    assert form.error.text() == "Métiers : choisissez au moins un métier."
+    assert form.error.text() == fr("Métiers : choisissez au moins un métier.")
     assert form.isVisible()
     form.metiers["dialogue"].setChecked(True)
     form.metiers["lieu"].setChecked(True)

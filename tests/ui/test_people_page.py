@@ -13,6 +13,7 @@ from companion.ui.directory.page import PEOPLE, DirectoryPage
 from companion.ui.directory.people_table_model import PERSON_ID_ROLE, PeopleTableModel
 from companion.ui.directory.person_form import PersonForm
 from companion.ui.directory.review_dialog import ReviewDialog
+from tests.french import fr
 
 from .conftest import Network
 
@@ -97,10 +98,10 @@ def test_people_tab_searches_and_shows_the_card(qtbot, network: Network) -> None
         "Préfère être appelée le matin",
         "École des Jardins partagés — Présidente",
         "Données personnelles (RGPD)",
-        "Base légale : Intérêt légitime",
-        "Date de collecte : 2020-01-15",
-        "Source de la collecte : Forum des associations",
-        "Dernier échange : 2021-02-03",
+        fr("Base légale : Intérêt légitime"),
+        fr("Date de collecte : 2020-01-15"),
+        fr("Source de la collecte : Forum des associations"),
+        fr("Dernier échange : 2021-02-03"),
     ):
         assert expected in text, expected
     assert page.people.card.timeline is not None
@@ -117,12 +118,12 @@ def test_new_person_form_names_the_wrong_field_and_saves_nothing(qtbot, network:
     form.email.setText("chloe@")
     form.accept()
     assert form.isVisible()
-    assert form.error_label.text().startswith("E-mail : « chloe@ »")
+    assert form.error_label.text().startswith(fr("E-mail : « chloe@ »"))
     assert network.store.counts(["people"])["people"] == 2
     form.email.setText("chloe@example.org")
     form.phone.setText("12")
     form.accept()
-    assert form.error_label.text().startswith("Téléphone : ")
+    assert form.error_label.text().startswith(fr("Téléphone : "))
     assert network.store.counts(["people"])["people"] == 2
     form.phone.setText("06 98 76 54 32")
     form.legal_basis.setCurrentIndex(form.legal_basis.findData("consentement"))
@@ -130,7 +131,7 @@ def test_new_person_form_names_the_wrong_field_and_saves_nothing(qtbot, network:
     form.collection_source.setText("Salon")
     with qtbot.waitSignal(page.status_message) as message:
         form.accept()
-    assert message.args == ["Chloé Zola : fiche ajoutée — Ctrl+Z pour annuler"]
+    assert message.args == [fr("Chloé Zola : fiche ajoutée — Ctrl+Z pour annuler")]
     row = network.store.conn.execute(
         "SELECT email, phone, legal_basis, collected_on, collection_source FROM people "
         "WHERE last_name = 'Zola'"
@@ -171,7 +172,7 @@ def test_export_writes_json_and_text_in_the_chosen_folder(
     files = sorted(p.suffix for p in folder.iterdir())
     assert files == [".json", ".txt"]
     assert EMAIL in next(folder.glob("*.txt")).read_text(encoding="utf-8")
-    assert message.args == [f"Données exportées dans « {folder} »"]
+    assert message.args == [fr(f"Données exportées dans « {folder} »")]
 
 
 def test_erasing_needs_the_typed_name_and_cannot_be_undone(
@@ -200,7 +201,7 @@ def test_erasing_needs_the_typed_name_and_cannot_be_undone(
     monkeypatch.setattr(QInputDialog, "getText", typed("  alice   martin "))
     with qtbot.waitSignal(page.status_message) as message:
         page.people.card.erase_button.click()
-    assert message.args == ["Alice Martin : fiche effacée définitivement"]
+    assert message.args == [fr("Alice Martin : fiche effacée définitivement")]
     assert network.store.get_person(alice) is None
     email = network.store.conn.execute("SELECT email FROM people WHERE id = ?", (alice,))
     assert email.fetchone() == (None,)

@@ -14,6 +14,7 @@ from companion.directory.contact_details import Contact, contacts_of
 from companion.directory.people import save_person
 from companion.store import Store
 from companion.ui.directory.person_card import PLAIN_TEXT, PersonCard
+from tests.french import fr
 
 
 class UrlCatcher(QObject):
@@ -76,7 +77,7 @@ def test_adding_a_second_phone_with_real_events_saves_it_labelled(qtbot, store: 
     click_ok(form)
     assert form.isVisible()
     assert form.error_label.isVisible()
-    assert form.error_label.text().startswith("E-mail 2 : « lea@ » n'est pas une adresse")
+    assert form.error_label.text().startswith(fr("E-mail 2 : « lea@ » n'est pas une adresse"))
     assert form.focusWidget() is form.emails.rows[1].edit
     assert store.get_person(lea.id) == before
 
@@ -94,7 +95,7 @@ def test_adding_a_second_phone_with_real_events_saves_it_labelled(qtbot, store: 
 
     # The card shows both phones labelled; reopened, the form shows them again.
     lines = card.plain_text().splitlines()
-    assert "Travail : 04 65 71 00 04" in lines and "Domicile : 06 98 76 54 32" in lines
+    assert fr("Travail : 04 65 71 00 04") in lines and fr("Domicile : 06 98 76 54 32") in lines
     again = card.edit()
     assert [(r.label.currentText(), r.edit.text()) for r in again.phones.rows] == [
         ("Travail", "04 65 71 00 04"),
@@ -116,13 +117,13 @@ def test_a_click_on_a_second_phone_or_email_opens_it(qtbot, store: Store) -> Non
         QDesktopServices.setUrlHandler(scheme, catcher, "open")
     try:
         for shown, url in (
-            ("Mobile : 06 98 76 54 32", "tel:+33698765432"),
-            ("Domicile : lea@perso.example", "mailto:lea@perso.example"),
+            (fr("Mobile : 06 98 76 54 32"), "tel:+33698765432"),
+            (fr("Domicile : lea@perso.example"), "mailto:lea@perso.example"),
         ):
             [label] = [w for w in card.findChildren(QLabel) if w.property(PLAIN_TEXT) == shown]
-            prefix, _sep, value = shown.partition(" : ")
+            prefix, _sep, value = shown.partition(fr(" : "))
             metrics = label.fontMetrics()
-            x = label.contentsRect().left() + metrics.horizontalAdvance(prefix + " : ")
+            x = label.contentsRect().left() + metrics.horizontalAdvance(prefix + fr(" : "))
             x += metrics.horizontalAdvance(value) // 2  # the middle of the link
             point = QPoint(x, label.contentsRect().center().y())
             QTest.mouseClick(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox
 
 from companion.ui.directory.relation_form import RelationForm
+from tests.french import fr
 
 from .card_helpers import answer, make_card
 from .conftest import Network
@@ -54,17 +55,17 @@ def test_relation_errors_stay_in_the_form(qtbot, network: Network) -> None:
     form = RelationForm(store, ecole)
     qtbot.addWidget(form)
     form.accept()
-    assert form.error.text() == "Acteur lié : choisissez l'autre acteur de la relation."
+    assert form.error.text() == fr("Acteur lié : choisissez l'autre acteur de la relation.")
     qtbot.keyClicks(form.other.edit, "zzz")
     form.accept()
-    assert form.error.text() == "Acteur lié : aucun acteur ne correspond à « zzz »."
+    assert form.error.text() == fr("Acteur lié : aucun acteur ne correspond à « zzz ».")
 
     form.other.edit.clear()
     qtbot.keyClicks(form.other.edit, "tiers")
     form.start.setText("32/01/2024")
     form.accept()  # a single match is taken; the date is refused
     assert form.other.chosen_id == tiers
-    assert form.error.text() == "Date de début : Le 32/01/2024 n'existe pas."
+    assert form.error.text() == fr("Date de début : Le 32/01/2024 n'existe pas.")
     assert form.focusWidget() is form.start
     form.start.setText("01/06/2024")
     form.end.setText("01/01/2024")
@@ -72,7 +73,9 @@ def test_relation_errors_stay_in_the_form(qtbot, network: Network) -> None:
     assert "précède" in form.error.text() and form.focusWidget() is form.end
     form.end.clear()
     form.accept()  # partenariat École → Tiers exists already (the network fixture)
-    assert form.error.text() == "Une relation « Partenariat » existe déjà entre ces deux acteurs."
+    assert form.error.text() == fr(
+        "Une relation « Partenariat » existe déjà entre ces deux acteurs."
+    )
     assert len(store.relations_of(ecole)) == 2 and store.journal.last() is None
 
 

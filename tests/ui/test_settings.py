@@ -17,6 +17,7 @@ from companion.ui.data import encryption_dialogs
 from companion.ui.map.presentation import FULL_SCREEN_SETTING, TITLE_SETTING
 from companion.ui.shell import preferences as preferences_module
 from companion.ui.shell.shortcuts_dialog import shortcut_rows
+from tests.french import fr
 
 from .conftest import Network, close_windows, make_window
 
@@ -195,7 +196,7 @@ def test_security_of_an_encrypted_base(qtbot, tmp_path, preferences, no_keyring,
         window = make_window(qtbot, Network(store, {}))
         dialog = open_preferences(qtbot, window)
         assert dialog.encryption_state.text() == (
-            "La base est chiffrée (SQLCipher) ; une phrase de passe est demandée à l'ouverture."
+            fr("La base est chiffrée (SQLCipher) ; une phrase de passe est demandée à l'ouverture.")
         )
         assert [b.text() for b in dialog.encryption_buttons.values()] == [
             "Changer la phrase de passe…",

@@ -23,6 +23,7 @@ from companion.protocol.hlc import physical_ms
 from companion.store import Store
 from companion.ui.shell.main_window import SYNC, MainWindow
 from companion.ui.sync.page import SyncPage
+from tests.french import fr
 
 from .conftest import close_windows
 
@@ -189,7 +190,7 @@ def test_a_concurrent_edit_shows_in_the_conflicts_view_and_is_restored(
     assert view.table.rowCount() == 0
     assert status(window) == "1 modification à envoyer"
     assert window.undo_action.text() == (
-        "Annuler : Rétablir une valeur écrasée par la synchronisation"
+        fr("Annuler : Rétablir une valeur écrasée par la synchronisation")
     )
 
     window.sync_now()
@@ -221,7 +222,7 @@ def test_an_unreachable_hub_is_offline_and_syncs_when_it_comes_back(
 
     qtbot.waitUntil(lambda: status(window).startswith("Hors ligne"), timeout=SYNC_TIMEOUT_MS)
     page = sync_page(window)
-    assert page.last_error.text().startswith("Hors ligne : Le hub ne répond pas")
+    assert page.last_error.text().startswith(fr("Hors ligne : Le hub ne répond pas"))
     assert window.sync.sync_now()  # on demand: returns at once, the UI stays live
     assert status(window) == "Synchronisation en cours…"
     assert not window.sync.sync_now()  # never two at once
@@ -236,7 +237,7 @@ def test_an_unreachable_hub_is_offline_and_syncs_when_it_comes_back(
 def test_a_refused_token_shows_the_hubs_error(qtbot, store: Store, live_hub: LiveHub) -> None:
     window = open_window(qtbot, store)
     connect(qtbot, window, live_hub.url, "pas-un-jeton")
-    qtbot.waitUntil(lambda: status(window).startswith("Erreur : "), timeout=SYNC_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: status(window).startswith(fr("Erreur : ")), timeout=SYNC_TIMEOUT_MS)
     assert "Jeton refusé par le hub" in status(window)
     assert sync_page(window).last_error.text().startswith("Jeton refusé par le hub")
 
@@ -301,7 +302,7 @@ def test_the_demo_network_says_it_never_syncs_and_how_to_start_for_real(
         state.put(store.conn, state.HUB_URL, "https://hub.exemple.org")  # even with a hub
     window = open_window(qtbot, store)
     assert window.windowTitle() == "Companion — réseau de démonstration"
-    qtbot.waitUntil(lambda: status(window) == "Réseau de démonstration : jamais synchronisé")
+    qtbot.waitUntil(lambda: status(window) == fr("Réseau de démonstration : jamais synchronisé"))
     assert not window.sync.sync_now()  # F9 does nothing on the demo
     page = sync_page(window)
     assert page.demo_notice.isVisible()

@@ -12,6 +12,7 @@ from companion.geo import Gazetteer
 from companion.ui.map.page import territories_at
 from companion.ui.map.scheme import register_scheme
 from companion.ui.shell.main_window import MAP, TERRITORIES, MainWindow
+from tests.french import fr
 
 from .map_helpers import dispose, js, seq_of
 from .territory_helpers import COORDINATES, VILLEURBANNE, rhone, wait_profile
@@ -84,11 +85,11 @@ def test_the_map_opens_a_territory_from_a_card_and_from_a_right_click(
     texts = [action.text() for action in page.context_menu.actions() if not action.isSeparator()]
     assert texts == [
         "Ajouter un acteur ici",
-        "Ajouter « Mairie de Villeurbanne »",
-        "Fiche territoire : Villeurbanne (69)",
-        "Fiche territoire : Métropole de Lyon",
-        "Fiche territoire : Rhône (69)",
-        "Fiche territoire : Auvergne-Rhône-Alpes",
+        fr("Ajouter « Mairie de Villeurbanne »"),
+        fr("Fiche territoire : Villeurbanne (69)"),
+        fr("Fiche territoire : Métropole de Lyon"),
+        fr("Fiche territoire : Rhône (69)"),
+        fr("Fiche territoire : Auvergne-Rhône-Alpes"),
     ]
     departement = page.context_menu.actions()[5]
     departement.trigger()

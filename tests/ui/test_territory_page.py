@@ -27,6 +27,7 @@ from companion.ui.shell.main_window import DIRECTORY, TERRITORIES
 from companion.ui.territory.page import CONTENT, ECOSYSTEM_TAB, EMPTY, PROFILE_TAB
 from companion.ui.territory.profile_doc import paint_one_page, pdf_printer, profile_html
 from companion.ui.territory.profile_view import suggested_name, write_profile_pdf
+from tests.french import fr
 
 from .conftest import make_window
 from .territory_helpers import rhone, wait_ecosystem, wait_profile
@@ -91,7 +92,7 @@ def test_ctrl_6_opens_the_profile_of_my_catalyst_s_departement(
     assert "Auvergne-Rhône-Alpes" in text  # compared with its région
     assert "Pôle Confluences" in text  # the catalyst active there
     buttons = [page.around.itemAt(i).widget().text() for i in range(page.around.count())]
-    assert buttons == ["Voir aussi :", "Auvergne-Rhône-Alpes"]
+    assert buttons == [fr("Voir aussi :"), "Auvergne-Rhône-Alpes"]
 
 
 def test_without_a_catalyst_of_my_own_the_section_explains_what_to_do(
@@ -138,7 +139,7 @@ def test_the_field_lists_territories_with_their_level(qtbot, rhone_network) -> N
     wait_profile(qtbot, page)
     around = [page.around.itemAt(i).widget().text() for i in range(page.around.count())]
     assert around == [
-        "Voir aussi :", "Métropole de Lyon (69)", "Rhône (69)", "Auvergne-Rhône-Alpes"
+        fr("Voir aussi :"), "Métropole de Lyon (69)", "Rhône (69)", "Auvergne-Rhône-Alpes"
     ]  # fmt: skip
     page.around.itemAt(2).widget().click()  # one click up to the département
     assert page.territory.key == "departement:69"
@@ -254,7 +255,7 @@ def test_the_ecosystem_shows_every_actor_brokers_gaps_and_suggestions(
     rows = view.suggestions.texts()
     assert rows[0] == f"1. {suggestions[0].reason}"
     assert "Jardins du Rhône" in rows[0] and "Maraîchers Associés" in rows[0]
-    assert "« alimentation » et « insertion »" in rows[0]
+    assert fr("« alimentation » et « insertion »") in rows[0]
     assert "Association&nbsp;(1)" in view.legend.text()
 
 
@@ -338,7 +339,7 @@ def test_the_directory_selection_opens_as_a_network(qtbot, rhone_network) -> Non
     view = page.ecosystem_view
     assert set(view.drawn.nodes) == set(chosen)
     assert view.drawn.edge_count() == 1  # the association and the Paris network
-    assert view.title.text() == "Réseau : Sélection de l'annuaire (3)"
+    assert view.title.text() == fr("Réseau : Sélection de l'annuaire (3)")
 
 
 def test_ctrl_k_finds_a_territory_and_opens_its_profile(qtbot, rhone_network) -> None:

@@ -22,6 +22,7 @@ from companion.store.records import new_id, now_iso
 from companion.ui.territory.profile_doc import profile_html
 from companion.ui.territory.profile_map import BACKGROUND, MAP_URL, render_map
 from companion.ui.territory.profile_view import TerritoryProfileView, write_profile_pdf
+from tests.french import fr
 
 VALLEY = "200023372"  # Chamonix-Mont-Blanc, Les Houches, Servoz, Vallorcine
 CHAMONIX, LES_HOUCHES, LYON, PARIS = "74056", "74143", "69123", "75056"
@@ -86,9 +87,11 @@ def test_the_catalyst_counts_agree_and_say_who_acts_from_outside(qtbot, valley, 
     ]
     assert profile.figures.actors_by_kind["catalyseur"] == len(profile.based) == 1
     assert catalysts_summary(profile) == (
-        "1 catalyseur est basé dans le territoire (compté parmi ses acteurs) ; "
-        "2 autres y agissent depuis l'extérieur : "
-        "Pôle Confluences (Lyon), Pôle Seine (Paris)."
+        fr(
+            "1 catalyseur est basé dans le territoire (compté parmi ses acteurs) ; "
+            "2 autres y agissent depuis l'extérieur : "
+            "Pôle Confluences (Lyon), Pôle Seine (Paris)."
+        )
     )
     assert "2 autres y agissent depuis l&#x27;extérieur" in territory_profile_html(profile)
     chamonix = find_territory(gazetteer, "commune", CHAMONIX)
@@ -96,8 +99,10 @@ def test_the_catalyst_counts_agree_and_say_who_acts_from_outside(qtbot, valley, 
         valley.path, gazetteer, chamonix, lambda *_a: None, threading.Event()
     )
     assert catalysts_summary(no_one_here) == (
-        "Aucun catalyseur n'est basé dans le territoire ; 2 y agissent depuis l'extérieur : "
-        "Pôle Confluences (Lyon), Pôle Seine (Paris)."
+        fr(
+            "Aucun catalyseur n'est basé dans le territoire ; 2 y agissent depuis l'extérieur : "
+            "Pôle Confluences (Lyon), Pôle Seine (Paris)."
+        )
     )
     view = TerritoryProfileView()
     qtbot.addWidget(view)

@@ -19,6 +19,7 @@ from companion.ui.common.text_browser import image_fragments
 from companion.ui.common.text_print import fit_images, text_width, write_pdf
 from companion.ui.toolbox import reader as toolbox_reader
 from companion.ui.toolbox.reader import ToolboxReader
+from tests.french import fr
 
 GUIDE = "guide-cartographier-ecosysteme"  # an SVG image, tables, "Voir aussi" links
 KIT = "kit-atelier-lancement-alliance"  # the companion://action/presentation link
@@ -265,7 +266,7 @@ def test_use_this_template_asks_where_then_offers_to_open_it(
     assert Path(asked[0]).parent == tmp_path / "Documents"
     assert Path(asked[0]).stem == templates.file_stem(reader.installed.item.title)
     assert offered == [created]
-    assert signal.args == [f"Document créé : {created}"]
+    assert signal.args == [fr(f"Document créé : {created}")]
     # Next time, the folder chosen is the one offered.
     reader.documents_folder = None
     reader.template_action.trigger()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 from companion.store import Store
 from companion.ui.map.scheme import register_scheme
 from companion.ui.shell.main_window import DIRECTORY, MAP, TERRITORIES, MainWindow
+from tests.french import fr
 
 from .map_helpers import dispose, js
 from .territory_helpers import wait_profile
@@ -27,7 +28,7 @@ NOGENT = "94052"
 
 def click_menu_entry(menu, text: str) -> None:
     """A real click on the entry of a shown menu."""
-    [action] = [a for a in menu.actions() if a.text() == text]
+    [action] = [a for a in menu.actions() if a.text() == fr(text)]
     QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
 
 
@@ -69,7 +70,7 @@ def test_the_maps_right_click_adds_the_town_hall_then_offers_to_open_it(qtbot, s
 
     menu = right_click_on_map(qtbot, page, nogent.latitude, nogent.longitude)
     texts = [action.text() for action in menu.actions() if not action.isSeparator()]
-    assert texts[:2] == ["Ajouter un acteur ici", "Ajouter « Mairie de Nogent-sur-Marne »"]
+    assert texts[:2] == ["Ajouter un acteur ici", fr("Ajouter « Mairie de Nogent-sur-Marne »")]
     with qtbot.waitSignal(view.applied, timeout=DRAW_TIMEOUT_MS) as drawn:
         click_menu_entry(menu, "Ajouter « Mairie de Nogent-sur-Marne »")
     [actor] = store.actors("mairie nogent")
@@ -80,7 +81,7 @@ def test_the_maps_right_click_adds_the_town_hall_then_offers_to_open_it(qtbot, s
     assert actor.phone == "+33143246200" and actor.email == "lesite@ville-nogentsurmarne.fr"
     assert actor.website == "https://ville-nogentsurmarne.com"
     assert (actor.latitude, actor.longitude) == (nogent.latitude, nogent.longitude)
-    assert "du lundi au jeudi : 8 h 30 – 12 h, 13 h – 17 h 30" in actor.description
+    assert fr("du lundi au jeudi : 8 h 30 – 12 h, 13 h – 17 h 30") in actor.description
     assert drawn.args[0]["visible"] == 1  # drawn on the map, the page kept
     assert window.directory.model.rowCount() == 1
     assert "Mairie de Nogent-sur-Marne" in window.statusBar().currentMessage()
@@ -115,14 +116,14 @@ def test_a_communes_territory_page_adds_its_town_hall(qtbot, store: Store):
     qtbot.waitUntil(lambda: page.territory is not None and page.territory.code == NOGENT)
     wait_profile(qtbot, page)
     button = page.town_hall_button
-    assert button.isVisible() and button.text() == "Ajouter « Mairie de Nogent-sur-Marne »"
+    assert button.isVisible() and button.text() == fr("Ajouter « Mairie de Nogent-sur-Marne »")
 
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
     [actor] = store.actors("mairie nogent")
     assert actor.phone == "+33143246200" and actor.address == "Place Roland-Nungesser"
-    qtbot.waitUntil(lambda: button.text() == "Ouvrir « Mairie de Nogent-sur-Marne »")
+    qtbot.waitUntil(lambda: button.text() == fr("Ouvrir « Mairie de Nogent-sur-Marne »"))
     assert window.directory.model.rowCount() == 1
-    assert window.undo_action.text() == "Annuler : Ajouter « Mairie de Nogent-sur-Marne »"
+    assert window.undo_action.text() == fr("Annuler : Ajouter « Mairie de Nogent-sur-Marne »")
 
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)  # now opens it
     qtbot.waitUntil(lambda: window.current_section() == DIRECTORY)

@@ -4,6 +4,7 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from companion.ui.shell.main_window import TOOLBOX, MainWindow
+from tests.french import fr
 
 from .conftest import Network, make_window
 
@@ -34,7 +35,7 @@ def test_ctrl_z_undoes_a_bulk_delete_and_refreshes(qtbot, network: Network, monk
     delete_two_actors(window, monkeypatch)
     assert window.statusBar().currentMessage() == "2 acteurs supprimés — Ctrl+Z pour annuler"
     assert window.undo_action.isEnabled()
-    assert window.undo_action.text() == "Annuler : Supprimer 2 acteurs"
+    assert window.undo_action.text() == fr("Annuler : Supprimer 2 acteurs")
     assert "2 acteurs" in window.status_label.text()
     assert window.directory.count_label.text() == "2 acteurs"
 
@@ -44,7 +45,7 @@ def test_ctrl_z_undoes_a_bulk_delete_and_refreshes(qtbot, network: Network, monk
 
     assert network.store.count_actors() == 4
     assert window.directory.count_label.text() == "4 acteurs"
-    assert window.statusBar().currentMessage() == "Annulé : Supprimer 2 acteurs"
+    assert window.statusBar().currentMessage() == fr("Annulé : Supprimer 2 acteurs")
     assert "4 acteurs" in window.status_label.text()
     assert not window.undo_action.isEnabled()
     assert window.undo_action.text() == "Annuler"
@@ -58,14 +59,14 @@ def test_steps_recorded_elsewhere_show_up_on_section_change_and_activation(
     with store.undoable("Fusionner deux acteurs"):  # as another dialog would
         store.update_actor(network.ids["mairie"], name="Ville de Brest")
     window.show_section(TOOLBOX)
-    assert window.undo_action.text() == "Annuler : Fusionner deux acteurs"
+    assert window.undo_action.text() == fr("Annuler : Fusionner deux acteurs")
     with store.undoable("Modifier l'acteur"):
         store.update_actor(network.ids["mairie"], name="Brest Métropole")
     window.changeEvent(QEvent(QEvent.Type.ActivationChange))  # back from another window
-    assert window.undo_action.text() == "Annuler : Modifier l'acteur"
+    assert window.undo_action.text() == fr("Annuler : Modifier l'acteur")
     window.undo_action.trigger()
     assert store.get_actor(network.ids["mairie"]).name == "Ville de Brest"
-    assert window.undo_action.text() == "Annuler : Fusionner deux acteurs"
+    assert window.undo_action.text() == fr("Annuler : Fusionner deux acteurs")
 
 
 def test_an_edit_from_the_actor_card_refreshes_the_table_and_the_action(
@@ -80,7 +81,7 @@ def test_an_edit_from_the_actor_card_refreshes_the_table_and_the_action(
     directory.card.changed.emit(network.ids["mairie"])  # what the card does after an edit
     names = [directory.model.index(r, 0).data() for r in range(directory.model.rowCount())]
     assert "Ville de Brest" in names
-    assert window.undo_action.text() == "Annuler : Modifier l'acteur"
+    assert window.undo_action.text() == fr("Annuler : Modifier l'acteur")
 
 
 def test_undo_of_a_person_edit_refreshes_the_people_tab(qtbot, network: Network) -> None:
@@ -92,7 +93,7 @@ def test_undo_of_a_person_edit_refreshes_the_people_tab(qtbot, network: Network)
     form = people.card.edit()
     form.last_name.setText("Nouveau")
     form.accept()
-    assert window.undo_action.text().startswith("Annuler : Modifier ")
+    assert window.undo_action.text().startswith(fr("Annuler : Modifier "))
     window.undo_action.trigger()
     names = [people.model.index(r, 0).data() for r in range(people.model.rowCount())]
     assert not any("Nouveau" in name for name in names)

@@ -13,6 +13,7 @@ from companion.errors import CompanionError
 from companion.geo import Gazetteer
 from companion.geo.addresses import AddressIndex, build_index, index_path, street_key
 from companion.store import Store
+from tests.french import fr
 
 HEADER = (
     "id;id_fantoir;numero;rep;nom_voie;code_postal;code_insee;nom_commune;"
@@ -116,9 +117,11 @@ def test_a_file_that_is_not_the_bans_is_refused_in_french_and_changes_nothing(tm
     with pytest.raises(CompanionError, match="colonnes numero, rep, nom_voie"):
         build_index(wrong, tmp_path)
     broken = ban_file(tmp_path / "casse.csv.gz", [NOGENT[0].replace(";2.4801;", ";est;")])
-    with pytest.raises(CompanionError, match="ligne 2 : adresse illisible"):
+    with pytest.raises(CompanionError, match=fr("ligne 2 : adresse illisible")):
         build_index(broken, tmp_path)
-    with pytest.raises(CompanionError, match="absent.csv.gz » est illisible : fichier introuvable"):
+    with pytest.raises(
+        CompanionError, match=fr("absent.csv.gz » est illisible : fichier introuvable")
+    ):
         build_index(tmp_path / "absent.csv.gz", tmp_path)
     cancel = threading.Event()
     cancel.set()

@@ -25,6 +25,7 @@ from companion.store import Store, backups
 from companion.store.migrations import MIGRATIONS
 from companion.store.upgrade import migrate
 from companion.sync import state
+from tests.french import fr
 
 RECORD_TABLES = (
     "actors", "people", "affiliations", "relations", "interactions", "tags", "actor_tags",
@@ -150,17 +151,17 @@ def test_a_tampered_archive_is_refused_naming_the_file(source, tmp_path):
     csv_changed = rewrite(out, tmp_path / "a.zip", {"lisible/acteurs.csv": b"Nom\nFaux\n"})
     with pytest.raises(ArchiveError) as refused:
         import_archive(csv_changed, target)
-    assert "« lisible/acteurs.csv »" in str(refused.value) and "SHA-256" in str(refused.value)
+    assert fr("« lisible/acteurs.csv »") in str(refused.value) and "SHA-256" in str(refused.value)
     assert not (target / "companion.db").exists()
 
     database = zipfile.ZipFile(out).read("companion.db")
     flipped = database[:5000] + bytes([database[5000] ^ 1]) + database[5001:]
     db_changed = rewrite(out, tmp_path / "b.zip", {"companion.db": flipped})
-    with pytest.raises(ArchiveError, match="« companion.db »"):
+    with pytest.raises(ArchiveError, match=fr("« companion.db »")):
         check_archive(db_changed)
 
     extra = rewrite(out, tmp_path / "c.zip", add=[("fichiers/basemaps/ajout.mbtiles", b"x")])
-    with pytest.raises(ArchiveError, match="« fichiers/basemaps/ajout.mbtiles »"):
+    with pytest.raises(ArchiveError, match=fr("« fichiers/basemaps/ajout.mbtiles »")):
         import_archive(extra, target)
     assert not target.exists() or not any(target.iterdir())
 

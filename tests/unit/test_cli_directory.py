@@ -6,6 +6,7 @@ import openpyxl
 
 from companion.cli import main
 from companion.store import Store
+from tests.french import fr
 
 
 def excel_csv(path, lines):
@@ -43,9 +44,9 @@ def test_refused_file_prints_every_problem_and_exits_non_zero(tmp_path, capsys):
     )
     assert main(["import", str(source), "--data", str(data)]) == 2
     err = capsys.readouterr().err
-    assert "Ligne 2, Courriel : adresse « pas-un-courriel » invalide" in err
-    assert "Ligne 3, Nom : valeur manquante" in err
-    assert "Ligne 4, Commune : code postal « 09413 » inconnu" in err
+    assert fr("Ligne 2, Courriel : adresse « pas-un-courriel » invalide") in err
+    assert fr("Ligne 3, Nom : valeur manquante") in err
+    assert fr("Ligne 4, Commune : code postal « 09413 » inconnu") in err
     assert "rien n'a été enregistré" in err
     assert main(["search", "a", "--data", str(data)]) == 0
     assert capsys.readouterr().out == ""
@@ -61,7 +62,7 @@ def test_mapping_file_names_columns(tmp_path, capsys):
 
     mapping.write_text(json.dumps({"Raison": "nom_inconnu"}), encoding="utf-8")
     assert main(["import", str(source), "--mapping", str(mapping), "--data", str(data)]) == 2
-    assert "champ(s) inconnu(s) : nom_inconnu" in capsys.readouterr().err
+    assert fr("champ(s) inconnu(s) : nom_inconnu") in capsys.readouterr().err
 
 
 def test_vcards_in_and_out(tmp_path, capsys):
@@ -231,14 +232,17 @@ def test_a_map_file_imports_its_zones_or_skips_them_with_a_warning(tmp_path, cap
     captured = capsys.readouterr()
     assert json.loads(captured.out) == {"created": 2, "updated": 0, "relations": 1}
     assert (
-        "Attention : 2 lignes ou surfaces ignorées (--skip-zones) : elles ne sont pas importées."
+        fr(
+            "Attention : 2 lignes ou surfaces ignorées (--skip-zones) : "
+            "elles ne sont pas importées."
+        )
         in captured.err
     )
     data = tmp_path / "donnees"
     assert main(["import", str(source), "--data", str(data)]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["zones"] == 2
-    assert "2 lignes ou surfaces : des zones à ajouter." in captured.err
+    assert fr("2 lignes ou surfaces : des zones à ajouter.") in captured.err
     assert "2 zones ajoutées." in captured.err
     for folder, expected in ((skipped, 0), (data, 2)):
         store = Store.open(folder / "companion.db")
@@ -257,10 +261,10 @@ def test_a_bad_zone_is_a_problem_of_its_feature(tmp_path, capsys):
     folder = tmp_path / "donnees"
     assert main(["import", str(source), "--data", str(folder)]) == 2
     captured = capsys.readouterr()
-    assert "Élément 4, géométrie : point hors du globe (longitude 4.842, latitude 145.0)" in (
+    assert fr("Élément 4, géométrie : point hors du globe (longitude 4.842, latitude 145.0)") in (
         captured.err
     )
-    assert "Fichier refusé : rien n'a été enregistré." in captured.err
+    assert fr("Fichier refusé : rien n'a été enregistré.") in captured.err
     assert main(["import", str(source), "--skip-invalid", "--data", str(folder)]) == 0
     written = json.loads(capsys.readouterr().out)
     assert (written["created"], written["zones"], written["rejected"]) == (2, 1, 1)

@@ -23,6 +23,7 @@ from companion.protocol import fields
 from companion.store import Store
 from companion.store.migrations import MIGRATIONS
 from companion.store.upgrade import migrate
+from tests.french import fr
 
 APPLE = (
     "BEGIN:VCARD\nVERSION:3.0\nPRODID:-//Apple Inc.//macOS 14.0//EN\n"
@@ -187,10 +188,10 @@ def test_the_form_checks_every_value_and_names_the_one_at_fault(store):
     with pytest.raises(FieldError) as refused:
         check_person_fields(values)
     assert refused.value.field == "emails:1"
-    assert str(refused.value).startswith("E-mail 2 : « lea@ » n'est pas une adresse e-mail")
+    assert str(refused.value).startswith(fr("E-mail 2 : « lea@ » n'est pas une adresse e-mail"))
     values["emails"][1] = ("domicile", "Lea@Perso.Example")
     values["phones"].append(("travail", "12"))
-    with pytest.raises(FieldError, match="^Téléphone 2 : « 12 »"):
+    with pytest.raises(FieldError, match=fr("^Téléphone 2 : « 12 »")):
         check_person_fields(values)
     values["phones"][1] = ("travail", "+33 6 12 34 56 78")  # the mobile again: collapsed
     checked = check_person_fields(values)

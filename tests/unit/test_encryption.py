@@ -21,6 +21,7 @@ from companion.store.encryption import (
     WrongKey,
     is_encrypted,
 )
+from tests.french import fr
 
 require_module("sqlcipher3")
 
@@ -83,7 +84,7 @@ def test_an_encrypted_database_cannot_be_read_without_its_key(folder):
     assert "chiffrée" in str(missing.value)
     with pytest.raises(WrongKey) as wrong:
         Store.open(database, "pas la bonne phrase")
-    assert str(wrong.value) == "Cette base est chiffrée : la phrase de passe est incorrecte."
+    assert str(wrong.value) == fr("Cette base est chiffrée : la phrase de passe est incorrecte.")
     assert digest(database) == fingerprint  # nothing written with a wrong key
     assert not Path(f"{database}-wal").exists()
 
@@ -484,7 +485,7 @@ def test_the_command_line_restores_a_copy_under_an_old_key(folder, tmp_path, cap
     assert main(["restore", made.name, "--data", str(folder)]) == 2
     err = capsys.readouterr().err
     assert "autre clé" in err and "phrase de passe incorrecte" in err
-    assert asked == ["Phrase de passe de la sauvegarde : "]
+    assert asked == [fr("Phrase de passe de la sauvegarde : ")]
     forget(database)
     command = ["restore", made.name, "--data", str(folder), "--backup-key-file", str(bad)]
     assert main(command) == 2
@@ -515,7 +516,7 @@ def test_the_command_line_asks_the_copy_s_passphrase_beside_the_folder_s_key(
     monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or KEY)
     command = ["restore", made.name, "--data", str(folder), "--key-file", str(folder_key)]
     assert main(command) == 0
-    assert asked == ["Phrase de passe de la sauvegarde : "]
+    assert asked == [fr("Phrase de passe de la sauvegarde : ")]
     capsys.readouterr()
     forget(database)
     assert counts(database, OTHER)["actors"] == 30

@@ -9,6 +9,7 @@ from html import escape as html_escape
 import pytest
 
 from companion.geo import Gazetteer
+from companion.i18n import _
 from companion.insights.activity import (
     BY_DEPARTEMENT_NOTE,
     BY_METIER_NOTE,
@@ -175,9 +176,9 @@ def test_a_relation_across_two_departements_counts_in_each_and_the_report_says_s
     assert report.by_departement["74"].active == 4 and report.by_departement["69"].active == 1
     assert sum(part.active for part in report.by_departement.values()) == 5  # > 4, as said
     html = activity_report_html(report)
-    assert BY_DEPARTEMENT_NOTE in html and BY_METIER_NOTE in html
+    assert _(BY_DEPARTEMENT_NOTE) in html and _(BY_METIER_NOTE) in html
     for name, meaning in FIGURE_NOTES:
-        assert f"<b>{name}</b> : {html_escape(meaning)}" in html
+        assert f"<b>{_(name)}</b> : {html_escape(_(meaning))}" in html
     assert "Alliances en cours" in html and "Alliances actives" not in html
 
 

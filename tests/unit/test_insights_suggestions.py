@@ -9,6 +9,7 @@ from companion.i18n import set_language
 from companion.insights.graph import build_graph
 from companion.insights.suggestions import suggest_links
 from companion.insights.vocabulary import COMPLEMENTARY_KINDS, complementary
+from tests.french import fr
 
 CHAMONIX, LES_HOUCHES, ANNECY = "74056", "74143", "74010"
 VALLEY = "Communauté de communes de la Vallée de Chamonix-Mont-Blanc"
@@ -70,8 +71,10 @@ def test_suggestions_rank_shared_tags_in_one_commune_first(store, gazetteer, val
     # The rarer tag first: it tells more.
     assert found[0].tags == ("insertion", "emploi") and found[0].place == "Chamonix-Mont-Blanc"
     assert found[0].reason == (
-        "Bravelune (association) et Lumiplast (entreprise) partagent les étiquettes "
-        "« insertion » et « emploi » à Chamonix-Mont-Blanc, sans lien entre eux."
+        fr(
+            "Bravelune (association) et Lumiplast (entreprise) partagent les étiquettes "
+            "« insertion » et « emploi » à Chamonix-Mont-Blanc, sans lien entre eux."
+        )
     )
     assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
     pairs = [names(s) for s in found]
@@ -81,8 +84,10 @@ def test_suggestions_rank_shared_tags_in_one_commune_first(store, gazetteer, val
     )
     verdure = found[pairs.index({"Bravelune", "Fondation Verdure"})]
     assert verdure.reason == (
-        "Bravelune (association) et Fondation Verdure (fondation) partagent l'étiquette "
-        f"« emploi » dans le même territoire ({VALLEY}), sans lien entre eux."
+        fr(
+            "Bravelune (association) et Fondation Verdure (fondation) partagent l'étiquette "
+            f"« emploi » dans le même territoire ({VALLEY}), sans lien entre eux."
+        )
     )
 
 
@@ -101,7 +106,7 @@ def test_words_of_descriptions_count_too(store, gazetteer, valley):
     found = suggestions(store, gazetteer, valley)
     bikes = next(s for s in found if names(s) == {"Roue libre", "Cycles Montagne"})
     assert set(bikes.words) == {"réparation", "vélos", "réemploi"}
-    assert "les mots « " in bikes.reason and "dans le même territoire" in bikes.reason
+    assert fr("les mots « ") in bikes.reason and "dans le même territoire" in bikes.reason
 
 
 def test_reasons_are_translated(store, gazetteer, valley):

@@ -5,6 +5,7 @@ import pytest
 from companion.geo import Gazetteer
 from companion.io.actor_fields import guess_mapping
 from companion.io.actor_import import apply_import, plan_import
+from tests.french import fr
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +42,16 @@ def test_bad_values_are_problems_by_line_and_field(store, gazetteer, tmp_path):
     )
     plan = plan_import(store, gazetteer, path)
     messages = [str(problem) for problem in plan.problems]
-    assert messages[0].startswith("Ligne 3, Téléphone : « 12 » n'est pas un numéro de téléphone")
-    assert messages[1] == "Ligne 4, SIREN : Le SIREN « 12345 » doit compter 9 chiffres."
-    assert messages[2].startswith("Ligne 5, SIRET : Le SIRET « 73282932000075 » est invalide")
-    assert messages[3].startswith("Ligne 6, SIRET : Le SIRET « 73282932000074 » n'appartient pas")
-    assert messages[4].startswith("Ligne 7, RNA : Le numéro RNA « 751234567 »")
-    assert messages[5] == "Ligne 8, Courriel : adresse « pas-une-adresse » invalide"
+    assert messages[0].startswith(
+        fr("Ligne 3, Téléphone : « 12 » n'est pas un numéro de téléphone")
+    )
+    assert messages[1] == fr("Ligne 4, SIREN : Le SIREN « 12345 » doit compter 9 chiffres.")
+    assert messages[2].startswith(fr("Ligne 5, SIRET : Le SIRET « 73282932000075 » est invalide"))
+    assert messages[3].startswith(
+        fr("Ligne 6, SIRET : Le SIRET « 73282932000074 » n'appartient pas")
+    )
+    assert messages[4].startswith(fr("Ligne 7, RNA : Le numéro RNA « 751234567 »"))
+    assert messages[5] == fr("Ligne 8, Courriel : adresse « pas-une-adresse » invalide")
     assert len(messages) == 6
 
     [good] = plan.actors

@@ -8,6 +8,7 @@ from companion.geo import Gazetteer
 from companion.io.actor_import import apply_import, plan_import
 from companion.io.import_plan import ImportRefused
 from companion.io.textfile import UnreadableFile, detect_format
+from tests.french import fr
 
 HEADER = (
     "Nom de la structure;Type;Adresse;Code postal;Ville;E-mail;Téléphone;Étiquettes;"
@@ -93,14 +94,14 @@ def test_problems_are_listed_by_line_and_field_and_nothing_is_written(store, gaz
     )
     plan = plan_import(store, gazetteer, path)
     messages = [str(problem) for problem in plan.problems]
-    assert messages[0] == "Ligne 3, Courriel : adresse « pas-une-adresse » invalide"
-    assert messages[1] == "Ligne 4, Commune : code postal « 09413 » inconnu"
-    assert messages[2].startswith("Ligne 5, Commune : commune « Saint-Denis » ambiguë")
+    assert messages[0] == fr("Ligne 3, Courriel : adresse « pas-une-adresse » invalide")
+    assert messages[1] == fr("Ligne 4, Commune : code postal « 09413 » inconnu")
+    assert messages[2].startswith(fr("Ligne 5, Commune : commune « Saint-Denis » ambiguë"))
     assert "(93)" in messages[2] and "(974)" in messages[2] and "code postal" in messages[2]
-    assert messages[3] == "Ligne 6, Nom : valeur manquante"
-    assert "Ligne 7, Type : type d'acteur « Vaisseau » inconnu" in messages
-    assert "Ligne 7, Latitude : 95,0 est hors limites (-90 à 90)" in messages
-    assert messages[-1] == "Ligne 8 : doublon de la ligne 2"
+    assert messages[3] == fr("Ligne 6, Nom : valeur manquante")
+    assert fr("Ligne 7, Type : type d'acteur « Vaisseau » inconnu") in messages
+    assert fr("Ligne 7, Latitude : 95,0 est hors limites (-90 à 90)") in messages
+    assert messages[-1] == fr("Ligne 8 : doublon de la ligne 2")
 
     with pytest.raises(ImportRefused, match="problème"):
         apply_import(store, plan)
@@ -142,12 +143,12 @@ def test_cancelling_writes_nothing(store, gazetteer, tmp_path):
 def test_a_file_without_a_name_column_is_explained(store, gazetteer, tmp_path):
     path = write_excel_csv(tmp_path / "sans-nom.csv", ["Ville;Code postal", "Lyon;69001"])
     [problem] = plan_import(store, gazetteer, path).problems
-    assert "colonne « Nom »" in str(problem)
+    assert fr("colonne « Nom »") in str(problem)
 
 
 def test_unreadable_files_name_the_file(store, gazetteer, tmp_path):
     missing = tmp_path / "absent.csv"
-    with pytest.raises(UnreadableFile, match="absent.csv » : fichier introuvable"):
+    with pytest.raises(UnreadableFile, match=fr("absent.csv » : fichier introuvable")):
         plan_import(store, gazetteer, missing)
     empty = tmp_path / "vide.csv"
     empty.write_bytes(b"")

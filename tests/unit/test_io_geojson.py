@@ -9,6 +9,7 @@ from companion.io.actor_import import apply_import
 from companion.io.geojson_io import export_geojson, plan_geojson
 from companion.io.textfile import UnreadableFile
 from companion.store import Store
+from tests.french import fr
 
 
 @pytest.fixture(scope="module")
@@ -168,8 +169,8 @@ def test_lines_between_actors_become_relations_and_the_others_zones(store, gazet
     # The same file again: the relations are there already, none is added twice.
     replan = plan_geojson(store, gazetteer, path, relation_type="partenariat")
     assert replan.zones == [] and [str(note) for note in replan.set_aside] == [
-        "Élément 5 : zone « Vers nulle part » déjà présente",
-        "Élément 6 : zone « Quartier prioritaire » déjà présente",
+        fr("Élément 5 : zone « Vers nulle part » déjà présente"),
+        fr("Élément 6 : zone « Quartier prioritaire » déjà présente"),
     ]
     again = apply_import(store, replan)
     assert again.relations == 0 and len(relations()) == 2
@@ -214,5 +215,5 @@ def test_a_broken_file_is_named_with_its_line_in_french(store, gazetteer, tmp_pa
     with pytest.raises(UnreadableFile) as refused:
         plan_geojson(store, gazetteer, path)
     assert str(refused.value) == (
-        f"« {path} », ligne 2 : fichier illisible (ce n'est pas du JSON valide)."
+        fr(f"« {path} », ligne 2 : fichier illisible (ce n'est pas du JSON valide).")
     )

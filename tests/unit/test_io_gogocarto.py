@@ -9,6 +9,7 @@ from companion.io.actor_import import apply_import
 from companion.io.gogocarto import actor_id_for, is_gogocarto, plan_gogocarto
 from companion.io.sources import GOGOCARTO, detect_kind
 from companion.io.textfile import UnreadableFile
+from tests.french import fr
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +101,9 @@ def test_problems_are_numbered_by_element_and_nothing_is_written(store, gazettee
     path = export(tmp_path / "elements.json", [CAGETTE, bad_email, nameless, "pas un objet"])
     plan = plan_gogocarto(store, gazetteer, path)
     assert [str(problem) for problem in plan.problems] == [
-        "Élément 2, Courriel : adresse « pas-un-courriel » invalide",
-        "Élément 3, Nom : valeur manquante",
-        "Élément 4 : élément illisible (objet JSON attendu)",
+        fr("Élément 2, Courriel : adresse « pas-un-courriel » invalide"),
+        fr("Élément 3, Nom : valeur manquante"),
+        fr("Élément 4 : élément illisible (objet JSON attendu)"),
     ]
     assert plan.problems[0].line == 2 and plan.problems[0].field == "Courriel"
 

@@ -11,6 +11,7 @@ from companion.io import sources
 from companion.io.import_plan import ImportRefused
 from companion.io.layouts import remember_layout, saved_layout
 from companion.store import Store
+from tests.french import fr
 
 
 def excel_csv(path, lines):
@@ -37,7 +38,7 @@ def test_check_then_import_on_their_own_connections_with_a_backup(store, tmp_pat
     checked = check_file(store.path, request)
     assert (checked.creates, checked.updates, checked.problems) == (1, 1, [])
     assert checked.described_updates() == [
-        "Ligne 2 : mise à jour de « Épicerie solidaire » (même e-mail)"
+        fr("Ligne 2 : mise à jour de « Épicerie solidaire » (même e-mail)")
     ]
     outcome = import_checked(store.path, checked)
     assert (outcome.created, outcome.updated) == (1, 1)
@@ -75,7 +76,7 @@ def test_people_are_checked_then_imported(store, tmp_path):
     again = check_with(store, request)
     assert (again.creates, again.updates) == (0, 1)
     assert again.described_updates() == [
-        "Ligne 1 : mise à jour de « Camille Durivaud » (même e-mail)"
+        fr("Ligne 1 : mise à jour de « Camille Durivaud » (même e-mail)")
     ]
 
 
@@ -113,7 +114,7 @@ def test_the_cli_names_the_remembered_mappings_when_one_is_unknown(tmp_path, cap
     source = excel_csv(tmp_path / "a.csv", ["Raison", "Coopérative Tramolin"])
     assert main(["import", str(source), "--mapping", "inconnue", "--data", str(data)]) == 2
     err = capsys.readouterr().err
-    assert "« inconnue » introuvable" in err and "(Adhérents)" in err
+    assert fr("« inconnue » introuvable") in err and "(Adhérents)" in err
 
 
 def test_the_cli_imports_a_gogocarto_export_with_a_default_kind(tmp_path, capsys):

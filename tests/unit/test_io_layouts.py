@@ -15,6 +15,7 @@ from companion.io.layouts import (
     saved_layouts,
     signature,
 )
+from tests.french import fr
 
 HEADERS = ["Raison", "CP", "Mél", "Notes internes"]
 
@@ -52,12 +53,12 @@ def test_a_layout_is_found_by_name_or_signature_and_applied_to_other_columns(sto
 
     other = ["Date", "CP", "Raison"]
     assert apply_layout(saved, other) == {2: "name", 1: "postcode"}
-    with pytest.raises(LayoutError, match="colonne\\(s\\) absente\\(s\\) du fichier : CP"):
+    with pytest.raises(LayoutError, match=fr("colonne\\(s\\) absente\\(s\\) du fichier : CP")):
         apply_layout(saved, ["Raison", "Ville"])
 
 
 def test_unknown_fields_are_refused_and_retired_fields_forgotten(store):
-    with pytest.raises(LayoutError, match="champ\\(s\\) inconnu\\(s\\) : nom_inconnu"):
+    with pytest.raises(LayoutError, match=fr("champ\\(s\\) inconnu\\(s\\) : nom_inconnu")):
         mapping_by_headers({"Raison": "nom_inconnu"}, HEADERS, "m.json")
     store.set_setting(
         layouts.PREFIX + signature(HEADERS),

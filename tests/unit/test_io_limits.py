@@ -17,6 +17,7 @@ from companion.app.archive import ArchiveError, check_archive, export_archive, i
 from companion.geo import Gazetteer
 from companion.io.textfile import UnreadableFile
 from companion.store import Store
+from tests.french import fr
 
 MIB = 1 << 20
 
@@ -167,7 +168,7 @@ def test_a_manifest_with_wrong_types_is_refused_in_french(archive, tmp_path, fie
     manifest[field] = MANIFEST_CHANGES[field]
     replace_entries(archive, {"manifest.json": json.dumps(manifest).encode()})
     target = tmp_path / "nouveau"
-    with pytest.raises(ArchiveError, match=r"« tout\.zip »"):
+    with pytest.raises(ArchiveError, match=fr(r"« tout\.zip »")):
         import_archive(archive, target)
     assert not target.exists()
 
@@ -208,7 +209,7 @@ def test_geojson_coordinates_of_the_wrong_type_are_a_problem(store, gazetteer, t
     path.write_text(json.dumps({"features": [feature]}), encoding="utf-8")
     plan = plan_geojson(store, gazetteer, path)
     assert [str(problem) for problem in plan.problems] == [
-        "Élément 1 : coordonnées du point illisibles"
+        fr("Élément 1 : coordonnées du point illisibles")
     ]
 
 
@@ -218,7 +219,7 @@ def test_text_files_with_nul_bytes_or_nothing_in_them_are_refused(store, gazette
 
     csv = tmp_path / "binaire.csv"
     csv.write_bytes(b"Nom;Type\r\nA\x00\x00;Association\r\n")
-    with pytest.raises(UnreadableFile, match=r"binaire\.csv », ligne 2 : octet nul"):
+    with pytest.raises(UnreadableFile, match=fr(r"binaire\.csv », ligne 2 : octet nul")):
         plan_import(store, gazetteer, csv)
     empty = tmp_path / "vide.vcf"
     empty.write_bytes(b"\r\n")
@@ -246,4 +247,4 @@ def test_a_mapping_file_nested_too_deep_is_refused(tmp_path, capsys):
     mapping.write_text('{"Nom": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
     data = tmp_path / "donnees"
     assert main(["import", str(source), "--mapping", str(mapping), "--data", str(data)]) == 2
-    assert "Correspondance « " in capsys.readouterr().err
+    assert fr("Correspondance « ") in capsys.readouterr().err

@@ -8,6 +8,7 @@ from openpyxl import Workbook, load_workbook
 
 from companion.cli import main
 from companion.store import Store
+from tests.french import fr
 
 HEADER = "Nom;Type;Code postal;Ville;E-mail"
 ROWS = [
@@ -59,10 +60,10 @@ def test_the_valid_rows_go_in_and_the_others_to_a_rejects_file_like_the_source(t
     lines = text.split("\r\n")
     assert lines[0] == HEADER + ";Problème"
     assert lines[1].startswith("Garage Étienne;Entreprise;69001;Lyon;pas-une-adresse;")
-    assert "adresse « pas-une-adresse » invalide" in lines[1]
+    assert fr("adresse « pas-une-adresse » invalide") in lines[1]
     # Never a formula for whoever opens the file: the dangerous cell keeps a quote.
     assert lines[2].startswith('"\'=HYPERLINK(""http://x"")";Association;99999;')
-    assert "code postal « 99999 » inconnu" in lines[2]
+    assert fr("code postal « 99999 » inconnu") in lines[2]
 
     # Fixed in the file and imported again: both rows go in, the « Problème » column ignored.
     fixed = text.replace("pas-une-adresse", "garage@exemple.fr").replace("99999", "94120")

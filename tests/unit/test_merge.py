@@ -13,6 +13,7 @@ from companion.directory.merge import (
     merge_people,
     merged_values,
 )
+from tests.french import fr
 
 TABLES = ("actors", "people", "affiliations", "relations", "interactions", "tags", "actor_tags")
 
@@ -88,7 +89,7 @@ def test_merge_keeps_every_link_of_both_sides(pair):
     assert links_of(store, "actors", keep.id).relations == 3
     assert (result.moved, result.tombstoned) == (2 + 1 + 2 + 2, 2 + 1)
     assert result.label == (
-        "Fusionner « Jardins de Bravelune » et « Asso. Les Jardins de Bravelune »"
+        fr("Fusionner « Jardins de Bravelune » et « Asso. Les Jardins de Bravelune »")
     )
 
 
@@ -123,7 +124,7 @@ def test_undo_restores_both_sides_exactly(pair):
 
     step = store.journal.undo()
 
-    assert step.label.startswith("Fusionner « Jardins de Bravelune »")
+    assert step.label.startswith(fr("Fusionner « Jardins de Bravelune »"))
     assert snapshot(store) == before
     assert store.count_actors("bravelune") == 2
     assert store.tags_of(drop.id) == ["alimentation", "éducation"]

@@ -7,6 +7,7 @@ import pytest
 from companion.directory import bulk, people
 from companion.directory.people import FieldError, check_person_fields, save_person
 from companion.store import Store
+from tests.french import fr
 
 
 @pytest.fixture
@@ -65,17 +66,17 @@ def test_the_form_checks_name_the_field_in_french():
     with pytest.raises(FieldError) as error:
         check_person_fields({"first_name": "Léa", "email": "lea@"})
     assert error.value.field == "email"
-    assert str(error.value).startswith("E-mail : « lea@ » n'est pas une adresse e-mail valide")
+    assert str(error.value).startswith(fr("E-mail : « lea@ » n'est pas une adresse e-mail valide"))
     with pytest.raises(FieldError) as error:
         check_person_fields({"first_name": "Léa", "phone": "12"})
     assert error.value.field == "phone"
-    assert str(error.value).startswith("Téléphone : ")
+    assert str(error.value).startswith(fr("Téléphone : "))
     with pytest.raises(FieldError) as error:
         check_person_fields({"first_name": " ", "last_name": ""})
     assert error.value.field == "last_name"
     with pytest.raises(FieldError) as error:
         check_person_fields({"last_name": "Zola", "collected_on": "2024-02-30"})
-    assert str(error.value) == "Date de collecte : cette date n'existe pas."
+    assert str(error.value) == fr("Date de collecte : cette date n'existe pas.")
     fields = check_person_fields(
         {
             "first_name": " Léa ",
@@ -124,7 +125,7 @@ def test_bulk_visibility_and_tag_on_actors(store, folks):
     ids = [folks["ecole"], folks["mairie"]]
     assert bulk.set_visibility(store, "actors", ids, "private") == 2
     assert store.get_actor(folks["ecole"]).visibility == "private"
-    assert store.journal.last().label == "Visibilité « Privé » pour 2 acteurs"
+    assert store.journal.last().label == fr("Visibilité « Privé » pour 2 acteurs")
     assert bulk.tag_actors(store, ids, " jardins ") == 2
     assert store.tags_of(folks["mairie"]) == ["jardins"]
     assert {a.id for a in store.actors("jardins")} == set(ids)  # the search index follows

@@ -16,6 +16,7 @@ from companion.maps.tiles import (
     available_sources,
     import_mbtiles,
 )
+from tests.french import fr
 
 PLAN = {
     "name": "Plan du réseau",
@@ -32,7 +33,7 @@ def test_import_copies_and_serves_the_file(tmp_path):
     original = make_mbtiles(tmp_path / "reseau.mbtiles", PLAN, TILES)
     data = tmp_path / "data"
     source = import_mbtiles(original, data)
-    assert source.name == "Fond de carte importé : Plan du réseau"
+    assert source.name == fr("Fond de carte importé : Plan du réseau")
     assert source.read_only and source.url is None
     assert source.path == data / "basemaps" / "plan-du-reseau.mbtiles" and source.path.is_file()
     assert (source.format, source.min_zoom, source.max_zoom) == ("png", 5, 7)
@@ -52,7 +53,7 @@ def test_import_copies_and_serves_the_file(tmp_path):
 def test_missing_zooms_and_name_come_from_the_file(tmp_path):
     original = make_mbtiles(tmp_path / "sans-nom.mbtiles", {"format": "jpg"}, TILES)
     source = import_mbtiles(original, tmp_path / "data")
-    assert source.name == "Fond de carte importé : sans-nom"
+    assert source.name == fr("Fond de carte importé : sans-nom")
     assert (source.format, source.min_zoom, source.max_zoom, source.bounds) == ("jpg", 5, 7, None)
 
 
@@ -77,9 +78,9 @@ def bad_files(folder: Path) -> list[tuple[Path, str]]:
     odd = make_mbtiles(folder / "format.mbtiles", {**PLAN, "format": "tiff"}, TILES)
     return [
         (text, "ce n'est pas une base SQLite lisible"),
-        (no_tiles, "la table « tiles » manque"),
+        (no_tiles, fr("la table « tiles » manque")),
         (empty, "il ne contient aucune tuile"),
-        (odd, "format de tuiles « tiff » non pris en charge"),
+        (odd, fr("format de tuiles « tiff » non pris en charge")),
         (folder / "absent.mbtiles", "fichier introuvable"),
     ]
 
@@ -102,4 +103,4 @@ def test_a_broken_file_in_basemaps_is_left_out(tmp_path):
     (data / "basemaps" / "abime.mbtiles").write_bytes(b"\x00" * 100)
     import_mbtiles(make_mbtiles(tmp_path / "ok.mbtiles", PLAN, TILES), data)
     names = [source.name for source in available_sources(data)]
-    assert names == ["OpenStreetMap (standard)", "Fond de carte importé : Plan du réseau"]
+    assert names == ["OpenStreetMap (standard)", fr("Fond de carte importé : Plan du réseau")]

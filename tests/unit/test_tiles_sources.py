@@ -16,6 +16,7 @@ from companion.maps.tiles import (
     available_sources,
     read_sources_file,
 )
+from tests.french import fr
 
 GOOD = {
     "id": "plan-reseau",
@@ -88,7 +89,7 @@ def test_a_wrong_field_is_named_in_french(tmp_path, entry, field, problem):
         available_sources(tmp_path)
     message = str(refused.value)
     assert str(tmp_path / "tile_sources.json") in message
-    assert f"champ « {field} »" in message and problem in message
+    assert fr(f"champ « {field} »") in message and problem in message
 
 
 def test_a_file_that_is_not_a_source_list_is_refused(tmp_path):
@@ -97,10 +98,10 @@ def test_a_file_that_is_not_a_source_list_is_refused(tmp_path):
     with pytest.raises(TileError, match="ce n'est pas du JSON valide \\(ligne 1"):
         read_sources_file(path)
     write(tmp_path, [GOOD])
-    with pytest.raises(TileError, match="une liste « sources »"):
+    with pytest.raises(TileError, match=fr("une liste « sources »")):
         read_sources_file(path)
     write(tmp_path, {"sources": [GOOD, GOOD]})
-    with pytest.raises(TileError, match=r"sources\[1\]\.id » : identifiant déjà utilisé"):
+    with pytest.raises(TileError, match=fr(r"sources\[1\]\.id » : identifiant déjà utilisé")):
         read_sources_file(path)
 
 

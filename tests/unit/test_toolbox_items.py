@@ -8,6 +8,7 @@ from toolbox_samples import IDS, front_matter, make_toolbox, write_item
 from companion.errors import CompanionError
 from companion.toolbox import items
 from companion.toolbox.items import ItemError, parse_item
+from tests.french import fr
 
 
 def test_an_item_file_becomes_a_dataclass(tmp_path):
@@ -53,12 +54,12 @@ def test_bad_keys_are_named_in_french(tmp_path, fields, expected):
         items.read_item(tmp_path, "items/mauvais.md")
     assert isinstance(error.value, CompanionError)
     assert "items/mauvais.md" in str(error.value)
-    assert expected in str(error.value)
+    assert fr(expected) in str(error.value)
     assert path.exists()
 
 
 def test_missing_or_broken_front_matter_is_explained():
-    with pytest.raises(ItemError, match="« \\+\\+\\+ » manque au début"):
+    with pytest.raises(ItemError, match=fr("« \\+\\+\\+ » manque au début")):
         parse_item(b"# Pas d'en-tete\n", "items/x.md")
     with pytest.raises(ItemError, match="ferme l'en-tête"):
         parse_item(b"+++\ntitle = 'x'\n", "items/x.md")

@@ -16,6 +16,7 @@ from companion.directory.town_halls import (
 )
 from companion.geo import Gazetteer
 from companion.geo.gazetteer import haversine_km
+from tests.french import fr
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +69,10 @@ def test_the_actor_has_the_town_halls_fields(store, gazetteer):
     assert actor.email == "lesite@ville-nogentsurmarne.fr"
     assert actor.website == "https://ville-nogentsurmarne.com"
     assert actor.description.splitlines() == [
-        "Horaires d'ouverture :",
-        "du lundi au jeudi : 8 h 30 – 12 h, 13 h – 17 h 30",
-        "vendredi : 8 h 30 – 12 h, 13 h – 17 h",
-        "samedi : 8 h 30 – 12 h",
+        fr("Horaires d'ouverture :"),
+        fr("du lundi au jeudi : 8 h 30 – 12 h, 13 h – 17 h 30"),
+        fr("vendredi : 8 h 30 – 12 h, 13 h – 17 h"),
+        fr("samedi : 8 h 30 – 12 h"),
     ]
 
 

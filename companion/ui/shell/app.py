@@ -42,6 +42,9 @@ def run_gui(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     # The bundle's companion.desktop: Wayland docks match the window to it by this name.
     app.setDesktopFileName("companion")
     app.setWindowIcon(QIcon(str(resource_path(*APP_ICON))))
+    from companion.ui.common.style import install_style
+
+    install_style(app)
     from companion.ui.shell.preferences import preferred_language
 
     set_language(preferred_language() or system_language())
