@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from companion.geo import Gazetteer
 from companion.insights.formatting import number
@@ -158,8 +158,12 @@ def test_pdf_export_writes_one_page_with_the_name_and_population(
         return str(tmp_path / "fiche"), file_filter
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
-    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.No)
+    from companion.ui.territory import profile_view
+
+    offered: list[Path] = []
+    monkeypatch.setattr(profile_view, "offer_to_open", lambda *args: offered.append(args[2]))
     path = page.profile_view.export_pdf()
+    assert offered == [path]  # « Ouvrir » / « Afficher dans le dossier » (test_saved_file.py)
     assert Path(asked[0]).name == "Fiche territoire - Rhône.pdf"
     assert path == tmp_path / "fiche.pdf"
     pages, text = pdf_text(path)

@@ -49,12 +49,12 @@ from companion.insights.report_period import (
     preset_period,
 )
 from companion.store import Store
+from companion.ui.common.file_dialogs import last_folder, remember_folder
 from companion.ui.common.jobs import Job, Report
 from companion.ui.common.text_print import print_document, write_pdf
 from companion.ui.reports.activity_document import ReportBrowser, plain_title
 from companion.ui.reports.activity_export import (
     ask_save_path,
-    documents_folder,
     offer_to_open,
     suggested_path,
     write_docx_job,
@@ -82,6 +82,9 @@ def period_problem(period: Period) -> str:
     return _(
         "La date de début ({start}) est postérieure à la date de fin ({end}) : corrigez la période."
     ).format(start=day(period.start.isoformat()), end=day(period.end.isoformat()))
+
+
+EXPORT_PURPOSE = "report-export"  # the folder reports go to, remembered
 
 
 class ActivityReportDialog(QDialog):
@@ -364,7 +367,7 @@ class ActivityReportDialog(QDialog):
         return plain_title(self.html) or _("Rapport d'activité")
 
     def _suggested(self, suffix: str) -> Path:
-        folder = self.documents_folder or documents_folder()
+        folder = self.documents_folder or last_folder(EXPORT_PURPOSE)
         return suggested_path(folder, period_name(self.period(), date.today()), suffix)
 
     def export_pdf(self) -> Path | None:
@@ -419,6 +422,7 @@ class ActivityReportDialog(QDialog):
         self.status.setText(message)
         self.status_message.emit(message)
         self.exported.emit(path)
+        remember_folder(EXPORT_PURPOSE, path)
         offer_to_open(self, heading, path)
 
     def print_report(self) -> bool:

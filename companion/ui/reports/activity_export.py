@@ -21,14 +21,6 @@ from companion.ui.common.jobs import Job, Report
 from companion.ui.common.saved_file import offer_to_open as open_saved
 
 
-def documents_folder() -> Path:
-    """The user's documents folder, as the toolbox's templates use it (else home)."""
-    from companion.toolbox.templates import default_documents_folder
-
-    folder = default_documents_folder()
-    return folder if folder.is_dir() else Path.home()
-
-
 def free_path(folder: Path, stem: str, suffix: str) -> Path:
     """``stem.suffix`` in ``folder``, else ``stem (2).suffix``…: a name not yet taken."""
     for number in range(1, 10_000):

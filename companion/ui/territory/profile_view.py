@@ -12,8 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -27,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from companion.i18n import _
 from companion.insights.territory import TerritoryProfile
+from companion.ui.common.file_dialogs import last_folder, remember_folder
+from companion.ui.common.saved_file import offer_to_open
 from companion.ui.territory.profile_doc import (
     a4_layout,
     add_images,
@@ -40,11 +41,7 @@ from companion.ui.territory.profile_doc import (
 _UNSAFE = str.maketrans({c: " " for c in '<>:"/\\|?*'})
 
 
-def documents_folder() -> Path:
-    """The user's documents folder (else home)."""
-    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    folder = Path(found) if found else Path.home()
-    return folder if folder.is_dir() else Path.home()
+EXPORT_PURPOSE = "territory-export"  # the folder profiles go to, remembered
 
 
 def suggested_name(profile: TerritoryProfile) -> str:
@@ -134,7 +131,7 @@ class TerritoryProfileView(QWidget):
         if profile is None:
             return None
         title = _("Exporter la fiche en PDF")
-        suggested = documents_folder() / suggested_name(profile)
+        suggested = last_folder(EXPORT_PURPOSE) / suggested_name(profile)
         name, _filter = QFileDialog.getSaveFileName(
             self, title, str(suggested), _("Documents PDF (*.pdf)")
         )
@@ -148,14 +145,10 @@ class TerritoryProfileView(QWidget):
                 self, title, _("Impossible d'écrire le PDF « {path} ».").format(path=path)
             )
             return None
+        remember_folder(EXPORT_PURPOSE, path)
         self.status_message.emit(_("PDF enregistré : {path}").format(path=path))
-        answer = QMessageBox.question(
-            self,
-            title,
-            _("La fiche est enregistrée dans « {path} ».\nL'ouvrir maintenant ?").format(path=path),
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        saved = _("La fiche est enregistrée dans « {path} ».").format(path=path)
+        offer_to_open(self, title, path, saved)
         return path
 
     def print_profile(self) -> QPrintDialog | None:
