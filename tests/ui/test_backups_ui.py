@@ -251,6 +251,10 @@ def test_exporting_everything_writes_one_archive(
     window = make_window(qtbot, network)
     target = tmp_path / "mes-donnees"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    from companion.ui.data import data_actions
+
+    offered: list[Path] = []
+    monkeypatch.setattr(data_actions, "offer_to_open", lambda *args: offered.append(args[2]))
     window.actions_by_name["export_archive"].trigger()
     job = window.data_actions.export_job
     with qtbot.waitSignal(job.finished, timeout=TIMEOUT):
@@ -260,6 +264,7 @@ def test_exporting_everything_writes_one_archive(
     with zipfile.ZipFile(written) as archive:
         assert {"manifest.json", "companion.db", "lisible/acteurs.csv"} <= set(archive.namelist())
     assert "Archive écrite" in window.statusBar().currentMessage()
+    assert offered == [written]  # « Ouvrir » / « Afficher dans le dossier »
 
 
 def test_importing_an_archive_replaces_the_data_after_confirmation(

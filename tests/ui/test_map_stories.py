@@ -513,6 +513,28 @@ def test_the_handout_has_one_page_per_step(qtbot, map_page, store, story, tmp_pa
     assert panel.handout is None and not panel.handout_progress
 
 
+def test_the_handout_asked_for_is_offered_to_open(
+    qtbot, map_page, story, tmp_path, monkeypatch
+) -> None:
+    """« Exporter le livret… »: the name asked (« .pdf » added), then « Ouvrir » / « Afficher
+    dans le dossier » once written (tests/ui/test_saved_file.py clicks them)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from companion.ui.map import stories_panel
+
+    panel = map_page.stories
+    panel.refresh(select=story)
+    chosen = tmp_path / "livret-atelier"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(chosen), ""))
+    offered: list = []
+    monkeypatch.setattr(stories_panel, "offer_to_open", lambda *args: offered.append(args[2]))
+    handout = panel.ask_handout()
+    assert handout is not None
+    qtbot.waitUntil(lambda: handout.outcome != "", timeout=120_000)
+    qtbot.waitUntil(lambda: panel.handout is None)
+    assert offered == [tmp_path / "livret-atelier.pdf"]
+
+
 def test_the_handout_can_be_cancelled(qtbot, map_page, story, tmp_path) -> None:
     panel = map_page.stories
     panel.refresh(select=story)

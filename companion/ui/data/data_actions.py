@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from companion.errors import CompanionError
 from companion.i18n import _, ngettext
+from companion.ui.common.file_dialogs import last_folder, remember_folder
+from companion.ui.common.saved_file import offer_to_open
 
 if TYPE_CHECKING:  # loaded on use: the menus are built at start-up
     from companion.app.archive import ArchiveImport, ArchiveSummary
@@ -45,6 +47,9 @@ def add_data_actions(window: Window, menu: QMenu) -> dict[str, QAction]:
         "import_archive": add_action(menu, _("Importer une archive…"), handler.import_archive),
         "addresses": add_action(menu, _("Adresses…"), handler.open_addresses),
     }
+
+
+ARCHIVE_PURPOSE = "archive-export"  # the folder archives go to, remembered
 
 
 class DataActions(QObject):
@@ -141,7 +146,7 @@ class DataActions(QObject):
             )
             if answer != QMessageBox.StandardButton.Ok:
                 return None
-        suggested = _documents_folder() / f"companion-{date.today().isoformat()}.zip"
+        suggested = last_folder(ARCHIVE_PURPOSE) / f"companion-{date.today().isoformat()}.zip"
         name, _chosen = QFileDialog.getSaveFileName(
             self.window, _("Exporter toutes mes données"), str(suggested), _("Archive zip (*.zip)")
         )
@@ -179,7 +184,10 @@ class DataActions(QObject):
             "Archive écrite : « {path} » ({n} fichiers).",
             summary.files + 1,
         )
-        self.window.show_message(text.format(path=summary.path, n=summary.files + 1))
+        message = text.format(path=summary.path, n=summary.files + 1)
+        self.window.show_message(message)
+        remember_folder(ARCHIVE_PURPOSE, summary.path)
+        offer_to_open(self.window, _("Exporter toutes mes données"), summary.path, message)
 
     def _export_failed(self, error: BaseException) -> None:
         if not self.window.closed:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -54,12 +54,17 @@ from companion.maps.views import Bounds
 from companion.protocol.fields import MAX_STEPS, STEP_TITLE_CHARS
 from companion.store import Store
 from companion.store.store import InvalidRecord
+from companion.ui.common.file_dialogs import last_folder, remember_folder
+from companion.ui.common.saved_file import offer_to_open
 from companion.ui.map.story_handout import StoryHandout
 from companion.ui.map.view_dialog import ViewNameDialog
 
 Capture = Callable[[], tuple[MapFilter, Bounds | None]]
 AskOpenActor = Callable[[Callable[[str | None], None]], None]
 SAVE_DELAY_MS = 500  # typing stops this long: the title and text are saved
+
+
+HANDOUT_PURPOSE = "story-export"  # the folder handouts go to, remembered
 
 
 class MapStoriesPanel(QWidget):
@@ -85,6 +90,7 @@ class MapStoriesPanel(QWidget):
         self.confirmation: QMessageBox | None = None
         self.handout: StoryHandout | None = None
         self.handout_progress: QProgressDialog | None = None
+        self._offer_handout = False  # a handout asked for with the file chooser
         # The step the editor shows: story id, index, the step as it was loaded (an edit is
         # saved only over that step, never over one an undo, a sync or a move put there).
         self._editing: tuple[str, int, StoryStep] | None = None
@@ -544,8 +550,7 @@ class MapStoriesPanel(QWidget):
         story = self.story()
         if story is None or not story.steps:
             return None
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = str(Path(folder or Path.home()) / f"{_file_name(story.name)}.pdf")
+        suggested = str(last_folder(HANDOUT_PURPOSE) / f"{_file_name(story.name)}.pdf")
         path, _filter = QFileDialog.getSaveFileName(
             self, _("Exporter le livret"), suggested, _("Document PDF (*.pdf)")
         )
@@ -553,6 +558,7 @@ class MapStoriesPanel(QWidget):
             return None
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
+        self._offer_handout = True  # asked for here: offered to open once written
         return self.export_handout(Path(path))
 
     def export_handout(self, out: Path) -> StoryHandout | None:
@@ -590,10 +596,14 @@ class MapStoriesPanel(QWidget):
             progress.deleteLater()
         if handout is None:
             return
+        offer, self._offer_handout = self._offer_handout, False
         if handout.outcome == "succeeded":
-            self.status_message.emit(
-                _("Livret écrit : {path}").format(path=handout.result or handout.out)
-            )
+            written = Path(handout.result or handout.out)
+            message = _("Livret écrit : {path}").format(path=written)
+            self.status_message.emit(message)
+            remember_folder(HANDOUT_PURPOSE, written)
+            if offer:
+                offer_to_open(self, _("Exporter le livret"), written, message)
         elif handout.outcome == "cancelled":
             self.status_message.emit(_("Export du livret annulé."))
         else:
