@@ -91,7 +91,7 @@ def test_the_maps_right_click_adds_the_town_hall_then_offers_to_open_it(qtbot, s
     click_menu_entry(menu, "Ajouter « Mairie de Nogent-sur-Marne »")
     qtbot.waitUntil(lambda: page.town_hall_box is not None and page.town_hall_box.isVisible())
     box: QMessageBox = page.town_hall_box
-    assert box.text() == (
+    assert box.text() == fr(
         "La mairie de cette commune est déjà dans l'annuaire : « Mairie de Nogent-sur-Marne »."
     )
     assert store.count_actors() == 1
