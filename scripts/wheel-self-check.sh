@@ -57,7 +57,7 @@ fi
 cd "$work"  # not the source tree: `companion` must come from the venv
 env -i "${vars[@]}" "$venv/bin/companion" --self-check | tee "$work/self-check.txt"
 if ! grep -q "(paquet Python installé)" "$work/self-check.txt" \
-  || ! grep -q "Ressources : $venv/lib/" "$work/self-check.txt"; then
+  || ! grep -q "Ressources.*$venv/lib/" "$work/self-check.txt"; then  # « : » after a no-break space
   echo "the self-check did not run the installed package, or not with its resources" >&2
   exit 1
 fi
