@@ -272,12 +272,8 @@ class DirectoryPage(QWidget):
 
     def _update_empty(self) -> None:
         """The empty state only for a directory with nothing in it (not an empty search)."""
-        nothing = (
-            self.model.rowCount() == 0
-            and not self.model.query
-            and self.model.batch is None
-            and self.store.count_actors() == 0
-        )
+        # The model lists every live actor when neither a search nor an import narrows it.
+        nothing = self.model.rowCount() == 0 and not self.model.query and self.model.batch is None
         self.actor_stack.setCurrentWidget(self.empty if nothing else self.actor_stack.widget(0))
 
     def _update_count(self) -> None:
